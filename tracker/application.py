@@ -1,0 +1,381 @@
+"""The service layer: every door (CLI, web, API, import, workers) calls these methods.
+
+Commands validate input, load an aggregate, let it decide, and save its events with
+the read-model rows in one transaction. Each command accepts a client request id:
+repeating it records nothing and returns the first result; reusing it for a different
+command is refused. Optimistic-concurrency conflicts are retried with a fresh load,
+so concurrent writers are never lost and never double-counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
+
+from tracker.config import Settings, eventsourcing_env
+from tracker.domain import classification as cls
+from tracker.domain.errors import ConcurrencyError, DuplicateError, InvalidInputError, NotFoundError
+from tracker.domain.ids import entry_id, project_id, unit_id
+from tracker.domain.money import parse_amount
+from tracker.domain.plan import Checkpoint, parse_plan
+from tracker.domain.project import KIND_SIGN, Project
+from tracker.domain.unit import Unit
+from tracker.inputs import parse_code, parse_date, parse_text, parse_year
+from tracker.projections.projector import statements_for
+from tracker.projections.readstore import ReadStore
+from tracker.transcodings import CheckpointAsDict, DateAsISO
+
+T = TypeVar("T")
+MAX_ATTEMPTS = 100
+Request = dict[str, Any] | None
+
+
+class BudgetTracker(Application[UUID]):
+    """Budget execution tracker: units, projects, appropriations, payments, plans."""
+
+    name = "BudgetTracker"
+    snapshotting_intervals = {Project: 100}  # noqa: RUF012 - the library's class variable
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.from_env()
+        super().__init__(env=eventsourcing_env(self.settings.db_url))
+        self.read = ReadStore(self.recorder)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+        transcoder.register(CheckpointAsDict())
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """Attach the read-model row changes so they commit with the events."""
+        processing_event.saved_kwargs["projection"] = statements_for(processing_event.events)
+        return super()._record(processing_event)
+
+    # ------------------------------------------------------------------ units
+
+    def add_unit(
+        self,
+        code: str,
+        name: str,
+        parent: str | None = None,
+        *,
+        user: str | None = None,
+        note: str = "",
+        request_id: str | None = None,
+    ) -> UUID:
+        """Register a budget unit under an optional parent unit."""
+        code = parse_code(code, "单位编码")
+        name = parse_text(name, "单位名称", limit=200)
+        parent = parse_code(parent, "上级单位") if parent else None
+        args = {"code": code, "name": name, "parent": parent}
+
+        def create(request: Request) -> tuple[Unit, UUID]:
+            if parent and self.read.one("SELECT 1 AS x FROM rm_units WHERE code = ?", (parent,)) is None:
+                raise NotFoundError(f"上级单位 {parent} 不存在", "上级单位")
+            if parent == code:
+                raise InvalidInputError("单位不能是自己的上级", "上级单位")
+            unit = Unit(code=code, name=name, parent_code=parent, user=self._user(user),
+                        note=note, request=request)
+            return unit, unit.id
+
+        return self._create("unit.add", args, request_id, unit_id(code), create,
+                            f"单位编码 {code} 已存在", "单位编码")
+
+    # --------------------------------------------------------------- projects
+
+    def add_project(
+        self,
+        *,
+        year: int | str,
+        unit: str,
+        code: str,
+        name: str,
+        expenditure_type: str = cls.PROJECT_SPENDING,
+        functional: str | None = None,
+        economic: str | None = None,
+        source: str | None = None,
+        owner: str = "",
+        plan: str | list[Checkpoint] | None = None,
+        user: str | None = None,
+        note: str = "",
+        request_id: str | None = None,
+    ) -> UUID:
+        """Register a project of one fiscal year, optionally with its spending plan."""
+        year = parse_year(year)
+        fields = {
+            "year": year,
+            "unit_code": parse_code(unit, "预算单位"),
+            "code": parse_code(code, "项目编码"),
+            "name": parse_text(name, "项目名称", limit=200),
+            "expenditure_type": cls.expenditure_type(expenditure_type),
+            "functional": cls.functional_code(functional) if functional else None,
+            "economic": cls.economic_code(economic) if economic else None,
+            "source": cls.funding_source(source) if source else cls.DEFAULT_SOURCE,
+            "owner": parse_text(owner, "负责人", required=False, limit=100),
+        }
+        checkpoints = parse_plan(plan, year) if isinstance(plan, str) else plan
+        args = {**fields, "plan": [c.spec() for c in checkpoints or []]}
+
+        def create(request: Request) -> tuple[Project, UUID]:
+            if self.read.one("SELECT 1 AS x FROM rm_units WHERE code = ?",
+                             (fields["unit_code"],)) is None:
+                raise NotFoundError(f"预算单位 {fields['unit_code']} 不存在，请先添加单位", "预算单位")
+            who = self._user(user)
+            project = Project(**fields, user=who, note=note, request=request)
+            if checkpoints:
+                project.set_plan(checkpoints, user=who)
+            return project, project.id
+
+        return self._create("project.add", args, request_id, project_id(year, fields["code"]),
+                            create, f"{year} 年已有编码为 {fields['code']} 的项目", "项目编码")
+
+    def set_plan(
+        self,
+        code: str,
+        plan: str | list[Checkpoint],
+        *,
+        year: int | str | None = None,
+        user: str | None = None,
+        note: str = "",
+        request_id: str | None = None,
+    ) -> UUID:
+        """Replace a project's spending plan (a new event; old versions stay)."""
+        pid = self.find_project(code, year)
+
+        def act(project: Project, request: Request) -> UUID:
+            checkpoints = parse_plan(plan, project.year) if isinstance(plan, str) else plan
+            project.set_plan(checkpoints, user=self._user(user), note=note, request=request)
+            return pid
+
+        spec = plan if isinstance(plan, str) else ",".join(c.spec() for c in plan)
+        return self._update("plan.set", {"project": str(pid), "plan": spec}, request_id, pid,
+                            pid, act)
+
+    # ------------------------------------------------------------ money moves
+
+    def appropriate(
+        self,
+        code: str,
+        amount: Decimal | str,
+        *,
+        date: dt.date | str,
+        kind: str = "initial",
+        doc: str = "",
+        year: int | str | None = None,
+        wan: bool = False,
+        user: str | None = None,
+        note: str = "",
+        request_id: str | None = None,
+    ) -> UUID:
+        """Record an appropriation (预算批复/指标下达) of the given kind."""
+        value = parse_amount(amount, wan=wan)
+        day = parse_date(date)
+        if kind not in KIND_SIGN:
+            raise InvalidInputError(f"“{kind}”不是有效的预算类型，可选：{'、'.join(KIND_SIGN)}", "类型")
+        doc = parse_text(doc, "文号", required=False, limit=200)
+        pid = self.find_project(code, year)
+        new_id = entry_id("appropriation", request_id)
+        args = {"project": str(pid), "amount": str(value), "date": day.isoformat(),
+                "kind": kind, "doc": doc}
+
+        def act(project: Project, request: Request) -> UUID:
+            project.appropriate(new_id, kind, value, day, doc, self._user(user), note, request)
+            return new_id
+
+        return self._update("budget", args, request_id, pid, new_id, act)
+
+    def pay(
+        self,
+        code: str,
+        amount: Decimal | str,
+        *,
+        date: dt.date | str,
+        payee: str,
+        economic: str | None = None,
+        voucher: str = "",
+        source: str | None = None,
+        year: int | str | None = None,
+        wan: bool = False,
+        user: str | None = None,
+        note: str = "",
+        request_id: str | None = None,
+    ) -> UUID:
+        """Record a payment; refused if it would take spending above the budget."""
+        value = parse_amount(amount, wan=wan)
+        day = parse_date(date)
+        payee = parse_text(payee, "收款人", limit=200)
+        economic = cls.economic_code(economic) if economic else None
+        source = cls.funding_source(source) if source else None
+        voucher = parse_text(voucher, "凭证号", required=False, limit=100)
+        pid = self.find_project(code, year)
+        new_id = entry_id("payment", request_id)
+        args = {"project": str(pid), "amount": str(value), "date": day.isoformat(),
+                "payee": payee, "economic": economic, "voucher": voucher, "source": source}
+
+        def act(project: Project, request: Request) -> UUID:
+            project.pay(new_id, value, day, payee, economic, voucher, source,
+                        self._user(user), note, request)
+            return new_id
+
+        return self._update("pay", args, request_id, pid, new_id, act)
+
+    def reverse(
+        self,
+        payment_id: str | UUID,
+        amount: Decimal | str | None = None,
+        *,
+        date: dt.date | str,
+        reason: str,
+        user: str | None = None,
+        request_id: str | None = None,
+    ) -> UUID:
+        """Reverse (冲销/退回) a payment in full or in part, as a new event."""
+        value = parse_amount(amount) if amount is not None else None
+        day = parse_date(date)
+        reason = parse_text(reason, "原因")
+        payment = self._payment_row(payment_id)
+        pid = UUID(payment["project_id"])
+        new_id = entry_id("reversal", request_id)
+        args = {"payment": payment["id"], "amount": None if value is None else str(value),
+                "date": day.isoformat(), "reason": reason}
+
+        def act(project: Project, request: Request) -> UUID:
+            project.reverse(new_id, UUID(payment["id"]), value, day, reason,
+                            self._user(user), request)
+            return new_id
+
+        return self._update("reverse", args, request_id, pid, new_id, act)
+
+    # ---------------------------------------------------------------- lookups
+
+    def find_project(self, code: str, year: int | str | None = None) -> UUID:
+        """The id of the project with this code (in this year, if given)."""
+        code = parse_code(code, "项目编码")
+        if year is not None:
+            y = parse_year(year)
+            row = self.read.one("SELECT id FROM rm_projects WHERE code = ? AND year = ?", (code, y))
+            if row is None:
+                raise NotFoundError(f"{y} 年没有编码为 {code} 的项目", "项目编码")
+            return UUID(row["id"])
+        rows = self.read.all("SELECT id, year FROM rm_projects WHERE code = ? ORDER BY year", (code,))
+        if not rows:
+            raise NotFoundError(f"没有编码为 {code} 的项目", "项目编码")
+        if len(rows) > 1:
+            years = "、".join(str(r["year"]) for r in rows)
+            raise InvalidInputError(f"编码 {code} 在多个年度存在（{years}），请用 --year 指定", "年度")
+        return UUID(rows[0]["id"])
+
+    def get_project(self, code: str, year: int | str | None = None) -> Project:
+        project = self.repository.get(self.find_project(code, year))
+        assert isinstance(project, Project)
+        return project
+
+    def _payment_row(self, payment_id: str | UUID) -> dict[str, Any]:
+        try:
+            key = str(UUID(str(payment_id).strip()))
+        except ValueError:
+            raise NotFoundError(f"支付编号 {payment_id} 格式无效", "支付编号") from None
+        row = self.read.one("SELECT id, project_id FROM rm_payments WHERE id = ?", (key,))
+        if row is None:
+            raise NotFoundError(f"支付 {payment_id} 不存在", "支付编号")
+        return row
+
+    # ------------------------------------------------------ command machinery
+
+    def _user(self, user: str | None) -> str:
+        return parse_text(user or self.settings.user, "操作人", limit=100)
+
+    def _create(
+        self,
+        command: str,
+        args: dict[str, Any],
+        request_id: str | None,
+        new_id: UUID,
+        create: Callable[[Request], tuple[Any, UUID]],
+        exists_message: str,
+        field: str,
+    ) -> UUID:
+        """Create an aggregate whose id is fixed by its code: a clash means it exists."""
+        request = self._request(command, args, request_id, new_id)
+        if request and (done := self._replay(request)) is not None:
+            return done
+        aggregate, result = create(request)
+        try:
+            self.save(aggregate)
+        except IntegrityError:
+            if request and (done := self._replay(request)) is not None:
+                return done
+            raise DuplicateError(exists_message, field) from None
+        return result
+
+    def _update(
+        self,
+        command: str,
+        args: dict[str, Any],
+        request_id: str | None,
+        aggregate_id: UUID,
+        result_id: UUID,
+        act: Callable[[Any, Request], UUID],
+    ) -> UUID:
+        """Load, decide, save; on a version clash reload and decide again."""
+        request = self._request(command, args, request_id, result_id)
+        if request and (done := self._replay(request)) is not None:
+            return done
+        for attempt in range(MAX_ATTEMPTS):
+            aggregate = self.repository.get(aggregate_id)
+            result = act(aggregate, request)
+            try:
+                self.save(aggregate)
+            except IntegrityError:
+                if request and (done := self._replay(request)) is not None:
+                    return done
+                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 - jitter
+                continue
+            return result
+        raise ConcurrencyError("并发写入过多，请稍后重试（未记录任何内容）")
+
+    @staticmethod
+    def _request(command: str, args: dict[str, Any], request_id: str | None,
+                 result_id: UUID) -> Request:
+        if request_id is None:
+            return None
+        rid = parse_text(request_id, "请求编号", limit=200)
+        blob = json.dumps([command, args], sort_keys=True, ensure_ascii=False, default=str)
+        digest = hashlib.sha256(blob.encode()).hexdigest()
+        return {"id": rid, "hash": digest, "result": str(result_id)}
+
+    def _replay(self, request: dict[str, Any]) -> UUID | None:
+        """The first result of an already-executed request, or None if it is new."""
+        row = self.read.one(
+            "SELECT request_hash, result_id FROM rm_requests WHERE request_id = ?", (request["id"],)
+        )
+        if row is None:
+            return None
+        if row["request_hash"] != request["hash"]:
+            raise DuplicateError(
+                f"请求编号 {request['id']} 已用于另一条不同的命令，不能重复使用", "请求编号"
+            )
+        return UUID(row["result_id"])
+
+    # ----------------------------------------------------------------- misc
+
+    def rebuild_read_model(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild every read table from the event log; returns events replayed."""
+        return self.read.rebuild(self.mapper.to_domain_event, progress)
+
+    def aggregate_exists(self, aggregate_id: UUID) -> bool:
+        try:
+            self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return False
+        return True

@@ -1,0 +1,1 @@
+"""The domain: aggregates, events and value objects. Plain Python, no frameworks."""

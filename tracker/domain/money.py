@@ -1,0 +1,65 @@
+"""Exact money: Decimal in 元 to the 分, never float.
+
+Amounts enter as text (CLI, forms, spreadsheets) and are parsed once, here. A third
+decimal place is refused rather than rounded: silently changing a figure a finance
+officer typed is worse than asking again.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from tracker.domain.errors import InvalidInputError
+
+FEN = Decimal("0.01")
+WAN = Decimal(10000)
+ZERO = Decimal("0.00")
+MAX_AMOUNT = Decimal("1000000000000.00")  # one trillion 元: a typo guard, not a policy
+
+
+def parse_amount(text: str | Decimal | int, *, field: str = "金额", wan: bool = False) -> Decimal:
+    """Parse a positive amount in 元 (or 万元 when ``wan``), exact to the 分."""
+    if isinstance(text, float):
+        raise InvalidInputError("金额不能用浮点数传入，请使用字符串或 Decimal", field)
+    raw = str(text).strip().replace(",", "").replace("，", "")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise InvalidInputError(f"“{text}”不是有效的金额", field) from None
+    if not value.is_finite():
+        raise InvalidInputError(f"“{text}”不是有效的金额", field)
+    if wan:
+        value = value * WAN
+    if value <= 0:
+        raise InvalidInputError("金额必须大于零", field)
+    if value != value.quantize(FEN):
+        unit = "万元金额最多六位小数" if wan else "金额最多两位小数（精确到分）"
+        raise InvalidInputError(f"“{text}”：{unit}", field)
+    if value > MAX_AMOUNT:
+        raise InvalidInputError(f"“{text}”超出允许的最大金额", field)
+    return value.quantize(FEN)
+
+
+def to_fen(amount: Decimal) -> int:
+    """Integer 分 for storage in read tables: exact, portable, fast to sum."""
+    return int(amount.quantize(FEN) * 100)
+
+
+def from_fen(fen: int) -> Decimal:
+    """Back from integer 分 to Decimal 元 with two places."""
+    return (Decimal(fen) / 100).quantize(FEN)
+
+
+def fmt_yuan(amount: Decimal) -> str:
+    """Two decimals, no separators: the wire format (``"1000.00"``)."""
+    return f"{amount.quantize(FEN):f}"
+
+
+def fmt_yuan_grouped(amount: Decimal) -> str:
+    """Thousands separators for people: ``1,234,567.89``."""
+    return f"{amount.quantize(FEN):,.2f}"
+
+
+def to_wan(amount: Decimal) -> Decimal:
+    """万元 with two decimals, as the published tables print them."""
+    return (amount / WAN).quantize(FEN)

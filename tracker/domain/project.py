@@ -1,0 +1,286 @@
+"""Budget project (预算项目) of one fiscal year: its appropriations, payments and plan.
+
+The aggregate holds the invariants that protect public money: amounts are positive
+and exact, dates lie in the fiscal year, spending never exceeds the budget on any date
+(back-dated payments and reductions are checked against every later date too), and a
+reversal never returns more than is left of its payment. Public command methods
+validate and refuse with a ``TrackerError``; only then do the private ``@event``
+methods record and apply the change, so a refused command leaves no trace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from tracker.domain.errors import InvalidInputError, NotFoundError, OverspendError
+from tracker.domain.ids import project_id
+from tracker.domain.money import ZERO, fmt_yuan_grouped
+from tracker.domain.plan import Checkpoint, validate_checkpoints
+
+# Appropriation kinds (指标下达) and the direction each moves the budget.
+INITIAL, ADD, REDUCE, CARRYOVER, RECALL = "initial", "add", "reduce", "carryover", "recall"
+KIND_SIGN = {INITIAL: 1, ADD: 1, CARRYOVER: 1, REDUCE: -1, RECALL: -1}
+KIND_LABELS = {
+    INITIAL: "年初预算",
+    ADD: "追加",
+    REDUCE: "调减",
+    CARRYOVER: "上年结转",
+    RECALL: "收回",
+}
+
+Request = dict[str, Any] | None
+
+
+class Project(Aggregate):
+    """A project's ledger for one fiscal year; its id comes from (year, code)."""
+
+    @staticmethod
+    def create_id(year: int, code: str) -> UUID:
+        return project_id(year, code)
+
+    @event("Registered")
+    def __init__(
+        self,
+        year: int,
+        code: str,
+        name: str,
+        unit_code: str,
+        expenditure_type: str,
+        functional: str | None,
+        economic: str | None,
+        source: str,
+        owner: str,
+        user: str,
+        note: str = "",
+        request: Request = None,
+    ) -> None:
+        self.year = year
+        self.code = code
+        self.name = name
+        self.unit_code = unit_code
+        self.expenditure_type = expenditure_type
+        self.functional = functional
+        self.economic = economic
+        self.source = source
+        self.owner = owner
+        self.plan: list[Checkpoint] | None = None
+        self.appropriations: list[dict[str, Any]] = []
+        self.payments: dict[str, dict[str, Any]] = {}
+        # Net change per business day (ISO date keys keep snapshots JSON-friendly).
+        self.budget_by_day: dict[str, Decimal] = {}
+        self.spent_by_day: dict[str, Decimal] = {}
+
+    # ----------------------------------------------------------------- figures
+
+    @property
+    def budget(self) -> Decimal:
+        """全年预算数 A so far: every appropriation recorded, whatever its date."""
+        return sum(self.budget_by_day.values(), ZERO)
+
+    @property
+    def disbursed(self) -> Decimal:
+        """全年执行数 B so far: payments minus reversals."""
+        return sum(self.spent_by_day.values(), ZERO)
+
+    def available_from(self, day: dt.date) -> Decimal:
+        """The least budget left on any date from ``day`` to the year end.
+
+        A change dated ``day`` affects every later date, so it must fit under the
+        lowest headroom from then on, not just the headroom on ``day``.
+        """
+        iso = day.isoformat()
+        days = sorted(set(self.budget_by_day) | set(self.spent_by_day))
+        running = ZERO
+        lowest: Decimal | None = None
+        for d in days:
+            if d > iso and lowest is None:
+                lowest = running  # headroom on `day` itself, before later changes
+            running += self.budget_by_day.get(d, ZERO) - self.spent_by_day.get(d, ZERO)
+            if d > iso:
+                lowest = min(lowest, running) if lowest is not None else running
+        return running if lowest is None else lowest
+
+    # ---------------------------------------------------------------- commands
+
+    def appropriate(
+        self,
+        appropriation_id: UUID,
+        kind: str,
+        amount: Decimal,
+        date: dt.date,
+        doc: str,
+        user: str,
+        note: str = "",
+        request: Request = None,
+    ) -> None:
+        """Record 年初预算 / 追加 / 调减 / 上年结转 / 收回 ; refuse cuts below spending."""
+        if kind not in KIND_SIGN:
+            choices = "、".join(f"{k}（{v}）" for k, v in KIND_LABELS.items())
+            raise InvalidInputError(f"“{kind}”不是有效的预算类型，可选：{choices}", "类型")
+        self._check_date(date)
+        if KIND_SIGN[kind] < 0:
+            headroom = self.available_from(date)
+            if amount > headroom:
+                raise OverspendError(
+                    f"{KIND_LABELS[kind]} {fmt_yuan_grouped(amount)} 元将使预算低于已支出数："
+                    f"自 {date} 起最多可{KIND_LABELS[kind]} {fmt_yuan_grouped(headroom)} 元",
+                    "金额",
+                )
+        self._appropriated(appropriation_id, kind, amount, date, doc, user, note, request)
+
+    def pay(
+        self,
+        payment_id: UUID,
+        amount: Decimal,
+        date: dt.date,
+        payee: str,
+        economic: str | None,
+        voucher: str,
+        source: str | None,
+        user: str,
+        note: str = "",
+        request: Request = None,
+    ) -> None:
+        """Record a payment (支付); refuse it if it would exceed the budget on any date."""
+        self._check_date(date)
+        if not payee.strip():
+            raise InvalidInputError("收款人不能为空", "收款人")
+        if str(payment_id) in self.payments:
+            raise InvalidInputError(f"支付 {payment_id} 已存在", "支付编号")
+        headroom = self.available_from(date)
+        if amount > headroom:
+            raise OverspendError(
+                f"支付 {fmt_yuan_grouped(amount)} 元超出可用预算：截至 {date}（及以后各日）"
+                f"可用余额为 {fmt_yuan_grouped(headroom)} 元",
+                "金额",
+            )
+        self._paid(
+            payment_id,
+            amount,
+            date,
+            payee.strip(),
+            economic or self.economic,
+            voucher,
+            source or self.source,
+            user,
+            note,
+            request,
+        )
+
+    def reverse(
+        self,
+        reversal_id: UUID,
+        payment_id: UUID,
+        amount: Decimal | None,
+        date: dt.date,
+        reason: str,
+        user: str,
+        request: Request = None,
+    ) -> Decimal:
+        """Reverse (冲销/退回) all or part of a payment; returns the amount reversed."""
+        payment = self.payments.get(str(payment_id))
+        if payment is None:
+            raise NotFoundError(f"项目 {self.code} 中没有支付 {payment_id}", "支付编号")
+        self._check_date(date)
+        if date < payment["date"]:
+            raise InvalidInputError(
+                f"冲销日期 {date} 早于原支付日期 {payment['date']}", "日期"
+            )
+        if not reason.strip():
+            raise InvalidInputError("冲销必须说明原因", "原因")
+        left = payment["amount"] - payment["reversed"]
+        if amount is None:
+            amount = left
+        if left <= 0:
+            raise InvalidInputError(f"支付 {payment_id} 已全部冲销", "金额")
+        if amount > left:
+            raise InvalidInputError(
+                f"冲销 {fmt_yuan_grouped(amount)} 元超过该笔支付尚未冲销的"
+                f" {fmt_yuan_grouped(left)} 元",
+                "金额",
+            )
+        self._reversed(reversal_id, payment_id, amount, date, reason.strip(), user, request)
+        return amount
+
+    def set_plan(
+        self, checkpoints: list[Checkpoint], user: str, note: str = "", request: Request = None
+    ) -> None:
+        """Replace the spending plan; the old version stays in the history."""
+        validate_checkpoints(checkpoints, self.year)
+        self._plan_set(list(checkpoints), user, note, request)
+
+    def _check_date(self, date: dt.date) -> None:
+        if date.year != self.year:
+            raise InvalidInputError(
+                f"日期 {date} 不在项目 {self.code} 的预算年度 {self.year} 年内", "日期"
+            )
+
+    # ------------------------------------------------------------------ events
+
+    @event("BudgetAppropriated")
+    def _appropriated(
+        self,
+        appropriation_id: UUID,
+        kind: str,
+        amount: Decimal,
+        date: dt.date,
+        doc: str,
+        user: str,
+        note: str,
+        request: Request,
+    ) -> None:
+        signed = amount * KIND_SIGN[kind]
+        iso = date.isoformat()
+        self.budget_by_day[iso] = self.budget_by_day.get(iso, ZERO) + signed
+        self.appropriations.append(
+            {"id": str(appropriation_id), "kind": kind, "amount": amount, "date": date,
+             "doc": doc}
+        )
+
+    @event("PaymentRecorded")
+    def _paid(
+        self,
+        payment_id: UUID,
+        amount: Decimal,
+        date: dt.date,
+        payee: str,
+        economic: str | None,
+        voucher: str,
+        source: str,
+        user: str,
+        note: str,
+        request: Request,
+    ) -> None:
+        iso = date.isoformat()
+        self.spent_by_day[iso] = self.spent_by_day.get(iso, ZERO) + amount
+        self.payments[str(payment_id)] = {
+            "amount": amount, "reversed": ZERO, "date": date, "payee": payee,
+            "economic": economic, "voucher": voucher, "source": source,
+        }
+
+    @event("PaymentReversed")
+    def _reversed(
+        self,
+        reversal_id: UUID,
+        payment_id: UUID,
+        amount: Decimal,
+        date: dt.date,
+        reason: str,
+        user: str,
+        request: Request,
+    ) -> None:
+        iso = date.isoformat()
+        self.spent_by_day[iso] = self.spent_by_day.get(iso, ZERO) - amount
+        payment = self.payments[str(payment_id)]
+        payment["reversed"] = payment["reversed"] + amount
+
+    @event("PlanSet")
+    def _plan_set(
+        self, checkpoints: list[Checkpoint], user: str, note: str, request: Request
+    ) -> None:
+        self.plan = checkpoints

@@ -1,0 +1,61 @@
+"""Application recorders that update the read model in the events' own transaction.
+
+Why inline rather than a follower process: eventsourcing 9.5's ProjectionRunner cannot
+subscribe to SQLite (the embedded default), and updating read tables in the same
+transaction as the events gives, on both databases alike, read-your-writes, exactly
+once (a crash rolls back events and rows together) and no lag. The application passes
+the row changes as the ``projection`` keyword of ``save()``; the library hands it to
+``_insert_events`` on SQLite and to ``_insert_stored_events`` on PostgreSQL (after the
+events table lock, so projections apply in notification order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL
+
+from tracker.projections.schema import TABLES
+
+
+class TrackerSQLiteRecorder(SQLiteApplicationRecorder):
+    """SQLite event store plus read tables, written in one transaction."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *TABLES]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        for sql, params in kwargs.get("projection", ()):
+            c.execute(sql, params)
+        return ids
+
+
+class TrackerPostgresRecorder(PostgresApplicationRecorder):
+    """PostgreSQL event store plus read tables, written in one transaction."""
+
+    def __init__(self, datastore: Any, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.sql_create_statements.extend(SQL(t) for t in TABLES)  # type: ignore[arg-type]
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        super()._insert_stored_events(curs, stored_events, **kwargs)
+        # A second cursor: the library fetches the RETURNING ids from ``curs`` later.
+        with curs.connection.cursor() as rows:
+            for sql, params in kwargs.get("projection", ()):
+                rows.execute(to_pg(sql), params)
+
+
+def to_pg(sql: str) -> str:
+    """``?`` placeholders (sqlite3) to ``%s`` (psycopg); our SQL has no literal ``?``."""
+    return sql.replace("?", "%s")

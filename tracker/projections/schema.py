@@ -1,0 +1,61 @@
+"""Read-model tables, in SQL that both SQLite and PostgreSQL accept.
+
+Money is stored as integer 分 (BIGINT): exact, portable and fast to sum. Dates are
+ISO text, which sorts and compares correctly in both databases.
+"""
+
+from __future__ import annotations
+
+TABLES = (
+    """CREATE TABLE IF NOT EXISTS rm_units (
+        code TEXT PRIMARY KEY,
+        id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        parent_code TEXT
+    )""",
+    """CREATE TABLE IF NOT EXISTS rm_projects (
+        id TEXT PRIMARY KEY,
+        year INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        name TEXT NOT NULL,
+        unit_code TEXT NOT NULL,
+        expenditure_type TEXT NOT NULL,
+        functional TEXT,
+        economic TEXT,
+        source TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        plan TEXT,
+        budget_fen BIGINT NOT NULL DEFAULT 0,
+        disbursed_fen BIGINT NOT NULL DEFAULT 0,
+        UNIQUE (year, code)
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_projects_code ON rm_projects (code)",
+    "CREATE INDEX IF NOT EXISTS rm_projects_unit ON rm_projects (unit_code, year)",
+    """CREATE TABLE IF NOT EXISTS rm_payments (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        date TEXT NOT NULL,
+        amount_fen BIGINT NOT NULL,
+        reversed_fen BIGINT NOT NULL DEFAULT 0,
+        payee TEXT NOT NULL,
+        economic TEXT,
+        voucher TEXT NOT NULL,
+        source TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_payments_project ON rm_payments (project_id)",
+    """CREATE TABLE IF NOT EXISTS rm_daily (
+        project_id TEXT NOT NULL,
+        date TEXT NOT NULL,
+        budget_fen BIGINT NOT NULL DEFAULT 0,
+        spent_fen BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (project_id, date)
+    )""",
+    """CREATE TABLE IF NOT EXISTS rm_requests (
+        request_id TEXT PRIMARY KEY,
+        request_hash TEXT NOT NULL,
+        result_id TEXT NOT NULL
+    )""",
+)
+
+# Emptied (in this order) before a rebuild from the event log.
+READ_TABLES = ("rm_requests", "rm_daily", "rm_payments", "rm_projects", "rm_units")
