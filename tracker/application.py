@@ -34,6 +34,7 @@ from tracker.inputs import parse_code, parse_date, parse_text, parse_year
 from tracker.projections.projector import statements_for
 from tracker.projections.readstore import ReadStore
 from tracker.transcodings import CheckpointAsDict, DateAsISO
+from tracker.views import history_rows, project_view
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 100
@@ -279,6 +280,30 @@ class BudgetTracker(Application[UUID]):
         project = self.repository.get(self.find_project(code, year))
         assert isinstance(project, Project)
         return project
+
+    def show(self, code: str, year: int | str | None = None) -> dict[str, Any]:
+        """Current state of one project, as plain data."""
+        return project_view(self.get_project(code, year))
+
+    def history(self, code: str, year: int | str | None = None) -> list[dict[str, Any]]:
+        """The project's events, oldest first, each with who and when."""
+        return history_rows(list(self.events.get(self.find_project(code, year))))
+
+    def units(self) -> list[dict[str, Any]]:
+        return self.read.all("SELECT code, name, parent_code FROM rm_units ORDER BY code")
+
+    def projects(self, year: int | None = None, unit: str | None = None) -> list[dict[str, Any]]:
+        """Registered projects (read model), optionally of one year and one unit."""
+        sql = "SELECT year, code, name, unit_code, expenditure_type, functional, economic, " \
+              "source, owner, plan, budget_fen, disbursed_fen FROM rm_projects WHERE 1 = 1"
+        params: list[Any] = []
+        if year is not None:
+            sql += " AND year = ?"
+            params.append(year)
+        if unit is not None:
+            sql += " AND unit_code = ?"
+            params.append(unit)
+        return self.read.all(sql + " ORDER BY year, unit_code, code", params)
 
     def _payment_row(self, payment_id: str | UUID) -> dict[str, Any]:
         try:

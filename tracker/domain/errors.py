@@ -20,7 +20,7 @@ class TrackerError(Exception):
 
     def __str__(self) -> str:
         if self.field:
-            return f"{self.field}: {self.message}"
+            return f"{self.field}：{self.message}"
         return self.message
 
 
