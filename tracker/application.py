@@ -30,9 +30,10 @@ from tracker.domain.money import parse_amount
 from tracker.domain.plan import Checkpoint, parse_plan
 from tracker.domain.project import KIND_SIGN, Project
 from tracker.domain.unit import Unit
-from tracker.inputs import parse_code, parse_date, parse_text, parse_year
+from tracker.inputs import parse_code, parse_status_rule, parse_date, parse_text, parse_year
 from tracker.projections.projector import statements_for
 from tracker.projections.readstore import ReadStore
+from tracker.queries import Queries
 from tracker.transcodings import CheckpointAsDict, DateAsISO
 from tracker.views import history_rows, project_view
 
@@ -51,6 +52,7 @@ class BudgetTracker(Application[UUID]):
         self.settings = settings or Settings.from_env()
         super().__init__(env=eventsourcing_env(self.settings.db_url))
         self.read = ReadStore(self.recorder)
+        self.queries = Queries(self.read)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -91,6 +93,33 @@ class BudgetTracker(Application[UUID]):
 
         return self._create("unit.add", args, request_id, unit_id(code), create,
                             f"单位编码 {code} 已存在", "单位编码")
+
+    def change_unit_settings(
+        self,
+        code: str,
+        *,
+        rule: str,
+        yellow: Decimal | str | None = None,
+        red: Decimal | str | None = None,
+        user: str | None = None,
+        note: str = "",
+        request_id: str | None = None,
+    ) -> UUID:
+        """Choose the unit's lag rule and thresholds (see ``tracker.lag.StatusRule``)."""
+        code = parse_code(code, "单位编码")
+        status_rule = parse_status_rule(rule, yellow, red)
+        uid = unit_id(code)
+        if self.read.one("SELECT 1 AS x FROM rm_units WHERE code = ?", (code,)) is None:
+            raise NotFoundError(f"单位 {code} 不存在", "单位编码")
+        args = {"unit": code, "rule": status_rule.kind, "yellow": str(status_rule.yellow),
+                "red": str(status_rule.red)}
+
+        def act(unit: Unit, request: Request) -> UUID:
+            unit.change_settings(status_rule.kind, status_rule.yellow, status_rule.red,
+                                 user=self._user(user), note=note, request=request)
+            return uid
+
+        return self._update("unit.settings", args, request_id, uid, uid, act)
 
     # --------------------------------------------------------------- projects
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from tracker.domain.money import fmt_yuan_grouped
 from tracker.formatting import table
+from tracker.lag import STATUS_LABELS
 
 
 def _g(text: str) -> str:
@@ -33,4 +34,43 @@ def show_text(v: dict[str, Any]) -> str:
                 p["voucher"], p["id"]] for p in v["payments"]],
               right=(1, 2)),
     ]
+    return "\n".join(lines)
+
+
+def progress_json(d: dict[str, Any]) -> dict[str, Any]:
+    from tracker.wire import pct, project
+
+    return {
+        "as_of": d["as_of"].isoformat(),
+        **project(d["project"]),
+        "checkpoints": [
+            {"date": c["date"].isoformat(), "target_rate": pct(c["target_rate"]),
+             "actual_rate": pct(c["actual_rate"]), "met": c["met"],
+             "shortfall_points": pct(c["shortfall_points"])}
+            for c in d["checkpoints"]
+        ],
+        "next_checkpoint": d["next_checkpoint"].isoformat() if d["next_checkpoint"] else None,
+        "next_target_rate": None if d["next_target_rate"] is None else pct(d["next_target_rate"]),
+        "daily_needed": f"{d['daily_needed'].quantize(Decimal('0.01'))}",
+    }
+
+
+def progress_text(d: dict[str, Any]) -> str:
+    j = progress_json(d)
+    lines = [
+        f"{j['code']} {j['name']}（截至 {j['as_of']}）",
+        f"全年预算 {_g(j['budget'])} 元，执行 {_g(j['disbursed'])} 元，执行率 {j['execution_rate']}%，"
+        f"序时进度 {j['planned_rate']}%，差距 {j['lag_points']} 个百分点，状态 {STATUS_LABELS[j['status']]}",
+        f"按目前进度预计年末执行率 {j['forecast_rate']}%",
+    ]
+    if j["next_checkpoint"]:
+        lines.append(f"下一检查点 {j['next_checkpoint']}（目标 {j['next_target_rate']}%），"
+                     f"此后每日需支出 {_g(j['daily_needed'])} 元")
+    lines.append("")
+    lines.append(table(
+        ["检查点", "目标%", "实际%", "完成情况", "差距(百分点)"],
+        [[c["date"], c["target_rate"], c["actual_rate"], "达成" if c["met"] else "未达成",
+          c["shortfall_points"]] for c in j["checkpoints"]],
+        right=(1, 2, 4),
+    ))
     return "\n".join(lines)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal, InvalidOperation
 
 from tracker.domain.errors import InvalidInputError
+from tracker.lag import DEFAULT_POINTS_RULE, DEFAULT_RULE, POINTS, RATIO, StatusRule
 
 _CODE = re.compile(r"^[0-9A-Za-z._-]+$")
 
@@ -51,3 +53,31 @@ def parse_year(value: int | str, field: str = "年度") -> int:
     if not 2000 <= year <= 2100:
         raise InvalidInputError(f"年度 {year} 超出范围（2000–2100）", field)
     return year
+
+
+def parse_status_rule(
+    rule: str, yellow: Decimal | str | None = None, red: Decimal | str | None = None
+) -> StatusRule:
+    """A unit's lag rule with thresholds; defaults 80/60 (ratio) or 5/10 (points)."""
+    kind = str(rule).strip().lower()
+    defaults = {RATIO: DEFAULT_RULE, POINTS: DEFAULT_POINTS_RULE}
+    if kind not in defaults:
+        raise InvalidInputError(f"“{rule}”不是有效的预警规则，可选：ratio（比例）、points（百分点）", "预警规则")
+    base = defaults[kind]
+    y = _threshold(yellow, "黄色阈值") if yellow is not None else base.yellow
+    r = _threshold(red, "红色阈值") if red is not None else base.red
+    if kind == RATIO and not (0 < r < y <= 100):
+        raise InvalidInputError("比例规则要求 0 < 红色阈值 < 黄色阈值 ≤ 100", "黄色阈值")
+    if kind == POINTS and not (0 <= y < r <= 100):
+        raise InvalidInputError("百分点规则要求 0 ≤ 黄色阈值 < 红色阈值 ≤ 100", "红色阈值")
+    return StatusRule(kind, y, r)
+
+
+def _threshold(value: Decimal | str, field: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip().rstrip("%"))
+    except InvalidOperation:
+        raise InvalidInputError(f"“{value}”不是有效数值", field) from None
+    if not number.is_finite():
+        raise InvalidInputError(f"“{value}”不是有效数值", field)
+    return number

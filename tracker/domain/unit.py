@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -30,6 +31,24 @@ class Unit(Aggregate):
         self.code = code
         self.name = name
         self.parent_code = parent_code
+        self.status_rule = "ratio"
+        self.yellow = Decimal(80)
+        self.red = Decimal(60)
+
+    @event("SettingsChanged")
+    def change_settings(
+        self,
+        status_rule: str,
+        yellow: Decimal,
+        red: Decimal,
+        user: str,
+        note: str = "",
+        request: dict[str, Any] | None = None,
+    ) -> None:
+        """The unit's lag rule: ``ratio`` (default 80/60) or ``points`` (5/10)."""
+        self.status_rule = status_rule
+        self.yellow = yellow
+        self.red = red
 
     @event("Renamed")
     def rename(

@@ -7,6 +7,7 @@ Statements use ``?`` placeholders; the PostgreSQL recorder converts them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +24,21 @@ _ADD_DAILY = (
     "budget_fen = rm_daily.budget_fen + excluded.budget_fen, "
     "spent_fen = rm_daily.spent_fen + excluded.spent_fen"
 )
+
+_ADD_MONTHLY = (
+    "INSERT INTO rm_monthly (project_id, month, budget_fen, spent_fen) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (project_id, month) DO UPDATE SET "
+    "budget_fen = rm_monthly.budget_fen + excluded.budget_fen, "
+    "spent_fen = rm_monthly.spent_fen + excluded.spent_fen"
+)
+
+
+def _ledger(pid: str, day: dt.date, budget_fen: int, spent_fen: int) -> list[Statement]:
+    """The same change in the daily and the monthly sums."""
+    return [
+        (_ADD_DAILY, (pid, day.isoformat(), budget_fen, spent_fen)),
+        (_ADD_MONTHLY, (pid, day.isoformat()[:7], budget_fen, spent_fen)),
+    ]
 
 
 def statements_for(events: Iterable[Any]) -> list[Statement]:
@@ -51,6 +67,11 @@ def _for_event(e: Any) -> list[Statement]:  # noqa: PLR0911 - one branch per eve
                 (e.code, pid, e.name, e.parent_code),
             )
         ]
+    if isinstance(e, Unit.SettingsChanged):
+        return [(
+            "UPDATE rm_units SET status_rule = ?, yellow = ?, red = ? WHERE id = ?",
+            (e.status_rule, str(e.yellow), str(e.red), pid),
+        )]
     if isinstance(e, Unit.Renamed):
         return [("UPDATE rm_units SET name = ? WHERE id = ?", (e.name, pid))]
     if isinstance(e, Project.Registered):
@@ -66,13 +87,13 @@ def _for_event(e: Any) -> list[Statement]:  # noqa: PLR0911 - one branch per eve
         fen = to_fen(e.amount) * KIND_SIGN[e.kind]
         return [
             ("UPDATE rm_projects SET budget_fen = budget_fen + ? WHERE id = ?", (fen, pid)),
-            (_ADD_DAILY, (pid, e.date.isoformat(), fen, 0)),
+            *_ledger(pid, e.date, fen, 0),
         ]
     if isinstance(e, Project.PaymentRecorded):
         fen = to_fen(e.amount)
         return [
             ("UPDATE rm_projects SET disbursed_fen = disbursed_fen + ? WHERE id = ?", (fen, pid)),
-            (_ADD_DAILY, (pid, e.date.isoformat(), 0, fen)),
+            *_ledger(pid, e.date, 0, fen),
             (
                 "INSERT INTO rm_payments (id, project_id, date, amount_fen, payee, economic, "
                 "voucher, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -84,7 +105,7 @@ def _for_event(e: Any) -> list[Statement]:  # noqa: PLR0911 - one branch per eve
         fen = to_fen(e.amount)
         return [
             ("UPDATE rm_projects SET disbursed_fen = disbursed_fen - ? WHERE id = ?", (fen, pid)),
-            (_ADD_DAILY, (pid, e.date.isoformat(), 0, -fen)),
+            *_ledger(pid, e.date, 0, -fen),
             (
                 "UPDATE rm_payments SET reversed_fen = reversed_fen + ? WHERE id = ?",
                 (fen, str(e.payment_id)),

@@ -11,7 +11,10 @@ TABLES = (
         code TEXT PRIMARY KEY,
         id TEXT NOT NULL,
         name TEXT NOT NULL,
-        parent_code TEXT
+        parent_code TEXT,
+        status_rule TEXT NOT NULL DEFAULT 'ratio',
+        yellow TEXT NOT NULL DEFAULT '80',
+        red TEXT NOT NULL DEFAULT '60'
     )""",
     """CREATE TABLE IF NOT EXISTS rm_projects (
         id TEXT PRIMARY KEY,
@@ -50,6 +53,17 @@ TABLES = (
         spent_fen BIGINT NOT NULL DEFAULT 0,
         PRIMARY KEY (project_id, date)
     )""",
+    # Monthly sums beside the daily ones: "as of d" = whole months before d's month
+    # plus the days of d's month, so an as-of query reads at most ~43 rows a project.
+    """CREATE TABLE IF NOT EXISTS rm_monthly (
+        project_id TEXT NOT NULL,
+        month TEXT NOT NULL,
+        budget_fen BIGINT NOT NULL DEFAULT 0,
+        spent_fen BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (project_id, month)
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_daily_date ON rm_daily (date)",
+    "CREATE INDEX IF NOT EXISTS rm_monthly_month ON rm_monthly (month)",
     """CREATE TABLE IF NOT EXISTS rm_requests (
         request_id TEXT PRIMARY KEY,
         request_hash TEXT NOT NULL,
@@ -58,4 +72,4 @@ TABLES = (
 )
 
 # Emptied (in this order) before a rebuild from the event log.
-READ_TABLES = ("rm_requests", "rm_daily", "rm_payments", "rm_projects", "rm_units")
+READ_TABLES = ("rm_requests", "rm_monthly", "rm_daily", "rm_payments", "rm_projects", "rm_units")

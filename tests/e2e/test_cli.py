@@ -1,0 +1,358 @@
+"""End to end: the real ``tracker`` console script, run as a finance officer would.
+
+Every test runs the installed script in a subprocess against its own database file
+(``TRACKER_DB``), with the acting user taken from ``TRACKER_USER``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BIN = Path(sys.executable).parent
+TRACKER = str(BIN / "tracker")
+USER = "财务张三"
+BLANK_PLAN = "03-31:,06-30:100000,09-30:300000,12-31:500000"
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def _env(db_url: str | None, user: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("TRACKER_DB", "TRACKER_USER")}
+    env["PYTHONIOENCODING"] = "utf-8"
+    if db_url is not None:
+        env["TRACKER_DB"] = db_url
+    if user is not None:
+        env["TRACKER_USER"] = user
+    return env
+
+
+def make_runner(db_url: str | None, cwd: Path, user: str | None = USER) -> Run:
+    """A function that runs ``tracker ARGS`` and checks its exit status."""
+
+    def run(*args: str, code: int = 0, module: bool = False) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "tracker"] if module else [TRACKER]
+        proc = subprocess.run(
+            [*cmd, *args], env=_env(db_url, user), cwd=cwd, capture_output=True,
+            text=True, encoding="utf-8", timeout=60, check=False,
+        )
+        assert proc.returncode == code, (
+            f"tracker {' '.join(args)} exited {proc.returncode}, expected {code}\n"
+            f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+        )
+        return proc
+
+    return run
+
+
+def last_line(proc: subprocess.CompletedProcess[str]) -> str:
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def new_id(proc: subprocess.CompletedProcess[str]) -> str:
+    """The id printed alone on the last line; it must parse as a UUID."""
+    line = last_line(proc)
+    assert str(uuid.UUID(line)) == line
+    return line
+
+
+def show(run: Run, code: str = "P1") -> dict[str, Any]:
+    return json.loads(run("show", code, "--format", "json").stdout)
+
+
+def history(run: Run, code: str = "P1") -> list[dict[str, Any]]:
+    return json.loads(run("history", code, "--format", "json").stdout)
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Run:
+    return make_runner(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path)
+
+
+@pytest.fixture
+def funded_cli(run: Run) -> Run:
+    """Unit 450001 and project P1 (2024) with 100,000.00 元 and one 10,000.00 payment."""
+    run("unit", "add", "450001", "保定市满城区医疗保障局本级")
+    run("project", "add", "--year", "2024", "--unit", "450001", "--code", "P1",
+        "--name", "办公室整修")
+    run("budget", "P1", "100000", "--date", "2024-01-10")
+    run("pay", "P1", "10000", "--date", "2024-03-01", "--payee", "某装修公司")
+    return run
+
+
+# ---------------------------------------------------------------- the happy path
+
+
+def test_records_a_year_of_budget_execution_through_the_console_script(run: Run) -> None:
+    new_id(run("unit", "add", "450000", "保定市满城区医疗保障局"))
+    new_id(run("unit", "add", "450001", "保定市满城区医疗保障局本级", "--parent", "450000"))
+    pid = new_id(run(
+        "project", "add", "--year", "2024", "--unit", "450001",
+        "--code", "13062124P00495310005H", "--name", "办公室整修", "--type", "项目支出",
+        "--functional", "2101506", "--economic", "30213",
+        "--source", "一般公共预算财政拨款", "--plan", BLANK_PLAN, "--owner", "李四",
+    ))
+    code = "13062124P00495310005H"
+
+    # 400,000 (40 万元) + 200,000 + 30,000 − 50,000 − 80,000 = 500,000.00
+    initial = new_id(run("budget", code, "40", "--wan", "--date", "2024-01-10",
+                         "--doc", "保财社【2023】111号"))
+    run("budget", code, "200000", "--kind", "add", "--date", "2024-03-01")
+    run("budget", code, "30000", "--kind", "carryover", "--date", "2024-01-05")
+    run("budget", code, "50000.00", "--kind", "reduce", "--date", "2024-04-01")
+    run("budget", code, "80000", "--kind", "recall", "--date", "2024-06-01")
+
+    pay1 = new_id(run("pay", code, "120000.00", "--date", "2024-04-15", "--payee", "某装修公司",
+                      "--economic", "30213", "--voucher", "记-0415-01"))
+    pay2 = new_id(run("pay", code, "30000.50", "--date", "2024-05-10", "--payee", "某材料商"))
+    assert pay1 != pay2
+    rev1 = new_id(run("reverse", pay1, "20000", "--date", "2024-05-20", "--reason", "多付退回"))
+    rev2 = new_id(run("reverse", pay2, "--date", "2024-06-10", "--reason", "合同取消"))
+    new_plan = "03-31:10%,06-30:40%,09-30:70%,12-31:100%"
+    run("plan", code, new_plan)
+
+    view = show(run, code)
+    assert view["code"] == code
+    assert view["year"] == 2024
+    assert view["unit"] == "450001"
+    assert view["owner"] == "李四"
+    assert view["functional"] == "2101506"
+    assert view["economic"] == "30213"
+    assert view["budget"] == "500000.00"
+    assert view["disbursed"] == "100000.00"  # 120,000 − 20,000 + 30,000.50 − 30,000.50
+    assert view["available"] == "400000.00"
+    assert view["execution_rate"] == "20.00"
+    assert view["plan"] == new_plan
+    apps = {a["kind"]: a for a in view["appropriations"]}
+    assert apps["initial"] == {
+        "id": initial, "kind": "initial", "kind_label": "年初预算", "date": "2024-01-10",
+        "amount": "400000.00", "doc": "保财社【2023】111号",
+    }
+    assert {k: a["amount"] for k, a in apps.items()} == {
+        "initial": "400000.00", "add": "200000.00", "carryover": "30000.00",
+        "reduce": "50000.00", "recall": "80000.00",
+    }
+    assert [a["date"] for a in view["appropriations"]] == sorted(
+        a["date"] for a in view["appropriations"])
+    payments = {p["id"]: p for p in view["payments"]}
+    assert set(payments) == {pay1, pay2}
+    assert payments[pay1]["amount"] == "120000.00"
+    assert payments[pay1]["reversed"] == "20000.00"
+    assert payments[pay1]["date"] == "2024-04-15"
+    assert payments[pay1]["voucher"] == "记-0415-01"
+    assert payments[pay2]["amount"] == "30000.50"
+    assert payments[pay2]["reversed"] == "30000.50"
+    assert payments[pay2]["economic"] == "30213"  # defaults to the project's
+
+    table = run("show", code).stdout
+    assert "500,000.00" in table
+    assert "100,000.00" in table
+    assert "20.00%" in table
+    assert pay1 in table
+
+    events = history(run, code)
+    assert [e["event"] for e in events] == [
+        "Registered", "PlanSet",
+        *["BudgetAppropriated"] * 5,
+        "PaymentRecorded", "PaymentRecorded", "PaymentReversed", "PaymentReversed",
+        "PlanSet",
+    ]
+    assert [e["version"] for e in events] == list(range(1, 13))
+    assert all(e["user"] == USER for e in events)
+    stamps = [dt.datetime.fromisoformat(e["recorded_at"]) for e in events]
+    assert all(s.tzinfo is not None for s in stamps)
+    assert stamps == sorted(stamps)
+    assert abs(stamps[-1] - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=10)
+    assert events[1]["details"] == "03-31:,06-30:100000.00,09-30:300000.00,12-31:500000.00"
+    assert [e["amount"] for e in events[7:11]] == ["120000.00", "30000.50", "20000.00", "30000.50"]
+    assert [e["date"] for e in events[2:7]] == [
+        "2024-01-10", "2024-03-01", "2024-01-05", "2024-04-01", "2024-06-01"]
+    assert pay1 in events[7]["details"]
+    assert pay1 in events[9]["details"]
+    assert "多付退回" in events[9]["details"]
+    assert len({pid, initial, pay1, pay2, rev1, rev2}) == 6
+
+
+def test_history_table_and_user_override(funded_cli: Run) -> None:
+    run = funded_cli
+    run("--user", "审核员王五", "pay", "P1", "500", "--date", "2024-03-02", "--payee", "某公司")
+    events = history(run)
+    assert [e["user"] for e in events] == [USER, USER, USER, "审核员王五"]
+    assert events[-1]["event"] == "PaymentRecorded"
+    text = run("history", "P1").stdout
+    assert "审核员王五" in text
+    assert USER in text
+    assert "10,000.00" in text or "10000.00" in text
+
+
+def test_uses_tracker_db_tracker_user_and_defaults_to_tracker_db_in_cwd(tmp_path: Path) -> None:
+    run = make_runner(None, tmp_path, user="默认库用户")
+    run("unit", "add", "450001", "本级")
+    assert (tmp_path / "tracker.db").exists()
+    run("project", "add", "--year", "2024", "--unit", "450001", "--code", "P9", "--name", "n")
+    assert history(run, "P9")[0]["user"] == "默认库用户"
+
+
+# ------------------------------------------------------------------- refusals
+
+
+def _refused(run: Run, *args: str, field: str) -> str:
+    before, before_history = show(run), history(run)
+    proc = run(*args, code=1)
+    assert field in proc.stderr, proc.stderr
+    assert show(run) == before
+    assert len(history(run)) == len(before_history)
+    return proc.stderr
+
+
+def test_refuses_payment_beyond_available_budget_naming_the_balance(funded_cli: Run) -> None:
+    err = _refused(funded_cli, "pay", "P1", "90000.01", "--date", "2024-03-05",
+                   "--payee", "某公司", field="金额")
+    assert "可用余额" in err
+    plain = err.replace(",", "")
+    assert "90000.01" in plain  # the refused amount
+    assert "90000.00" in plain  # what is left
+    # exactly the available balance is fine
+    funded_cli("pay", "P1", "90000.00", "--date", "2024-03-05", "--payee", "某公司")
+    assert show(funded_cli)["available"] == "0.00"
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (("pay", "P1", "1.001", "--date", "2024-03-05", "--payee", "x"), "金额"),
+        (("pay", "P1", "0", "--date", "2024-03-05", "--payee", "x"), "金额"),
+        (("pay", "P1", "-5", "--date", "2024-03-05", "--payee", "x"), "金额"),
+        (("pay", "P1", "abc", "--date", "2024-03-05", "--payee", "x"), "金额"),
+        (("budget", "P1", "1.005", "--date", "2024-03-05"), "金额"),
+        (("pay", "P1", "100", "--date", "2025-01-01", "--payee", "x"), "日期"),
+        (("budget", "P1", "100", "--date", "2023-12-31"), "日期"),
+        (("pay", "P1", "100", "--date", "2024-02-30", "--payee", "x"), "日期"),
+        (("pay", "NOPE", "100", "--date", "2024-03-05", "--payee", "x"), "项目编码"),
+        (("budget", "NOPE", "100", "--date", "2024-03-05"), "项目编码"),
+        (("show", "NOPE"), "项目编码"),
+        (("reverse", str(uuid.uuid4()), "--date", "2024-03-05", "--reason", "r"), "支付编号"),
+        (("reverse", "not-a-uuid", "--date", "2024-03-05", "--reason", "r"), "支付编号"),
+        (("plan", "P1", "03-31:50%,06-30:40%,09-30:75%,12-31:100%"), "资金支出计划"),
+        (("plan", "P1", "03-31:25%,06-30:50%,09-30:75%"), "资金支出计划"),
+        (("budget", "P1", "95000", "--kind", "reduce", "--date", "2024-06-01"), "金额"),
+        (("budget", "P1", "95000", "--kind", "recall", "--date", "2024-01-15"), "金额"),
+        (("pay", "P1", "100", "--date", "2024-03-05", "--payee", "  "), "收款人"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else " ".join(v[:2]),
+)
+def test_refused_commands_exit_1_name_the_field_and_record_nothing(
+    funded_cli: Run, args: tuple[str, ...], field: str
+) -> None:
+    _refused(funded_cli, *args, field=field)
+
+
+def test_refuses_reversal_beyond_what_is_left_and_before_the_payment(funded_cli: Run) -> None:
+    pay = new_id(funded_cli("pay", "P1", "300", "--date", "2024-04-01", "--payee", "x"))
+    funded_cli("reverse", pay, "200", "--date", "2024-04-02", "--reason", "部分退回")
+    _refused(funded_cli, "reverse", pay, "100.01", "--date", "2024-04-03", "--reason", "r",
+             field="金额")
+    _refused(funded_cli, "reverse", pay, "--date", "2024-03-31", "--reason", "r", field="日期")
+    _refused(funded_cli, "reverse", pay, "--date", "2024-04-03", "--reason", " ", field="原因")
+    funded_cli("reverse", pay, "--date", "2024-04-03", "--reason", "余额退回")
+    assert {p["id"]: p["reversed"] for p in show(funded_cli)["payments"]}[pay] == "300.00"
+    _refused(funded_cli, "reverse", pay, "--date", "2024-04-04", "--reason", "again",
+             field="金额")
+    assert show(funded_cli)["disbursed"] == "10000.00"
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("pay", "P1", "100", "--payee", "x"), "--date"),
+        (("budget", "P1", "100"), "--date"),
+        (("reverse", "00000000-0000-0000-0000-000000000000", "--reason", "r"), "--date"),
+        (("budget", "P1", "100", "--date", "2024-03-05", "--kind", "bonus"), "--kind"),
+        (("pay", "P1", "100", "--date", "2024-03-05"), "--payee"),
+        (("show", "P1", "--format", "xml"), "--format"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else " ".join(v[:2]),
+)
+def test_usage_errors_exit_2_and_record_nothing(
+    funded_cli: Run, args: tuple[str, ...], option: str
+) -> None:
+    before = history(funded_cli)
+    proc = funded_cli(*args, code=2)
+    assert option in proc.stderr
+    assert history(funded_cli) == before
+
+
+# ---------------------------------------------------------------- idempotency
+
+
+def test_same_request_id_twice_records_one_payment(funded_cli: Run) -> None:
+    args = ("pay", "P1", "2500.25", "--date", "2024-03-10", "--payee", "某公司", "--id", "req-1")
+    first = new_id(funded_cli(*args))
+    second = new_id(funded_cli(*args))
+    assert first == second
+    view = show(funded_cli)
+    assert [p["id"] for p in view["payments"]].count(first) == 1
+    assert len(view["payments"]) == 2
+    assert view["disbursed"] == "12500.25"
+
+    err = _refused(funded_cli, "pay", "P1", "2500.26", "--date", "2024-03-10",
+                   "--payee", "某公司", "--id", "req-1", field="请求编号")
+    assert "req-1" in err
+
+
+def test_same_request_id_for_budget_and_reversal_is_idempotent(funded_cli: Run) -> None:
+    budget = ("budget", "P1", "5000", "--kind", "add", "--date", "2024-02-01", "--id", "b-1")
+    assert new_id(funded_cli(*budget)) == new_id(funded_cli(*budget))
+    assert show(funded_cli)["budget"] == "105000.00"
+
+    pay = show(funded_cli)["payments"][0]["id"]
+    rev = ("reverse", pay, "100", "--date", "2024-03-02", "--reason", "退回", "--id", "r-1")
+    assert new_id(funded_cli(*rev)) == new_id(funded_cli(*rev))
+    assert show(funded_cli)["disbursed"] == "9900.00"
+
+
+# ---------------------------------------------------------------------- help
+
+
+def test_python_m_tracker_help_works_without_a_database(tmp_path: Path) -> None:
+    run = make_runner(f"sqlite:///{tmp_path / 'missing' / 'dir' / 'x.db'}", tmp_path)
+    out = run("--help", module=True).stdout
+    for command in ("budget", "pay", "reverse", "plan", "show", "history", "unit", "project"):
+        assert command in out
+    assert "--date" in run("pay", "--help").stdout
+    assert not (tmp_path / "missing").exists()
+
+
+# ------------------------------------------------------------------ PostgreSQL
+
+
+@pytest.mark.postgres
+def test_console_script_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    run = make_runner(pg_url, tmp_path, user="pg用户")
+    run("unit", "add", "450001", "保定市满城区医疗保障局本级")
+    run("project", "add", "--year", "2024", "--unit", "450001", "--code", "P1",
+        "--name", "城乡居民医保基金区级配套", "--plan", "03-31:,06-30:50%,10-31:75%,12-31:100%")
+    run("budget", "P1", "7544.13", "--wan", "--date", "2024-01-10")
+    args = ("pay", "P1", "1000000.00", "--date", "2024-03-31", "--payee", "医保基金", "--id", "x1")
+    pay = new_id(run(*args))
+    assert new_id(run(*args)) == pay
+    run("pay", "P1", "75441300.01", "--date", "2024-04-01", "--payee", "x", code=1)
+    run("reverse", pay, "0.01", "--date", "2024-04-01", "--reason", "尾差")
+    view = show(run)
+    assert view["budget"] == "75441300.00"
+    assert view["disbursed"] == "999999.99"
+    assert view["available"] == "74441300.01"
+    assert view["execution_rate"] == "1.33"
+    events = history(run)
+    assert [e["event"] for e in events] == [
+        "Registered", "PlanSet", "BudgetAppropriated", "PaymentRecorded", "PaymentReversed"]
+    assert {e["user"] for e in events} == {"pg用户"}
