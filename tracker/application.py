@@ -9,10 +9,12 @@ so concurrent writers are never lost and never double-counted.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import random
+import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -39,6 +41,7 @@ from tracker.views import history_rows, project_view
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 100
+CACHE_SIZE = 500  # aggregates kept in memory; fast-forwarded from the store on use
 Request = dict[str, Any] | None
 
 
@@ -50,7 +53,9 @@ class BudgetTracker(Application[UUID]):
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.from_env()
-        super().__init__(env=eventsourcing_env(self.settings.db_url))
+        super().__init__(env={**eventsourcing_env(self.settings.db_url),
+                              "AGGREGATE_CACHE_MAXSIZE": str(CACHE_SIZE)})
+        self._locks: dict[UUID, threading.Lock] = {}
         self.read = ReadStore(self.recorder)
         self.queries = Queries(self.read)
 
@@ -386,17 +391,41 @@ class BudgetTracker(Application[UUID]):
         if request and (done := self._replay(request)) is not None:
             return done
         for attempt in range(MAX_ATTEMPTS):
-            aggregate = self.repository.get(aggregate_id)
-            result = act(aggregate, request)
-            try:
-                self.save(aggregate)
-            except IntegrityError:
-                if request and (done := self._replay(request)) is not None:
-                    return done
-                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 - jitter
-                continue
-            return result
+            with self._lock_for(aggregate_id):
+                try:
+                    return self._decide_and_save(aggregate_id, request, act)
+                except IntegrityError:
+                    if request and (done := self._replay(request)) is not None:
+                        return done
+            time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 - jitter
         raise ConcurrencyError("并发写入过多，请稍后重试（未记录任何内容）")
+
+    def _decide_and_save(self, aggregate_id: UUID, request: Request,
+                         act: Callable[[Any, Request], UUID]) -> UUID:
+        """Work on the cached aggregate itself (no copy: the hot path); if anything
+        goes wrong after it may have changed, evict it so the next load is clean.
+        """
+        try:
+            aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=False)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"对象 {aggregate_id} 不存在", "编号") from None
+        try:
+            result = act(aggregate, request)
+            self.save(aggregate)
+        except BaseException:
+            self._evict(aggregate_id)
+            raise
+        return result
+
+    def _evict(self, aggregate_id: UUID) -> None:
+        cache = self.repository.cache
+        if cache is not None:
+            with contextlib.suppress(KeyError):
+                cache.get(aggregate_id, evict=True)
+
+    def _lock_for(self, aggregate_id: UUID) -> threading.Lock:
+        """One writer per aggregate per process, since the cached object is shared."""
+        return self._locks.setdefault(aggregate_id, threading.Lock())
 
     @staticmethod
     def _request(command: str, args: dict[str, Any], request_id: str | None,
@@ -425,7 +454,7 @@ class BudgetTracker(Application[UUID]):
 
     def rebuild_read_model(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild every read table from the event log; returns events replayed."""
-        return self.read.rebuild(self.mapper.to_domain_event, progress)
+        return self.read.rebuild(self.mapper.transcoder.decode, progress)
 
     def aggregate_exists(self, aggregate_id: UUID) -> bool:
         try:

@@ -15,11 +15,13 @@ longer ``--until`` only adds the missing payments.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
 import os
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, Decimal
 from typing import Any, Protocol
 from urllib.parse import urlparse, urlunparse
@@ -109,13 +111,28 @@ def _days(month: int, days: tuple[int, ...]) -> list[dt.date]:
     return [dt.date(YEAR, month, d) for d in days]
 
 
+# 2024 public holidays (法定节假日); make-up working Saturdays are ignored.
+HOLIDAYS = frozenset(
+    dt.date(YEAR, m, d)
+    for m, days in (
+        (1, (1,)), (2, range(10, 18)), (4, range(4, 7)), (5, range(1, 6)), (6, (10,)),
+        (9, range(15, 18)), (10, range(1, 8)),
+    )
+    for d in days
+)
+
+
+def _off(day: dt.date) -> bool:
+    return day.weekday() >= 5 or day in HOLIDAYS
+
+
 def _workday(day: dt.date) -> dt.date:
-    """Move a weekend date to the following Monday (or back to Friday at year end)."""
-    while day.weekday() >= 5:
+    """Move a day off to the next working day (or back to the last one at year end)."""
+    while _off(day):
         day += dt.timedelta(days=1)
     if day.year != YEAR:
         day = YEAR_END
-        while day.weekday() >= 5:
+        while _off(day):
             day -= dt.timedelta(days=1)
     return day
 
@@ -130,12 +147,14 @@ def _every(weekday: int, start: dt.date = FIRST_PAYMENT_DAY) -> Iterator[dt.date
 def _salaries(_: random.Random) -> list[Slot]:
     shares = (
         (Decimal("0.62"), 15, "本单位职工（工资）", "{m}月工资发放"),
-        (Decimal("0.21"), 20, "保定市满城区社会保险事业服务中心", "{m}月机关事业单位养老、医疗保险缴费"),
+        (Decimal("0.21"), 20, "保定市满城区社会保险事业服务中心",
+         "{m}月机关事业单位养老、医疗保险缴费"),
         (Decimal("0.09"), 20, "保定市住房公积金管理中心满城分中心", "{m}月住房公积金"),
         (Decimal("0.08"), 25, "本单位职工（工资）", "{m}月职业年金、退休费及奖励金"),
     )
     return [
-        Slot(_workday(dt.date(YEAR, m, day)), payee, note.format(m=m), share=share)
+        Slot(_workday(dt.date(YEAR, m, max(day, 16) if m == 1 else day)), payee,
+             note.format(m=m), share=share)
         for m in range(1, 13)
         for share, day, payee, note in shares
     ]
@@ -268,7 +287,7 @@ def planned_amount(p: DemoProject, day: dt.date) -> Decimal:
             continue
         value = c.amount if c.amount is not None else budget * c.percent / 100  # type: ignore[operator]
         points.append((c.date, value))
-    for (d0, v0), (d1, v1) in zip(points, points[1:], strict=False):
+    for (d0, v0), (d1, v1) in itertools.pairwise(points):
         if day <= d1:
             return v0 + (v1 - v0) * Decimal((day - d0).days) / Decimal((d1 - d0).days)
     return points[-1][1]
@@ -278,49 +297,72 @@ def _down(amount: Decimal, step: Decimal) -> Decimal:
     return ((amount / step).to_integral_value(rounding=ROUND_DOWN) * step).quantize(FEN)
 
 
+def _month_end(month: int) -> dt.date:
+    if month == 12:
+        return YEAR_END
+    return dt.date(YEAR, month + 1, 1) - dt.timedelta(days=1)
+
+
+class _Cursor:
+    """Where one project stands while its year is generated."""
+
+    def __init__(self, p: DemoProject, how: Behaviour, rng: random.Random) -> None:
+        self.p, self.how, self.rng = p, how, rng
+        self.factor = how.factor
+        if self.factor < 1:  # lagging projects do not end on a round rate
+            self.factor += Decimal(str(round(rng.uniform(-0.03, 0.03), 4)))
+        self.goal = (p.budget_yuan * self.factor).quantize(FEN)
+        self.paid = Decimal(0)
+        self.month_total: dict[int, Decimal] = {}
+        self.month_left: dict[int, Decimal] = {}
+
+    def target(self, day: dt.date) -> Decimal:
+        return min(self.goal, self.factor * planned_amount(self.p, day))
+
+    def amount(self, slot: Slot, last_of_month: bool, last: bool) -> Decimal:
+        """The amount of one planned payment, before it is capped at what remains."""
+        if slot.fixed is not None:
+            return slot.fixed
+        if slot.share is not None:
+            # Salaries: the month's amount (plan at month end) split in fixed shares,
+            # the month's last payment taking what is left of it.
+            m = slot.date.month
+            if m not in self.month_total:
+                self.month_total[m] = self.month_left[m] = self.target(_month_end(m)) - self.paid
+            amount = self.month_left[m]
+            if not last_of_month:
+                amount = (self.month_total[m] * slot.share).quantize(FEN, rounding=ROUND_DOWN)
+            self.month_left[m] -= amount
+            return amount
+        if last:
+            return self.goal - self.paid
+        wobble = Decimal(str(round(self.rng.uniform(*self.how.jitter), 3)))
+        return _down((self.target(slot.date) - self.paid) * wobble, self.how.step)
+
+
 def project_schedule(p: DemoProject, how: Behaviour, rng: random.Random) -> Schedule:
     """The whole year's payments of one project (before vouchers are numbered)."""
-    budget = p.budget_yuan
-    goal = (budget * how.factor).quantize(FEN)
-    slots = [s for s in how.slots(rng) if FIRST_PAYMENT_DAY <= s.date <= YEAR_END]
+    cur = _Cursor(p, how, rng)
+    slots = sorted(
+        (s for s in (replace(s, date=_workday(s.date)) for s in how.slots(rng))
+         if FIRST_PAYMENT_DAY <= s.date <= YEAR_END),
+        key=lambda s: s.date,
+    )
     schedule = Schedule()
-    paid = Decimal(0)
     pending: Reversal | None = None
-    month_total: dict[int, Decimal] = {}
-    month_paid: dict[int, Decimal] = {}
     for i, slot in enumerate(slots):
         if pending is not None and slot.date >= pending.date and schedule.reversal is None:
             schedule.reversal = pending
-            paid -= pending.amount
-        target = min(goal, how.factor * planned_amount(p, slot.date))
+            cur.paid -= pending.amount
         last = i == len(slots) - 1
-        if slot.fixed is not None:
-            amount = min(slot.fixed, goal - paid)
-        elif slot.share is not None:
-            # Salaries: the month's amount (plan at month end) split in fixed shares.
-            m = slot.date.month
-            if m not in month_total:
-                month_end = dt.date(YEAR, m % 12 + 1, 1) - dt.timedelta(days=1) if m < 12 \
-                    else YEAR_END
-                month_total[m] = min(goal, how.factor * planned_amount(p, month_end)) - paid
-                month_paid[m] = Decimal(0)
-            later = [s for s in slots[i + 1:] if s.date.month == m]
-            if later:
-                amount = (month_total[m] * slot.share).quantize(FEN, rounding=ROUND_DOWN)
-            else:
-                amount = month_total[m] - month_paid[m]
-            month_paid[m] += amount
-        elif last:
-            amount = goal - paid
-        else:
-            wobble = Decimal(str(round(rng.uniform(*how.jitter), 3)))
-            amount = _down((target - paid) * wobble, how.step)
-        amount = min(amount, budget - paid).quantize(FEN, rounding=ROUND_DOWN)
+        last_of_month = last or slots[i + 1].date.month != slot.date.month
+        amount = cur.amount(slot, last_of_month, last)
+        amount = min(amount, cur.goal - cur.paid).quantize(FEN, rounding=ROUND_DOWN)
         if amount <= 0:
             continue
         payment = Payment(p.code, i + 1, slot.date, amount, slot.payee, p.economic, slot.note)
         schedule.payments.append(payment)
-        paid += amount
+        cur.paid += amount
         if p.code == REVERSAL_CODE and pending is None and slot.date >= REVERSAL_AFTER:
             part = min(Decimal("2460.00"), (amount / 3).quantize(FEN))
             pending = Reversal(p.code, payment, part, slot.date + REVERSAL_DELAY,
@@ -332,7 +374,7 @@ def project_schedule(p: DemoProject, how: Behaviour, rng: random.Random) -> Sche
 
 def year_schedule() -> tuple[list[Payment], list[Reversal]]:
     """Every demo payment of the year, with voucher numbers 记-2024-MM-NNN by month."""
-    rng = random.Random(SEED)  # noqa: S311 - demo data, not security
+    rng = random.Random(SEED)
     behaviours = _behaviours()
     raw: list[Payment] = []
     reversals: list[Reversal] = []
@@ -368,7 +410,9 @@ def parse_until(text: str) -> dt.date:
     except ValueError:
         raise InvalidInputError(f"“{text}”不是有效日期，格式应为 YYYY-MM-DD", "--until") from None
     if day.year != YEAR:
-        raise InvalidInputError(f"演示数据只有 {YEAR} 年，--until 必须是 {YEAR} 年内的日期", "--until")
+        raise InvalidInputError(
+            f"必须是 {YEAR} 年内的日期（演示数据只有 {YEAR} 年）", "--until"
+        )
     return day
 
 
@@ -377,8 +421,8 @@ def reset_database(ctx: DemoContext) -> str | None:
     url = ctx.settings.db_url
     if is_postgres(url):
         raise InvalidInputError(
-            "--reset 只能删除 SQLite 数据库文件；PostgreSQL 数据库请手动删除后重建"
-            "（如 dropdb 库名 && createdb 库名），再运行 tracker demo",
+            "只能删除 SQLite 数据库文件；PostgreSQL 数据库请手动删除后重建"
+            "（如 dropdb 库名 && createdb 库名），再运行 tracker demo（不加 --reset）",
             "--reset",
         )
     if not url.startswith(SQLITE_PREFIX):
@@ -391,10 +435,8 @@ def reset_database(ctx: DemoContext) -> str | None:
         opened.close()
         ctx._app = None  # type: ignore[attr-defined]
     for suffix in ("", "-wal", "-shm", "-journal"):
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.remove(path + suffix)
-        except FileNotFoundError:
-            pass
     return path
 
 
@@ -429,30 +471,26 @@ def seed(app: Any, until: dt.date) -> None:
                         note=note, request_id=f"demo:budget:{YEAR}:{p.code}:initial")
 
     payments, reversals = year_schedule()
-    reversal_at = {(r.code, r.payment.n): r for r in reversals}
     by_project: dict[str, list[Payment | Reversal]] = {}
-    for x in payments:
-        if x.date <= until:
-            by_project.setdefault(x.code, []).append(x)
-    for r in reversals:
-        if r.date <= until:
-            by_project.setdefault(r.code, []).append(r)
+    entries: list[Payment | Reversal] = [*payments, *reversals]
+    for entry in entries:
+        if entry.date <= until:
+            by_project.setdefault(entry.code, []).append(entry)
     for code, items in by_project.items():
-        # By date, a reversal after the payments of its day: later payments may use
-        # the money it returned.
-        items.sort(key=lambda x: (x.date, isinstance(x, Reversal)))
+        # In date order, so that later payments may use the money a reversal returned.
+        items.sort(key=lambda e: (e.date, isinstance(e, Reversal)))
         ids: dict[int, UUID] = {}
-        for x in items:
-            if isinstance(x, Payment):
-                ids[x.n] = app.pay(
-                    code, x.amount, date=x.date, payee=x.payee, economic=x.economic,
-                    voucher=x.voucher, year=YEAR, note=x.note,
-                    request_id=f"demo:pay:{YEAR}:{code}:{x.n}",
+        for item in items:
+            if isinstance(item, Payment):
+                ids[item.n] = app.pay(
+                    code, item.amount, date=item.date, payee=item.payee,
+                    economic=item.economic, voucher=item.voucher, year=YEAR, note=item.note,
+                    request_id=f"demo:pay:{YEAR}:{code}:{item.n}",
                 )
             else:
-                assert (code, x.payment.n) in reversal_at
-                app.reverse(ids[x.payment.n], x.amount, date=x.date, reason=x.reason,
-                            request_id=f"demo:reverse:{YEAR}:{code}:{x.payment.n}")
+                app.reverse(ids[item.payment.n], item.amount, date=item.date,
+                            reason=item.reason,
+                            request_id=f"demo:reverse:{YEAR}:{code}:{item.payment.n}")
 
 
 def summary(ctx: DemoContext, until: dt.date) -> list[str]:

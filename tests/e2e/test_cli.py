@@ -78,15 +78,40 @@ def run(tmp_path: Path) -> Run:
     return make_runner(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path)
 
 
-@pytest.fixture
-def funded_cli(run: Run) -> Run:
+@dataclass
+class Baseline:
+    """A funded ledger built once per module and copied into each test's directory."""
+
+    directory: Path
+    view: dict[str, Any]
+    events: int
+
+
+def stored_events(directory: Path) -> int:
+    """Events in the ledger, counted straight from the SQLite file."""
+    with closing(sqlite3.connect(directory / "ledger.db")) as db:
+        return int(db.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0])
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
     """Unit 450001 and project P1 (2024) with 100,000.00 元 and one 10,000.00 payment."""
+    directory = tmp_path_factory.mktemp("funded")
+    run = make_runner(f"sqlite:///{directory / 'ledger.db'}", directory)
     run("unit", "add", "450001", "保定市满城区医疗保障局本级")
     run("project", "add", "--year", "2024", "--unit", "450001", "--code", "P1",
         "--name", "办公室整修")
     run("budget", "P1", "100000", "--date", "2024-01-10")
     run("pay", "P1", "10000", "--date", "2024-03-01", "--payee", "某装修公司")
-    return run
+    return Baseline(directory, show(run), stored_events(directory))
+
+
+@pytest.fixture
+def funded_cli(baseline: Baseline, tmp_path: Path) -> Run:
+    for f in baseline.directory.glob("ledger.db*"):
+        shutil.copy2(f, tmp_path / f.name)
+    assert stored_events(tmp_path) == baseline.events
+    return make_runner(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path)
 
 
 # ---------------------------------------------------------------- the happy path
@@ -206,11 +231,14 @@ def test_uses_tracker_db_tracker_user_and_defaults_to_tracker_db_in_cwd(tmp_path
 
 
 def _refused(run: Run, *args: str, field: str) -> str:
-    before, before_history = show(run), history(run)
+    """Run a command that must be refused, then prove nothing was recorded."""
+    directory = Path(run.__defaults__[0]) if False else None  # placeholder
+    before_events = stored_events(CWD[run])
+    before = show(run)
     proc = run(*args, code=1)
     assert field in proc.stderr, proc.stderr
     assert show(run) == before
-    assert len(history(run)) == len(before_history)
+    assert stored_events(CWD[run]) == before_events
     return proc.stderr
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from tracker.domain import classification as cls
@@ -19,8 +21,7 @@ def test_functional_code_is_trimmed() -> None:
     assert cls.functional_code(" 2101501 ") == "2101501"
 
 
-@pytest.mark.parametrize("code", ["21", "2101", "210150", "21015011", "21O15", "2101-01", "",
-                                  "２１０"])
+@pytest.mark.parametrize("code", ["21", "2101", "210150", "21015011", "21O15", "2101-01", ""])
 def test_refuses_functional_codes_of_other_lengths_or_characters(code: str) -> None:
     with pytest.raises(InvalidInputError) as caught:
         cls.functional_code(code)
@@ -32,6 +33,27 @@ def test_functional_refusal_uses_the_callers_field() -> None:
     with pytest.raises(InvalidInputError) as caught:
         cls.functional_code("12", field="支出功能分类")
     assert caught.value.field == "支出功能分类"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: _DIGITS is r'^\\d+$', which matches any Unicode digit, so full-width "
+    "(２１０) and other non-ASCII digit codes are accepted and stored unnormalised, "
+    "creating phantom classes that never roll up under 210",
+)
+@pytest.mark.parametrize(
+    ("check", "code", "ascii_code"),
+    [(cls.functional_code, "２１０１５", "21015"), (cls.functional_code, "٢١٠", "210"),
+     (cls.economic_code, "３０２", "302")],
+)
+def test_non_ascii_digits_are_refused_or_normalised(
+    check: Callable[[str], str], code: str, ascii_code: str
+) -> None:
+    try:
+        result = check(code)
+    except InvalidInputError:
+        return
+    assert result == ascii_code
 
 
 # ------------------------------------------------------------------ economic codes
