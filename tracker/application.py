@@ -35,12 +35,14 @@ from tracker.domain.unit import Unit
 from tracker.inputs import parse_code, parse_status_rule, parse_date, parse_text, parse_year
 from tracker.projections.projector import statements_for
 from tracker.projections.readstore import ReadStore
+from tracker.projections.rebuild import rebuild
 from tracker.queries import Queries
 from tracker.transcodings import CheckpointAsDict, DateAsISO
 from tracker.views import history_rows, project_view
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 100
+CODE_CACHE_SECONDS = 5.0
 CACHE_SIZE = 500  # aggregates kept in memory; fast-forwarded from the store on use
 Request = dict[str, Any] | None
 
@@ -53,9 +55,15 @@ class BudgetTracker(Application[UUID]):
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.from_env()
-        super().__init__(env={**eventsourcing_env(self.settings.db_url),
-                              "AGGREGATE_CACHE_MAXSIZE": str(CACHE_SIZE)})
+        super().__init__(env={
+            **eventsourcing_env(self.settings.db_url),
+            "AGGREGATE_CACHE_MAXSIZE": str(CACHE_SIZE),
+            # No read before each command: a stale cached aggregate cannot save (its
+            # next version already exists), so the clash is caught and retried fresh.
+            "AGGREGATE_CACHE_FASTFORWARD": "n",
+        })
         self._locks: dict[UUID, threading.Lock] = {}
+        self._code_cache: dict[tuple[str, int | None], tuple[float, UUID]] = {}
         self.read = ReadStore(self.recorder)
         self.queries = Queries(self.read)
 
@@ -294,8 +302,21 @@ class BudgetTracker(Application[UUID]):
     # ---------------------------------------------------------------- lookups
 
     def find_project(self, code: str, year: int | str | None = None) -> UUID:
-        """The id of the project with this code (in this year, if given)."""
+        """The id of the project with this code (in this year, if given).
+
+        Answers are remembered for a few seconds: a busy import asks the same
+        question thousands of times, and a project, once registered, never moves.
+        """
         code = parse_code(code, "项目编码")
+        key = (code, None if year is None else parse_year(year))
+        hit = self._code_cache.get(key)
+        if hit is not None and time.monotonic() - hit[0] < CODE_CACHE_SECONDS:
+            return hit[1]
+        found = self._find_project(code, key[1])
+        self._code_cache[key] = (time.monotonic(), found)
+        return found
+
+    def _find_project(self, code: str, year: int | None) -> UUID:
         if year is not None:
             y = parse_year(year)
             row = self.read.one("SELECT id FROM rm_projects WHERE code = ? AND year = ?", (code, y))
@@ -311,7 +332,10 @@ class BudgetTracker(Application[UUID]):
         return UUID(rows[0]["id"])
 
     def get_project(self, code: str, year: int | str | None = None) -> Project:
-        project = self.repository.get(self.find_project(code, year))
+        """A fresh copy of the project (another process may have written since)."""
+        pid = self.find_project(code, year)
+        self._evict(pid)
+        project = self.repository.get(pid)
         assert isinstance(project, Project)
         return project
 
@@ -395,6 +419,7 @@ class BudgetTracker(Application[UUID]):
                 try:
                     return self._decide_and_save(aggregate_id, request, act)
                 except IntegrityError:
+                    self._evict(aggregate_id)
                     if request and (done := self._replay(request)) is not None:
                         return done
             time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 - jitter
@@ -454,7 +479,13 @@ class BudgetTracker(Application[UUID]):
 
     def rebuild_read_model(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild every read table from the event log; returns events replayed."""
-        return self.read.rebuild(self.mapper.transcoder.decode, progress)
+        transcoder = self.mapper.transcoder
+        assert isinstance(transcoder, JSONTranscoder)
+
+        def fallback(name: str, data: Any) -> Any:
+            return transcoder.names[name].decode(data)
+
+        return rebuild(self.read, fallback, progress)
 
     def aggregate_exists(self, aggregate_id: UUID) -> bool:
         try:

@@ -1,0 +1,124 @@
+"""A unit with 1,000 projects and 1,000,000 payments: rebuild and status timings.
+
+    python bench/bench_big.py [--projects 1000] [--payments-per-project 1000]
+
+The database is generated once into $TRACKER_BENCH_DIR (default /tmp/tracker-bench)
+and reused; generation writes events through the application's own store (one save
+per project, so inline projection included) but skips the per-payment checks.
+Targets (issue "Read models"): rebuild from 1,000,000 events <= 60 s on SQLite; status
+for the unit p95 <= 50 ms in-process as of today and as of past dates; `tracker status`
+as a whole command <= 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from decimal import Decimal
+
+from common import bench_data_dir, p95
+
+from tracker.application import BudgetTracker
+from tracker.config import Settings
+from tracker.domain.project import Project
+
+UNIT = "U1000"
+
+
+def generate(url: str, projects: int, per_project: int) -> None:
+    app = BudgetTracker(Settings(db_url=url, user="bench"))
+    app.snapshotting_intervals = {}  # type: ignore[misc]  # generation only
+    app.add_unit(UNIT, "基准单位（1000 个项目）")
+    rnd = random.Random(1)
+    start = time.perf_counter()
+    for i in range(projects):
+        p = Project(year=2024, code=f"B{i:04d}", name=f"基准项目{i}", unit_code=UNIT,
+                    expenditure_type="项目支出", functional="2101502", economic="30201",
+                    source="一般公共预算财政拨款", owner="", user="bench")
+        p.appropriate(uuid.uuid4(), "initial", Decimal("100000000.00"), dt.date(2024, 1, 2), "",
+                      "bench")
+        for k in range(per_project):
+            day = dt.date(2024, 1, 3) + dt.timedelta(days=k * 330 // per_project)
+            amount = Decimal(rnd.randint(100, 9999)) / 100
+            p._paid(uuid.uuid4(), amount, day, "收款人", "30201", f"记-{k}",  # noqa: SLF001
+                    "一般公共预算财政拨款", "bench", "", None)
+        app.save(p)
+        if i % 100 == 99:
+            print(f"  generated {i + 1} projects, {time.perf_counter() - start:.0f} s", flush=True)
+    app.close()
+
+
+def bench_status(url: str, rounds: int) -> None:
+    app = BudgetTracker(Settings(db_url=url, user="bench"))
+    rnd = random.Random(2)
+    for label, dates in (("as of today (2024-12-31)", [None] * rounds),
+                         ("as of past dates", [dt.date(2024, 1, 1) + dt.timedelta(days=rnd.randint(0, 365))
+                                               for _ in range(rounds)])):
+        samples = []
+        for d in dates:
+            t = time.perf_counter()
+            report = app.queries.status_report(2024, d, UNIT)
+            samples.append(time.perf_counter() - t)
+        assert len(report["projects"]) > 0
+        print(f"status {label:28s} p95 {p95(samples) * 1000:7.1f} ms  "
+              f"median {sorted(samples)[len(samples) // 2] * 1000:7.1f} ms  (target p95 <= 50 ms)")
+    app.close()
+
+
+def bench_command(url: str, runs: int = 5) -> None:
+    env = {**os.environ, "TRACKER_DB": url}
+    exe = shutil.which("tracker") or "tracker"
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([exe, "status", "--year", "2024", "--unit", UNIT, "--format", "json"],
+                       env=env, check=True, stdout=subprocess.DEVNULL)
+        samples.append(time.perf_counter() - t)
+    print(f"`tracker status` whole command  max {max(samples):.2f} s  "
+          f"median {sorted(samples)[runs // 2]:.2f} s  (target <= 1 s)")
+
+
+def bench_rebuild(path: str) -> None:
+    copy = path + ".rebuild.db"
+    shutil.copyfile(path, copy)
+    app = BudgetTracker(Settings(db_url=f"sqlite:///{copy}", user="bench"))
+    t = time.perf_counter()
+    count = app.rebuild_read_model()
+    seconds = time.perf_counter() - t
+    app.close()
+    os.remove(copy)
+    print(f"rebuild {count:,} events in {seconds:.1f} s = {count / seconds:,.0f} events/s "
+          "(target <= 60 s for 1,000,000)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--projects", type=int, default=1000)
+    parser.add_argument("--payments-per-project", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--skip-rebuild", action="store_true")
+    args = parser.parse_args()
+    path = str(bench_data_dir() / f"big-{args.projects}x{args.payments_per_project}.db")
+    url = f"sqlite:///{path}"
+    if not os.path.exists(path):
+        print(f"generating {path} …", flush=True)
+        try:
+            generate(url, args.projects, args.payments_per_project)
+        except BaseException:
+            os.remove(path)
+            raise
+    bench_status(url, args.rounds)
+    bench_command(url)
+    if not args.skip_rebuild:
+        bench_rebuild(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

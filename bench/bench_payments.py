@@ -1,0 +1,132 @@
+"""Recording payments one command at a time, read models included, against raw inserts.
+
+    python bench/bench_payments.py [--n 3000] [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
+
+Each database is measured side by side with a raw baseline doing one committed insert
+per payment into a table of the same shape, in the same run, so the ratio holds on a
+noisy machine. Targets (issue "Read models"): >= 2,000 payments/s and >= 45% of raw
+sqlite3 on a SQLite file; >= 40% of raw psycopg on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import uuid
+
+from common import scratch_dir, timed
+
+from tracker.application import BudgetTracker
+from tracker.config import Settings
+
+PROJECTS = 20
+
+
+def _tracker(url: str) -> BudgetTracker:
+    app = BudgetTracker(Settings(db_url=url, user="bench"))
+    app.add_unit("U1", "基准单位")
+    for i in range(PROJECTS):
+        app.add_project(year=2024, unit="U1", code=f"P{i}", name=f"项目{i}")
+        app.appropriate(f"P{i}", "100000000.00", date="2024-01-02")
+    return app
+
+
+def app_rate(url: str, n: int) -> float:
+    app = _tracker(url)
+    app.pay("P0", "1.00", date="2024-03-01", payee="预热")  # warm caches and statements
+
+    def run() -> None:
+        for k in range(n):
+            app.pay(f"P{k % PROJECTS}", "12.34", date="2024-03-01", payee="收款人",
+                    voucher=f"记-{k}")
+
+    seconds = timed(run)
+    app.close()
+    return n / seconds
+
+
+PAYMENT_TABLE = ("CREATE TABLE payments (id TEXT PRIMARY KEY, project TEXT, date TEXT, "
+                 "amount BIGINT, payee TEXT, voucher TEXT)")
+
+
+def raw_sqlite_rate(path: str, n: int) -> float:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")  # as the event store uses
+    conn.execute(PAYMENT_TABLE)
+
+    def run() -> None:
+        for k in range(n):
+            conn.execute("BEGIN")
+            conn.execute("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?)",
+                         (str(uuid.uuid4()), f"P{k % PROJECTS}", "2024-03-01", 1234, "收款人",
+                          f"记-{k}"))
+            conn.execute("COMMIT")
+
+    seconds = timed(run)
+    conn.close()
+    return n / seconds
+
+
+def raw_psycopg_rate(url: str, n: int) -> float:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        conn.execute(PAYMENT_TABLE)
+        conn.commit()
+
+        def run() -> None:
+            for k in range(n):
+                conn.execute("INSERT INTO payments VALUES (%s, %s, %s, %s, %s, %s)",
+                             (str(uuid.uuid4()), f"P{k % PROJECTS}", "2024-03-01", 1234,
+                              "收款人", f"记-{k}"))
+                conn.commit()
+
+        seconds = timed(run)
+    return n / seconds
+
+
+def fresh_pg(admin_url: str) -> str:
+    import psycopg
+
+    name = f"tracker_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_pg(admin_url: str, url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=3000)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args()
+
+    d = scratch_dir()
+    raw = raw_sqlite_rate(str(d / "raw.db"), args.n)
+    app = app_rate(f"sqlite:///{d / 'app.db'}", args.n)
+    raw2 = raw_sqlite_rate(str(d / "raw2.db"), args.n)
+    base = (raw + raw2) / 2
+    print(f"SQLite   tracker {app:8.0f} payments/s   raw sqlite3 {base:8.0f}/s   "
+          f"ratio {app / base:6.1%}   (targets: >= 2000/s, >= 45%)")
+    if args.skip_postgres:
+        return
+    urls = [fresh_pg(args.postgres) for _ in range(2)]
+    try:
+        raw_pg = raw_psycopg_rate(urls[0], args.n)
+        app_pg = app_rate(urls[1], args.n)
+    finally:
+        for url in urls:
+            drop_pg(args.postgres, url)
+    print(f"Postgres tracker {app_pg:8.0f} payments/s   raw psycopg {raw_pg:8.0f}/s   "
+          f"ratio {app_pg / raw_pg:6.1%}   (target: >= 40%)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,210 @@
+"""Several processes writing to ONE project at the same time.
+
+Each writer is a separate Python process with its own ``BudgetTracker`` (its own
+connections), released together from a barrier so their commands really overlap.
+Optimistic-concurrency conflicts must be retried: nothing lost, nothing counted twice,
+and the budget never overspent.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tracker.application import BudgetTracker
+from tracker.config import Settings
+from tracker.domain.ids import entry_id
+
+pytestmark = pytest.mark.slow
+
+WORKERS = 4
+
+# One writer: open the tracker, say "ready", wait for "go", then run its payments.
+WORKER = textwrap.dedent(
+    """
+    import json, sys, time
+    from pathlib import Path
+    from tracker.application import BudgetTracker
+    from tracker.config import Settings
+    from tracker.domain.errors import TrackerError
+
+    job = json.loads(sys.argv[1])
+    app = BudgetTracker(Settings(db_url=job["db"], user=job["user"]))
+    app.find_project("P1")  # connect before the start line
+    Path(job["ready"]).touch()
+    deadline = time.monotonic() + 60
+    while not Path(job["go"]).exists():
+        if time.monotonic() > deadline:
+            sys.exit("never released")
+        time.sleep(0.005)
+    results = []
+    for pay in job["payments"]:
+        try:
+            pid = app.pay("P1", pay["amount"], date=pay["date"], payee=pay.get("payee", job["user"]),
+                          request_id=pay.get("id"))
+            results.append({"ok": str(pid), "id": pay.get("id"), "amount": pay["amount"]})
+        except TrackerError as e:
+            results.append({"error": type(e).__name__, "message": str(e), "id": pay.get("id")})
+    app.close()
+    print(json.dumps(results))
+    """
+)
+
+
+def setup_project(db_url: str, budget: str) -> BudgetTracker:
+    app = BudgetTracker(Settings(db_url=db_url, user="管理员"))
+    app.add_unit("450001", "保定市满城区医疗保障局本级")
+    app.add_project(year=2024, unit="450001", code="P1", name="城乡居民医保基金区级配套")
+    app.appropriate("P1", budget, date="2024-01-02")
+    return app
+
+
+def run_writers(db_url: str, tmp_path: Path, jobs: list[list[dict[str, str]]]) -> list[list[Any]]:
+    """Start one process per job, release them together, return each one's results."""
+    go = tmp_path / "go"
+    procs, ready = [], []
+    for n, payments in enumerate(jobs):
+        flag = tmp_path / f"ready-{n}"
+        ready.append(flag)
+        job = {"db": db_url, "user": f"writer{n}", "payments": payments,
+               "ready": str(flag), "go": str(go)}
+        procs.append(subprocess.Popen(
+            [sys.executable, "-c", WORKER, json.dumps(job)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        ))
+    try:
+        deadline = time.monotonic() + 60
+        while not all(f.exists() for f in ready):
+            dead = [p for p in procs if p.poll() is not None]
+            assert not dead, f"a writer died before the start: {dead[0].communicate()[1]}"
+            assert time.monotonic() < deadline, "writers never got ready"
+            time.sleep(0.01)
+        go.touch()
+        outputs = [p.communicate(timeout=120) for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    for p, (_, err) in zip(procs, outputs, strict=True):
+        assert p.returncode == 0, err
+    return [json.loads(out) for out, _ in outputs]
+
+
+def payment_events(app: BudgetTracker) -> list[Any]:
+    pid = app.find_project("P1")
+    return [e for e in app.events.get(pid) if type(e).__name__ == "PaymentRecorded"]
+
+
+def read_model(app: BudgetTracker) -> tuple[int, int, int, int]:
+    """(budget_fen, disbursed_fen, payment rows, sum of payment rows) from the read tables."""
+    project = app.read.one("SELECT budget_fen, disbursed_fen FROM rm_projects WHERE code = 'P1'")
+    assert project is not None
+    rows = app.read.one("SELECT COUNT(*) AS n, COALESCE(SUM(amount_fen), 0) AS s FROM rm_payments")
+    assert rows is not None
+    return (int(project["budget_fen"]), int(project["disbursed_fen"]), int(rows["n"]),
+            int(rows["s"]))
+
+
+def test_concurrent_writers_to_one_project_lose_nothing_and_count_nothing_twice(
+    db_url: str, tmp_path: Path
+) -> None:
+    per_writer = 25
+    app = setup_project(db_url, "10000000.00")
+    try:
+        # amounts distinct per writer and payment, so any loss or duplicate shows in the sum
+        jobs = [
+            [{"amount": f"{(w + 1) * 1000 + i}.{w + 1:02d}",
+              "date": f"2024-{w + 2:02d}-{i + 1:02d}"} for i in range(per_writer)]
+            for w in range(WORKERS)
+        ]
+        expected = sum(Decimal(p["amount"]) for job in jobs for p in job)
+        results = run_writers(db_url, tmp_path, jobs)
+
+        errors = [r for rs in results for r in rs if "ok" not in r]
+        assert errors == []
+        ids = [r["ok"] for rs in results for r in rs]
+        assert len(ids) == len(set(ids)) == WORKERS * per_writer
+
+        events = payment_events(app)
+        assert len(events) == WORKERS * per_writer
+        assert {str(e.payment_id) for e in events} == set(ids)
+        assert sum(e.amount for e in events) == expected
+        assert Counter(e.user for e in events) == {f"writer{w}": per_writer for w in range(WORKERS)}
+
+        budget_fen, disbursed_fen, rows, rows_fen = read_model(app)
+        assert budget_fen == 1_000_000_000
+        assert disbursed_fen == rows_fen == int(expected * 100)
+        assert rows == WORKERS * per_writer
+        paid = app.read.all("SELECT id FROM rm_payments")
+        assert {r["id"] for r in paid} == set(ids)
+
+        view = BudgetTracker(Settings(db_url=db_url, user="x"))
+        try:
+            shown = view.show("P1")
+        finally:
+            view.close()
+        assert Decimal(shown["disbursed"]) == expected
+        assert len(shown["payments"]) == WORKERS * per_writer
+    finally:
+        app.close()
+
+
+def test_concurrent_writers_never_spend_beyond_the_budget(db_url: str, tmp_path: Path) -> None:
+    allowed, per_writer = 30, 15  # 60 attempts of 100.00 against a budget of 3,000.00
+    app = setup_project(db_url, f"{allowed * 100}.00")
+    try:
+        jobs = [[{"amount": "100.00", "date": "2024-03-01"}] * per_writer for _ in range(WORKERS)]
+        results = run_writers(db_url, tmp_path, jobs)
+
+        outcomes = Counter("ok" if "ok" in r else r["error"] for rs in results for r in rs)
+        assert outcomes == {"ok": allowed, "OverspendError": WORKERS * per_writer - allowed}
+        assert all("可用余额" in r["message"] for rs in results for r in rs if "error" in r)
+
+        events = payment_events(app)
+        assert len(events) == allowed
+        assert sum(e.amount for e in events) == Decimal(allowed * 100)
+        budget_fen, disbursed_fen, rows, rows_fen = read_model(app)
+        assert disbursed_fen == budget_fen == rows_fen == allowed * 100 * 100
+        assert rows == allowed
+    finally:
+        app.close()
+
+
+def test_concurrent_retries_of_the_same_requests_record_each_once(
+    db_url: str, tmp_path: Path
+) -> None:
+    requests = 10
+    app = setup_project(db_url, "1000000.00")
+    try:
+        # every writer sends r0..r9 with the same arguments: a client retrying everywhere
+        job = [{"id": f"r{i}", "amount": f"{i + 1}00.00", "date": "2024-04-01",
+                "payee": "同一收款人"} for i in range(requests)]
+        results = run_writers(db_url, tmp_path, [job] * WORKERS)
+
+        expected_ids = {f"r{i}": str(entry_id("payment", f"r{i}")) for i in range(requests)}
+        for rs in results:
+            assert [r.get("error") for r in rs] == [None] * requests, rs
+            assert {r["id"]: r["ok"] for r in rs} == expected_ids
+
+        events = payment_events(app)
+        assert len(events) == requests
+        assert {str(e.payment_id) for e in events} == set(expected_ids.values())
+        expected_fen = sum((i + 1) * 100 * 100 for i in range(requests))
+        _, disbursed_fen, rows, rows_fen = read_model(app)
+        assert disbursed_fen == rows_fen == expected_fen
+        assert rows == requests
+        stored = app.read.one("SELECT COUNT(*) AS n FROM rm_requests")
+        assert stored is not None
+        assert stored["n"] == requests
+    finally:
+        app.close()
