@@ -14,17 +14,17 @@ import sys
 import textwrap
 import time
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 
 from tracker.application import BudgetTracker
 from tracker.config import Settings
 from tracker.domain.ids import entry_id
-
-pytestmark = pytest.mark.slow
 
 WORKERS = 4
 
@@ -49,8 +49,8 @@ WORKER = textwrap.dedent(
     results = []
     for pay in job["payments"]:
         try:
-            pid = app.pay("P1", pay["amount"], date=pay["date"], payee=pay.get("payee", job["user"]),
-                          request_id=pay.get("id"))
+            pid = app.pay("P1", pay["amount"], date=pay["date"],
+                          payee=pay.get("payee", job["user"]), request_id=pay.get("id"))
             results.append({"ok": str(pid), "id": pay.get("id"), "amount": pay["amount"]})
         except TrackerError as e:
             results.append({"error": type(e).__name__, "message": str(e), "id": pay.get("id")})
@@ -115,6 +115,7 @@ def read_model(app: BudgetTracker) -> tuple[int, int, int, int]:
             int(rows["s"]))
 
 
+@pytest.mark.slow
 def test_concurrent_writers_to_one_project_lose_nothing_and_count_nothing_twice(
     db_url: str, tmp_path: Path
 ) -> None:
@@ -159,6 +160,7 @@ def test_concurrent_writers_to_one_project_lose_nothing_and_count_nothing_twice(
         app.close()
 
 
+@pytest.mark.slow
 def test_concurrent_writers_never_spend_beyond_the_budget(db_url: str, tmp_path: Path) -> None:
     allowed, per_writer = 30, 15  # 60 attempts of 100.00 against a budget of 3,000.00
     app = setup_project(db_url, f"{allowed * 100}.00")
@@ -180,6 +182,7 @@ def test_concurrent_writers_never_spend_beyond_the_budget(db_url: str, tmp_path:
         app.close()
 
 
+@pytest.mark.slow
 def test_concurrent_retries_of_the_same_requests_record_each_once(
     db_url: str, tmp_path: Path
 ) -> None:
@@ -192,9 +195,15 @@ def test_concurrent_retries_of_the_same_requests_record_each_once(
         results = run_writers(db_url, tmp_path, [job] * WORKERS)
 
         expected_ids = {f"r{i}": str(entry_id("payment", f"r{i}")) for i in range(requests)}
-        for rs in results:
-            assert [r.get("error") for r in rs] == [None] * requests, rs
-            assert {r["id"]: r["ok"] for r in rs} == expected_ids
+        answered = [r for rs in results for r in rs if "ok" in r]
+        assert {r["id"]: r["ok"] for r in answered} == expected_ids
+        # A retry that loads the project after another copy committed is refused with
+        # "支付…已存在" instead of answering with the first result: that bug is pinned
+        # deterministically by test_retry_loading_after_the_first_commit_gets_the_first_id.
+        # Here only that refusal is tolerated; any other would be a different failure.
+        refused = [r for rs in results for r in rs if "ok" not in r]
+        assert all(r["error"] == "InvalidInputError" and "已存在" in r["message"]
+                   for r in refused), refused
 
         events = payment_events(app)
         assert len(events) == requests
@@ -206,5 +215,78 @@ def test_concurrent_retries_of_the_same_requests_record_each_once(
         stored = app.read.one("SELECT COUNT(*) AS n FROM rm_requests")
         assert stored is not None
         assert stored["n"] == requests
+    finally:
+        app.close()
+
+
+# ----------------------------------------------- one interleaving, made deterministic
+
+
+def _retry_after_first_commit(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, command: Callable[[BudgetTracker], UUID]
+) -> tuple[UUID, UUID, BudgetTracker]:
+    """Second copy of a request checks the request id, then the first copy commits,
+    then the second loads the project and decides: the window two retrying clients hit."""
+    first = setup_project(db_url, "100000.00")
+    first.pay("P1", "1000.00", date="2024-03-01", payee="某公司", request_id="base")
+    second = BudgetTracker(Settings(db_url=db_url, user="管理员"))
+    committed: list[UUID] = []
+    load = second.repository.get
+
+    def get(aggregate_id: UUID, **kwargs: Any) -> Any:
+        if not committed:
+            committed.append(command(first))
+        return load(aggregate_id, **kwargs)
+
+    monkeypatch.setattr(second.repository, "get", get)
+    try:
+        again = command(second)
+    finally:
+        monkeypatch.undo()
+        second.close()
+    return committed[0], again, first
+
+
+def _pay(app: BudgetTracker) -> UUID:
+    return app.pay("P1", "250.00", date="2024-03-05", payee="某公司", request_id="dup")
+
+
+def _budget(app: BudgetTracker) -> UUID:
+    return app.appropriate("P1", "5000", kind="add", date="2024-03-05", request_id="dup")
+
+
+def _reverse(app: BudgetTracker) -> UUID:
+    paid = entry_id("payment", "base")
+    return app.reverse(paid, "100.00", date="2024-03-06", reason="退回", request_id="dup")
+
+
+@pytest.mark.parametrize("command", [_budget, _reverse], ids=["budget", "reverse"])
+def test_retry_loading_after_the_first_commit_records_once(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, command: Callable[[BudgetTracker], UUID]
+) -> None:
+    first_id, again, app = _retry_after_first_commit(db_url, monkeypatch, command)
+    try:
+        assert again == first_id
+        view = app.show("P1")
+        assert view["budget"] == ("105000.00" if command is _budget else "100000.00")
+        assert view["disbursed"] == ("1000.00" if command is _budget else "900.00")
+        assert len(list(app.events.get(app.find_project("P1")))) == 4
+    finally:
+        app.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a retried pay (same request id) that loads the project after the first "
+    "copy committed is refused by Project.pay with InvalidInputError '支付…已存在' "
+    "instead of returning the first payment id",
+)
+def test_retry_loading_after_the_first_commit_gets_the_first_id(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first_id, again, app = _retry_after_first_commit(db_url, monkeypatch, _pay)
+    try:
+        assert again == first_id
+        assert app.show("P1")["disbursed"] == "1250.00"
     finally:
         app.close()
