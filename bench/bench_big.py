@@ -47,7 +47,7 @@ def generate(url: str, projects: int, per_project: int) -> None:
         for k in range(per_project):
             day = dt.date(2024, 1, 3) + dt.timedelta(days=k * 330 // per_project)
             amount = Decimal(rnd.randint(100, 9999)) / 100
-            p._paid(uuid.uuid4(), amount, day, "收款人", "30201", f"记-{k}",  # noqa: SLF001
+            p._paid(uuid.uuid4(), amount, day, "收款人", "30201", f"记-{k}",
                     "一般公共预算财政拨款", "bench", "", None)
         app.save(p)
         if i % 100 == 99:

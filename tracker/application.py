@@ -32,7 +32,7 @@ from tracker.domain.money import parse_amount
 from tracker.domain.plan import Checkpoint, parse_plan
 from tracker.domain.project import KIND_SIGN, Project
 from tracker.domain.unit import Unit
-from tracker.inputs import parse_code, parse_status_rule, parse_date, parse_text, parse_year
+from tracker.inputs import parse_code, parse_date, parse_status_rule, parse_text, parse_year
 from tracker.projections.projector import statements_for
 from tracker.projections.readstore import ReadStore
 from tracker.projections.rebuild import rebuild
@@ -155,7 +155,7 @@ class BudgetTracker(Application[UUID]):
     ) -> UUID:
         """Register a project of one fiscal year, optionally with its spending plan."""
         year = parse_year(year)
-        fields = {
+        fields: dict[str, Any] = {
             "year": year,
             "unit_code": parse_code(unit, "预算单位"),
             "code": parse_code(code, "项目编码"),
@@ -331,11 +331,17 @@ class BudgetTracker(Application[UUID]):
             raise InvalidInputError(f"编码 {code} 在多个年度存在（{years}），请用 --year 指定", "年度")
         return UUID(rows[0]["id"])
 
+    def project_year(self, project_id: UUID) -> int:
+        row = self.read.one("SELECT year FROM rm_projects WHERE id = ?", (str(project_id),))
+        if row is None:
+            raise NotFoundError(f"项目 {project_id} 不存在", "项目")
+        return int(row["year"])
+
     def get_project(self, code: str, year: int | str | None = None) -> Project:
         """A fresh copy of the project (another process may have written since)."""
         pid = self.find_project(code, year)
         self._evict(pid)
-        project = self.repository.get(pid)
+        project: Any = self.repository.get(pid)
         assert isinstance(project, Project)
         return project
 
@@ -422,7 +428,7 @@ class BudgetTracker(Application[UUID]):
                     self._evict(aggregate_id)
                     if request and (done := self._replay(request)) is not None:
                         return done
-            time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 - jitter
+            time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
         raise ConcurrencyError("并发写入过多，请稍后重试（未记录任何内容）")
 
     def _decide_and_save(self, aggregate_id: UUID, request: Request,
@@ -431,7 +437,7 @@ class BudgetTracker(Application[UUID]):
         goes wrong after it may have changed, evict it so the next load is clean.
         """
         try:
-            aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=False)
+            aggregate: Any = self.repository.get(aggregate_id, deepcopy_from_cache=False)
         except AggregateNotFoundError:
             raise NotFoundError(f"对象 {aggregate_id} 不存在", "编号") from None
         try:

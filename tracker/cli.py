@@ -340,8 +340,7 @@ def series(c: Context, code: str, is_unit: bool, year: int | None, as_of: str | 
         s = c.app.queries.series(year, unit=code, as_of=_as_of(as_of))
     else:
         pid = c.app.find_project(code, year)
-        y = year or c.app.read.one("SELECT year FROM rm_projects WHERE id = ?", (str(pid),))["year"]
-        s = c.app.queries.series(int(y), code=code, as_of=_as_of(as_of))
+        s = c.app.queries.series(year or c.app.project_year(pid), code=code, as_of=_as_of(as_of))
     if fmt == "csv":
         click.echo(wire.series_csv(s), nl=False)
     else:

@@ -57,7 +57,9 @@ def eventsourcing_env(db_url: str) -> dict[str, str]:
         parts = urlparse(db_url)
         dbname = parts.path.lstrip("/")
         if not dbname:
-            raise InvalidInputError("PostgreSQL 地址需要数据库名，如 postgresql://user@host:5432/db", "TRACKER_DB")
+            raise InvalidInputError(
+                "PostgreSQL 地址需要数据库名，如 postgresql://user@host:5432/db", "TRACKER_DB"
+            )
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": dbname,

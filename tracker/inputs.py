@@ -62,7 +62,9 @@ def parse_status_rule(
     kind = str(rule).strip().lower()
     defaults = {RATIO: DEFAULT_RULE, POINTS: DEFAULT_POINTS_RULE}
     if kind not in defaults:
-        raise InvalidInputError(f"“{rule}”不是有效的预警规则，可选：ratio（比例）、points（百分点）", "预警规则")
+        raise InvalidInputError(
+            f"“{rule}”不是有效的预警规则，可选：ratio（比例）、points（百分点）", "预警规则"
+        )
     base = defaults[kind]
     y = _threshold(yellow, "黄色阈值") if yellow is not None else base.yellow
     r = _threshold(red, "红色阈值") if red is not None else base.red

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from tracker.domain.money import fmt_yuan
 from tracker.domain.plan import plan_spec
 from tracker.domain.project import KIND_LABELS, Project
-from tracker.domain.unit import Unit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -60,6 +59,7 @@ EVENT_LABELS = {
     "PaymentRecorded": "支付",
     "PaymentReversed": "冲销",
     "PlanSet": "设定支出计划",
+    "SettingsChanged": "修改预警规则",
 }
 
 
@@ -86,19 +86,21 @@ def _history_row(e: Any) -> dict[str, Any]:
 
 
 def _details(e: Any) -> str:
-    if isinstance(e, Project.Registered):
+    kind = type(e).__qualname__
+    if kind == "Project.Registered":
         return f"{e.year} 年 {e.code} {e.name}（单位 {e.unit_code}，{e.expenditure_type}）"
-    if isinstance(e, Unit.Registered):
+    if kind == "Unit.Registered":
         return f"{e.code} {e.name}" + (f"（上级 {e.parent_code}）" if e.parent_code else "")
-    if isinstance(e, Project.BudgetAppropriated):
+    if kind == "Project.BudgetAppropriated":
         doc = f"，文号 {e.doc}" if e.doc else ""
         return f"{KIND_LABELS[e.kind]}{doc}"
-    if isinstance(e, Project.PaymentRecorded):
+    if kind == "Project.PaymentRecorded":
         voucher = f"，凭证号 {e.voucher}" if e.voucher else ""
         return f"支付编号 {e.payment_id}，收款人 {e.payee}{voucher}"
-    if isinstance(e, Project.PaymentReversed):
+    if kind == "Project.PaymentReversed":
         return f"冲销支付 {e.payment_id}，原因：{e.reason}"
-    if isinstance(e, Project.PlanSet):
+    if kind == "Project.PlanSet":
         return plan_spec(e.checkpoints)
+    if kind == "Unit.SettingsChanged":
+        return f"预警规则 {e.status_rule}，黄色阈值 {e.yellow}，红色阈值 {e.red}"
     return ""
-

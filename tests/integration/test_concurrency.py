@@ -1,9 +1,16 @@
-"""Several processes writing to ONE project at the same time.
+"""Several writers on ONE project at the same time.
 
-Each writer is a separate Python process with its own ``BudgetTracker`` (its own
-connections), released together from a barrier so their commands really overlap.
-Optimistic-concurrency conflicts must be retried: nothing lost, nothing counted twice,
-and the budget never overspent.
+The multi-process tests start one Python process per writer, each with its own
+``BudgetTracker`` (its own connections), and release them together from a barrier so
+their commands really overlap. Optimistic-concurrency conflicts must be retried:
+nothing lost, nothing counted twice, the budget never overspent.
+
+The writers behave like careful clients: every payment carries a request id, and a
+database error (the CLI's "数据库错误", exit 1) is retried with a fresh tracker — safe
+precisely because of the request id. On PostgreSQL such errors do occur; the bug behind
+them is pinned deterministically by ``test_alternating_writers_on_postgresql_never_fail``.
+
+The in-process tests below them replay single interleavings deterministically.
 """
 
 from __future__ import annotations
@@ -33,29 +40,43 @@ WORKER = textwrap.dedent(
     """
     import json, sys, time
     from pathlib import Path
+    from eventsourcing.persistence import PersistenceError
     from tracker.application import BudgetTracker
     from tracker.config import Settings
     from tracker.domain.errors import TrackerError
 
     job = json.loads(sys.argv[1])
-    app = BudgetTracker(Settings(db_url=job["db"], user=job["user"]))
-    app.find_project("P1")  # connect before the start line
+
+    def open_tracker():
+        return BudgetTracker(Settings(db_url=job["db"], user=job["user"]))
+
+    app = open_tracker()
+    app.find_project("P1")  # connected before the start line
     Path(job["ready"]).touch()
     deadline = time.monotonic() + 60
     while not Path(job["go"]).exists():
         if time.monotonic() > deadline:
             sys.exit("never released")
-        time.sleep(0.005)
-    results = []
+        time.sleep(0.002)
+    results, db_errors = [], []
     for pay in job["payments"]:
-        try:
-            pid = app.pay("P1", pay["amount"], date=pay["date"],
-                          payee=pay.get("payee", job["user"]), request_id=pay.get("id"))
-            results.append({"ok": str(pid), "id": pay.get("id"), "amount": pay["amount"]})
-        except TrackerError as e:
-            results.append({"error": type(e).__name__, "message": str(e), "id": pay.get("id")})
+        for _attempt in range(20):
+            try:
+                pid = app.pay("P1", pay["amount"], date=pay["date"],
+                              payee=pay.get("payee", job["user"]), request_id=pay["id"])
+                results.append({"ok": str(pid), "id": pay["id"]})
+            except TrackerError as e:
+                results.append({"error": type(e).__name__, "message": str(e), "id": pay["id"]})
+            except PersistenceError as e:
+                db_errors.append(f"{type(e).__name__}: {e}")
+                app.close()
+                app = open_tracker()
+                continue
+            break
+        else:
+            sys.exit(f"request {pay['id']} kept failing: {db_errors[-3:]}")
     app.close()
-    print(json.dumps(results))
+    print(json.dumps({"results": results, "db_errors": db_errors}))
     """
 )
 
@@ -68,36 +89,49 @@ def setup_project(db_url: str, budget: str) -> BudgetTracker:
     return app
 
 
-def run_writers(db_url: str, tmp_path: Path, jobs: list[list[dict[str, str]]]) -> list[list[Any]]:
-    """Start one process per job, release them together, return each one's results."""
+def _wait_for(flag: Path, procs: list[subprocess.Popen[str]]) -> None:
+    deadline = time.monotonic() + 60
+    while not flag.exists():
+        dead = [p for p in procs if p.poll() is not None]
+        assert not dead, f"a writer died before the start: {dead[0].communicate()[1]}"
+        assert time.monotonic() < deadline, "writer never got ready"
+        time.sleep(0.01)
+
+
+def run_writers(db_url: str, tmp_path: Path, jobs: list[list[dict[str, str]]]) -> list[Any]:
+    """Start one process per job, release them together, return each one's report.
+
+    Processes are started one after another (each connected before the next starts):
+    opening trackers simultaneously on PostgreSQL is a separate bug, pinned by
+    ``test_trackers_opened_at_the_same_moment_on_postgresql_all_start``.
+    """
     go = tmp_path / "go"
-    procs, ready = [], []
-    for n, payments in enumerate(jobs):
-        flag = tmp_path / f"ready-{n}"
-        ready.append(flag)
-        job = {"db": db_url, "user": f"writer{n}", "payments": payments,
-               "ready": str(flag), "go": str(go)}
-        procs.append(subprocess.Popen(
-            [sys.executable, "-c", WORKER, json.dumps(job)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        ))
+    procs: list[subprocess.Popen[str]] = []
     try:
-        deadline = time.monotonic() + 60
-        while not all(f.exists() for f in ready):
-            dead = [p for p in procs if p.poll() is not None]
-            assert not dead, f"a writer died before the start: {dead[0].communicate()[1]}"
-            assert time.monotonic() < deadline, "writers never got ready"
-            time.sleep(0.01)
+        for n, payments in enumerate(jobs):
+            flag = tmp_path / f"ready-{n}"
+            job = {"db": db_url, "user": f"writer{n}", "payments": payments,
+                   "ready": str(flag), "go": str(go)}
+            procs.append(subprocess.Popen(
+                [sys.executable, "-c", WORKER, json.dumps(job)],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            ))
+            _wait_for(flag, procs)
         go.touch()
         outputs = [p.communicate(timeout=120) for p in procs]
     finally:
         for p in procs:
             if p.poll() is None:
                 p.kill()
-                p.wait()
-    for p, (_, err) in zip(procs, outputs, strict=True):
+            p.communicate()
+    reports = []
+    for p, (out, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err
-    return [json.loads(out) for out, _ in outputs]
+        reports.append(json.loads(out))
+    db_errors = [e for r in reports for e in r["db_errors"]]
+    # only the known PostgreSQL failure is tolerated (and retried); anything else fails
+    assert all("prepared statement" in e for e in db_errors), db_errors
+    return [r["results"] for r in reports]
 
 
 def payment_events(app: BudgetTracker) -> list[Any]:
@@ -115,6 +149,9 @@ def read_model(app: BudgetTracker) -> tuple[int, int, int, int]:
             int(rows["s"]))
 
 
+# ----------------------------------------------------------------- many processes
+
+
 @pytest.mark.slow
 def test_concurrent_writers_to_one_project_lose_nothing_and_count_nothing_twice(
     db_url: str, tmp_path: Path
@@ -124,7 +161,7 @@ def test_concurrent_writers_to_one_project_lose_nothing_and_count_nothing_twice(
     try:
         # amounts distinct per writer and payment, so any loss or duplicate shows in the sum
         jobs = [
-            [{"amount": f"{(w + 1) * 1000 + i}.{w + 1:02d}",
+            [{"id": f"w{w}-{i}", "amount": f"{(w + 1) * 1000 + i}.{w + 1:02d}",
               "date": f"2024-{w + 2:02d}-{i + 1:02d}"} for i in range(per_writer)]
             for w in range(WORKERS)
         ]
@@ -146,14 +183,13 @@ def test_concurrent_writers_to_one_project_lose_nothing_and_count_nothing_twice(
         assert budget_fen == 1_000_000_000
         assert disbursed_fen == rows_fen == int(expected * 100)
         assert rows == WORKERS * per_writer
-        paid = app.read.all("SELECT id FROM rm_payments")
-        assert {r["id"] for r in paid} == set(ids)
+        assert {r["id"] for r in app.read.all("SELECT id FROM rm_payments")} == set(ids)
 
-        view = BudgetTracker(Settings(db_url=db_url, user="x"))
+        fresh = BudgetTracker(Settings(db_url=db_url, user="x"))
         try:
-            shown = view.show("P1")
+            shown = fresh.show("P1")
         finally:
-            view.close()
+            fresh.close()
         assert Decimal(shown["disbursed"]) == expected
         assert len(shown["payments"]) == WORKERS * per_writer
     finally:
@@ -165,7 +201,8 @@ def test_concurrent_writers_never_spend_beyond_the_budget(db_url: str, tmp_path:
     allowed, per_writer = 30, 15  # 60 attempts of 100.00 against a budget of 3,000.00
     app = setup_project(db_url, f"{allowed * 100}.00")
     try:
-        jobs = [[{"amount": "100.00", "date": "2024-03-01"}] * per_writer for _ in range(WORKERS)]
+        jobs = [[{"id": f"w{w}-{i}", "amount": "100.00", "date": "2024-03-01"}
+                 for i in range(per_writer)] for w in range(WORKERS)]
         results = run_writers(db_url, tmp_path, jobs)
 
         outcomes = Counter("ok" if "ok" in r else r["error"] for rs in results for r in rs)
@@ -175,6 +212,8 @@ def test_concurrent_writers_never_spend_beyond_the_budget(db_url: str, tmp_path:
         events = payment_events(app)
         assert len(events) == allowed
         assert sum(e.amount for e in events) == Decimal(allowed * 100)
+        assert {str(e.payment_id) for e in events} == {
+            r["ok"] for rs in results for r in rs if "ok" in r}
         budget_fen, disbursed_fen, rows, rows_fen = read_model(app)
         assert disbursed_fen == budget_fen == rows_fen == allowed * 100 * 100
         assert rows == allowed
@@ -200,7 +239,7 @@ def test_concurrent_retries_of_the_same_requests_record_each_once(
         # A retry that loads the project after another copy committed is refused with
         # "支付…已存在" instead of answering with the first result: that bug is pinned
         # deterministically by test_retry_loading_after_the_first_commit_gets_the_first_id.
-        # Here only that refusal is tolerated; any other would be a different failure.
+        # Only that refusal is tolerated here; any other would be a different failure.
         refused = [r for rs in results for r in rs if "ok" not in r]
         assert all(r["error"] == "InvalidInputError" and "已存在" in r["message"]
                    for r in refused), refused
@@ -219,13 +258,99 @@ def test_concurrent_retries_of_the_same_requests_record_each_once(
         app.close()
 
 
-# ----------------------------------------------- one interleaving, made deterministic
+OPEN = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from tracker.application import BudgetTracker
+    from tracker.config import Settings
+    go = Path(sys.argv[2])
+    while not go.exists():
+        time.sleep(0.001)
+    app = BudgetTracker(Settings(db_url=sys.argv[1], user="u"))
+    app.close()
+    """
+)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: BudgetTracker() on PostgreSQL runs the library's create_table (CREATE OR "
+    "REPLACE FUNCTION, CREATE TYPE, CREATE TABLE/INDEX IF NOT EXISTS) on every start; "
+    "processes starting together fail with InternalError 'tuple concurrently updated' "
+    "(or IntegrityError on pg_type_typname_nsp_index for a fresh database)",
+)
+def test_trackers_opened_at_the_same_moment_on_postgresql_all_start(
+    pg_url: str, tmp_path: Path
+) -> None:
+    setup_project(pg_url, "1000.00").close()  # schema exists, as in production
+    go = tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", OPEN, pg_url, str(go)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(6)]
+    time.sleep(1.5)  # let every interpreter import and reach the start line
+    go.touch()
+    outputs = [p.communicate(timeout=60) for p in procs]
+    failures = [err.strip().splitlines()[-1] for p, (_, err) in zip(procs, outputs, strict=True)
+                if p.returncode != 0]
+    assert failures == []
+
+
+# ------------------------------------------------ interleavings, made deterministic
+
+
+def _alternate(db_url: str, rounds: int) -> tuple[Counter[str], BudgetTracker]:
+    """Two trackers (two web workers, say) take turns paying into one project."""
+    first = setup_project(db_url, "1000000.00")
+    second = BudgetTracker(Settings(db_url=db_url, user="第二个进程"))
+    outcomes: Counter[str] = Counter()
+    try:
+        for _ in range(rounds):
+            for app in (first, second):
+                try:
+                    app.pay("P1", "1.00", date="2024-02-01", payee="某公司")
+                    outcomes["ok"] += 1
+                except Exception as e:  # noqa: BLE001 - the outcome is what is tested
+                    outcomes[f"{type(e).__name__}: {e}"] += 1
+    finally:
+        second.close()
+    return outcomes, first
+
+
+def test_alternating_writers_on_sqlite_never_fail(sqlite_url: str) -> None:
+    outcomes, app = _alternate(sqlite_url, 40)
+    try:
+        assert outcomes == {"ok": 80}
+        assert app.show("P1")["disbursed"] == "80.00"
+        assert read_model(app)[1:3] == (8000, 80)
+    finally:
+        app.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: TrackerPostgresRecorder runs the read-model statements inside the "
+    "library's pipeline with psycopg's automatic preparation; when the events INSERT "
+    "fails on a version clash the pipeline aborts, the server skips the pending PREPARE "
+    "but psycopg believes it done, and later saves on that connection fail with "
+    "ProgrammingError 'prepared statement \"_pg3_N\" does not exist' (not retried)",
+)
+def test_alternating_writers_on_postgresql_never_fail(pg_url: str) -> None:
+    outcomes, app = _alternate(pg_url, 40)
+    try:
+        assert outcomes == {"ok": 80}
+        assert app.show("P1")["disbursed"] == "80.00"
+    finally:
+        app.close()
 
 
 def _retry_after_first_commit(
     db_url: str, monkeypatch: pytest.MonkeyPatch, command: Callable[[BudgetTracker], UUID]
 ) -> tuple[UUID, UUID, BudgetTracker]:
-    """Second copy of a request checks the request id, then the first copy commits,
+    """The second copy of a request checks its request id, then the first copy commits,
     then the second loads the project and decides: the window two retrying clients hit."""
     first = setup_project(db_url, "100000.00")
     first.pay("P1", "1000.00", date="2024-03-01", payee="某公司", request_id="base")
@@ -244,6 +369,7 @@ def _retry_after_first_commit(
     finally:
         monkeypatch.undo()
         second.close()
+    assert committed, "the interleaving did not happen"
     return committed[0], again, first
 
 
@@ -270,6 +396,7 @@ def test_retry_loading_after_the_first_commit_records_once(
         view = app.show("P1")
         assert view["budget"] == ("105000.00" if command is _budget else "100000.00")
         assert view["disbursed"] == ("1000.00" if command is _budget else "900.00")
+        # Registered, the budget, the base payment and ONE more event
         assert len(list(app.events.get(app.find_project("P1")))) == 4
     finally:
         app.close()
@@ -278,8 +405,9 @@ def test_retry_loading_after_the_first_commit_records_once(
 @pytest.mark.xfail(
     strict=True,
     reason="BUG: a retried pay (same request id) that loads the project after the first "
-    "copy committed is refused by Project.pay with InvalidInputError '支付…已存在' "
-    "instead of returning the first payment id",
+    "copy committed is refused by Project.pay with InvalidInputError '支付编号：支付…已存在' "
+    "instead of returning the first payment id (the request-id replay is only consulted "
+    "before loading and after an IntegrityError, not after a refusal)",
 )
 def test_retry_loading_after_the_first_commit_gets_the_first_id(
     db_url: str, monkeypatch: pytest.MonkeyPatch

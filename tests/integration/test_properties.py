@@ -283,9 +283,9 @@ def check_ledger(app: BudgetTracker, model: Model) -> None:
             level += budget.get(d.isoformat(), 0) - spent.get(d.isoformat(), 0)
             assert level >= 0, (code, d)
         # The events hold exactly what the accepted commands asked for.
-        assert {k: v for k, v in budget.items()} == {
+        assert dict(budget) == {
             d.isoformat(): v for d, v in model.budget[code].items()}
-        assert {k: v for k, v in spent.items()} == {
+        assert dict(spent) == {
             d.isoformat(): v for d, v in model.spent[code].items()}
         # The aggregate agrees with the events.
         project = app.get_project(code)

@@ -55,7 +55,7 @@ def appropriate(project: Project, kind: str, amount: str, on: str) -> UUID:
     return aid
 
 
-def pay(project: Project, amount: str, on: str, payee: str = "某装修公司",
+def pay(project: Project, amount: str, on: str, payee: str = "某装修公司", *,
         economic: str | None = None, source: str | None = None) -> UUID:
     pid = uuid4()
     project.pay(pid, yuan(amount), day(on), payee, economic, "记-001", source, USER)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.money import FEN, fmt_yuan
@@ -112,5 +113,5 @@ def validate_checkpoints(checkpoints: list[Checkpoint], year: int) -> None:
     if any(p > HUNDRED for p in percents):
         raise InvalidInputError("累计百分比不能超过 100%", FIELD)
     for values, what in ((percents, "百分比"), (amounts, "金额")):
-        if any(b < a for a, b in zip(values, values[1:], strict=False)):
+        if any(b < a for a, b in pairwise(values)):
             raise InvalidInputError(f"累计{what}不能减少", FIELD)

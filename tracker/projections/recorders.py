@@ -44,7 +44,7 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
 
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self.sql_create_statements.extend(SQL(t) for t in TABLES)  # type: ignore[arg-type]
+        self.sql_create_statements.extend(SQL(t).format() for t in TABLES)
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
