@@ -24,9 +24,15 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 
-from tracker.config import Settings, eventsourcing_env
+from tracker.config import Settings, eventsourcing_env, schema_lock
 from tracker.domain import classification as cls
-from tracker.domain.errors import ConcurrencyError, DuplicateError, InvalidInputError, NotFoundError
+from tracker.domain.errors import (
+    ConcurrencyError,
+    DuplicateError,
+    InvalidInputError,
+    NotFoundError,
+    TrackerError,
+)
 from tracker.domain.ids import entry_id, project_id, unit_id
 from tracker.domain.money import parse_amount
 from tracker.domain.plan import Checkpoint, parse_plan
@@ -42,7 +48,6 @@ from tracker.views import history_rows, project_view
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 100
-CODE_CACHE_SECONDS = 5.0
 CACHE_SIZE = 500  # aggregates kept in memory; fast-forwarded from the store on use
 Request = dict[str, Any] | None
 
@@ -55,15 +60,17 @@ class BudgetTracker(Application[UUID]):
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.from_env()
-        super().__init__(env={
+        env = {
             **eventsourcing_env(self.settings.db_url),
             "AGGREGATE_CACHE_MAXSIZE": str(CACHE_SIZE),
             # No read before each command: a stale cached aggregate cannot save (its
             # next version already exists), so the clash is caught and retried fresh.
             "AGGREGATE_CACHE_FASTFORWARD": "n",
-        })
+        }
+        with schema_lock(self.settings.db_url):
+            super().__init__(env=env)
         self._locks: dict[UUID, threading.Lock] = {}
-        self._code_cache: dict[tuple[str, int | None], tuple[float, UUID]] = {}
+        self._code_cache: dict[tuple[str, int], UUID] = {}
         self.read = ReadStore(self.recorder)
         self.queries = Queries(self.read)
 
@@ -93,7 +100,7 @@ class BudgetTracker(Application[UUID]):
         code = parse_code(code, "单位编码")
         name = parse_text(name, "单位名称", limit=200)
         parent = parse_code(parent, "上级单位") if parent else None
-        args = {"code": code, "name": name, "parent": parent}
+        args = {"code": code, "name": name, "parent": parent, "note": note}
 
         def create(request: Request) -> tuple[Unit, UUID]:
             if parent and self.read.one("SELECT 1 AS x FROM rm_units WHERE code = ?", (parent,)) is None:
@@ -124,7 +131,7 @@ class BudgetTracker(Application[UUID]):
         uid = unit_id(code)
         if self.read.one("SELECT 1 AS x FROM rm_units WHERE code = ?", (code,)) is None:
             raise NotFoundError(f"单位 {code} 不存在", "单位编码")
-        args = {"unit": code, "rule": status_rule.kind, "yellow": str(status_rule.yellow),
+        args = {"note": note, "unit": code, "rule": status_rule.kind, "yellow": str(status_rule.yellow),
                 "red": str(status_rule.red)}
 
         def act(unit: Unit, request: Request) -> UUID:
@@ -167,7 +174,7 @@ class BudgetTracker(Application[UUID]):
             "owner": parse_text(owner, "负责人", required=False, limit=100),
         }
         checkpoints = parse_plan(plan, year) if isinstance(plan, str) else plan
-        args = {**fields, "plan": [c.spec() for c in checkpoints or []]}
+        args = {**fields, "plan": [c.spec() for c in checkpoints or []], "note": note}
 
         def create(request: Request) -> tuple[Project, UUID]:
             if self.read.one("SELECT 1 AS x FROM rm_units WHERE code = ?",
@@ -201,7 +208,8 @@ class BudgetTracker(Application[UUID]):
             return pid
 
         spec = plan if isinstance(plan, str) else ",".join(c.spec() for c in plan)
-        return self._update("plan.set", {"project": str(pid), "plan": spec}, request_id, pid,
+        args = {"project": str(pid), "plan": spec, "note": note}
+        return self._update("plan.set", args, request_id, pid,
                             pid, act)
 
     # ------------------------------------------------------------ money moves
@@ -228,7 +236,8 @@ class BudgetTracker(Application[UUID]):
         doc = parse_text(doc, "文号", required=False, limit=200)
         pid = self.find_project(code, year)
         new_id = entry_id("appropriation", request_id)
-        args = {"project": str(pid), "amount": str(value), "date": day.isoformat(),
+        args = {"note": note,
+                "project": str(pid), "amount": str(value), "date": day.isoformat(),
                 "kind": kind, "doc": doc}
 
         def act(project: Project, request: Request) -> UUID:
@@ -262,7 +271,8 @@ class BudgetTracker(Application[UUID]):
         voucher = parse_text(voucher, "凭证号", required=False, limit=100)
         pid = self.find_project(code, year)
         new_id = entry_id("payment", request_id)
-        args = {"project": str(pid), "amount": str(value), "date": day.isoformat(),
+        args = {"note": note,
+                "project": str(pid), "amount": str(value), "date": day.isoformat(),
                 "payee": payee, "economic": economic, "voucher": voucher, "source": source}
 
         def act(project: Project, request: Request) -> UUID:
@@ -304,16 +314,17 @@ class BudgetTracker(Application[UUID]):
     def find_project(self, code: str, year: int | str | None = None) -> UUID:
         """The id of the project with this code (in this year, if given).
 
-        Answers are remembered for a few seconds: a busy import asks the same
-        question thousands of times, and a project, once registered, never moves.
+        With a year the answer is remembered: a busy import asks the same question
+        thousands of times, and a project, once registered, never moves. Without one
+        the store is asked every time, since another year's project may appear.
         """
         code = parse_code(code, "项目编码")
-        key = (code, None if year is None else parse_year(year))
-        hit = self._code_cache.get(key)
-        if hit is not None and time.monotonic() - hit[0] < CODE_CACHE_SECONDS:
-            return hit[1]
-        found = self._find_project(code, key[1])
-        self._code_cache[key] = (time.monotonic(), found)
+        if year is None:
+            return self._find_project(code, None)
+        key = (code, parse_year(year))
+        found = self._code_cache.get(key)
+        if found is None:
+            found = self._code_cache[key] = self._find_project(code, key[1])
         return found
 
     def _find_project(self, code: str, year: int | None) -> UUID:
@@ -420,14 +431,24 @@ class BudgetTracker(Application[UUID]):
         request = self._request(command, args, request_id, result_id)
         if request and (done := self._replay(request)) is not None:
             return done
+        second_opinion = False
         for attempt in range(MAX_ATTEMPTS):
             with self._lock_for(aggregate_id):
                 try:
                     return self._decide_and_save(aggregate_id, request, act)
                 except IntegrityError:
-                    self._evict(aggregate_id)
                     if request and (done := self._replay(request)) is not None:
                         return done
+                except TrackerError:
+                    # A refusal may rest on a cached copy that another process has since
+                    # moved on, or on this very request having succeeded meanwhile:
+                    # ask the store once more before saying no.
+                    if request and (done := self._replay(request)) is not None:
+                        return done
+                    if second_opinion:
+                        raise
+                    second_opinion = True
+                    continue
             time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
         raise ConcurrencyError("并发写入过多，请稍后重试（未记录任何内容）")
 
@@ -461,6 +482,11 @@ class BudgetTracker(Application[UUID]):
     @staticmethod
     def _request(command: str, args: dict[str, Any], request_id: str | None,
                  result_id: UUID) -> Request:
+        """The request's id and a fingerprint of what it asks (the note included).
+
+        The acting user is left out on purpose: the same file re-imported by a
+        colleague, or a request retried by another worker, is the same request.
+        """
         if request_id is None:
             return None
         rid = parse_text(request_id, "请求编号", limit=200)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
@@ -77,3 +79,26 @@ def eventsourcing_env(db_url: str) -> dict[str, str]:
         f"不支持的数据库地址“{db_url}”，应为 sqlite:///文件路径 或 postgresql://用户@主机:端口/库名",
         "TRACKER_DB",
     )
+
+
+SCHEMA_LOCK_KEY = 7_420_240_001  # any constant: serialises table creation across processes
+
+
+@contextmanager
+def schema_lock(db_url: str) -> Iterator[None]:
+    """Hold a PostgreSQL advisory lock while the store creates its tables.
+
+    The library creates functions and types on every start; processes starting at
+    the same moment would otherwise fail with "tuple concurrently updated".
+    """
+    if not is_postgres(db_url):
+        yield
+        return
+    import psycopg
+
+    with psycopg.connect(db_url, autocommit=True, connect_timeout=10) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))

@@ -42,6 +42,7 @@ class Figures:
     disbursed: Decimal = ZERO
     planned_amount: Decimal = ZERO  # Σ planned_rate × budget, for budget-weighted totals
     forecast_amount: Decimal = ZERO
+    planned: Decimal | None = None  # one project's own rate (a % plan needs no budget)
 
     @property
     def available(self) -> Decimal:
@@ -53,6 +54,8 @@ class Figures:
 
     @property
     def planned_rate(self) -> Decimal:
+        if self.planned is not None:
+            return self.planned
         return lag.rate(self.planned_amount, self.budget)
 
     @property
@@ -196,6 +199,7 @@ class Queries:
             disbursed=disbursed,
             planned_amount=planned * budget / HUNDRED,
             forecast_amount=lag.forecast_rate(disbursed, budget, p.year, day) * budget / HUNDRED,
+            planned=planned,
         )
 
     def status_report(self, year: int, as_of: dt.date | None = None,
@@ -267,7 +271,8 @@ class Queries:
                     running[p.id][1] += delta[1]
                 self._fill(p, from_fen(running[p.id][0]), from_fen(running[p.id][1]), d)
                 total.add(p.figures)
-            points.append({"date": d, "figures": total})
+            # One project keeps its own planned rate (a % plan needs no budget).
+            points.append({"date": d, "figures": rows[0].figures if code else total})
             d += dt.timedelta(days=1)
         return {"year": year, "code": code, "unit": unit, "as_of": day, "points": points}
 

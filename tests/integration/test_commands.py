@@ -318,12 +318,6 @@ def test_same_project_code_in_another_year_is_allowed_then_needs_a_year(
     assert project_row(tracker, "P1", 2024)["budget_fen"] == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: find_project caches (code, year=None) -> id for CODE_CACHE_SECONDS and "
-    "add_project does not invalidate it, so after the same code is registered for "
-    "another year a lookup without --year silently keeps answering the old year",
-)
 def test_a_lookup_without_year_becomes_ambiguous_once_another_year_has_the_code(
     funded: BudgetTracker,
 ) -> None:
@@ -351,7 +345,6 @@ STALE_CACHE = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason=STALE_CACHE)
 def test_a_payment_may_use_budget_added_by_another_process(
     funded: BudgetTracker, other: BudgetTracker
 ) -> None:
@@ -361,7 +354,6 @@ def test_a_payment_may_use_budget_added_by_another_process(
     assert project_row(funded)["disbursed_fen"] == 12_001_000
 
 
-@pytest.mark.xfail(strict=True, reason=STALE_CACHE)
 def test_a_payment_recorded_by_another_process_can_be_reversed(
     funded: BudgetTracker, other: BudgetTracker
 ) -> None:

@@ -5,12 +5,12 @@ The multi-process tests start one Python process per writer, each with its own
 their commands really overlap. Optimistic-concurrency conflicts must be retried:
 nothing lost, nothing counted twice, the budget never overspent.
 
-The writers behave like careful clients: every payment carries a request id, and a
-database error (the CLI's "数据库错误", exit 1) is retried with a fresh tracker — safe
-precisely because of the request id. On PostgreSQL such errors do occur; the bug behind
-them is pinned deterministically by ``test_alternating_writers_on_postgresql_never_fail``.
+Writers report any database error (the CLI's "数据库错误", exit 1) instead of dying, and
+retry it with a fresh tracker under the same request id, so a report can say exactly
+what went wrong; the tests then require that no such error happened at all.
 
-The in-process tests below them replay single interleavings deterministically.
+The in-process tests below them replay single interleavings deterministically; each
+pins a bug found by the multi-process tests (since fixed).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sys
 import textwrap
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ import pytest
 
 from tracker.application import BudgetTracker
 from tracker.config import Settings
+from tracker.domain.errors import OverspendError
 from tracker.domain.ids import entry_id
 
 WORKERS = 4
@@ -98,11 +99,12 @@ def _wait_for(flag: Path, procs: list[subprocess.Popen[str]]) -> None:
         time.sleep(0.01)
 
 
-def run_writers(db_url: str, tmp_path: Path, jobs: list[list[dict[str, str]]]) -> list[Any]:
-    """Start one process per job, release them together, return each one's report.
+def run_writers(db_url: str, tmp_path: Path, jobs: list[list[dict[str, str]]],
+                user: str | None = None) -> list[Any]:
+    """Start one process per job, release them together, return each one's results.
 
-    Processes are started one after another (each connected before the next starts):
-    opening trackers simultaneously on PostgreSQL is a separate bug, pinned by
+    Processes are started one after another (each connected before the next starts),
+    so that all are writing when released; opening trackers at the same moment is
     ``test_trackers_opened_at_the_same_moment_on_postgresql_all_start``.
     """
     go = tmp_path / "go"
@@ -110,7 +112,7 @@ def run_writers(db_url: str, tmp_path: Path, jobs: list[list[dict[str, str]]]) -
     try:
         for n, payments in enumerate(jobs):
             flag = tmp_path / f"ready-{n}"
-            job = {"db": db_url, "user": f"writer{n}", "payments": payments,
+            job = {"db": db_url, "user": user or f"writer{n}", "payments": payments,
                    "ready": str(flag), "go": str(go)}
             procs.append(subprocess.Popen(
                 [sys.executable, "-c", WORKER, json.dumps(job)],
@@ -129,8 +131,7 @@ def run_writers(db_url: str, tmp_path: Path, jobs: list[list[dict[str, str]]]) -
         assert p.returncode == 0, err
         reports.append(json.loads(out))
     db_errors = [e for r in reports for e in r["db_errors"]]
-    # only the known PostgreSQL failure is tolerated (and retried); anything else fails
-    assert all("prepared statement" in e for e in db_errors), db_errors
+    assert db_errors == []
     return [r["results"] for r in reports]
 
 
@@ -228,21 +229,17 @@ def test_concurrent_retries_of_the_same_requests_record_each_once(
     requests = 10
     app = setup_project(db_url, "1000000.00")
     try:
-        # every writer sends r0..r9 with the same arguments: a client retrying everywhere
+        # every writer sends r0..r9 with the same arguments, as the same user: one
+        # client's retries arriving through several processes at once
         job = [{"id": f"r{i}", "amount": f"{i + 1}00.00", "date": "2024-04-01",
                 "payee": "同一收款人"} for i in range(requests)]
-        results = run_writers(db_url, tmp_path, [job] * WORKERS)
+        results = run_writers(db_url, tmp_path, [job] * WORKERS, user="同一操作人")
 
         expected_ids = {f"r{i}": str(entry_id("payment", f"r{i}")) for i in range(requests)}
-        answered = [r for rs in results for r in rs if "ok" in r]
-        assert {r["id"]: r["ok"] for r in answered} == expected_ids
-        # A retry that loads the project after another copy committed is refused with
-        # "支付…已存在" instead of answering with the first result: that bug is pinned
-        # deterministically by test_retry_loading_after_the_first_commit_gets_the_first_id.
-        # Only that refusal is tolerated here; any other would be a different failure.
-        refused = [r for rs in results for r in rs if "ok" not in r]
-        assert all(r["error"] == "InvalidInputError" and "已存在" in r["message"]
-                   for r in refused), refused
+        for rs in results:
+            # every copy is answered with the first result, none refused
+            assert [(r["id"], r.get("ok"), r.get("error")) for r in rs] == [
+                (rid, pid, None) for rid, pid in expected_ids.items()]
 
         events = payment_events(app)
         assert len(events) == requests
@@ -275,17 +272,15 @@ OPEN = textwrap.dedent(
 
 @pytest.mark.slow
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: BudgetTracker() on PostgreSQL runs the library's create_table (CREATE OR "
-    "REPLACE FUNCTION, CREATE TYPE, CREATE TABLE/INDEX IF NOT EXISTS) on every start; "
-    "processes starting together fail with InternalError 'tuple concurrently updated' "
-    "(or IntegrityError on pg_type_typname_nsp_index for a fresh database)",
-)
+@pytest.mark.parametrize("schema", ["existing", "fresh"])
 def test_trackers_opened_at_the_same_moment_on_postgresql_all_start(
-    pg_url: str, tmp_path: Path
+    pg_url: str, tmp_path: Path, schema: str
 ) -> None:
-    setup_project(pg_url, "1000.00").close()  # schema exists, as in production
+    """Regression: the library creates its function, type and tables on every start;
+    processes starting together failed with InternalError "tuple concurrently updated"
+    (or, on a fresh database, IntegrityError on pg_type_typname_nsp_index)."""
+    if schema == "existing":
+        setup_project(pg_url, "1000.00").close()
     go = tmp_path / "go"
     procs = [subprocess.Popen([sys.executable, "-c", OPEN, pg_url, str(go)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -312,7 +307,7 @@ def _alternate(db_url: str, rounds: int) -> tuple[Counter[str], BudgetTracker]:
                 try:
                     app.pay("P1", "1.00", date="2024-02-01", payee="某公司")
                     outcomes["ok"] += 1
-                except Exception as e:  # noqa: BLE001 - the outcome is what is tested
+                except Exception as e:  # the outcome is what is tested
                     outcomes[f"{type(e).__name__}: {e}"] += 1
     finally:
         second.close()
@@ -330,15 +325,11 @@ def test_alternating_writers_on_sqlite_never_fail(sqlite_url: str) -> None:
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: TrackerPostgresRecorder runs the read-model statements inside the "
-    "library's pipeline with psycopg's automatic preparation; when the events INSERT "
-    "fails on a version clash the pipeline aborts, the server skips the pending PREPARE "
-    "but psycopg believes it done, and later saves on that connection fail with "
-    "ProgrammingError 'prepared statement \"_pg3_N\" does not exist' (not retried)",
-)
 def test_alternating_writers_on_postgresql_never_fail(pg_url: str) -> None:
+    """Regression: the read-model statements ran in the library's pipeline with psycopg's
+    automatic preparation; a version clash aborted the pipeline, the pending PREPARE was
+    lost while psycopg believed it done, and later saves on that connection failed with
+    ProgrammingError 'prepared statement "_pg3_N" does not exist' (about 1 in 5)."""
     outcomes, app = _alternate(pg_url, 40)
     try:
         assert outcomes == {"ok": 80}
@@ -402,19 +393,69 @@ def test_retry_loading_after_the_first_commit_records_once(
         app.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a retried pay (same request id) that loads the project after the first "
-    "copy committed is refused by Project.pay with InvalidInputError '支付编号：支付…已存在' "
-    "instead of returning the first payment id (the request-id replay is only consulted "
-    "before loading and after an IntegrityError, not after a refusal)",
-)
 def test_retry_loading_after_the_first_commit_gets_the_first_id(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Regression: the retry was refused by Project.pay with InvalidInputError
+    "支付编号：支付…已存在" instead of answering with the first payment id."""
     first_id, again, app = _retry_after_first_commit(db_url, monkeypatch, _pay)
     try:
         assert again == first_id
         assert app.show("P1")["disbursed"] == "1250.00"
     finally:
         app.close()
+
+
+# ------------------------------------------- long-lived processes with cached projects
+
+
+@pytest.fixture
+def two_processes(db_url: str) -> Iterator[tuple[BudgetTracker, BudgetTracker]]:
+    """Two trackers on one database (two web workers); the first has P1 in its cache."""
+    first = setup_project(db_url, "100000.00")
+    first.pay("P1", "10000.00", date="2024-02-01", payee="某公司", request_id="warm")
+    second = BudgetTracker(Settings(db_url=db_url, user="第二个进程"))
+    try:
+        yield first, second
+    finally:
+        second.close()
+        first.close()
+
+
+def test_payment_fitting_a_budget_added_elsewhere_is_accepted(
+    two_processes: tuple[BudgetTracker, BudgetTracker],
+) -> None:
+    first, second = two_processes
+    second.appropriate("P1", "50000", kind="add", date="2024-01-15")
+    first.pay("P1", "130000.00", date="2024-03-01", payee="某公司")
+    assert first.show("P1")["available"] == "10000.00"
+
+
+def test_payment_recorded_elsewhere_can_be_reversed_at_once(
+    two_processes: tuple[BudgetTracker, BudgetTracker],
+) -> None:
+    first, second = two_processes
+    paid = second.pay("P1", "300.00", date="2024-03-01", payee="某公司")
+    first.reverse(paid, "100.00", date="2024-03-02", reason="退回")
+    assert second.show("P1")["disbursed"] == "10200.00"
+
+
+def test_reduction_fitting_after_a_reversal_elsewhere_is_accepted(
+    two_processes: tuple[BudgetTracker, BudgetTracker],
+) -> None:
+    first, second = two_processes
+    second.reverse(entry_id("payment", "warm"), date="2024-02-02", reason="全额退回")
+    first.appropriate("P1", "100000", kind="recall", date="2024-06-01")
+    assert second.show("P1")["budget"] == "0.00"
+
+
+def test_a_stale_copy_never_lets_spending_exceed_the_budget(
+    two_processes: tuple[BudgetTracker, BudgetTracker],
+) -> None:
+    first, second = two_processes
+    second.pay("P1", "80000.00", date="2024-03-01", payee="另一家")
+    with pytest.raises(OverspendError):
+        first.pay("P1", "10000.01", date="2024-03-02", payee="某公司")  # fits the stale copy
+    first.pay("P1", "10000.00", date="2024-03-02", payee="某公司")
+    assert second.show("P1")["available"] == "0.00"
+    assert read_model(second)[:2] == (10_000_000, 10_000_000)

@@ -99,6 +99,14 @@ def amounts(f: Figures) -> tuple[Decimal, Decimal]:
     return f.budget, f.disbursed
 
 
+def values(f: Figures) -> tuple[Decimal | Fraction, ...]:
+    """Every figure a reader sees (whatever the dataclass keeps inside); rates to 20
+    places, since a sum of one project's amounts may differ in the 28th digit."""
+    rates = (f.execution_rate, f.planned_rate, f.lag_points, f.forecast_rate)
+    return (f.budget, f.disbursed, f.available,
+            *(Fraction(r).limit_denominator(10**12) for r in rates))
+
+
 # ------------------------------------------------------------------ status as of d
 
 PA1_TIMELINE = [  # as of -> (budget, disbursed), 元
@@ -203,20 +211,33 @@ def test_amount_plan_uses_the_budget_on_the_day_asked(tracker: BudgetTracker) ->
             for c in progress["checkpoints"]] == [(d(2024, 6, 30), D(28), D(28), True)]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: queries.Figures.planned_rate is rate(planned_amount, budget), so a percentage "
-    "plan reads 0 (and the project green) while budget(d) is 0; the issue defines "
-    "planned_rate(d) for percentage checkpoints without reference to the budget"))
 def test_percent_plan_before_any_budget_arrives(tracker: BudgetTracker) -> None:
+    """planned_rate(d) of a percentage plan does not depend on budget(d): with no budget
+    yet on 30 June the plan still says 50%, so the project lags by 50 points (red)."""
+    tracker.add_unit("U1", "单位")
+    tracker.add_project(year=YEAR, unit="U1", code="LATE", name="预算晚到")
+    tracker.add_project(year=YEAR, unit="U1", code="AMT", name="金额计划",
+                        plan="06-30:500,12-31:1000")
+    tracker.appropriate("LATE", "1000.00", date="2024-07-01")
+    tracker.appropriate("AMT", "1000.00", date="2024-07-01")
+    report = tracker.queries.status_report(YEAR, d(2024, 6, 30))
+    amt, late = wire.status_json(report)["projects"]  # ordered by code
+    assert (late["budget"], late["execution_rate"]) == ("0.00", 0.0)
+    assert (late["planned_rate"], late["lag_points"], late["status"]) == (50.0, 50.0, "red")
+    # An amount plan over a budget of 0 is 0 (DOMAIN.md "Amount plans").
+    assert (amt["planned_rate"], amt["lag_points"], amt["status"]) == (0.0, 0.0, "green")
+    # The total is budget-weighted: nothing budgeted, nothing planned.
+    assert report["total"].planned_rate == 0
+
+
+def test_series_agrees_with_status_before_any_budget_arrives(tracker: BudgetTracker) -> None:
     tracker.add_unit("U1", "单位")
     tracker.add_project(year=YEAR, unit="U1", code="LATE", name="预算晚到")
     tracker.appropriate("LATE", "1000.00", date="2024-07-01")
-    report = tracker.queries.status_report(YEAR, d(2024, 6, 30))
-    row = wire.status_json(report)["projects"][0]
-    assert (row["budget"], row["execution_rate"]) == ("0.00", 0.0)
-    assert row["planned_rate"] == 50.0
-    assert row["lag_points"] == 50.0
-    assert row["status"] == "red"
+    series = tracker.queries.series(YEAR, code="LATE", as_of=d(2024, 6, 30))
+    _, [status] = tracker.queries.statuses(YEAR, d(2024, 6, 30), codes=["LATE"])
+    assert values(series["points"][-1]["figures"]) == values(status.figures)
+    assert series["points"][-1]["figures"].planned_rate == D(50)
 
 
 def test_as_of_before_the_year_lists_every_project_at_zero(ledger: BudgetTracker) -> None:
@@ -283,7 +304,7 @@ def test_rollup_by_unit_counts_each_project_for_every_ancestor(ledger: BudgetTra
         ("X900",): (1, D("80000.00"), D("8000.00")),
     }
     assert amounts(r["total"]) == (D("940000.00"), D("173000.00"))
-    assert [row["name"] for row in r["rows"]][0] == ["某市医疗保障局"]
+    assert r["rows"][0]["name"] == ["某市医疗保障局"]
     below = ledger.queries.rollup(YEAR, ["unit"], as_of=d(2024, 12, 31), unit="B200")
     assert rows_of(below) == {
         ("B200",): (3, D("750000.00"), D("130000.00")),
@@ -393,7 +414,7 @@ def test_series_is_cumulative_and_ends_at_the_status(ledger: BudgetTracker) -> N
     assert close(points[d(2024, 3, 15)].planned_rate, Fraction(25 * 75, 91))
     _, projects = ledger.queries.statuses(YEAR, d(2024, 7, 1))
     last = s["points"][-1]["figures"]
-    assert last == by_code(projects)["PA1"].figures
+    assert values(last) == values(by_code(projects)["PA1"].figures)
     rows = wire.series_rows(s)
     assert rows[74] == {"date": "2024-03-15", "budget": "105000.00", "disbursed": "10000.00",
                         "execution_rate": 9.52, "planned_rate": 20.6}
@@ -408,7 +429,7 @@ def test_series_of_a_unit_sums_its_subtree(ledger: BudgetTracker) -> None:
     assert amounts(points[d(2024, 6, 20)]) == (D("750000.00"), D("70000.00"))
     assert amounts(points[d(2024, 6, 30)]) == (D("750000.00"), D("130000.00"))
     total = ledger.queries.status_report(YEAR, d(2024, 12, 31), "B200")["total"]
-    assert s["points"][-1]["figures"] == total
+    assert values(s["points"][-1]["figures"]) == values(total)
 
 
 def test_series_needs_a_known_project_or_unit(ledger: BudgetTracker) -> None:
@@ -673,7 +694,7 @@ def test_cli_series_csv(ledger: BudgetTracker) -> None:
     rows = lines.splitlines()
     assert rows[0] == "date,budget,disbursed,execution_rate,planned_rate"
     assert len(rows) == 1 + 183
-    assert rows[1] == "2024-01-01,0.00,0.00,0.0,0.0"
+    assert rows[1] == "2024-01-01,0.00,0.00,0.0,0.27"  # 25% x 1/91: a % plan needs no budget
     assert rows[1 + 74] == "2024-03-15,105000.00,10000.00,9.52,20.6"
     assert rows[-1] == "2024-07-01,115000.00,35000.00,30.43,50.27"
     data = json.loads(cli(url, "series", "C300", "--unit", "--year", "2024",

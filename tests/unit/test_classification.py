@@ -35,12 +35,6 @@ def test_functional_refusal_uses_the_callers_field() -> None:
     assert caught.value.field == "支出功能分类"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _DIGITS is r'^\\d+$', which matches any Unicode digit, so full-width "
-    "(２１０) and other non-ASCII digit codes are accepted and stored unnormalised, "
-    "creating phantom classes that never roll up under 210",
-)
 @pytest.mark.parametrize(
     ("check", "code", "ascii_code"),
     [(cls.functional_code, "２１０１５", "21015"), (cls.functional_code, "٢١٠", "210"),

@@ -433,13 +433,6 @@ def test_available_from_matches_a_day_by_day_computation() -> None:
 # ------------------------------------------------------------------ amounts
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Project.pay/appropriate/reverse do not check that amounts are positive and "
-    "exact to the 分 (the module docstring says the aggregate holds that invariant); only the "
-    "application's parse_amount does, so a negative reversal or a negative 年初预算 slips "
-    "past the overspend check",
-)
 @pytest.mark.parametrize(
     "command",
     [

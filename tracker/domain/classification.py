@@ -9,6 +9,7 @@ tables roll up by them and a typo would create a phantom row.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from tracker.domain.errors import InvalidInputError
 
@@ -47,11 +48,11 @@ FUNDING_SOURCES = (
 )
 SOURCE_LEVELS = ("中央", "省级", "市级", "县级")
 
-_DIGITS = re.compile(r"^\d+$")
+_DIGITS = re.compile(r"^[0-9]+$")
 
 
 def _class_code(code: str, levels: dict[int, str], field: str, what: str) -> str:
-    code = code.strip()
+    code = unicodedata.normalize("NFKC", code).strip()  # full-width ２１０ → 210
     if not _DIGITS.match(code) or len(code) not in levels:
         sizes = "、".join(str(n) for n in levels)
         raise InvalidInputError(f"“{code}”不是有效的{what}编码（应为 {sizes} 位数字）", field)

@@ -7,7 +7,7 @@ officer typed is worse than asking again.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from tracker.domain.errors import InvalidInputError
 
@@ -22,12 +22,16 @@ def parse_amount(text: str | Decimal | int, *, field: str = "金额", wan: bool 
     if isinstance(text, float):
         raise InvalidInputError("金额不能用浮点数传入，请使用字符串或 Decimal", field)
     raw = str(text).strip().replace(",", "").replace("，", "")
+    if "e" in raw.lower():
+        raise InvalidInputError(f"“{text}”：请直接写出金额，不要用科学计数法", field)
     try:
         value = Decimal(raw)
     except InvalidOperation:
         raise InvalidInputError(f"“{text}”不是有效的金额", field) from None
     if not value.is_finite():
         raise InvalidInputError(f"“{text}”不是有效的金额", field)
+    if value.adjusted() > MAX_AMOUNT.adjusted() + 1:  # before any arithmetic can overflow
+        raise InvalidInputError(f"“{text}”超出允许的最大金额", field)
     if wan:
         value = value * WAN
     if value <= 0:
@@ -61,5 +65,13 @@ def fmt_yuan_grouped(amount: Decimal) -> str:
 
 
 def to_wan(amount: Decimal) -> Decimal:
-    """万元 with two decimals, as the published tables print them."""
-    return (amount / WAN).quantize(FEN)
+    """万元 with two decimals, rounded half-up (四舍五入) as the published tables do."""
+    return (amount / WAN).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def check_exact_positive(amount: Decimal, field: str = "金额") -> None:
+    """The aggregate's own guard: positive, finite, exact to the 分."""
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
+        raise InvalidInputError("金额必须是大于零的 Decimal", field)
+    if amount != amount.quantize(FEN) or amount > MAX_AMOUNT:
+        raise InvalidInputError("金额必须精确到分且不超过上限", field)

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 
 from tracker.domain.errors import InvalidInputError
-from tracker.domain.money import FEN, fmt_yuan
+from tracker.domain.money import FEN, MAX_AMOUNT, fmt_yuan
 
 FIELD = "资金支出计划"
 HUNDRED = Decimal(100)
@@ -85,12 +85,15 @@ def _parse_checkpoint(part: str, year: int) -> Checkpoint:
 
 
 def _number(text: str, part: str) -> Decimal:
+    raw = text.strip().replace(",", "")
     try:
-        value = Decimal(text.strip().replace(",", ""))
+        value = Decimal(raw)
     except InvalidOperation:
         raise InvalidInputError(f"“{part}”中的数值无效", FIELD) from None
-    if not value.is_finite() or value < 0:
-        raise InvalidInputError(f"“{part}”中的数值必须是非负数", FIELD)
+    if "e" in raw.lower() or not value.is_finite() or value < 0:
+        raise InvalidInputError(f"“{part}”中的数值必须是直接写出的非负数", FIELD)
+    if value > MAX_AMOUNT:
+        raise InvalidInputError(f"“{part}”超出允许的最大金额", FIELD)
     return value
 
 

@@ -19,7 +19,7 @@ from eventsourcing.domain import Aggregate, event
 
 from tracker.domain.errors import InvalidInputError, NotFoundError, OverspendError
 from tracker.domain.ids import project_id
-from tracker.domain.money import ZERO, fmt_yuan_grouped
+from tracker.domain.money import ZERO, check_exact_positive, fmt_yuan_grouped
 from tracker.domain.plan import Checkpoint, validate_checkpoints
 
 # Appropriation kinds (指标下达) and the direction each moves the budget.
@@ -119,6 +119,7 @@ class Project(Aggregate):
         request: Request = None,
     ) -> None:
         """Record 年初预算 / 追加 / 调减 / 上年结转 / 收回 ; refuse cuts below spending."""
+        check_exact_positive(amount)
         if kind not in KIND_SIGN:
             choices = "、".join(f"{k}（{v}）" for k, v in KIND_LABELS.items())
             raise InvalidInputError(f"“{kind}”不是有效的预算类型，可选：{choices}", "类型")
@@ -147,6 +148,7 @@ class Project(Aggregate):
         request: Request = None,
     ) -> None:
         """Record a payment (支付); refuse it if it would exceed the budget on any date."""
+        check_exact_positive(amount)
         self._check_date(date)
         if not payee.strip():
             raise InvalidInputError("收款人不能为空", "收款人")
@@ -196,6 +198,8 @@ class Project(Aggregate):
         left = payment["amount"] - payment["reversed"]
         if amount is None:
             amount = left
+        else:
+            check_exact_positive(amount)
         if left <= 0:
             raise InvalidInputError(f"支付 {payment_id} 已全部冲销", "金额")
         if amount > left:

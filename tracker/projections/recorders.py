@@ -53,7 +53,9 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
         # A second cursor: the library fetches the RETURNING ids from ``curs`` later.
         with curs.connection.cursor() as rows:
             for sql, params in kwargs.get("projection", ()):
-                rows.execute(to_pg(sql), params)
+                # prepare=False: if the events INSERT clashes, the pipeline aborts and a
+                # pending PREPARE would be lost while psycopg believed it done.
+                rows.execute(to_pg(sql), params, prepare=False)
 
 
 def to_pg(sql: str) -> str:
