@@ -90,6 +90,9 @@ def _appropriated(e: Any, pid: str) -> list[Statement]:
     return [
         ("UPDATE rm_projects SET budget_fen = budget_fen + ? WHERE id = ?", (fen, pid)),
         *_ledger(pid, e.date, fen, 0),
+        ("INSERT INTO rm_appropriations (id, project_id, date, kind, amount_fen, doc) "
+         "VALUES (?, ?, ?, ?, ?, ?)",
+         (str(e.appropriation_id), pid, e.date.isoformat(), e.kind, fen, e.doc)),
     ]
 
 
@@ -114,6 +117,9 @@ def _reversed(e: Any, pid: str) -> list[Statement]:
         *_ledger(pid, e.date, 0, -fen),
         ("UPDATE rm_payments SET reversed_fen = reversed_fen + ? WHERE id = ?",
          (fen, str(e.payment_id))),
+        ("INSERT INTO rm_reversals (id, payment_id, project_id, date, amount_fen, reason) "
+         "VALUES (?, ?, ?, ?, ?, ?)",
+         (str(e.reversal_id), str(e.payment_id), pid, e.date.isoformat(), fen, e.reason)),
     ]
 
 

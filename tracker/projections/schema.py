@@ -46,6 +46,26 @@ TABLES = (
         source TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS rm_payments_project ON rm_payments (project_id)",
+    # Each reversal with its own date, so spending by class can be asked as of a date.
+    """CREATE TABLE IF NOT EXISTS rm_reversals (
+        id TEXT PRIMARY KEY,
+        payment_id TEXT NOT NULL,
+        project_id TEXT NOT NULL,
+        date TEXT NOT NULL,
+        amount_fen BIGINT NOT NULL,
+        reason TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_reversals_payment ON rm_reversals (payment_id)",
+    # Each appropriation, for income by source and kind in the public tables.
+    """CREATE TABLE IF NOT EXISTS rm_appropriations (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        date TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        amount_fen BIGINT NOT NULL,
+        doc TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_appropriations_project ON rm_appropriations (project_id)",
     """CREATE TABLE IF NOT EXISTS rm_daily (
         project_id TEXT NOT NULL,
         date TEXT NOT NULL,
@@ -72,4 +92,7 @@ TABLES = (
 )
 
 # Emptied (in this order) before a rebuild from the event log.
-READ_TABLES = ("rm_requests", "rm_monthly", "rm_daily", "rm_payments", "rm_projects", "rm_units")
+READ_TABLES = (
+    "rm_requests", "rm_appropriations", "rm_reversals", "rm_monthly", "rm_daily",
+    "rm_payments", "rm_projects", "rm_units",
+)

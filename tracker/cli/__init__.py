@@ -1,0 +1,11 @@
+"""The ``tracker`` command: a thin door onto ``tracker.application``.
+
+Refused commands exit 1 with the reason (naming the field) on stderr; usage errors
+exit 2 (click's convention); commands that create something print its id alone on
+the last line, so scripts can capture it with ``tail -n1``.
+"""
+
+from tracker.cli import ledger, readmodels  # noqa: F401 - registers the commands
+from tracker.cli.base import Context, cli, main
+
+__all__ = ["Context", "cli", "main"]

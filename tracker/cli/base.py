@@ -1,0 +1,71 @@
+"""The ``tracker`` command group, its error handling and its context.
+
+Refused commands exit 1 with the reason (naming the field) on stderr; usage errors
+exit 2 (click's convention); commands that create something print its id alone on
+the last line, so scripts can capture it with ``tail -n1``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from eventsourcing.persistence import PersistenceError
+
+from tracker.application import BudgetTracker
+from tracker.config import Settings
+from tracker.domain.errors import TrackerError
+
+FORMAT = click.Choice(["table", "json"])
+
+
+class TrackerGroup(click.Group):
+    """Turns refusals into exit status 1 with a readable message."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TrackerError as e:
+            click.echo(f"错误：{e}", err=True)
+            ctx.exit(1)
+        except PersistenceError as e:
+            click.echo(f"数据库错误：{e}", err=True)
+            ctx.exit(1)
+
+
+class Context:
+    """Opens the tracker lazily, so ``--help`` never touches a database."""
+
+    def __init__(self, db: str | None, user: str | None) -> None:
+        base = Settings.from_env()
+        self.settings = Settings(db_url=db or base.db_url, user=user or base.user)
+        self._app: BudgetTracker | None = None
+
+    @property
+    def app(self) -> BudgetTracker:
+        if self._app is None:
+            self._app = BudgetTracker(self.settings)
+        return self._app
+
+    def close(self) -> None:
+        if self._app is not None:
+            self._app.close()
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(cls=TrackerGroup)
+@click.option("--db", envvar="TRACKER_DB", help="数据库地址：sqlite:///文件 或 postgresql://…（默认 sqlite:///tracker.db）")
+@click.option("--user", envvar="TRACKER_USER", help="操作人（默认取操作系统用户名）")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, user: str | None) -> None:
+    """预算执行进度跟踪（budget execution tracker）。"""
+    obj = Context(db, user)
+    ctx.obj = obj
+    ctx.call_on_close(obj.close)
+
+
+
+def main() -> None:
+    cli(prog_name="tracker")

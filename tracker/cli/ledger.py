@@ -1,0 +1,216 @@
+"""Commands that record and show the ledger: units, projects, money, plans."""
+
+from __future__ import annotations
+
+import click
+
+from tracker.cli.base import FORMAT, Context, TrackerGroup, cli, pass_ctx
+from tracker.formatting import table, to_json
+
+# ------------------------------------------------------------------- units
+
+
+@cli.group(cls=TrackerGroup)
+def unit() -> None:
+    """预算单位。"""
+
+
+@unit.command("add")
+@click.argument("code")
+@click.argument("name")
+@click.option("--parent", help="上级单位编码")
+@click.option("--note", default="", help="备注")
+@click.option("--id", "request_id", help="请求编号（重复提交不会重复记录）")
+@pass_ctx
+def unit_add(c: Context, code: str, name: str, parent: str | None, note: str,
+             request_id: str | None) -> None:
+    """添加预算单位。"""
+    uid = c.app.add_unit(code, name, parent, note=note, request_id=request_id)
+    click.echo(f"已添加单位 {code} {name}")
+    click.echo(str(uid))
+
+
+@unit.command("list")
+@click.option("--format", "fmt", type=FORMAT, default="table")
+@pass_ctx
+def unit_list(c: Context, fmt: str) -> None:
+    """列出预算单位。"""
+    rows = c.app.units()
+    if fmt == "json":
+        click.echo(to_json(rows))
+    else:
+        click.echo(table(["单位编码", "单位名称", "上级单位"],
+                         [[r["code"], r["name"], r["parent_code"] or ""] for r in rows]))
+
+
+# ---------------------------------------------------------------- projects
+
+
+@cli.group(cls=TrackerGroup)
+def project() -> None:
+    """预算项目。"""
+
+
+@project.command("add")
+@click.option("--year", required=True, help="预算年度")
+@click.option("--unit", "unit_code", required=True, help="预算单位编码")
+@click.option("--code", required=True, help="项目编码")
+@click.option("--name", required=True, help="项目名称")
+@click.option("--type", "etype", default="项目支出",
+              help="支出类型：项目支出、基本支出-人员经费、基本支出-公用经费")
+@click.option("--functional", help="支出功能分类科目（3/5/7 位）")
+@click.option("--economic", help="部门经济分类科目（3/5 位）")
+@click.option("--source", help="资金来源（默认 一般公共预算财政拨款）")
+@click.option("--plan", "plan_spec", help="资金支出计划，如 03-31:25%,06-30:50%,09-30:75%,12-31:100%")
+@click.option("--owner", default="", help="项目负责人")
+@click.option("--note", default="", help="备注")
+@click.option("--id", "request_id", help="请求编号")
+@pass_ctx
+def project_add(c: Context, year: str, unit_code: str, code: str, name: str, etype: str,
+                functional: str | None, economic: str | None, source: str | None,
+                plan_spec: str | None, owner: str, note: str, request_id: str | None) -> None:
+    """添加预算项目。"""
+    pid = c.app.add_project(
+        year=year, unit=unit_code, code=code, name=name, expenditure_type=etype,
+        functional=functional, economic=economic, source=source, owner=owner,
+        plan=plan_spec, note=note, request_id=request_id,
+    )
+    click.echo(f"已添加 {year} 年项目 {code} {name}")
+    click.echo(str(pid))
+
+
+@project.command("list")
+@click.option("--year", type=int)
+@click.option("--unit", "unit_code")
+@click.option("--format", "fmt", type=FORMAT, default="table")
+@pass_ctx
+def project_list(c: Context, year: int | None, unit_code: str | None, fmt: str) -> None:
+    """列出预算项目。"""
+    rows = c.app.projects(year, unit_code)
+    if fmt == "json":
+        click.echo(to_json(rows))
+        return
+    click.echo(table(
+        ["年度", "项目编码", "项目名称", "单位", "支出类型", "功能分类"],
+        [[r["year"], r["code"], r["name"], r["unit_code"], r["expenditure_type"],
+          r["functional"] or ""] for r in rows],
+    ))
+
+
+# ------------------------------------------------------------- money moves
+
+
+@cli.command()
+@click.argument("code")
+@click.argument("amount")
+@click.option("--date", "day", required=True, help="业务日期 YYYY-MM-DD")
+@click.option("--kind", type=click.Choice(["initial", "add", "reduce", "carryover", "recall"]),
+              default="initial", show_default=True,
+              help="年初预算 / 追加 / 调减 / 上年结转 / 收回")
+@click.option("--doc", default="", help="文号，如 保财社【2023】111号")
+@click.option("--wan", is_flag=True, help="金额单位为万元")
+@click.option("--year", help="预算年度（编码在多个年度存在时必填）")
+@click.option("--note", default="", help="备注")
+@click.option("--id", "request_id", help="请求编号")
+@pass_ctx
+def budget(c: Context, code: str, amount: str, day: str, kind: str, doc: str, wan: bool,
+           year: str | None, note: str, request_id: str | None) -> None:
+    """记录预算批复（年初预算、追加、调减、上年结转、收回）。"""
+    aid = c.app.appropriate(code, amount, date=day, kind=kind, doc=doc, wan=wan, year=year,
+                            note=note, request_id=request_id)
+    click.echo(f"已记录 {code} 预算 {kind} {amount}{'万元' if wan else '元'}")
+    click.echo(str(aid))
+
+
+@cli.command()
+@click.argument("code")
+@click.argument("amount")
+@click.option("--date", "day", required=True, help="支付日期 YYYY-MM-DD")
+@click.option("--payee", required=True, help="收款人")
+@click.option("--economic", help="经济分类科目（默认取项目的）")
+@click.option("--voucher", default="", help="凭证号")
+@click.option("--source", help="资金来源（默认取项目的）")
+@click.option("--wan", is_flag=True, help="金额单位为万元")
+@click.option("--year", help="预算年度")
+@click.option("--note", default="", help="备注")
+@click.option("--id", "request_id", help="请求编号")
+@pass_ctx
+def pay(c: Context, code: str, amount: str, day: str, payee: str, economic: str | None,
+        voucher: str, source: str | None, wan: bool, year: str | None, note: str,
+        request_id: str | None) -> None:
+    """记录一笔支付；超出可用预算的支付会被拒绝。"""
+    pid = c.app.pay(code, amount, date=day, payee=payee, economic=economic, voucher=voucher,
+                    source=source, wan=wan, year=year, note=note, request_id=request_id)
+    click.echo(f"已记录 {code} 支付 {amount}{'万元' if wan else '元'} → {payee}")
+    click.echo(str(pid))
+
+
+@cli.command()
+@click.argument("payment_id")
+@click.argument("amount", required=False)
+@click.option("--date", "day", required=True, help="冲销日期 YYYY-MM-DD")
+@click.option("--reason", required=True, help="冲销原因")
+@click.option("--id", "request_id", help="请求编号")
+@pass_ctx
+def reverse(c: Context, payment_id: str, amount: str | None, day: str, reason: str,
+            request_id: str | None) -> None:
+    """冲销（退回）一笔支付，可部分冲销；不写金额即冲销剩余全部。"""
+    rid = c.app.reverse(payment_id, amount, date=day, reason=reason, request_id=request_id)
+    click.echo(f"已冲销支付 {payment_id}")
+    click.echo(str(rid))
+
+
+@cli.command()
+@click.argument("code")
+@click.argument("spec")
+@click.option("--year", help="预算年度")
+@click.option("--note", default="", help="备注")
+@click.option("--id", "request_id", help="请求编号")
+@pass_ctx
+def plan(c: Context, code: str, spec: str, year: str | None, note: str,
+         request_id: str | None) -> None:
+    """设定资金支出计划（新版本，旧版本保留在历史中）。"""
+    pid = c.app.set_plan(code, spec, year=year, note=note, request_id=request_id)
+    click.echo(f"已设定 {code} 的资金支出计划：{spec}")
+    click.echo(str(pid))
+
+
+# ------------------------------------------------------------------- views
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--year", help="预算年度")
+@click.option("--format", "fmt", type=FORMAT, default="table")
+@pass_ctx
+def show(c: Context, code: str, year: str | None, fmt: str) -> None:
+    """显示一个项目的当前状态。"""
+    view = c.app.show(code, year)
+    if fmt == "json":
+        click.echo(to_json(view))
+        return
+    from tracker.cli_views import show_text
+
+    click.echo(show_text(view))
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--year", help="预算年度")
+@click.option("--format", "fmt", type=FORMAT, default="table")
+@pass_ctx
+def history(c: Context, code: str, year: str | None, fmt: str) -> None:
+    """按时间顺序列出项目的全部事件（谁、何时）。"""
+    rows = c.app.history(code, year)
+    if fmt == "json":
+        click.echo(to_json(rows))
+        return
+    click.echo(table(
+        ["序号", "记录时间", "操作人", "事件", "业务日期", "金额(元)", "说明"],
+        [[r["version"], r["recorded_at"], r["user"], r["label"], r["date"] or "",
+          r["amount"] or "", r["details"] + (f"；备注：{r['note']}" if r["note"] else "")]
+         for r in rows],
+        right=(5,),
+    ))
+
+

@@ -1,0 +1,169 @@
+"""Commands that read the read models: status, roll-ups, series, settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import click
+
+from tracker import wire
+from tracker.cli.base import FORMAT, Context, TrackerGroup, cli, pass_ctx
+from tracker.domain.errors import NotFoundError
+from tracker.formatting import to_json
+from tracker.inputs import parse_date
+
+# ------------------------------------------------------------ read models
+
+
+def _as_of(text: str | None) -> dt.date | None:
+    return parse_date(text, "--as-of") if text else None
+
+
+@cli.command()
+@click.option("--year", required=True, type=int, help="预算年度")
+@click.option("--as-of", "as_of", help="截至日期 YYYY-MM-DD（默认今天，年度结束后为 12-31）")
+@click.option("--unit", "unit_code", help="单位编码（含全部下级单位）")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@pass_ctx
+def status(c: Context, year: int, as_of: str | None, unit_code: str | None, fmt: str) -> None:
+    """各项目执行率、序时进度、差距与状态。"""
+    report = c.app.queries.status_report(year, _as_of(as_of), unit_code)
+    if fmt == "json":
+        click.echo(to_json(wire.status_json(report)))
+    elif fmt == "csv":
+        click.echo(wire.status_csv(report), nl=False)
+    else:
+        click.echo(wire.status_table(report))
+
+
+@cli.command()
+@click.option("--year", required=True, type=int, help="预算年度")
+@click.option("--by", "by", required=True,
+              help="汇总维度 unit|functional|economic|source|type，两个维度用逗号分隔即为交叉表")
+@click.option("--level", type=click.Choice(["3", "5", "7"]), help="科目级次（类 3 / 款 5 / 项 7）")
+@click.option("--as-of", "as_of", help="截至日期 YYYY-MM-DD")
+@click.option("--unit", "unit_code", help="单位编码（含全部下级单位）")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@pass_ctx
+def rollup(c: Context, year: int, by: str, level: str | None, as_of: str | None,
+           unit_code: str | None, fmt: str) -> None:
+    """按单位、功能分类、经济分类、资金来源或支出类型汇总。"""
+    dims = [d.strip() for d in by.split(",") if d.strip()]
+    r = c.app.queries.rollup(year, dims, int(level) if level else None, _as_of(as_of), unit_code)
+    if fmt == "json":
+        click.echo(to_json(wire.rollup_json(r)))
+    elif fmt == "csv":
+        click.echo(wire.rollup_csv(r), nl=False)
+    else:
+        click.echo(wire.rollup_table(r))
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--unit", "is_unit", is_flag=True, help="CODE 是单位编码（汇总其全部项目）")
+@click.option("--year", type=int, help="预算年度（项目编码唯一时可省略；单位必填）")
+@click.option("--as-of", "as_of", help="截至日期")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+@pass_ctx
+def series(c: Context, code: str, is_unit: bool, year: int | None, as_of: str | None,
+           fmt: str) -> None:
+    """逐日累计的预算、执行数、执行率与序时进度（供图表使用）。"""
+    if is_unit:
+        if year is None:
+            raise click.UsageError("--unit 时必须指定 --year")
+        s = c.app.queries.series(year, unit=code, as_of=_as_of(as_of))
+    else:
+        pid = c.app.find_project(code, year)
+        s = c.app.queries.series(year or c.app.project_year(pid), code=code, as_of=_as_of(as_of))
+    if fmt == "csv":
+        click.echo(wire.series_csv(s), nl=False)
+    else:
+        click.echo(to_json({"year": s["year"], "code": s["code"], "unit": s["unit"],
+                            "as_of": s["as_of"], "points": wire.series_rows(s)}))
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--year", help="预算年度")
+@click.option("--as-of", "as_of", help="截至日期")
+@click.option("--format", "fmt", type=FORMAT, default="table")
+@pass_ctx
+def progress(c: Context, code: str, year: str | None, as_of: str | None, fmt: str) -> None:
+    """一个项目的检查点完成情况、预测与每日所需支出。"""
+    from tracker.cli_views import progress_json, progress_text
+
+    data = c.app.queries.progress(c.app.find_project(code, year), _as_of(as_of))
+    click.echo(to_json(progress_json(data)) if fmt == "json" else progress_text(data))
+
+
+@cli.group(cls=TrackerGroup)
+def settings() -> None:
+    """单位设置（预警规则与阈值）。"""
+
+
+@settings.command("set")
+@click.argument("unit_code")
+@click.option("--rule", type=click.Choice(["ratio", "points"]), required=True,
+              help="ratio：执行率/序时进度 比例；points：落后百分点")
+@click.option("--yellow", help="黄色阈值（ratio 默认 80，points 默认 5）")
+@click.option("--red", help="红色阈值（ratio 默认 60，points 默认 10）")
+@click.option("--id", "request_id", help="请求编号")
+@pass_ctx
+def settings_set(c: Context, unit_code: str, rule: str, yellow: str | None, red: str | None,
+                 request_id: str | None) -> None:
+    """设定单位的滞后预警规则。"""
+    uid = c.app.change_unit_settings(unit_code, rule=rule, yellow=yellow, red=red,
+                                     request_id=request_id)
+    click.echo(f"已设定单位 {unit_code} 的预警规则：{rule}")
+    click.echo(str(uid))
+
+
+@settings.command("show")
+@click.argument("unit_code")
+@click.option("--format", "fmt", type=FORMAT, default="table")
+@pass_ctx
+def settings_show(c: Context, unit_code: str, fmt: str) -> None:
+    """显示单位的预警规则。"""
+    row = c.app.queries.units().get(unit_code)
+    if row is None:
+        raise NotFoundError(f"单位 {unit_code} 不存在", "单位编码")
+    data = {"unit": unit_code, "rule": row["status_rule"], "yellow": row["yellow"],
+            "red": row["red"]}
+    if fmt == "json":
+        click.echo(to_json(data))
+    else:
+        label = "比例规则" if row["status_rule"] == "ratio" else "百分点规则"
+        click.echo(f"单位 {unit_code}：{label}，黄色阈值 {row['yellow']}，红色阈值 {row['red']}")
+
+
+@cli.group(cls=TrackerGroup)
+def projections() -> None:
+    """读模型（投影）维护。"""
+
+
+@projections.command("rebuild")
+@pass_ctx
+def projections_rebuild(c: Context) -> None:
+    """从事件日志重建全部读模型。"""
+    with click.progressbar(length=1, label="重建读模型", file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        count = c.app.rebuild_read_model(progress)
+    click.echo(f"已重放 {count} 个事件")
+
+
+@cli.command()
+@click.option("--until", "until", default="2024-12-31", show_default=True,
+              help="生成支付数据截至的日期")
+@click.option("--reset", is_flag=True, help="先删除现有 SQLite 数据库文件")
+@pass_ctx
+def demo(c: Context, until: str, reset: bool) -> None:
+    """生成演示数据：保定市满城区医疗保障局本级 2024 年的八个项目。"""
+    from tracker.demo import run_demo
+
+    run_demo(c, until=until, reset=reset, echo=click.echo)
+
+
