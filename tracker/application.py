@@ -38,6 +38,7 @@ from tracker.domain.money import parse_amount
 from tracker.domain.plan import Checkpoint, parse_plan
 from tracker.domain.project import KIND_SIGN, Project
 from tracker.domain.unit import Unit
+from tracker.indicator_service import IndicatorCommands
 from tracker.inputs import parse_code, parse_date, parse_status_rule, parse_text, parse_year
 from tracker.projections.projector import statements_for
 from tracker.projections.readstore import ReadStore
@@ -52,7 +53,7 @@ CACHE_SIZE = 500  # aggregates kept in memory; fast-forwarded from the store on 
 Request = dict[str, Any] | None
 
 
-class BudgetTracker(Application[UUID]):
+class BudgetTracker(IndicatorCommands, Application[UUID]):
     """Budget execution tracker: units, projects, appropriations, payments, plans."""
 
     name = "BudgetTracker"

@@ -127,7 +127,68 @@ def _plan_set(e: Any, pid: str) -> list[Statement]:
     return [("UPDATE rm_projects SET plan = ? WHERE id = ?", (plan_spec(e.checkpoints), pid))]
 
 
+def _dec(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _iso(stamp: Any) -> str:
+    """A recording time as ISO text (a datetime inline, already text in a rebuild)."""
+    return stamp if isinstance(stamp, str) else stamp.isoformat()
+
+
+def _indicator_added(e: Any, pid: str) -> list[Statement]:
+    return [(
+        "INSERT INTO rm_indicators (id, year, owner_kind, owner_code, seq, level1, level2, name, "
+        "target_text, kind, value, unit, deadline, weight, description) VALUES (?, ?, ?, ?, "
+        "(SELECT COUNT(*) + 1 FROM rm_indicators WHERE owner_kind = ? AND owner_code = ? "
+        "AND year = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (pid, e.year, e.owner_kind, e.owner_code, e.owner_kind, e.owner_code, e.year, e.level1,
+         e.level2, e.name, e.target_text, e.kind, _dec(e.value), e.unit,
+         e.deadline.isoformat() if e.deadline else None, _dec(e.weight), e.description),
+    )]
+
+
+def _indicator_progress(e: Any, pid: str) -> list[Statement]:
+    return [(
+        "UPDATE rm_indicators SET actual_text = ?, actual_value = ?, completion = ?, "
+        "progress_date = ?, progress_note = ? WHERE id = ?",
+        (e.actual_text, _dec(e.actual_value), _dec(e.completion), e.date.isoformat(), e.note, pid),
+    )]
+
+
+def _deviation_explained(e: Any, pid: str) -> list[Statement]:
+    return [("UPDATE rm_indicators SET cause = ?, action = ? WHERE id = ?",
+             (e.cause, e.action, pid))]
+
+
+def _evaluation_finalised(e: Any, pid: str) -> list[Statement]:
+    return [(
+        "INSERT INTO rm_evaluations (id, owner_kind, owner_code, year, finalised, total, grade, "
+        "signed_by, signed_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)",
+        (pid, e.owner_kind, e.owner_code, e.year, str(e.total), e.grade, e.signed_by,
+         _iso(e.timestamp)),
+    )]
+
+
+def _evaluation_reopened(e: Any, pid: str) -> list[Statement]:
+    return [("UPDATE rm_evaluations SET finalised = 0 WHERE id = ?", (pid,))]
+
+
+def _evaluation_refinalised(e: Any, pid: str) -> list[Statement]:
+    return [(
+        "UPDATE rm_evaluations SET finalised = 1, total = ?, grade = ?, signed_by = ?, "
+        "signed_at = ? WHERE id = ?",
+        (str(e.total), e.grade, e.signed_by, _iso(e.timestamp), pid),
+    )]
+
+
 HANDLERS: dict[str, Callable[[Any, str], list[Statement]]] = {
+    "Indicator.Added": _indicator_added,
+    "Indicator.ProgressRecorded": _indicator_progress,
+    "Indicator.DeviationExplained": _deviation_explained,
+    "Evaluation.Finalised": _evaluation_finalised,
+    "Evaluation.Reopened": _evaluation_reopened,
+    "Evaluation.Refinalised": _evaluation_refinalised,
     "Unit.Registered": _unit_registered,
     "Unit.SettingsChanged": _unit_settings,
     "Unit.Renamed": _unit_renamed,

@@ -84,6 +84,43 @@ TABLES = (
     )""",
     "CREATE INDEX IF NOT EXISTS rm_daily_date ON rm_daily (date)",
     "CREATE INDEX IF NOT EXISTS rm_monthly_month ON rm_monthly (month)",
+    # Indicators with their latest progress; numbers as exact decimal text.
+    """CREATE TABLE IF NOT EXISTS rm_indicators (
+        id TEXT PRIMARY KEY,
+        year INTEGER NOT NULL,
+        owner_kind TEXT NOT NULL,
+        owner_code TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        level1 TEXT NOT NULL,
+        level2 TEXT NOT NULL,
+        name TEXT NOT NULL,
+        target_text TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT,
+        unit TEXT,
+        deadline TEXT,
+        weight TEXT,
+        description TEXT NOT NULL,
+        actual_text TEXT,
+        actual_value TEXT,
+        completion TEXT,
+        progress_date TEXT,
+        progress_note TEXT,
+        cause TEXT,
+        action TEXT
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_indicators_owner ON rm_indicators (owner_kind, owner_code, year)",
+    """CREATE TABLE IF NOT EXISTS rm_evaluations (
+        id TEXT PRIMARY KEY,
+        owner_kind TEXT NOT NULL,
+        owner_code TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        finalised INTEGER NOT NULL,
+        total TEXT NOT NULL,
+        grade TEXT NOT NULL,
+        signed_by TEXT NOT NULL,
+        signed_at TEXT NOT NULL
+    )""",
     """CREATE TABLE IF NOT EXISTS rm_requests (
         request_id TEXT PRIMARY KEY,
         request_hash TEXT NOT NULL,
@@ -93,6 +130,6 @@ TABLES = (
 
 # Emptied (in this order) before a rebuild from the event log.
 READ_TABLES = (
-    "rm_requests", "rm_appropriations", "rm_reversals", "rm_monthly", "rm_daily",
+    "rm_requests", "rm_evaluations", "rm_indicators", "rm_appropriations", "rm_reversals", "rm_monthly", "rm_daily",
     "rm_payments", "rm_projects", "rm_units",
 )

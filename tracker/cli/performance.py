@@ -1,0 +1,110 @@
+"""Commands for performance indicators and the year-end self-evaluation."""
+
+from __future__ import annotations
+
+import click
+
+from tracker.cli.base import FORMAT, Context, TrackerGroup, cli, pass_ctx
+from tracker.formatting import table, to_json
+
+
+@cli.group(cls=TrackerGroup)
+def indicator() -> None:
+    """绩效指标。"""
+
+
+@indicator.command("parse")
+@click.argument("text")
+@click.option("--year", type=int, help="年度（用于只写月份的期限）")
+@click.option("--format", "fmt", type=FORMAT, default="json")
+def indicator_parse(text: str, year: int | None, fmt: str) -> None:
+    """解析指标值文本，如 ≥2400人次、≤60分钟、2024年12月、逐步提高。"""
+    from tracker.domain.indicator import parse_target
+
+    t = parse_target(text, year)
+    data = {"kind": t.kind, "value": None if t.value is None else f"{t.value.normalize():f}",
+            "unit": t.unit, "text": t.text,
+            "deadline": t.deadline.isoformat() if t.deadline else None}
+    if fmt == "json":
+        click.echo(to_json(data))
+    else:
+        click.echo(table(["类型", "数值", "单位", "期限", "原文"],
+                         [[data["kind"], data["value"] or "", data["unit"] or "",
+                           data["deadline"] or "", data["text"]]]))
+
+
+@indicator.command("add")
+@click.argument("code")
+@click.option("--level1", required=True, help="一级指标，如 产出指标")
+@click.option("--level2", required=True, help="二级指标，如 数量指标")
+@click.option("--name", required=True, help="三级指标名称")
+@click.option("--target", required=True, help="指标值，如 ≥2400人次")
+@click.option("--weight", help="分值")
+@click.option("--description", default="", help="指标描述")
+@click.option("--year", help="预算年度")
+@click.option("--unit-level", is_flag=True, help="CODE 是单位编码（部门整体绩效指标）")
+@click.option("--note", default="", help="备注")
+@click.option("--id", "request_id", help="请求编号")
+@pass_ctx
+def indicator_add(c: Context, code: str, level1: str, level2: str, name: str, target: str,
+                  weight: str | None, description: str, year: str | None, unit_level: bool,
+                  note: str, request_id: str | None) -> None:
+    """添加绩效指标；最后一行输出指标编号。"""
+    iid = c.app.add_indicator(code, level1=level1, level2=level2, name=name, target=target,
+                              weight=weight, description=description, year=year,
+                              unit_level=unit_level, note=note, request_id=request_id)
+    click.echo(f"已添加指标 {name}（{target}）")
+    click.echo(str(iid))
+
+
+@indicator.command("record")
+@click.argument("code")
+@click.argument("indicator_id")
+@click.argument("value", required=False)
+@click.option("--completion", help="定性指标的完成程度，如 86.67%")
+@click.option("--date", "day", required=True, help="日期 YYYY-MM-DD")
+@click.option("--note", default="", help="佐证说明")
+@click.option("--id", "request_id", help="请求编号")
+@pass_ctx
+def indicator_record(c: Context, code: str, indicator_id: str, value: str | None,
+                     completion: str | None, day: str, note: str, request_id: str | None) -> None:
+    """记录实际完成值（或定性指标的完成程度）。"""
+    if value is None and completion is None:
+        raise click.UsageError("需要 VALUE 或 --completion")
+    c.app.record_indicator(code, indicator_id, value, completion=completion, date=day,
+                           note=note, request_id=request_id)
+    click.echo(f"已记录指标 {indicator_id} 的完成情况")
+    click.echo(indicator_id)
+
+
+@indicator.command("explain")
+@click.argument("indicator_id")
+@click.option("--cause", required=True, help="偏差原因分析")
+@click.option("--action", required=True, help="改进措施")
+@click.option("--id", "request_id", help="请求编号")
+@pass_ctx
+def indicator_explain(c: Context, indicator_id: str, cause: str, action: str,
+                      request_id: str | None) -> None:
+    """说明未完成指标的偏差原因与改进措施。"""
+    c.app.explain_deviation(indicator_id, cause=cause, action=action, request_id=request_id)
+    click.echo(f"已记录指标 {indicator_id} 的偏差原因与改进措施")
+    click.echo(indicator_id)
+
+
+@indicator.command("list")
+@click.argument("code")
+@click.option("--year", help="预算年度")
+@click.option("--unit-level", is_flag=True, help="CODE 是单位编码")
+@click.option("--format", "fmt", type=FORMAT, default="table")
+@pass_ctx
+def indicator_list(c: Context, code: str, year: str | None, unit_level: bool, fmt: str) -> None:
+    """列出项目（或单位）的绩效指标与完成情况。"""
+    rows = c.app.indicators(code, year, unit_level)
+    if fmt == "json":
+        click.echo(to_json(rows))
+        return
+    click.echo(table(
+        ["序号", "一级指标", "二级指标", "三级指标", "指标值", "分值", "实际完成", "完成程度", "编号"],
+        [[r["seq"], r["level1"], r["level2"], r["name"], r["target_text"], r["weight"] or "",
+          r["actual_text"] or "", r["completion"] or "", r["id"]] for r in rows],
+    ))
