@@ -72,7 +72,7 @@ class IndicatorCommands:
     ) -> UUID:
         """Add a 三级 indicator to a project (or, with ``unit_level``, to a unit)."""
         owner_kind, owner_code, fiscal_year = self._owner(code, year, unit_level)
-        fields = {
+        fields: dict[str, Any] = {
             "level1": parse_text(level1, "一级指标", limit=50),
             "level2": parse_text(level2, "二级指标", limit=50),
             "name": parse_text(name, "三级指标", limit=200),
@@ -92,7 +92,7 @@ class IndicatorCommands:
             )
             return indicator, new_id
 
-        return self._create("indicator.add", args, request_id, new_id, create,  # type: ignore[no-any-return]
+        return self._create("indicator.add", args, request_id, new_id, create,
                             "指标已存在", "指标")
 
     def record_indicator(
@@ -127,7 +127,7 @@ class IndicatorCommands:
                              request)
             return iid
 
-        return self._update("indicator.record", args, request_id, iid, iid, act)  # type: ignore[no-any-return]
+        return self._update("indicator.record", args, request_id, iid, iid, act)
 
     def explain_deviation(self, indicator_id: str | UUID, *, cause: str, action: str,
                           user: str | None = None, request_id: str | None = None) -> UUID:
@@ -141,7 +141,7 @@ class IndicatorCommands:
             indicator.explain(why, fix, self._user(user), request=request)
             return iid
 
-        return self._update("indicator.explain", {"indicator": row["id"], "cause": why,  # type: ignore[no-any-return]
+        return self._update("indicator.explain", {"indicator": row["id"], "cause": why,
                                                   "action": fix}, request_id, iid, iid, act)
 
     def indicators(self, code: str, year: int | str | None = None,

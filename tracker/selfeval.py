@@ -150,9 +150,11 @@ def check_band(completion: Decimal, field: str) -> Decimal:
     return value
 
 
-def _missing(r: IndicatorResult, what: str, final: bool) -> None:
+def _missing(r: IndicatorResult, what: str, final: bool) -> Decimal | None:
+    """A draft may lack data (scored later); a final form may not."""
     if final:
         raise SelfEvaluationError(f"指标“{r.name}”缺少{what}", r.id)
+    return None
 
 
 def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal:
@@ -262,9 +264,11 @@ def evaluate(budget_initial: Decimal, budget_full_year: Decimal, disbursed: Deci
 
 def check_can_finalise(evaluation: Evaluation) -> None:
     """Refuse to sign off a form with indicators unscored or shortfalls unexplained."""
-    for line in evaluation.pending():
+    if pending := evaluation.pending():
+        line = pending[0]
         raise SelfEvaluationError(f"指标“{line.name}”尚未填写完成情况，不能定稿", line.id)
-    for shortfall in evaluation.missing_explanations():
+    if missing := evaluation.missing_explanations():
+        shortfall = missing[0]
         raise SelfEvaluationError(
             f"“{shortfall.name}”未完成（{show_points(shortfall.completion)}%），须填写偏差原因分析及改进措施",
             shortfall.id)

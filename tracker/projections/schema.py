@@ -130,6 +130,6 @@ TABLES = (
 
 # Emptied (in this order) before a rebuild from the event log.
 READ_TABLES = (
-    "rm_requests", "rm_evaluations", "rm_indicators", "rm_appropriations", "rm_reversals", "rm_monthly", "rm_daily",
-    "rm_payments", "rm_projects", "rm_units",
+    "rm_requests", "rm_evaluations", "rm_indicators", "rm_appropriations", "rm_reversals",
+    "rm_monthly", "rm_daily", "rm_payments", "rm_projects", "rm_units",
 )

@@ -1,0 +1,135 @@
+"""Draw a ``Form`` as an Excel sheet that looks like the printed 公开表.
+
+Title merged across the table, a line with 单位名称 / 预算年度 and 单位：万元, bold
+bordered multi-row headers with merged cells, amounts as numbers in 万元 with two
+decimals (``#,##0.00``; the cell holds the exact two-decimal value, never a float
+computed from 元), zeros left blank in detail rows as the published forms do, a CJK
+font, landscape A4 fitted to the page width with the header repeated on each page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from tracker.exporting.forms import Form
+
+FONT = "宋体"
+MONEY_FORMAT = "#,##0.00"
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+TITLE_ROW, INFO_ROW, HEADER_ROW = 1, 2, 3
+
+
+def write_xlsx(forms: list[Form], path: Path) -> Path:
+    """One sheet per form (usually one), saved to ``path``."""
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    for i, form in enumerate(forms):
+        ws = first if i == 0 else wb.create_sheet()
+        ws.title = form.title.replace("“", "").replace("”", "")[:31]
+        draw(ws, form)
+    wb.save(path)
+    return path
+
+
+def draw(ws: Worksheet, form: Form) -> None:
+    ncols = len(form.columns)
+    last = get_column_letter(ncols)
+    # Title.
+    ws.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
+    title = ws.cell(TITLE_ROW, 1, form.title)
+    title.font = Font(name=FONT, size=18, bold=True)
+    title.alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[TITLE_ROW].height = 36
+    _info_line(ws, form)
+    # Header grid.
+    for r, texts in enumerate(form.header):
+        for c, text in enumerate(texts):
+            cell = ws.cell(HEADER_ROW + r, c + 1, text or None)
+            cell.font = Font(name=FONT, size=10, bold=True)
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            cell.border = BORDER
+        ws.row_dimensions[HEADER_ROW + r].height = 20 if texts[0] == "栏次" else 24
+    for r0, c0, r1, c1 in form.merges:
+        if (r0, c0) != (r1, c1):
+            ws.merge_cells(start_row=HEADER_ROW + r0, start_column=c0 + 1,
+                           end_row=HEADER_ROW + r1, end_column=c1 + 1)
+    # Body.
+    first_body = HEADER_ROW + len(form.header)
+    for i, row in enumerate(form.rows):
+        excel_row = first_body + i
+        bold = row.style in ("total", "class")
+        for c, value in enumerate(row.cells):
+            col = form.columns[c]
+            shown = value
+            if col.kind == "money" and value is not None and value == 0 and row.style != "total":
+                shown = None
+            cell = ws.cell(excel_row, c + 1, shown)
+            cell.border = BORDER
+            cell.font = Font(name=FONT, size=10, bold=bold)
+            if col.kind == "money":
+                cell.number_format = MONEY_FORMAT
+                cell.alignment = Alignment(horizontal="right", vertical="center")
+            elif col.kind == "index":
+                cell.alignment = Alignment(horizontal="center", vertical="center")
+            elif c == form.name_col and row.style == "total" and form.name_col > 1:
+                cell.alignment = Alignment(horizontal="center", vertical="center")
+            else:
+                indent = row.indent if c == form.name_col else 0
+                cell.alignment = Alignment(horizontal="left", vertical="center", indent=indent,
+                                           wrap_text=col.kind == "text")
+                if col.kind == "code":
+                    cell.number_format = "@"
+        ws.row_dimensions[excel_row].height = 18
+    # Notes below the table.
+    note_row = first_body + len(form.rows) + 1
+    for j, note in enumerate(form.notes):
+        ws.merge_cells(start_row=note_row + j, start_column=1, end_row=note_row + j,
+                       end_column=ncols)
+        cell = ws.cell(note_row + j, 1, note)
+        cell.font = Font(name=FONT, size=9)
+        cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        ws.row_dimensions[note_row + j].height = 28 if len(note) > 8 * ncols else 16
+    # Layout and printing.
+    for c, col in enumerate(form.columns, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = col.width
+    ws.freeze_panes = ws.cell(first_body, 1)
+    ws.print_title_rows = f"{HEADER_ROW}:{first_body - 1}"
+    ws.print_area = f"A1:{last}{note_row + len(form.notes) - 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.sheet_view.showGridLines = False
+
+
+def _info_line(ws: Worksheet, form: Form) -> None:
+    """``单位名称：…`` on the left, 预算年度 / 截至 in the middle, ``单位：万元`` on the right."""
+    ncols = len(form.columns)
+    left_end = max(1, ncols // 2 - 1) if ncols > 4 else 2
+    right_start = ncols
+    ws.merge_cells(start_row=INFO_ROW, start_column=1, end_row=INFO_ROW, end_column=left_end)
+    cells = [
+        (1, f"单位名称：{form.unit_label}", "left"),
+        (left_end + 1, f"预算年度：{form.year}　　截至：{form.as_of.isoformat()}", "center"),
+        (right_start, "单位：万元", "right"),
+    ]
+    if right_start - 1 > left_end + 1:
+        ws.merge_cells(start_row=INFO_ROW, start_column=left_end + 1, end_row=INFO_ROW,
+                       end_column=right_start - 1)
+    for col, text, align in cells:
+        cell = ws.cell(INFO_ROW, col, text)
+        cell.font = Font(name=FONT, size=10)
+        cell.alignment = Alignment(horizontal=align, vertical="center")
+    ws.row_dimensions[INFO_ROW].height = 20
