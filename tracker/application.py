@@ -44,6 +44,7 @@ from tracker.projections.projector import statements_for
 from tracker.projections.readstore import ReadStore
 from tracker.projections.rebuild import rebuild
 from tracker.queries import Queries
+from tracker.selfeval_service import SelfEvaluationCommands
 from tracker.transcodings import CheckpointAsDict, DateAsISO
 from tracker.views import history_rows, project_view
 
@@ -53,7 +54,7 @@ CACHE_SIZE = 500  # aggregates kept in memory; fast-forwarded from the store on 
 Request = dict[str, Any] | None
 
 
-class BudgetTracker(IndicatorCommands, Application[UUID]):
+class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, Application[UUID]):
     """Budget execution tracker: units, projects, appropriations, payments, plans."""
 
     name = "BudgetTracker"

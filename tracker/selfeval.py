@@ -182,7 +182,8 @@ def _deadline(r: IndicatorResult, final: bool) -> Decimal | None:
         return _missing(r, "按期完成日期或完成比例", final)
     value = check_band(r.completion, r.id)
     if done is not None and deadline is not None and value >= HUNDRED:
-        raise SelfEvaluationError(f"指标“{r.name}”未按期完成（{done} 晚于 {deadline}），完成比例应低于100%", r.id)
+        message = f"指标“{r.name}”未按期完成（{done} 晚于 {deadline}），完成比例应低于100%"
+        raise SelfEvaluationError(message, r.id)
     return value
 
 
@@ -231,7 +232,8 @@ def _line(r: IndicatorResult, factor: Decimal, final: bool) -> IndicatorLine:
     scaled = _weight(r) * factor if applicable else ZERO
     points = None if completion is None else min(scaled * completion / HUNDRED, scaled)
     band = None if completion is None else band_of(completion)
-    return IndicatorLine(r.id, r.name, r.target.kind, r.target.text, r.weight, scaled, completion, points, band)
+    return IndicatorLine(r.id, r.name, r.target.kind, r.target.text, r.weight, scaled,
+                         completion, points, band)
 
 
 def _shortfalls(results: Sequence[IndicatorResult], lines: Sequence[IndicatorLine]) -> list[Shortfall]:
@@ -259,7 +261,8 @@ def evaluate(budget_initial: Decimal, budget_full_year: Decimal, disbursed: Deci
     if executed < _number(execution_weight, "执行率分值"):
         shortfalls.insert(0, Shortfall(EXECUTION, EXECUTION, rate or ZERO, execution_cause, execution_action))
     total = executed + points
-    return Evaluation(rate, executed, tuple(lines), points, factor, note, total, grade(total), tuple(shortfalls))
+    return Evaluation(rate, executed, tuple(lines), points, factor, note, total, grade(total),
+                      tuple(shortfalls))
 
 
 def check_can_finalise(evaluation: Evaluation) -> None:
@@ -290,7 +293,8 @@ def read_actual(target: Target, text: str | Decimal | None) -> Decimal | None:
     return value
 
 
-def combine_quantities(values_with_funding: Iterable[tuple[Decimal, Decimal]], unit: str | None) -> Decimal | None:
+def combine_quantities(values_with_funding: Iterable[tuple[Decimal, Decimal]],
+                       unit: str | None) -> Decimal | None:
     """Seed 004 note 2: absolute values add up; ratios (%) are averaged weighted by each
     unit's funding. With no funding at all, ratios fall back to a plain average."""
     pairs = [(_number(v, "完成值"), _number(f, "资金额度")) for v, f in values_with_funding]

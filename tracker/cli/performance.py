@@ -108,3 +108,43 @@ def indicator_list(c: Context, code: str, year: str | None, unit_level: bool, fm
         [[r["seq"], r["level1"], r["level2"], r["name"], r["target_text"], r["weight"] or "",
           r["actual_text"] or "", r["completion"] or "", r["id"]] for r in rows],
     ))
+
+
+@cli.command("selfeval")
+@click.argument("code")
+@click.option("--year", help="预算年度")
+@click.option("--unit-level", is_flag=True, help="CODE 是单位编码（部门整体自评）")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), help="输出文件（xlsx 必填）")
+@click.option("--finalise", is_flag=True, help="定稿并签字（须所有偏差均已说明）")
+@click.option("--signed-by", help="签字人（分管领导/局长），定稿时必填")
+@click.option("--execution-cause", default="", help="预算执行未达 100% 的原因")
+@click.option("--execution-action", default="", help="预算执行的改进措施")
+@click.option("--id", "request_id", help="请求编号")
+@pass_ctx
+def selfeval_cmd(c: Context, code: str, year: str | None, unit_level: bool, fmt: str,
+                 output: str | None, finalise: bool, signed_by: str | None, execution_cause: str,
+                 execution_action: str, request_id: str | None) -> None:
+    """绩效自评：执行率 10 分 + 指标 90 分，评定等级；--finalise 定稿。"""
+    from tracker.cli_selfeval import selfeval_json, selfeval_text
+
+    if finalise:
+        if not signed_by:
+            raise click.UsageError("定稿需要 --signed-by")
+        c.app.finalise_evaluation(code, year, signed_by=signed_by, unit_level=unit_level,
+                                  execution_cause=execution_cause,
+                                  execution_action=execution_action, request_id=request_id)
+    form = c.app.self_evaluation(code, year, unit_level=unit_level,
+                                 execution_cause=execution_cause,
+                                 execution_action=execution_action)
+    if fmt == "xlsx":
+        if not output:
+            raise click.UsageError("--format xlsx 需要 -o 文件名")
+        from tracker.exporting.selfeval_form import write_selfeval_xlsx
+
+        write_selfeval_xlsx(form, output)
+        click.echo(f"已导出自评表：{output}")
+    elif fmt == "json":
+        click.echo(to_json(selfeval_json(form)))
+    else:
+        click.echo(selfeval_text(form))

@@ -27,6 +27,7 @@ LEVEL2: dict[str, tuple[str, ...]] = {
     "满意度指标": ("服务对象满意度指标",),
     "成本指标": ("经济成本指标", "社会成本指标", "生态环境成本指标"),
 }
+_SIGNS = frozenset({"≥", "≤", "=", ">", "<"})
 # Unit-level (部门整体) tables, as seed 000 (和政县医疗保障局 2024) lays them out.
 UNIT_LEVEL1 = ("部门管理", "履职效果", "能力建设")
 UNIT_LEVEL2: dict[str, tuple[str, ...]] = {
@@ -83,12 +84,26 @@ def parse_actual(text: str | Decimal | None) -> tuple[Decimal | None, str | None
     if isinstance(text, Decimal):
         return (text, None) if text.is_finite() else (None, None)
     try:
-        quantity = read_quantity(normalise("" if text is None else str(text)))
+        s = normalise("" if text is None else str(text))
+        quantity = None if read_deadline(s, None)[0] else read_quantity(s)
     except (ValueError, ArithmeticError):
         return None, None
     if quantity is None:
         return None, None
     return quantity[1], quantity[2]
+
+
+def target_from_columns(nature: str, value: str, unit: str = "", year: int | None = None) -> Target:
+    """Seed 001's form splits a target into 指标性质 (``≥``), 指标值 (``358580``) and
+    度量单位 (``人``); join them the way the officer meant ``≥358580人``. A nature that
+    is no sign (``定量``, or the qualitative text repeated) adds nothing."""
+    sign, text, measure = normalise(nature or ""), normalise(value or ""), normalise(unit or "")
+    joined = text
+    if measure and not text.endswith(measure) and read_quantity(text) is not None:
+        joined += measure
+    if sign in _SIGNS:
+        joined = sign + joined
+    return parse_target(value or "" if joined == text else joined, year)
 
 
 def _level_name(text: str) -> str:

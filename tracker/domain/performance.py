@@ -113,9 +113,16 @@ class Evaluation(Aggregate):
     def _reopened(self, reason: str, user: str, request: Request) -> None:
         self.finalised = False
 
-    @event("Refinalised")
     def refinalise(self, total: Decimal, grade: str, scores: dict[str, Any], signed_by: str,
                    user: str, note: str = "", request: Request = None) -> None:
+        """Sign again after a reopening; a signed form cannot be signed twice."""
+        if self.finalised:
+            raise DuplicateError("自评已定稿", "自评")
+        self._refinalised(total, grade, scores, signed_by, user, note, request)
+
+    @event("Refinalised")
+    def _refinalised(self, total: Decimal, grade: str, scores: dict[str, Any], signed_by: str,
+                     user: str, note: str, request: Request) -> None:
         self.finalised = True
         self.total = total
         self.grade = grade

@@ -76,9 +76,7 @@ def draw(ws: Worksheet, form: Form) -> None:
             if col.kind == "money":
                 cell.number_format = MONEY_FORMAT
                 cell.alignment = Alignment(horizontal="right", vertical="center")
-            elif col.kind == "index":
-                cell.alignment = Alignment(horizontal="center", vertical="center")
-            elif c == form.name_col and row.style == "total" and form.name_col > 1:
+            elif col.kind == "index" or (c == form.name_col and row.style == "total" and form.name_col > 1):
                 cell.alignment = Alignment(horizontal="center", vertical="center")
             else:
                 indent = row.indent if c == form.name_col else 0
@@ -117,19 +115,23 @@ def draw(ws: Worksheet, form: Form) -> None:
 def _info_line(ws: Worksheet, form: Form) -> None:
     """``单位名称：…`` on the left, 预算年度 / 截至 in the middle, ``单位：万元`` on the right."""
     ncols = len(form.columns)
-    left_end = max(1, ncols // 2 - 1) if ncols > 4 else 2
-    right_start = ncols
-    ws.merge_cells(start_row=INFO_ROW, start_column=1, end_row=INFO_ROW, end_column=left_end)
-    cells = [
-        (1, f"单位名称：{form.unit_label}", "left"),
-        (left_end + 1, f"预算年度：{form.year}　　截至：{form.as_of.isoformat()}", "center"),
-        (right_start, "单位：万元", "right"),
-    ]
-    if right_start - 1 > left_end + 1:
-        ws.merge_cells(start_row=INFO_ROW, start_column=left_end + 1, end_row=INFO_ROW,
-                       end_column=right_start - 1)
-    for col, text, align in cells:
-        cell = ws.cell(INFO_ROW, col, text)
+    left = f"单位名称：{form.unit_label}"
+    middle = f"预算年度：{form.year}　　截至：{form.as_of.isoformat()}"
+    need = 2 * len(left) + 2  # a CJK character is about two width units
+    left_end, width = 1, form.columns[0].width
+    while width < need and left_end < ncols - 2:
+        width += form.columns[left_end].width
+        left_end += 1
+    cells = [(1, left_end, left, "left")]
+    if left_end + 1 <= ncols - 1:
+        cells.append((left_end + 1, ncols - 1, middle, "center"))
+    else:
+        cells[0] = (1, left_end, f"{left}　　{middle}", "left")
+    cells.append((ncols, ncols, "单位：万元", "right"))
+    for start, end, text, align in cells:
+        if end > start:
+            ws.merge_cells(start_row=INFO_ROW, start_column=start, end_row=INFO_ROW, end_column=end)
+        cell = ws.cell(INFO_ROW, start, text)
         cell.font = Font(name=FONT, size=10)
         cell.alignment = Alignment(horizontal=align, vertical="center")
     ws.row_dimensions[INFO_ROW].height = 20
