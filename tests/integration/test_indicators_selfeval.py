@@ -1,0 +1,127 @@
+"""Indicators and the year-end self-evaluation through the service layer and the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tracker.application import BudgetTracker
+from tracker.domain.errors import DuplicateError, InvalidInputError, NotFoundError
+from tracker.selfeval import SelfEvaluationError
+
+# 沾益 2023 (seed 001): 63.00 万元 budgeted and spent; seven indicators worth 90 points,
+# all met except one qualitative indicator scored 13 of 15.
+ZHANYI = [
+    ("产出指标", "数量指标", "参保人数", "≥31万人", "10", "31.2万人", None),
+    ("产出指标", "质量指标", "基金监管覆盖率", "100%", "15", "100%", None),
+    ("产出指标", "时效指标", "按时完成率", "≥90%", "10", "95%", None),
+    ("效益指标", "社会效益指标", "群众看病负担", "明显减轻", "15", None, "86.67"),
+    ("效益指标", "社会效益指标", "政策知晓率", "≥85%", "15", "90%", None),
+    ("效益指标", "可持续影响指标", "制度运行", "长期", "15", None, "100"),
+    ("满意度指标", "服务对象满意度指标", "参保群众满意度", "≥90%", "10", "92%", None),
+]
+
+
+@pytest.fixture
+def zhanyi(tracker: BudgetTracker) -> BudgetTracker:
+    tracker.add_unit("530328", "曲靖市沾益区医疗保障局")
+    tracker.add_project(year=2023, unit="530328", code="ZY1", name="医疗保障服务能力提升")
+    tracker.appropriate("ZY1", "63.00", wan=True, date="2023-02-01")
+    tracker.pay("ZY1", "63.00", wan=True, date="2023-11-30", payee="服务供应商")
+    for n, (l1, l2, name, target, weight, actual, completion) in enumerate(ZHANYI):
+        iid = tracker.add_indicator("ZY1", level1=l1, level2=l2, name=name, target=target,
+                                    weight=weight, request_id=f"zy-ind-{n}")
+        tracker.record_indicator("ZY1", iid, actual, completion=completion, date="2023-12-31",
+                                 request_id=f"zy-rec-{n}")
+    return tracker
+
+
+def test_the_zhanyi_example_scores_98_and_grades_excellent(zhanyi: BudgetTracker) -> None:
+    form = zhanyi.self_evaluation("ZY1", 2023)
+    ev = form["evaluation"]
+    assert ev.execution_points == Decimal(10)
+    assert ev.total.quantize(Decimal("0.01")) == Decimal("98.00")
+    assert ev.grade == "优"
+    assert [line.points.quantize(Decimal("0.01")) for line in ev.lines] == [
+        Decimal("10.00"), Decimal("15.00"), Decimal("10.00"), Decimal("13.00"),
+        Decimal("15.00"), Decimal("15.00"), Decimal("10.00")]
+
+
+def test_cannot_sign_off_until_every_shortfall_is_explained(zhanyi: BudgetTracker) -> None:
+    with pytest.raises(SelfEvaluationError, match="群众看病负担"):
+        zhanyi.finalise_evaluation("ZY1", 2023, signed_by="局长")
+    assert zhanyi.read.all("SELECT * FROM rm_evaluations") == []
+    burden = next(r for r in zhanyi.indicators("ZY1") if r["name"] == "群众看病负担")
+    zhanyi.explain_deviation(burden["id"], cause="部分慢特病待遇未落实", action="次年扩大病种")
+    eid = zhanyi.finalise_evaluation("ZY1", 2023, signed_by="局长")
+    row = zhanyi.read.one("SELECT * FROM rm_evaluations WHERE id = ?", (str(eid),))
+    assert (row["grade"], row["signed_by"], row["finalised"]) == ("优", "局长", 1)
+    with pytest.raises(DuplicateError):
+        zhanyi.finalise_evaluation("ZY1", 2023, signed_by="局长")
+    zhanyi.reopen_evaluation("ZY1", 2023, reason="补充佐证材料")
+    assert zhanyi.finalise_evaluation("ZY1", 2023, signed_by="副局长") == eid
+    kinds = [type(e).__name__ for e in zhanyi.events.get(eid)]
+    assert kinds == ["Finalised", "Reopened", "Refinalised"]
+
+
+def test_indicator_commands_are_idempotent_and_rebuildable(zhanyi: BudgetTracker) -> None:
+    before = zhanyi.recorder.max_notification_id()
+    again = zhanyi.add_indicator("ZY1", level1="产出指标", level2="数量指标", name="参保人数",
+                                 target="≥31万人", weight="10", request_id="zy-ind-0")
+    assert again == UUIDish(zhanyi.indicators("ZY1")[0]["id"])
+    assert zhanyi.recorder.max_notification_id() == before
+    rows = zhanyi.indicators("ZY1")
+    assert rows[0]["kind"] == "at_least" and rows[0]["value"] == "310000" and rows[0]["unit"] == "人"
+    zhanyi.rebuild_read_model()
+    assert zhanyi.indicators("ZY1") == rows
+
+
+def UUIDish(text: str) -> object:
+    from uuid import UUID
+
+    return UUID(text)
+
+
+def test_bad_indicator_input_is_refused_naming_the_field(zhanyi: BudgetTracker) -> None:
+    with pytest.raises(InvalidInputError) as weight:
+        zhanyi.add_indicator("ZY1", level1="产出指标", level2="数量指标", name="x", target="≥1个",
+                             weight="120")
+    assert weight.value.field == "分值"
+    with pytest.raises(NotFoundError):
+        zhanyi.add_indicator("NOPE", level1="产出指标", level2="数量指标", name="x", target="1个")
+    iid = zhanyi.indicators("ZY1")[3]["id"]
+    with pytest.raises(InvalidInputError) as completion:
+        zhanyi.record_indicator("ZY1", iid, completion="130%", date="2023-12-31")
+    assert completion.value.field == "完成程度"
+
+
+def test_unit_level_indicators_use_the_units_whole_budget(zhanyi: BudgetTracker) -> None:
+    iid = zhanyi.add_indicator("530328", unit_level=True, year=2023, level1="履职效果",
+                               level2="社会效益", name="群众满意度", target="≥90%", weight="90")
+    zhanyi.record_indicator("530328", iid, "95%", date="2023-12-31")
+    form = zhanyi.self_evaluation("530328", 2023, unit_level=True)
+    assert form["budget"] == Decimal("630000.00")
+    assert form["evaluation"].total == Decimal(100)
+
+
+def test_cli_selfeval_json(zhanyi: BudgetTracker, db_url: str, tmp_path: Path) -> None:
+    env = {**os.environ, "TRACKER_DB": db_url, "TRACKER_USER": "财务"}
+    out = subprocess.run([sys.executable, "-m", "tracker", "selfeval", "ZY1", "--year", "2023",
+                          "--format", "json"], env=env, capture_output=True, text=True, check=True)
+    data = json.loads(out.stdout)
+    assert (data["execution_points"], data["total"], data["grade"]) == ("10.00", "98.00", "优")
+    assert len(data["indicators"]) == 7 and data["indicators"][3]["points"] == "13.00"
+    parsed = subprocess.run([sys.executable, "-m", "tracker", "indicator", "parse", "≥2400人次"],
+                            env=env, capture_output=True, text=True, check=True)
+    assert json.loads(parsed.stdout) == {"kind": "at_least", "value": "2400", "unit": "人次",
+                                         "text": "≥2400人次", "deadline": None}
+    refused = subprocess.run([sys.executable, "-m", "tracker", "selfeval", "ZY1", "--year", "2023",
+                              "--finalise", "--signed-by", "局长"], env=env, capture_output=True,
+                             text=True)
+    assert refused.returncode == 1 and "偏差原因" in refused.stderr
