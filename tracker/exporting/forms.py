@@ -47,6 +47,8 @@ class Form:
     merges: list[tuple[int, int, int, int]]  # (row, col, last_row, last_col), 0-based
     rows: list[Row] = field(default_factory=list)
     name_col: int = 2
+    row_merges: list[tuple[int, int, int]] = field(default_factory=list)  # (row, col, last_col)
+    one_page: bool = False  # fit the whole form on one page (short forms)
     notes: list[str] = field(default_factory=lambda: [ROUNDING_NOTE])
 
     @property
@@ -89,6 +91,7 @@ def summary_form(t: Summary) -> Form:
          ["栏次", "", "1", "", "2", "3"]],
         [(0, 0, 1, 0), (0, 1, 0, 2), (0, 3, 0, 5)],
         name_col=1,
+        one_page=True,
     )
     income = [(f"{_numeral(i)}、{r.label}", wan(r.amount)) for i, r in enumerate(t.income)]
     spend = [(f"{_numeral(i)}、{r.name}" if r.code else r.name, wan(r.budget), wan(r.spent))
@@ -142,6 +145,8 @@ def _class_form(t: ClassTable, classes: str, sub: list[list[str]],
                 figures: Callable[[Amounts], list[Decimal]]) -> Form:
     """序号 | 科目编码 | 科目名称 | 预算数 (sub-columns) | 执行数 (the same sub-columns)."""
     width = len(sub[0])
+    if width == 1:  # one figure each: 预算数 and 执行数 span the header rows
+        sub, sub_merges = [[""]], []
     depth = len(sub) + 1  # header rows above 栏次
     top = ["序号", classes, "", "预算数", *[""] * (width - 1), "执行数", *[""] * (width - 1)]
     header = [top]
@@ -153,6 +158,8 @@ def _class_form(t: ClassTable, classes: str, sub: list[list[str]],
               (0, 3, 0, 2 + width), (0, 3 + width, 0, 2 + 2 * width), (depth, 0, depth, 2)]
     for shift in (3, 3 + width):
         merges += [(r0 + 1, c0 + shift, r1 + 1, c1 + shift) for r0, c0, r1, c1 in sub_merges]
+    if width == 1:
+        merges += [(0, 3, depth - 1, 3), (0, 4, depth - 1, 4)]
     money_width = 13 if width > 1 else 16
     form = Form(t.kind, TITLES[t.kind], t.unit_label, t.year, t.as_of,
                 [Column("index", 6), Column("code", 11), Column("text", 34),
@@ -164,6 +171,7 @@ def _class_form(t: ClassTable, classes: str, sub: list[list[str]],
         return Row([index, row.code, row.name, *amounts], style, indent)
 
     form.rows.append(line("1", t.total, "total", 0))
+    form.row_merges.append((0, 1, 2))  # 合计 spans 科目编码 and 科目名称
     for i, row in enumerate(t.rows, start=2):
         indent = {"类": 0, "款": 1, "项": 2}.get(row.level, 0)
         style = {"类": "class", "款": "sub"}.get(row.level, "body")
@@ -184,6 +192,7 @@ def three_public_form(t: ThreePublic) -> Form:
         [["序号", "项目", "年初预算数", "全年预算数", "执行数"], ["栏次", "", "1", "2", "3"]],
         [(1, 0, 1, 1)],
         name_col=1,
+        one_page=True,
     )
     for i, r in enumerate(t.rows, start=1):
         style = "total" if r.depth == 0 else "body"
