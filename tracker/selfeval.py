@@ -252,9 +252,11 @@ def evaluate(budget_initial: Decimal, budget_full_year: Decimal, disbursed: Deci
     ids = [r.id for r in results]
     if len(set(ids)) != len(ids):
         raise SelfEvaluationError("指标编号重复", next(i for i in ids if ids.count(i) > 1))
-    factor, note = _scale(results, _number(indicator_total, "指标总分"))
+    indicator_total = _number(indicator_total, "指标总分")
+    factor, note = _scale(results, indicator_total)
     lines = [_line(r, factor, final) for r in results]
-    points = sum((line.points or ZERO for line in lines), ZERO)
+    # Scaled weights can sum a hair above the total in the 28th digit; never show 100.0…01.
+    points = min(sum((line.points or ZERO for line in lines), ZERO), indicator_total)
     rate = execution_rate(budget_full_year, disbursed)
     executed = execution_points(budget_full_year, disbursed, execution_weight)
     shortfalls = _shortfalls(results, lines)

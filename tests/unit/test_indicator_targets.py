@@ -239,6 +239,7 @@ def test_comparisons_numbers_and_units(text, kind, value, unit):
         ("2024年2月", None, dt.date(2024, 2, 29)),
         ("2024年12月31日前", None, dt.date(2024, 12, 31)),
         ("2024-09-30", None, dt.date(2024, 9, 30)),
+        ("2024年度内完成", None, dt.date(2024, 12, 31)),
         ("12月底前完成", 2023, dt.date(2023, 12, 31)),
         ("不晚于12月底", 2023, dt.date(2023, 12, 31)),
         ("6月底", 2023, dt.date(2023, 6, 30)),
@@ -289,6 +290,7 @@ def test_none_is_not_applicable():
         ("按时按质按量", "按时按质按量", "按时按质按量", Q, None, None),
         ("逐步推开", "逐步推开", "逐步推开", Q, None, None),
         ("定量", "17", "人", EQUAL, D(17), "人"),
+        ("≥", "≥95%", "%", AT_LEAST, D(95), "%"),  # the sign written twice
     ],
 )
 def test_target_from_columns(nature, value, unit, kind, number, measure):
@@ -353,7 +355,8 @@ def test_check_levels(level1, level2, unit_level, warnings):
 
 # ------------------------------------------------------------------ fuzz: never raises
 
-TOKENS = list("0123456789０１２３.,，%％‰≥≤≧≦><=＝万亿千百元人次个年月日底前后内完成无不低于高超过以上下/／－—-() （）*　 ")
+TOKENS = list("0123456789０１２３.,，%％‰≥≤≧≦><=＝万亿千百元人次个")
+TOKENS += list("年月日底前后内完成无不低于高超过以上下/／－—-() （）*　 ")
 TOKENS += ["不适用", "不晚于", "季度", "第", "十二", "2024", "上年", "逐步提高", "成本", "指标", "以内"]
 TARGETISH = st.lists(st.sampled_from(TOKENS), max_size=12).map("".join)
 YEARS = st.one_of(st.none(), st.integers(min_value=-10_000, max_value=20_000))

@@ -9,7 +9,6 @@ a unit, so progress can be scored at year end. The reading rules live in
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -101,14 +100,14 @@ def target_from_columns(nature: str, value: str, unit: str = "", year: int | Non
     joined = text
     if measure and not text.endswith(measure) and read_quantity(text) is not None:
         joined += measure
-    if sign in _SIGNS:
+    if sign in _SIGNS and text[:1].isdigit():  # "≥" + "≥90%" must not double the sign
         joined = sign + joined
     return parse_target(value or "" if joined == text else joined, year)
 
 
 def _level_name(text: str) -> str:
     """Seed tables write ``经济效益  指标`` and ``服务对象满意度指标等``: compare the words."""
-    return re.sub(r"\s+", "", normalise(text or "")).removesuffix("等")
+    return normalise(text or "").removesuffix("等")
 
 
 def check_levels(level1: str, level2: str, *, unit_level: bool = False) -> list[str]:

@@ -58,7 +58,7 @@ _DATE_SUFFIX = (r"(?:底|末|前|之前|以前|内|止|完成|拨付|发放|支�
                 r"执行|完毕|验收|结算|启动|上线|兑现)*")
 _MONTH = r"([0-9]{1,2}|十[一二]?|[一二三四五六七八九])月"
 _YEAR_MONTH = re.compile(
-    _DATE_PREFIX + r"((?:19|20)[0-9]{2})年(?:" + _MONTH + r"(?:([0-9]{1,2})[日号])?)?" + _DATE_SUFFIX)
+    _DATE_PREFIX + r"((?:19|20)[0-9]{2})年度?(?:" + _MONTH + r"(?:([0-9]{1,2})[日号])?)?" + _DATE_SUFFIX)
 _MONTH_ONLY = re.compile(_DATE_PREFIX + _MONTH + r"(?:([0-9]{1,2})[日号])?" + _DATE_SUFFIX)
 _ISO_DATE = re.compile(_DATE_PREFIX + r"((?:19|20)[0-9]{2})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})"
                        + _DATE_SUFFIX)

@@ -76,7 +76,7 @@ def _format_of(kind: str, path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".csv"):
         return suffix[1:]
-    if kind == "fdp" and (suffix == ".zip" or suffix == "" or path.is_dir()):
+    if kind == "fdp" and (suffix in {".zip", ""} or path.is_dir()):
         return "fdp"
     raise InvalidInputError(
         f"无法从文件名“{path.name}”判断导出格式：公开表用 .xlsx 或 .csv，财政数据包用目录或 .zip",
