@@ -24,6 +24,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 
+from tracker.alert_service import AlertCommands
 from tracker.config import Settings, eventsourcing_env, schema_lock
 from tracker.domain import classification as cls
 from tracker.domain.errors import (
@@ -31,10 +32,11 @@ from tracker.domain.errors import (
     DuplicateError,
     InvalidInputError,
     NotFoundError,
+    OverspendError,
     TrackerError,
 )
 from tracker.domain.ids import entry_id, project_id, unit_id
-from tracker.domain.money import parse_amount
+from tracker.domain.money import fmt_yuan, parse_amount
 from tracker.domain.plan import Checkpoint, parse_plan
 from tracker.domain.project import KIND_SIGN, Project
 from tracker.domain.unit import Unit
@@ -54,7 +56,7 @@ CACHE_SIZE = 500  # aggregates kept in memory; fast-forwarded from the store on 
 Request = dict[str, Any] | None
 
 
-class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, Application[UUID]):
+class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Application[UUID]):
     """Budget execution tracker: units, projects, appropriations, payments, plans."""
 
     name = "BudgetTracker"
@@ -282,7 +284,19 @@ class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, Application[UUID]
                         self._user(user), note, request)
             return new_id
 
-        return self._update("pay", args, request_id, pid, new_id, act)
+        try:
+            return self._update("pay", args, request_id, pid, new_id, act)
+        except OverspendError:
+            self._note_overspend(pid, value, day, user)
+            raise
+
+    def _note_overspend(self, pid: UUID, amount: Decimal, day: dt.date, user: str | None) -> None:
+        """Keep the refused attempt in an alert's history (the ledger stays untouched)."""
+        row = self.read.one("SELECT code, unit_code, year FROM rm_projects WHERE id = ?", (str(pid),))
+        project: Any = self.repository.get(pid)
+        available = fmt_yuan(project.available_from(day))
+        self.record_overspend_attempt(row["code"], row["unit_code"], row["year"], day, amount,
+                                      available, self._user(user))
 
     def reverse(
         self,

@@ -71,7 +71,7 @@ class HttpReceiver:
         if tls is not None:
             self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.scheme = "https" if tls else "http"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def base_url(self) -> str:
@@ -183,7 +183,8 @@ class SmtpReceiver:
         if not isinstance(auth_data, LoginPassword):
             return AuthResult(success=False, handled=False)
         login, password = auth_data.login.decode(), auth_data.password.decode()
-        return AuthResult(success=self.users.get(login) == password, auth_data=login)
+        # handled=False: let aiosmtpd answer 535 itself on failure
+        return AuthResult(success=self.users.get(login) == password, handled=False, auth_data=login)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         login = session.auth_data if session.authenticated else None

@@ -167,3 +167,36 @@ def demo(c: Context, until: str, reset: bool) -> None:
     run_demo(c, until=until, reset=reset, echo=click.echo)
 
 
+
+
+@cli.command("export")
+@click.argument("kind", type=click.Choice(["summary", "function", "basic", "project-economic",
+                                           "three-public", "fdp", "monitoring", "selfeval"]))
+@click.option("--year", required=True, type=int, help="预算年度")
+@click.option("--unit", "unit_code", help="单位编码（含下级单位）；selfeval 时为项目或单位编码")
+@click.option("--as-of", "as_of", help="截至日期（默认年末或今天）")
+@click.option("-o", "--output", "output", required=True, type=click.Path(),
+              help="输出文件（.xlsx/.csv；fdp 为目录或 .zip）")
+@pass_ctx
+def export_cmd(c: Context, kind: str, year: int, unit_code: str | None, as_of: str | None,
+               output: str) -> None:
+    """导出公开报表（收支总表、支出总表、基本支出表、项目支出表、三公经费表）、
+    财政数据包、绩效运行监控表或自评表。"""
+    day = _as_of(as_of)
+    if kind == "monitoring":
+        from tracker.exporting.monitoring import write_monitoring
+
+        if not unit_code:
+            raise click.UsageError("monitoring 需要 --unit")
+        path = write_monitoring(c.app, year, unit_code, day, output)
+    elif kind == "selfeval":
+        from tracker.exporting.selfeval_form import write_selfeval_xlsx
+
+        if not unit_code:
+            raise click.UsageError("selfeval 需要 --unit 项目编码")
+        path = write_selfeval_xlsx(c.app.self_evaluation(unit_code, year), output)
+    else:
+        from tracker.exporting import export
+
+        path = export(c.app.read, kind, year, unit_code, output, as_of=day)
+    click.echo(f"已导出：{path}")

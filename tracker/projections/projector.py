@@ -11,6 +11,7 @@ placeholders; the PostgreSQL recorder converts them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -182,7 +183,79 @@ def _evaluation_refinalised(e: Any, pid: str) -> list[Statement]:
     )]
 
 
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _alert_settings(e: Any, pid: str) -> list[Statement]:
+    return [(
+        "INSERT INTO rm_alert_settings (unit_code, rules, escalation_days, managers) "
+        "SELECT code, ?, ?, ? FROM rm_units WHERE id = ? ON CONFLICT (unit_code) DO UPDATE SET "
+        "rules = excluded.rules, escalation_days = excluded.escalation_days, "
+        "managers = excluded.managers",
+        (",".join(e.rules), e.escalation_days, e.managers, pid),
+    )]
+
+
+def _channel_added(e: Any, pid: str) -> list[Statement]:
+    return [(
+        "INSERT INTO rm_channels (id, unit_code, name, kind, config, purpose) "
+        "SELECT ?, code, ?, ?, ?, ? FROM rm_units WHERE id = ?",
+        (e.channel_id, e.name, e.kind, _json(e.config), e.purpose, pid),
+    )]
+
+
+def _channel_removed(e: Any, pid: str) -> list[Statement]:
+    return [("DELETE FROM rm_channels WHERE id = ?", (e.channel_id,))]
+
+
+def _alert_raised(e: Any, pid: str) -> list[Statement]:
+    return [(
+        "INSERT INTO rm_alerts (id, unit_code, project, year, rule, severity, period, raised_on, "
+        "figures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (pid, e.unit, e.project, e.year, e.rule, e.severity, e.period, e.as_of.isoformat(),
+         _json(e.figures)),
+    )]
+
+
+def _alert_attempt(e: Any, pid: str) -> list[Statement]:
+    return [("UPDATE rm_alerts SET attempts = attempts + 1, figures = ? WHERE id = ?",
+             (_json(e.figures), pid))]
+
+
+def _alert_notified(e: Any, pid: str) -> list[Statement]:
+    return [
+        ("INSERT INTO rm_deliveries (alert_id, channel, recipient, attempt, outcome, detail, at) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?)",
+         (pid, e.channel, e.recipient, e.attempt, e.outcome, e.detail, _iso(e.timestamp))),
+        ("UPDATE rm_alerts SET notified = notified + ? WHERE id = ?",
+         (1 if e.outcome == "delivered" else 0, pid)),
+    ]
+
+
+def _alert_acknowledged(e: Any, pid: str) -> list[Statement]:
+    return [("UPDATE rm_alerts SET acknowledged_by = ?, ack_comment = ? WHERE id = ?",
+             (e.user, e.comment, pid))]
+
+
+def _alert_escalated(e: Any, pid: str) -> list[Statement]:
+    return [("UPDATE rm_alerts SET escalated_to = ? WHERE id = ?", (e.to, pid))]
+
+
+def _alert_resolved(e: Any, pid: str) -> list[Statement]:
+    return [("UPDATE rm_alerts SET resolved_on = ? WHERE id = ?", (e.as_of.isoformat(), pid))]
+
+
 HANDLERS: dict[str, Callable[[Any, str], list[Statement]]] = {
+    "Unit.AlertSettingsChanged": _alert_settings,
+    "Unit.ChannelAdded": _channel_added,
+    "Unit.ChannelRemoved": _channel_removed,
+    "Alert.Raised": _alert_raised,
+    "Alert.AttemptRecorded": _alert_attempt,
+    "Alert.Notified": _alert_notified,
+    "Alert.Acknowledged": _alert_acknowledged,
+    "Alert.Escalated": _alert_escalated,
+    "Alert.Resolved": _alert_resolved,
     "Indicator.Added": _indicator_added,
     "Indicator.ProgressRecorded": _indicator_progress,
     "Indicator.DeviationExplained": _deviation_explained,

@@ -121,6 +121,48 @@ TABLES = (
         signed_by TEXT NOT NULL,
         signed_at TEXT NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS rm_alert_settings (
+        unit_code TEXT PRIMARY KEY,
+        rules TEXT NOT NULL,
+        escalation_days INTEGER NOT NULL,
+        managers TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS rm_channels (
+        id TEXT PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        config TEXT NOT NULL,
+        purpose TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS rm_alerts (
+        id TEXT PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        project TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        rule TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        period TEXT NOT NULL,
+        raised_on TEXT NOT NULL,
+        figures TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 1,
+        acknowledged_by TEXT,
+        ack_comment TEXT,
+        escalated_to TEXT,
+        resolved_on TEXT,
+        notified INTEGER NOT NULL DEFAULT 0
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_alerts_open ON rm_alerts (resolved_on, unit_code)",
+    """CREATE TABLE IF NOT EXISTS rm_deliveries (
+        alert_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_deliveries_alert ON rm_deliveries (alert_id, channel)",
     """CREATE TABLE IF NOT EXISTS rm_requests (
         request_id TEXT PRIMARY KEY,
         request_hash TEXT NOT NULL,
@@ -130,6 +172,7 @@ TABLES = (
 
 # Emptied (in this order) before a rebuild from the event log.
 READ_TABLES = (
-    "rm_requests", "rm_evaluations", "rm_indicators", "rm_appropriations", "rm_reversals",
+    "rm_requests", "rm_deliveries", "rm_alerts", "rm_channels", "rm_alert_settings",
+    "rm_evaluations", "rm_indicators", "rm_appropriations", "rm_reversals",
     "rm_monthly", "rm_daily", "rm_payments", "rm_projects", "rm_units",
 )

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.domain.errors import InvalidInputError
+from tracker.inputs import parse_year
 from tracker.projections.readstore import ReadStore
 from tracker.queries import Queries
 
@@ -82,11 +83,10 @@ def as_of_date(year: int, as_of: dt.date | str | None) -> dt.date:
         raise InvalidInputError(f"“{as_of}”不是有效日期，格式应为 YYYY-MM-DD", "截至日期") from None
 
 
-def load(read: ReadStore, year: int, unit: str | None = None,
+def load(read: ReadStore, year: int | str, unit: str | None = None,
          as_of: dt.date | str | None = None) -> Ledger:
     """Read the selection's projects, appropriations and net spending as of d."""
-    if isinstance(year, bool) or not isinstance(year, int):
-        raise InvalidInputError(f"“{year}”不是有效的预算年度", "预算年度")
+    year = parse_year(year, "预算年度")
     day = as_of_date(year, as_of)
     units = Queries(read).units()
     codes = Queries(read).subtree(unit, units) if unit else None

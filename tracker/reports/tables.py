@@ -156,8 +156,8 @@ def project_expenditure_by_economic(read: ReadStore, year: int, unit: str | None
 
 def three_public(read: ReadStore, year: int, unit: str | None = None,
                  as_of: dt.date | str | None = None) -> ThreePublic:
-    """"三公"经费表: 年初预算数 and 全年预算数 by the project's economic class, 执行数 by
-    the payment's (a project classed only as 302 has no "三公" budget of its own)."""
+    """The "三公"经费表: 年初预算数 and 全年预算数 by the project's economic class, 执行数
+    by the payment's (a project classed only as 302 has no "三公" budget of its own)."""
     led = load(read, year, unit, as_of)
     rows = [ThreePublicRow(label, codes, depth) for label, codes, depth in THREE_PUBLIC_LINES]
     for p in led.projects.values():

@@ -8,6 +8,7 @@ SMTP on any other port exists for local relays and tests. TLS is always verified
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import smtplib
 import socket
@@ -95,7 +96,7 @@ class EmailChannel:
                 if self.security == "starttls":
                     smtp.starttls(context=self.ssl_context)
                 if self.username:
-                    smtp.login(self.username, self.password or "")
+                    self._login(smtp)
                 refused = smtp.send_message(mail, from_addr=self.sender, to_addrs=self.recipients)
             finally:
                 try:
@@ -108,6 +109,18 @@ class EmailChannel:
         if refused:
             excerpt += "；被拒绝：" + "、".join(refused)
         return DeliveryResult(self.kind, ", ".join(self.recipients), 250, excerpt)
+
+    def _login(self, smtp: smtplib.SMTP) -> None:
+        """``smtplib`` encodes credentials as ASCII; AUTH PLAIN in UTF-8 (RFC 4616) covers the rest."""
+        user, password = self.username or "", self.password or ""
+        if (user + password).isascii():
+            smtp.login(user, password)
+            return
+        smtp.ehlo_or_helo_if_needed()
+        token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+        code, response = smtp.docmd("AUTH", f"PLAIN {token}")
+        if code != 235:
+            raise smtplib.SMTPAuthenticationError(code, response)
 
     def _classify(self, error: BaseException) -> DeliveryError:
         """SMTP 4xx and network trouble are worth retrying; 5xx, login and TLS setup are not."""
