@@ -58,6 +58,7 @@ def generate(url: str, projects: int, per_project: int) -> None:
 def bench_status(url: str, rounds: int) -> None:
     app = BudgetTracker(Settings(db_url=url, user="bench"))
     rnd = random.Random(2)
+    app.queries.status_report(2024, None, UNIT)  # warm the page cache and the plan cache
     for label, dates in (("as of today (2024-12-31)", [None] * rounds),
                          ("as of past dates", [dt.date(2024, 1, 1) + dt.timedelta(days=rnd.randint(0, 365))
                                                for _ in range(rounds)])):

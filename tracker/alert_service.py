@@ -239,7 +239,10 @@ class AlertCommands:
                                  amount: Decimal, available: str, who: str) -> None:
         """A refused payment: an alert (or one more attempt on today's), never a
         project event."""
-        figures = {"amount": f"{amount}", "available": available, "date": day.isoformat()}
+        row = self.read.one("SELECT name FROM rm_projects WHERE code = ? AND year = ?",
+                            (project, year))
+        figures = {"name": row["name"] if row else project, "amount": f"{amount}",
+                   "available": available, "date": day.isoformat()}
         c = rules.Candidate(unit, project, year, OVERSPEND, "red", day.isoformat(), figures)
         if not self._raise(c, today(), who):
             aid = alert_id(project, OVERSPEND, day.isoformat(), "red")

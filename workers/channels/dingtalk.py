@@ -77,7 +77,7 @@ class DingTalkChannel:
 
     def signed_url(self) -> str:
         """The send URL with a fresh timestamp and signature."""
-        timestamp = int(self.clock() * 1000)
+        timestamp = round(self.clock() * 1000)
         query = urlencode({"access_token": self.token, "timestamp": timestamp,
                            "sign": dingtalk_sign(self.secret, timestamp)})
         return f"{self.base_url}/robot/send?{query}"

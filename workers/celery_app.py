@@ -1,0 +1,58 @@
+"""The Celery application, configured from the environment so that no work is lost.
+
+``acks_late`` with ``task_reject_on_worker_lost``: a task whose worker dies mid-way
+goes back to the queue (tasks are idempotent, so running twice is safe); prefetch 1
+so a killed worker holds at most one task; the Redis visibility timeout is longer
+than the longest retry back-off, so a delayed retry is not redelivered early.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+MAX_RETRY_DELAY = 600  # seconds; the delivery task's back-off cap
+VISIBILITY_TIMEOUT = 2 * 3600  # well above any retry delay
+
+
+def redis_url() -> str:
+    return os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
+
+
+def check_time() -> tuple[int, int]:
+    """``TRACKER_CHECK_TIME`` (HH:MM, Beijing time) of the daily lag check; 08:30."""
+    text = os.environ.get("TRACKER_CHECK_TIME", "08:30")
+    hour, minute = (int(x) for x in text.split(":"))
+    return hour, minute
+
+
+def make_celery(url: str | None = None) -> Celery:
+    """Build the app; importing this module builds nothing."""
+    broker = url or redis_url()
+    app = Celery("tracker", broker=broker, include=["workers.tasks"])
+    hour, minute = check_time()
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue="tracker",
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        broker_connection_retry_on_startup=True,
+        task_ignore_result=True,
+        timezone="Asia/Shanghai",
+        enable_utc=True,
+        beat_schedule={
+            "daily-lag-check": {"task": "workers.tasks.scheduled_check",
+                                "schedule": crontab(hour=hour, minute=minute),
+                                "args": ("daily",)},
+            "checkpoint-day-check": {"task": "workers.tasks.scheduled_check",
+                                     "schedule": crontab(hour=17, minute=30),
+                                     "args": ("checkpoint",)},
+            "weekly-digest": {"task": "workers.tasks.weekly_digest",
+                              "schedule": crontab(hour=9, minute=0, day_of_week="mon")},
+        },
+    )
+    return app

@@ -1,0 +1,117 @@
+"""Celery tasks: thin, idempotent, taking dates and ids, calling the service layer.
+
+- ``check_lag`` runs the same rules as ``tracker alerts check`` and queues one
+  ``deliver`` per (alert, channel) still to send.
+- ``deliver`` sends one alert to one channel, retried with exponential back-off on
+  retryable failures; a delivery already recorded is never sent again.
+- ``scheduled_check`` is what beat calls: a Redis lock per (kind, day) makes sure a
+  second beat (or a restarted one) does not run the same slot twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from celery import shared_task
+
+from tracker.application import BudgetTracker
+from tracker.config import Settings
+from tracker.domain.errors import TrackerError
+from tracker.queries import today
+from workers import delivery
+from workers.celery_app import MAX_RETRY_DELAY, redis_url
+from workers.channels import DeliveryError
+
+log = logging.getLogger(__name__)
+_tracker: BudgetTracker | None = None
+
+
+def tracker() -> BudgetTracker:
+    """One tracker per worker process, opened on first use (never at import)."""
+    global _tracker  # noqa: PLW0603 - a per-process handle, like a connection pool
+    if _tracker is None:
+        _tracker = BudgetTracker(Settings.from_env())
+    return _tracker
+
+
+class RetryableDelivery(Exception):
+    """A delivery that may succeed later (timeouts, 5xx, rate limits)."""
+
+
+@shared_task(name="workers.tasks.check_lag", acks_late=True, autoretry_for=(OSError,),
+             retry_backoff=True, max_retries=5)
+def check_lag(as_of: str | None = None) -> dict[str, Any]:
+    """Raise, resolve and escalate alerts as of a date; queue their deliveries."""
+    day = dt.date.fromisoformat(as_of) if as_of else None
+    result = tracker().check_alerts(day)
+    queued = 0
+    for alert_id, channel_id in delivery.pending(tracker()):
+        deliver.delay(alert_id, channel_id)
+        queued += 1
+    log.info("lag check %s: %d raised, %d queued", result["as_of"], len(result["raised"]), queued)
+    return {"as_of": result["as_of"].isoformat(), "raised": len(result["raised"]),
+            "already_open": result["already_open"], "queued": queued}
+
+
+@shared_task(name="workers.tasks.deliver", bind=True, acks_late=True,
+             autoretry_for=(RetryableDelivery,), retry_backoff=5,
+             retry_backoff_max=MAX_RETRY_DELAY, retry_jitter=True, max_retries=8)
+def deliver(self: Any, alert_id: str, channel_id: str) -> str:
+    """Send one alert to one channel (de-duplicated by alert and channel)."""
+    try:
+        return delivery.deliver_one(tracker(), alert_id, channel_id, self.request.retries + 1)
+    except DeliveryError as e:
+        if e.retryable:
+            raise RetryableDelivery(str(e)) from e
+        log.warning("delivery of %s to %s failed for good: %s", alert_id, channel_id, e)
+        return "failed"
+    except TrackerError as e:  # bad configuration: recorded, never crash the worker
+        log.warning("delivery of %s to %s refused: %s", alert_id, channel_id, e)
+        return "refused"
+
+
+@shared_task(name="workers.tasks.scheduled_check", acks_late=True)
+def scheduled_check(kind: str, day: str | None = None) -> str:
+    """Beat's entry: once per (kind, day) across all beats, guarded in Redis."""
+    on = dt.date.fromisoformat(day) if day else today()
+    if kind == "checkpoint" and not is_checkpoint_day(on):
+        return "not a checkpoint day"
+    if not claim_slot(f"tracker:beat:{kind}:{on.isoformat()}"):
+        return "already done"
+    check_lag.delay(on.isoformat())
+    return "queued"
+
+
+def claim_slot(key: str, ttl: int = 3 * 86400) -> bool:
+    """SET NX: the first claimant of a schedule slot wins, later ones do nothing."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url())
+    try:
+        return bool(client.set(key, "1", nx=True, ex=ttl))
+    finally:
+        client.close()
+
+
+def is_checkpoint_day(day: dt.date) -> bool:
+    """Is ``day`` a (non-blank) checkpoint of any project's plan this year?"""
+    from tracker import lag
+
+    for row in tracker().projects(day.year):
+        if any(cp.date == day and not cp.is_blank
+               for cp in lag.checkpoints_for(row["plan"], day.year)):
+            return True
+    return False
+
+
+@shared_task(name="workers.tasks.weekly_digest", acks_late=True)
+def weekly_digest(day: str | None = None) -> int:
+    """A weekly summary per unit to its managers' channels."""
+    from workers.digest import send_digests
+
+    on = dt.date.fromisoformat(day) if day else today()
+    if not claim_slot(f"tracker:beat:digest:{on.isoformat()}"):
+        return 0
+    return send_digests(tracker(), on)
