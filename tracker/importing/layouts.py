@@ -142,7 +142,7 @@ _CHECKPOINT_PATTERNS = (
     # 3月底, 3月末, 3月, 三月底, 6月30日, 截至6月底, 3月底累计
     re.compile(r"^(?:截至|截止|至)?" + _MONTH_NAME + r"月(?:(底|末|份?末|份)|([0-9]{1,2})[日号])?(?:前|止)?$"),
     # 03-31, 3/31, 3.31
-    re.compile(r"^(1[0-2]|0?[1-9])[-/.]([0-3]?[0-9])$"),
+    re.compile(r"^(1[0-2]|0?[1-9])[-/.](0?[1-9]|[12][0-9]|3[01])$"),
 )
 _QUARTER = re.compile(r"^(?:第)?([1-4一二三四])季度(?:末|底)?(?:前)?$")
 _SUFFIX = re.compile(r"(?:\((?:%|万元|元)\)|累计|进度|计划)+$")
@@ -163,7 +163,11 @@ class CheckpointColumn:
 
 
 def checkpoint_of(header: Value) -> tuple[int, int] | None:
-    """``3月底`` → (3, 0); ``6月30日`` → (6, 30); ``03-31`` → (3, 31); ``二季度末`` → (6, 0)."""
+    """``3月底`` → (3, 0); ``6月30日`` → (6, 30); ``03-31`` → (3, 31); ``二季度末`` → (6, 0).
+
+    Only text is a header: a number or a date cell never is."""
+    if not isinstance(header, str):
+        return None
     s = norm_header(header)
     s = _SUFFIX.sub("", s)
     if not s:
@@ -280,7 +284,9 @@ def _table(sheet: Sheet, kind: str, position: int) -> Table | Unrecognised:
     if kind == PROJECTS and data_start < len(sheet.rows):
         below_number, below = sheet.rows[data_start]
         sub = [checkpoint_of(c) for c in below]
-        if any(sub) and below_number == header_number + 1:
+        code_at = next((i for i, c in enumerate(cells) if SPELLINGS[kind].get(norm_header(c)) is CODE), None)
+        code_blank = code_at is None or code_at >= len(below) or below[code_at] is None
+        if any(sub) and below_number == header_number + 1 and code_blank:
             width = max(len(cells), len(below))
             cells += [None] * (width - len(cells))
             for i, md in enumerate(sub):

@@ -1,0 +1,205 @@
+"""The 绩效运行监控表: budget execution and indicator progress of a unit as of a date.
+
+One line per indicator of each project of the unit (and every unit below it): the
+project's 全年预算 and 执行数 in 万元, 执行率, 序时进度, 差距 (序时进度 − 执行率, in
+percentage points; positive means behind plan) and 状态 (正常 / 预警 / 严重滞后 by the
+unit's rule), then the indicator's 一级 / 二级 / 三级, 年度指标值, 实际完成值 as last
+recorded on or before the date, 完成进度 and the 偏差原因 / 改进措施 recorded.
+
+The 合计 line comes first, as in the public tables; its rates come from the summed
+amounts. With more than one unit in the selection each unit has its own subtotal line
+before its projects. In ``.xlsx`` a project's figures are merged down over its
+indicator lines; in ``.csv`` (one header line, then one line per row) every line
+repeats them, so each line stands on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from tracker import lag, selfeval
+from tracker.domain.errors import NotFoundError
+from tracker.exporting.csv_export import write_csv
+from tracker.exporting.forms import ROUNDING_NOTE, Cell, Column, Form, Row, wan
+from tracker.exporting.selfeval_form import finish_sheet, half_up, ordered, runs, write_form
+from tracker.exporting.xlsx import HEADER_ROW
+from tracker.inputs import parse_date, parse_year
+from tracker.queries import Figures, ProjectStatus, default_as_of
+from tracker.selfeval_service import result_of
+
+TITLE = "绩效运行监控表"
+NOT_RECORDED = "未填报"
+COLUMNS = [
+    Column("index", 5), Column("code", 14), Column("text", 20),
+    Column("money", 11), Column("money", 11),
+    Column("score", 9), Column("score", 9), Column("score", 9), Column("text", 9),
+    Column("text", 8), Column("text", 10), Column("text", 18), Column("text", 11),
+    Column("text", 11), Column("score", 8), Column("text", 18), Column("text", 18),
+]
+PROJECT_COLS = range(9)  # 序号 … 状态: merged down over a project's indicator lines
+STATUS_COL, LEVEL1_COL, LEVEL2_COL = 8, 9, 10
+HEADER = [
+    ["序号", "项目编码", "项目名称", "预算执行", "", "", "", "", "", "绩效指标执行", "", "", "", "",
+     "", "", ""],
+    ["", "", "", "全年预算", "执行数", "执行率（%）", "序时进度（%）", "差距（百分点）", "状态",
+     "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "完成进度（%）", "偏差原因",
+     "改进措施"],
+]
+HEADER_MERGES = [(0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 1, 2), (0, 3, 0, 8), (0, 9, 0, 16)]
+
+
+def status_label(status: str) -> str:
+    """正常 / 预警 / 严重滞后."""
+    return lag.STATUS_LABELS.get(status, status)
+
+
+def rule_text(rule: lag.StatusRule) -> str:
+    y, r = (f"{x.normalize():f}" for x in (rule.yellow, rule.red))
+    if rule.kind == lag.POINTS:
+        return (f"落后序时进度不超过{y}个百分点为正常，超过{y}个但不超过{r}个百分点为预警，"
+                f"超过{r}个百分点为严重滞后")
+    return (f"执行率达到序时进度的{y}%及以上为正常，{r}%（含）至{y}%为预警，低于{r}%为严重滞后")
+
+
+def monitoring_form(app: Any, year: int | str, unit: str, as_of: dt.date | str | None = None) -> Form:
+    """The monitoring table of ``unit`` and its subtree as of ``as_of`` (default: today,
+    or 31 December once the year is over)."""
+    fiscal_year = parse_year(year, "预算年度")
+    day = parse_date(as_of, "截至日期") if as_of is not None else default_as_of(fiscal_year)
+    units = app.queries.units()
+    if unit not in units:
+        raise NotFoundError(f"单位 {unit} 不存在", "单位编码")
+    day, projects = app.queries.statuses(fiscal_year, day, unit)
+    rule = app.queries.rule_of(units[unit])
+    form = Form("monitoring", TITLE, f"{unit}{units[unit]['name']}", fiscal_year, day,
+                list(COLUMNS), [list(r) for r in HEADER], list(HEADER_MERGES), name_col=2)
+    indicators = _indicators(app, fiscal_year, [p.code for p in projects])
+    total = Figures()
+    for p in projects:
+        total.add(p.figures)
+    form.rows.append(Row(["合计", "", "", *_figures(total, rule), *[""] * 8], "total"))
+    form.row_merges.append((0, 0, 2))
+    by_unit: dict[str, list[ProjectStatus]] = {}
+    for p in projects:
+        by_unit.setdefault(p.unit, []).append(p)
+    number = 0
+    for code in (c for c in app.queries.subtree(unit, units) if c in by_unit):
+        if len(by_unit) > 1:
+            subtotal = Figures()
+            for p in by_unit[code]:
+                subtotal.add(p.figures)
+            form.rows.append(Row(["", code, units[code]["name"],
+                                  *_figures(subtotal, app.queries.rule_of(units[code])),
+                                  *[""] * 8], "class"))
+        for p in by_unit[code]:
+            number += 1
+            head: list[Cell] = [str(number), p.code, p.name, *_figures(p.figures, p.rule)]
+            lines = ordered(indicators.get(p.code, []), lambda r: (r["level1"], r["level2"]))
+            for row in lines:
+                form.rows.append(Row([*head, *_indicator_cells(app, row, day)]))
+            if not lines:
+                form.rows.append(Row([*head, "", "", "（未设置绩效指标）", *[""] * 5]))
+    form.notes = [
+        "注：执行率 = 执行数 ÷ 全年预算；序时进度按资金支出计划在检查点之间逐日线性计算；"
+        "差距 = 序时进度 − 执行率（百分点，正数为滞后）。状态：" + rule_text(rule) + "。",
+        f"注：实际完成值为截至 {day.isoformat()} 最近一次填报的数值；完成进度按年度指标值计算"
+        "（定性指标为填报的完成比例，按期完成的时效指标为 100%）。",
+        ROUNDING_NOTE,
+    ]
+    return form
+
+
+def _figures(f: Figures, rule: lag.StatusRule) -> list[Cell]:
+    return [wan(f.budget), wan(f.disbursed), half_up(f.execution_rate), half_up(f.planned_rate),
+            half_up(f.lag_points),
+            status_label(lag.status(f.execution_rate, f.planned_rate, rule))]
+
+
+def _indicators(app: Any, year: int, codes: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for start in range(0, len(codes), 500):
+        chunk = list(codes[start:start + 500])
+        rows = app.read.all(
+            "SELECT * FROM rm_indicators WHERE owner_kind = 'project' AND year = ? AND owner_code "
+            f"IN ({', '.join('?' * len(chunk))}) ORDER BY owner_code, seq", [year, *chunk])
+        for r in rows:
+            out.setdefault(r["owner_code"], []).append(dict(r))
+    return out
+
+
+def progress_as_of(app: Any, row: Mapping[str, Any], day: dt.date) -> dict[str, Any] | None:
+    """The progress entry in force on ``day``: the latest business date on or before it
+    (of two on one date, the later recorded), from the indicator's event history."""
+    if not row["progress_date"]:
+        return None
+    indicator = app.repository.get(UUID(row["id"]))
+    best: dict[str, Any] | None = None
+    for entry in indicator.progress:
+        if entry["date"] <= day and (best is None or entry["date"] >= best["date"]):
+            best = entry
+    return best
+
+
+def _indicator_cells(app: Any, row: dict[str, Any], day: dt.date) -> list[Cell]:
+    entry = progress_as_of(app, row, day)
+    as_of_row = {**row, "actual_text": None, "actual_value": None, "completion": None,
+                 "progress_date": None}
+    if entry is not None:
+        as_of_row.update(
+            actual_text=entry["actual_text"] or None,
+            actual_value=None if entry["actual_value"] is None else str(entry["actual_value"]),
+            completion=None if entry["completion"] is None else str(entry["completion"]),
+            progress_date=entry["date"].isoformat())
+    completion: Cell = ""
+    if row["kind"] == "not_applicable":
+        completion = "/"
+    else:
+        try:
+            value = selfeval.indicator_completion(result_of(as_of_row))
+        except selfeval.SelfEvaluationError:
+            value = None
+        if value is not None:
+            completion = half_up(value)
+    actual = "" if entry is None else (entry["actual_text"] or _chosen(entry["completion"]))
+    if not actual:
+        actual = "/" if row["kind"] == "not_applicable" else NOT_RECORDED
+    return [row["level1"], row["level2"], row["name"], row["target_text"], actual,
+            completion, row["cause"] or "", row["action"] or ""]
+
+
+def _chosen(completion: Decimal | None) -> str:
+    return "" if completion is None else f"完成比例{half_up(Decimal(completion))}%"
+
+
+def write_monitoring(app: Any, year: int | str, unit: str, as_of: dt.date | str | None,
+                     path: str | Path) -> Path:
+    """Write the monitoring table to ``path`` (``.xlsx`` or ``.csv``)."""
+    form = monitoring_form(app, year, unit, as_of)
+    body = [row.style == "body" for row in form.rows]
+    projects = [row.cells[1] if ok else object() for row, ok in zip(form.rows, body, strict=True)]
+    level1 = [(row.cells[1], row.cells[LEVEL1_COL]) if ok and row.cells[LEVEL1_COL] else object()
+              for row, ok in zip(form.rows, body, strict=True)]
+    level2 = [(*key, row.cells[LEVEL2_COL]) if isinstance(key, tuple) else key
+              for row, key in zip(form.rows, level1, strict=True)]
+    down = [(c, a, b) for a, b in runs(projects) for c in PROJECT_COLS]
+    down += [(LEVEL1_COL, a, b) for a, b in runs(level1)]
+    down += [(LEVEL2_COL, a, b) for a, b in runs(level2)]
+
+    def finish(ws: Worksheet) -> None:
+        finish_sheet(ws, form, down=down, center=(STATUS_COL, LEVEL1_COL, LEVEL2_COL))
+        for c, text in enumerate(form.header[1]):  # 执行率 / （%） on two lines in print
+            if "（" in text and form.columns[c].width < 12:
+                ws.cell(HEADER_ROW + 1, c + 1).value = text.replace("（", "\n（")
+
+    return write_form(form, path, finish, csv_writer=write_csv)
+
+
+__all__ = ["TITLE", "monitoring_form", "progress_as_of", "rule_text", "status_label",
+           "write_monitoring"]
