@@ -140,9 +140,9 @@ def selfeval_cmd(c: Context, code: str, year: str | None, unit_level: bool, fmt:
     if fmt == "xlsx":
         if not output:
             raise click.UsageError("--format xlsx 需要 -o 文件名")
-        from tracker.exporting.selfeval_form import write_selfeval_xlsx
+        from tracker.exporting.selfeval_form import with_names, write_selfeval_xlsx
 
-        write_selfeval_xlsx(form, output)
+        write_selfeval_xlsx(with_names(c.app, form), output)
         click.echo(f"已导出自评表：{output}")
     elif fmt == "json":
         click.echo(to_json(selfeval_json(form)))

@@ -190,11 +190,12 @@ def export_cmd(c: Context, kind: str, year: int, unit_code: str | None, as_of: s
             raise click.UsageError("monitoring 需要 --unit")
         path = write_monitoring(c.app, year, unit_code, day, output)
     elif kind == "selfeval":
-        from tracker.exporting.selfeval_form import write_selfeval_xlsx
+        from tracker.exporting.selfeval_form import with_names, write_selfeval_xlsx
 
         if not unit_code:
             raise click.UsageError("selfeval 需要 --unit 项目编码")
-        path = write_selfeval_xlsx(c.app.self_evaluation(unit_code, year), output)
+        path = write_selfeval_xlsx(with_names(c.app, c.app.self_evaluation(unit_code, year)),
+                                   output)
     else:
         from tracker.exporting import export
 

@@ -110,7 +110,7 @@ def monitoring_form(app: Any, year: int | str, unit: str, as_of: dt.date | str |
         "注：执行率 = 执行数 ÷ 全年预算；序时进度按资金支出计划在检查点之间逐日线性计算；"
         "差距 = 序时进度 − 执行率（百分点，正数为滞后）。状态：" + rule_text(rule) + "。",
         f"注：实际完成值为截至 {day.isoformat()} 最近一次填报的数值；完成进度按年度指标值计算"
-        "（定性指标为填报的完成比例，按期完成的时效指标为 100%）。",
+        "（无实际完成值时为填报的完成比例，按期完成的时效指标为 100%）。",
         ROUNDING_NOTE,
     ]
     return form
@@ -165,6 +165,8 @@ def _indicator_cells(app: Any, row: dict[str, Any], day: dt.date) -> list[Cell]:
             value = selfeval.indicator_completion(result_of(as_of_row))
         except selfeval.SelfEvaluationError:
             value = None
+        if value is None and entry is not None and entry["completion"] is not None:
+            value = Decimal(entry["completion"])  # in-year, the officer's estimate stands
         if value is not None:
             completion = half_up(value)
     actual = "" if entry is None else (entry["actual_text"] or _chosen(entry["completion"]))

@@ -34,6 +34,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tracker.domain import indicator as standard
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.money import to_wan
 from tracker.exporting.csv_export import ENCODING, cell_text
@@ -61,6 +62,7 @@ COLUMNS = [Column("text", 11), Column("text", 13), Column("text", 24), Column("t
            Column("text", 34)]
 LEVEL1, LEVEL2, NAME, TARGET, ACTUAL, WEIGHT, COMPLETION, POINTS, EXPLAIN = range(9)
 HEAD = "head"  # a Row.style for the sub-header lines inside the body
+STANDARD_LEVEL1 = (*standard.LEVEL1, *standard.UNIT_LEVEL1)
 
 
 # ------------------------------------------------------------------ the form
@@ -143,22 +145,30 @@ def explanation(cause: str | None, action: str | None) -> str:
     return "；".join(p for p in parts if p)
 
 
-def ordered(items: Sequence[T], levels: Callable[[T], tuple[str, str]]) -> list[T]:
-    """Grouped by 一级 then 二级 (each in order of first appearance), so that each group
-    is one run of rows as the printed form shows it; otherwise in the order added."""
+def ordered(items: Sequence[T], key_of: Callable[[T], tuple[str, str]]) -> list[T]:
+    """Grouped by 一级 then 二级, so that each group is one run of rows as the printed
+    form shows it: the standard levels in their standard order (产出 / 效益 / 满意度 /
+    成本, 数量 / 质量 / 时效 / 成本 …; the unit-level sets likewise), other texts after
+    them in order of first appearance; within a group, in the order added."""
     first1: dict[str, int] = {}
     first2: dict[tuple[str, str], int] = {}
     for i, item in enumerate(items):
-        key = levels(item)
+        key = key_of(item)
         first1.setdefault(key[0], i)
         first2.setdefault(key, i)
 
-    def rank(pair: tuple[int, T]) -> tuple[int, int, int]:
+    def rank(pair: tuple[int, T]) -> tuple[int, int, int, int, int]:
         i, item = pair
-        key = levels(item)
-        return first1[key[0]], first2[key], i
+        l1, l2 = key_of(item)
+        known2 = standard.LEVEL2.get(l1) or standard.UNIT_LEVEL2.get(l1) or ()
+        return (_position(STANDARD_LEVEL1, l1, first1[l1]),
+                0, _position(known2, l2, first2[(l1, l2)]), 0, i)
 
     return [item for _, item in sorted(enumerate(items), key=rank)]
+
+
+def _position(standard: Sequence[str], text: str, first_seen: int) -> int:
+    return standard.index(text) if text in standard else len(standard) + first_seen
 
 
 def _indicator_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None:

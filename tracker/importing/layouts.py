@@ -351,9 +351,9 @@ def _letter(index: int) -> str:
 
 
 def is_total_row(cells: tuple[Value, ...]) -> bool:
-    """A 合计/总计 line at the bottom of an exported table."""
-    texts = [norm_header(c) for c in cells if c is not None]
-    return bool(texts) and texts[0] in TOTAL_WORDS
+    """A 合计/总计 line at the bottom of an exported table (its first filled cell says so)."""
+    first = next((c for c in cells if c is not None), None)
+    return isinstance(first, str) and len(first) < 20 and norm_header(first) in TOTAL_WORDS
 
 
 # -------------------------------------------------------------- cell meanings

@@ -528,7 +528,7 @@ def _drop_recorded(app: BudgetTracker, rows: list[PaymentRow]) -> tuple[list[Pay
 # --------------------------------------------------- merged read-model rows
 
 Statement = tuple[str, tuple[Any, ...]]
-# Statements that only add to a row: (positions forming the row's key, positions added).
+# Statements that only add to one row: (positions of the row's key, positions added).
 _ADDITIVE: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     ADD_DAILY: ((0, 1), (2, 3)),
     ADD_MONTHLY: ((0, 1), (2, 3)),
@@ -546,34 +546,40 @@ def compact(statements: list[Statement]) -> list[Statement]:
     another shape (an update that reads a row inserted before it, say) leaves the list
     exactly as it was, so merging can only be skipped, never wrong.
     """
-    sums: dict[tuple[str, tuple[Any, ...]], list[Any]] = {}
+    sums: dict[tuple[Any, ...], list[Any]] = {}
     inserts: dict[str, list[tuple[Any, ...]]] = {}
-    plain: dict[str, bool] = {}
+    shapes: dict[str, tuple[tuple[int, ...], tuple[int, ...]] | None] = {}
     for sql, params in statements:
-        spec = _ADDITIVE.get(sql)
-        if spec is not None:
-            key = (sql, tuple(params[i] for i in spec[0]))
-            row = sums.get(key)
-            if row is None:
-                sums[key] = list(params)
-            else:
-                for i in spec[1]:
-                    row[i] += params[i]
+        try:
+            spec = shapes[sql]
+        except KeyError:
+            spec = shapes[sql] = _ADDITIVE.get(sql)
+            if spec is None and not _PLAIN_INSERT.match(sql):
+                return statements
+        if spec is None:
+            rows = inserts.get(sql)
+            if rows is None:
+                rows = inserts[sql] = []
+            rows.append(params)
             continue
-        is_plain = plain.get(sql)
-        if is_plain is None:
-            is_plain = plain[sql] = bool(_PLAIN_INSERT.match(sql))
-        if not is_plain:
-            return statements
-        inserts.setdefault(sql, []).append(params)
+        keys, added = spec
+        key = (sql, *[params[i] for i in keys])
+        row = sums.get(key)
+        if row is None:
+            sums[key] = list(params)
+        else:
+            for i in added:
+                row[i] += params[i]
     out: list[Statement] = []
     for sql, rows in inserts.items():
         head, values = sql.split(" VALUES ", 1)
         per = max(1, PARAMS_PER_STATEMENT // max(1, len(rows[0])))
         for chunk in _chunks(rows, per):
-            out.append((f"{head} VALUES {', '.join([values] * len(chunk))}",
-                        tuple(v for r in chunk for v in r)))
-    out += [(sql, tuple(row)) for (sql, _), row in sums.items()]
+            flat: list[Any] = []
+            for r in chunk:
+                flat.extend(r)
+            out.append((f"{head} VALUES {', '.join([values] * len(chunk))}", tuple(flat)))
+    out += [(key[0], tuple(row)) for key, row in sums.items()]
     return out
 
 

@@ -34,6 +34,7 @@ same books finds the same rows again even when rows were inserted above them).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -67,6 +68,7 @@ from tracker.indicator_service import parse_weight
 from tracker.inputs import parse_code, parse_text, parse_year
 
 IMPORT_NOTE = "表格导入"
+NO_ID = UUID(int=0)
 KINDS = ("units", "projects", "appropriations", "indicators", "payments")
 PLAN_COLUMN = "资金支出计划"
 T = TypeVar("T")
@@ -169,14 +171,8 @@ class PaymentRow:
     unit_code: str = ""
     request_id: str = ""
     fingerprint: str = ""
-
-    @property
-    def project_id(self) -> UUID:
-        return project_id(self.year, self.code)
-
-    @property
-    def payment_id(self) -> UUID:
-        return entry_id("payment", self.request_id)
+    project_id: UUID = NO_ID  # set with the request id (``assign_payment_ids``)
+    payment_id: UUID = NO_ID
 
     def command_args(self) -> dict[str, Any]:
         """Exactly the arguments ``BudgetTracker.pay`` fingerprints, so a request id
@@ -291,6 +287,11 @@ def read_date(value: Value) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return dt.date.fromisoformat(value)  # the common case, fast
+        except ValueError:
+            pass
     text = _nfkc(text_of(value) or "")
     for pattern in _DATE_FORMS:
         m = pattern.match(text)
@@ -306,9 +307,13 @@ def read_date(value: Value) -> dt.date:
 
 def read_amount(value: Value, *, wan: bool = False) -> Decimal:
     """A positive amount (元, or 万元 when ``wan``) exact to the 分."""
-    if isinstance(value, bool) or isinstance(value, dt.date):
+    if isinstance(value, bool | dt.date):
         raise CellError(f"“{text_of(value)}”不是有效的金额")
-    raw: str | Decimal = value if isinstance(value, Decimal) else _nfkc(text_of(value) or "")
+    raw: str | Decimal
+    if isinstance(value, Decimal) or (isinstance(value, str) and value.isascii()):
+        raw = value
+    else:
+        raw = _nfkc(text_of(value) or "")
     try:
         return parse_amount(raw, wan=wan)
     except TrackerError as e:
@@ -596,6 +601,23 @@ def _indicator(ctx: _RowContext, year: int | None, warnings: list[str]) -> Indic
                         description)
 
 
+@functools.lru_cache(maxsize=1024)
+def _economic(value: Value) -> str | None:
+    code = class_code(value)
+    return cls.economic_code(code) if code else None
+
+
+@functools.lru_cache(maxsize=256)
+def _source(value: Value) -> str | None:
+    name = source_name(value)
+    return cls.funding_source(name) if name else None
+
+
+def _voucher(value: Value) -> str:
+    text = text_of(value) or ""
+    return parse_text(text if text.isascii() else _nfkc(text), "凭证号", required=False, limit=100)
+
+
 def _payment(ctx: _RowContext, year: int | None, warnings: list[str]) -> PaymentRow | None:
     before = len(ctx.problems)
     fiscal = _row_year(ctx, year)
@@ -606,10 +628,9 @@ def _payment(ctx: _RowContext, year: int | None, warnings: list[str]) -> Payment
     else:
         amount = ctx.read("amount_yuan", read_amount)
     payee = ctx.read("payee", _required_text(200, "收款人"))
-    economic = ctx.read("economic", lambda v: cls.economic_code(c) if (c := class_code(v)) else None)
-    voucher = ctx.read("voucher", lambda v: parse_text(_nfkc(text_of(v) or ""), "凭证号", required=False,
-                                                       limit=100)) or ""
-    source = ctx.read("source", lambda v: cls.funding_source(s) if (s := source_name(v)) else None)
+    economic = ctx.read("economic", _economic)
+    voucher = ctx.read("voucher", _voucher) or ""
+    source = ctx.read("source", _source)
     if day is not None and fiscal is not None and day.year != fiscal:
         ctx.problem(ctx.table.label("date"), f"日期 {day} 不在预算年度 {fiscal} 年内")
     if len(ctx.problems) > before or fiscal is None:
@@ -631,9 +652,15 @@ def assign_payment_ids(parsed: Parsed, db: DbState) -> list[str]:
     """
     units = _project_units(parsed, db)
     seen: dict[tuple[Any, ...], int] = {}
+    pids: dict[tuple[int, str], UUID] = {}
     ids = []
     for p in parsed.payments:
-        p.unit_code = units.get((p.year, p.code), "")
+        key = (p.year, p.code)
+        p.unit_code = units.get(key, "")
+        pid = pids.get(key)
+        if pid is None:
+            pid = pids[key] = project_id(p.year, p.code)
+        p.project_id = pid
         if p.voucher:
             p.request_id = f"import:payment:{p.year}:{p.unit_code}:v:{p.voucher}"
         else:
@@ -642,6 +669,7 @@ def assign_payment_ids(parsed: Parsed, db: DbState) -> list[str]:
             seen[content] = seen.get(content, 0) + 1
             digest = hashlib.sha256(repr(content).encode()).hexdigest()[:24]
             p.request_id = f"import:payment:{p.year}:{p.unit_code}:h:{digest}:{seen[content]}"
+        p.payment_id = entry_id("payment", p.request_id)
         ids.append(p.request_id)
     return ids
 
