@@ -59,11 +59,13 @@ class SelfEvaluationCommands:
         owner_kind, owner_code, fiscal_year = self._owner(code, year, unit_level)
         initial, budget, disbursed = self._budget_figures(owner_kind, owner_code, fiscal_year)
         rows = self.indicators(code, fiscal_year, unit_level)
+        signed = self.read.one("SELECT * FROM rm_evaluations WHERE id = ?",
+                               (str(evaluation_id(owner_kind, owner_code, fiscal_year)),))
+        if signed and not execution_cause and not execution_action:
+            execution_cause, execution_action = signed["execution_cause"], signed["execution_action"]
         evaluation = selfeval.evaluate(initial, budget, disbursed, [result_of(r) for r in rows],
                                        final=final, execution_cause=execution_cause,
                                        execution_action=execution_action)
-        signed = self.read.one("SELECT * FROM rm_evaluations WHERE id = ?",
-                               (str(evaluation_id(owner_kind, owner_code, fiscal_year)),))
         return {"owner_kind": owner_kind, "code": owner_code, "year": fiscal_year,
                 "budget_initial": initial, "budget": budget, "disbursed": disbursed,
                 "indicators": rows, "evaluation": evaluation, "signed": signed}
@@ -80,7 +82,7 @@ class SelfEvaluationCommands:
                                     execution_action=execution_action)
         ev: selfeval.Evaluation = form["evaluation"]
         selfeval.check_can_finalise(ev)
-        scores = _scores(form)
+        scores = _scores(form, execution_cause, execution_action)
         eid = evaluation_id(form["owner_kind"], form["code"], form["year"])
         args = {"evaluation": str(eid), "scores": scores, "signed_by": signer}
         signed = form["signed"]
@@ -142,10 +144,11 @@ class SelfEvaluationCommands:
         return initial, budget, disbursed
 
 
-def _scores(form: dict[str, Any]) -> dict[str, Any]:
+def _scores(form: dict[str, Any], cause: str = "", action: str = "") -> dict[str, Any]:
     """What was signed, as plain JSON-friendly data (kept in the Finalised event)."""
     ev: selfeval.Evaluation = form["evaluation"]
     return {
+        "execution_cause": cause, "execution_action": action,
         "budget_initial": str(form["budget_initial"]), "budget": str(form["budget"]),
         "disbursed": str(form["disbursed"]),
         "execution_points": str(ev.execution_points), "indicator_points": str(ev.indicator_points),

@@ -165,9 +165,11 @@ def _deviation_explained(e: Any, pid: str) -> list[Statement]:
 def _evaluation_finalised(e: Any, pid: str) -> list[Statement]:
     return [(
         "INSERT INTO rm_evaluations (id, owner_kind, owner_code, year, finalised, total, grade, "
-        "signed_by, signed_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)",
+        "signed_by, signed_at, execution_cause, execution_action) "
+        "VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
         (pid, e.owner_kind, e.owner_code, e.year, str(e.total), e.grade, e.signed_by,
-         _iso(e.timestamp)),
+         _iso(e.timestamp), e.scores.get("execution_cause", ""),
+         e.scores.get("execution_action", "")),
     )]
 
 
@@ -178,8 +180,9 @@ def _evaluation_reopened(e: Any, pid: str) -> list[Statement]:
 def _evaluation_refinalised(e: Any, pid: str) -> list[Statement]:
     return [(
         "UPDATE rm_evaluations SET finalised = 1, total = ?, grade = ?, signed_by = ?, "
-        "signed_at = ? WHERE id = ?",
-        (str(e.total), e.grade, e.signed_by, _iso(e.timestamp), pid),
+        "signed_at = ?, execution_cause = ?, execution_action = ? WHERE id = ?",
+        (str(e.total), e.grade, e.signed_by, _iso(e.timestamp),
+         e.scores.get("execution_cause", ""), e.scores.get("execution_action", ""), pid),
     )]
 
 

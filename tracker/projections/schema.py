@@ -119,7 +119,9 @@ TABLES = (
         total TEXT NOT NULL,
         grade TEXT NOT NULL,
         signed_by TEXT NOT NULL,
-        signed_at TEXT NOT NULL
+        signed_at TEXT NOT NULL,
+        execution_cause TEXT NOT NULL DEFAULT '',
+        execution_action TEXT NOT NULL DEFAULT ''
     )""",
     """CREATE TABLE IF NOT EXISTS rm_alert_settings (
         unit_code TEXT PRIMARY KEY,
