@@ -22,6 +22,15 @@ def redis_url() -> str:
     return os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
 
 
+def visibility_timeout() -> int:
+    """Seconds before Redis hands an unacknowledged task to another worker.
+
+    ``TRACKER_VISIBILITY_TIMEOUT`` overrides it (tests use a few seconds to see a killed
+    worker's task come back); keep it above ``MAX_RETRY_DELAY`` in production.
+    """
+    return int(os.environ.get("TRACKER_VISIBILITY_TIMEOUT", VISIBILITY_TIMEOUT))
+
+
 def check_time() -> tuple[int, int]:
     """``TRACKER_CHECK_TIME`` (HH:MM, Beijing time) of the daily lag check; 08:30."""
     text = os.environ.get("TRACKER_CHECK_TIME", "08:30")
@@ -39,7 +48,7 @@ def make_celery(url: str | None = None) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_default_queue="tracker",
-        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        broker_transport_options={"visibility_timeout": visibility_timeout()},
         broker_connection_retry_on_startup=True,
         task_ignore_result=True,
         timezone="Asia/Shanghai",
