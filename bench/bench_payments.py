@@ -38,7 +38,7 @@ def app_rate(url: str, n: int) -> float:
     def run() -> None:
         for k in range(n):
             app.pay(f"P{k % PROJECTS}", "12.34", date="2024-03-01", payee="收款人",
-                    voucher=f"记-{k}")
+                    voucher=f"记-{k}", year=2024)
 
     seconds = timed(run)
     app.close()

@@ -83,6 +83,25 @@ class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Ap
         transcoder.register(DateAsISO())
         transcoder.register(CheckpointAsDict())
 
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """Snapshot from the aggregate in hand when a save crosses an interval.
+
+        The library rebuilds the aggregate from the store for every snapshot; the saved
+        aggregate is already at that version, so this costs an encode, not a replay.
+        """
+        if self.snapshots is None or not self.snapshotting_intervals:
+            return
+        saved: dict[UUID, int] = {}
+        for e in processing_event.events:
+            saved[e.originator_id] = saved.get(e.originator_id, 0) + 1
+        for aggregate_id, count in saved.items():
+            aggregate: Any = processing_event.aggregates.get(aggregate_id)
+            interval = self.snapshotting_intervals.get(type(aggregate)) if aggregate else None
+            if not interval or aggregate.version // interval == (aggregate.version - count) // interval:
+                continue
+            snapshot_class: Any = getattr(type(aggregate), "Snapshot", type(self).snapshot_class)
+            self.snapshots.put([snapshot_class.take(aggregate)])
+
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         """Attach the read-model row changes so they commit with the events."""
         processing_event.saved_kwargs["projection"] = statements_for(processing_event.events)
