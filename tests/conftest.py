@@ -93,3 +93,26 @@ def funded(tracker: BudgetTracker) -> BudgetTracker:
                         functional="2101502", economic="30213")
     tracker.appropriate("P1", "100000.00", date="2024-01-10", doc="满财【2024】1号")
     return tracker
+
+
+# Every read table with a column order that makes its rows comparable.
+READ_TABLE_ORDER = {
+    "rm_units": "code", "rm_projects": "id", "rm_payments": "id", "rm_reversals": "id",
+    "rm_appropriations": "id", "rm_daily": "project_id, date", "rm_monthly": "project_id, month",
+    "rm_requests": "request_id", "rm_indicators": "id", "rm_evaluations": "id",
+    "rm_alert_settings": "unit_code", "rm_channels": "id", "rm_alerts": "id",
+    "rm_deliveries": "alert_id, channel, attempt, at",
+}
+ALERT_TOPIC = "tracker.domain.alert:"
+
+
+def ledger_event_count(app: BudgetTracker) -> int:
+    """Events in the store other than alerts': what a refused command must not change.
+
+    A refused overspend is kept in an alert's history on purpose, never on the ledger.
+    """
+    count, start = 0, 1
+    while batch := app.recorder.select_notifications(start, 1000):
+        count += sum(1 for n in batch if not n.topic.startswith(ALERT_TOPIC))
+        start = batch[-1].id + 1
+    return count

@@ -55,7 +55,9 @@ class Cli:
     def stored_events(self) -> int:
         """Events in the ledger, counted straight from the SQLite file."""
         with closing(sqlite3.connect(self.directory / "ledger.db")) as db:
-            return int(db.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0])
+            sql = ("SELECT COUNT(*) FROM stored_events "
+                   "WHERE topic NOT LIKE 'tracker.domain.alert:%'")  # refusals may raise alerts
+            return int(db.execute(sql).fetchone()[0])
 
 
 def sqlite_cli(directory: Path, user: str | None = USER) -> Cli:

@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from conftest import ledger_event_count
 
 from tracker.application import BudgetTracker
 from tracker.config import Settings
@@ -42,7 +43,7 @@ def ledger(tracker: BudgetTracker) -> dict[str, Any]:
     """Everything a command could change: the log, each project's stream, the read tables."""
     projects = [UUID(r["id"]) for r in tracker.read.all("SELECT id FROM rm_projects")]
     return {
-        "notifications": tracker.recorder.max_notification_id(),
+        "notifications": ledger_event_count(tracker),
         "streams": {p: len(list(tracker.events.get(p))) for p in projects},
         "tables": read_tables(tracker),
     }

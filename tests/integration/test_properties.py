@@ -20,6 +20,7 @@ from uuid import UUID, uuid4
 
 import psycopg
 import pytest
+from conftest import ledger_event_count
 from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 
@@ -131,9 +132,9 @@ def attempt(app: BudgetTracker, model: Model, command: tuple[Any, ...], rid: str
         if not done:
             return "skipped"
         original, original_rid, result = done[command[1] % len(done)]
-        before = app.recorder.max_notification_id()
+        before = ledger_event_count(app)
         assert _run(app, original, original_rid) == result
-        assert app.recorder.max_notification_id() == before
+        assert ledger_event_count(app) == before
         return "replayed"
     command = _resolve(model, command)
     expected = _expect(model, command)
@@ -142,11 +143,11 @@ def attempt(app: BudgetTracker, model: Model, command: tuple[Any, ...], rid: str
         _apply(model, command, result)
         done.append((command, rid, result))
         return "ok"
-    before = app.recorder.max_notification_id()
+    before = ledger_event_count(app)
     with pytest.raises(TrackerError) as caught:
         _run(app, command, rid)
     assert type(caught.value) is expected, (command, caught.value)
-    assert app.recorder.max_notification_id() == before
+    assert ledger_event_count(app) == before
     return expected.__name__
 
 

@@ -30,6 +30,7 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from conftest import READ_TABLE_ORDER
 from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 
@@ -59,9 +60,7 @@ PLANS = (
 RULES = (("ratio", None, None), ("points", None, None), ("ratio", "90", "70"),
          ("points", "2", "3.5"))
 SIGN = {"initial": 1, "add": 1, "carryover": 1, "reduce": -1, "recall": -1}
-ORDER = {"rm_units": "code", "rm_projects": "id", "rm_payments": "id",
-         "rm_daily": "project_id, date", "rm_monthly": "project_id, month",
-         "rm_requests": "request_id"}
+ORDER = READ_TABLE_ORDER
 EPSILON = Fraction(1, 10**18)
 
 # ------------------------------------------------------------------ strategies

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import READ_TABLE_ORDER
 
 from tracker.application import BudgetTracker
 from tracker.config import Settings
@@ -37,9 +38,7 @@ from tracker.domain.project import Project
 from tracker.projections.schema import READ_TABLES
 
 TRACKER = str(Path(sys.executable).parent / "tracker")
-ORDER = {"rm_units": "code", "rm_projects": "id", "rm_payments": "id",
-         "rm_daily": "project_id, date", "rm_monthly": "project_id, month",
-         "rm_requests": "request_id"}
+ORDER = READ_TABLE_ORDER
 PERCENT = re.compile(r"(\d+)%")
 
 

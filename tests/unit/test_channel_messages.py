@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
 import pytest
 
 from workers.channels import (
     ChannelConfigError,
+    DeliveryError,
     DingTalkChannel,
     EmailChannel,
     MessageError,
@@ -183,3 +185,12 @@ def test_robots_default_to_the_public_hosts_and_accept_a_pasted_address() -> Non
     hook = build_channel({"kind": "webhook", "url": "https://hooks.example/x",
                           "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"})
     assert isinstance(hook, WebhookChannel)
+
+
+def test_errors_survive_pickling_for_the_task_queue() -> None:
+    error = pickle.loads(pickle.dumps(DeliveryError("限流", True, retry_after=60.0, status_code=200)))
+    assert (error.message, error.retryable, error.retry_after, error.status_code) == ("限流", True, 60.0, 200)
+    config_error = pickle.loads(pickle.dumps(ChannelConfigError("缺少 key", "key")))
+    assert (str(config_error), config_error.field) == ("缺少 key", "key")
+    message_error = pickle.loads(pickle.dumps(MessageError("缺少字段：link", "link")))
+    assert message_error.field == "link"

@@ -9,7 +9,7 @@ never sleeps or loops: it only classifies.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from workers.channels.messages import Message
 
@@ -40,6 +40,10 @@ class DeliveryError(Exception):
     def __repr__(self) -> str:
         return f"DeliveryError({self.message!r}, retryable={self.retryable})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Survive pickling (Celery results, multiprocessing): ``args`` alone lacks ``retryable``."""
+        return (type(self), (self.message, self.retryable), self.__dict__)
+
 
 class ChannelConfigError(ValueError):
     """A channel configuration that cannot work; ``field`` names the key to fix (for forms)."""
@@ -48,6 +52,9 @@ class ChannelConfigError(ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.message, self.field))
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,10 @@ class MessageError(ValueError):
         self.message = message
         self.field = field
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Picklable despite the extra argument (Celery stores task exceptions)."""
+        return (type(self), (self.message, self.field))
+
 
 @dataclass(frozen=True)
 class Message:

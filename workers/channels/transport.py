@@ -66,7 +66,7 @@ def _retry_after(value: str | None) -> float | None:
         return None  # an HTTP date: let the task's own back-off decide
 
 
-def _reason(error: BaseException) -> str:
+def _reason(error: BaseException | str) -> str:
     if isinstance(error, ConnectionRefusedError):
         return "连接被拒绝"
     if isinstance(error, socket.gaierror):
