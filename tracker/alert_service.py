@@ -74,7 +74,8 @@ class AlertCommands:
     def add_channel(self, unit: str, *, name: str, kind: str, config: dict[str, Any],
                     purpose: str = "alerts", user: str | None = None,
                     request_id: str | None = None) -> UUID:
-        """Register a delivery channel for a unit (validated by the workers' registry)."""
+        """Register a delivery channel for a unit (the doors validate the configuration
+        with the workers' channel registry before calling this)."""
         code = parse_code(unit, "单位编码")
         if kind not in CHANNEL_KINDS:
             raise InvalidInputError(f"未知的渠道类型“{kind}”，可选：{'、'.join(CHANNEL_KINDS)}", "渠道类型")
@@ -172,7 +173,7 @@ class AlertCommands:
         for row in self._open_alerts():
             if row["year"] == year and row["project"] in green and row["rule"] not in (
                     OVERSPEND, "indicator_deadline"):
-                self._act_on_alert(row["id"], lambda a: a.resolve(day, figures[a.project], who))
+                self._act_on_alert(row["id"], lambda a, r: a.resolve(day, figures[a.project], who, r))
                 done.append(row["id"])
         return done
 
@@ -186,7 +187,7 @@ class AlertCommands:
             if rules.working_days_between(raised, day) >= settings["escalation_days"]:
                 to = settings["managers"] or "单位负责人"
                 why = f"{settings['escalation_days']} 个工作日内未确认"
-                self._act_on_alert(row["id"], lambda a, to=to, why=why: a.escalate(to, why, who))
+                self._act_on_alert(row["id"], lambda a, r, to=to, why=why: a.escalate(to, why, who, r))
                 done.append(row["id"])
         return done
 
@@ -195,7 +196,7 @@ class AlertCommands:
         key = UUID(str(aid))
 
         def run(alert: Alert, request: dict[str, Any] | None) -> UUID:
-            act(alert)
+            act(alert, request)  # the request id travels with the event (idempotency)
             return key
 
         return self._update(what, {"alert": str(key), **(args or {})}, request_id, key, key, run)
@@ -218,7 +219,7 @@ class AlertCommands:
         row = self._alert_row(aid)
         who = self._user(user)
         note = parse_text(comment, "备注", required=False, limit=500)
-        return self._act_on_alert(row["id"], lambda a: a.acknowledge(who, note), request_id,
+        return self._act_on_alert(row["id"], lambda a, r: a.acknowledge(who, note, r), request_id,
                                   "alert.ack", {"comment": note})
 
     def record_delivery(self, aid: str, *, channel: str, recipient: str, attempt: int,
@@ -226,8 +227,8 @@ class AlertCommands:
         """What a delivery attempt did (the workers call this after each try)."""
         row = self._alert_row(aid)
         who = self._user("投递")
-        return self._act_on_alert(row["id"], lambda a: a.notified(
-            channel, recipient, int(attempt), outcome, detail[:500], who), request_id,
+        return self._act_on_alert(row["id"], lambda a, r: a.notified(
+            channel, recipient, int(attempt), outcome, detail[:500], who, r), request_id,
             "alert.notified", {"channel": channel, "attempt": int(attempt), "outcome": outcome})
 
     def was_delivered(self, aid: str, channel: str) -> bool:
@@ -246,7 +247,7 @@ class AlertCommands:
         c = rules.Candidate(unit, project, year, OVERSPEND, "red", day.isoformat(), figures)
         if not self._raise(c, today(), who):
             aid = alert_id(project, OVERSPEND, day.isoformat(), "red")
-            self._act_on_alert(aid, lambda a: a.record_attempt(figures, who))
+            self._act_on_alert(aid, lambda a, r: a.record_attempt(figures, who, r))
 
     def _alert_row(self, aid: str | UUID) -> dict[str, Any]:
         try:

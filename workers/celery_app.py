@@ -50,6 +50,8 @@ def make_celery(url: str | None = None) -> Celery:
         task_default_queue="tracker",
         broker_transport_options={"visibility_timeout": visibility_timeout()},
         broker_connection_retry_on_startup=True,
+        # With acks_late, a task cut off by a lost connection is redelivered anyway.
+        worker_cancel_long_running_tasks_on_connection_loss=True,
         task_ignore_result=True,
         timezone="Asia/Shanghai",
         enable_utc=True,

@@ -11,6 +11,7 @@ import os
 import time
 from typing import Any
 
+from tracker.domain.alert import RULE_LABELS
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from workers.channels import (
     ChannelConfigError,
@@ -36,7 +37,7 @@ def alert_payload(app: Any, alert: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": alert["id"], "unit": alert["unit_code"], "unit_name": unit.get("name", ""),
         "project": alert["project"], "project_name": figures.get("name") or alert["project"],
-        "rule": alert["rule"], "severity": alert["severity"],
+        "rule": RULE_LABELS.get(alert["rule"], alert["rule"]), "severity": alert["severity"],
         "execution_rate": figures.get("execution_rate", "0.00"),
         "planned_rate": figures.get("planned_rate", "0.00"),
         "lag_points": figures.get("lag_points", "0.00"),
@@ -70,9 +71,9 @@ def _channel(app: Any, channel_id: str, limiter: Limiter | None) -> tuple[dict[s
 
 
 def deliver_one(app: Any, alert_id: str, channel_id: str, attempt: int = 1,
-                limiter: Limiter | None = _LIMITER) -> str:
+                limiter: Limiter | None = _LIMITER, last: bool = False) -> str:
     """Send one alert to one channel; ``DeliveryError`` (retryable or not) propagates
-    after the attempt is recorded."""
+    after the attempt is recorded (as ``failed`` when it is the ``last`` try)."""
     if app.was_delivered(alert_id, channel_id):
         return "already"
     row, channel = _channel(app, channel_id, limiter)
@@ -81,7 +82,7 @@ def deliver_one(app: Any, alert_id: str, channel_id: str, attempt: int = 1,
     try:
         result = channel.send(message, idempotency_key=f"{alert_id}:{channel_id}")
     except DeliveryError as e:
-        outcome = "retrying" if e.retryable else "failed"
+        outcome = "retrying" if e.retryable and not last else "failed"
         app.record_delivery(alert_id, channel=channel_id, recipient=row["name"], attempt=attempt,
                             outcome=outcome, detail=str(e))
         raise
@@ -97,7 +98,8 @@ def deliver_pending(app: Any, tries: int = 3) -> dict[str, int]:
     for alert_id, channel_id in pending(app):
         for attempt in range(1, tries + 1):
             try:
-                counts[deliver_one(app, alert_id, channel_id, attempt)] += 1
+                counts[deliver_one(app, alert_id, channel_id, attempt,
+                                   last=attempt == tries)] += 1
                 break
             except DeliveryError as e:
                 if not e.retryable or attempt == tries:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
+import random
 from typing import Any
 
 from celery import shared_task
@@ -40,6 +42,10 @@ class RetryableDelivery(Exception):
     """A delivery that may succeed later (timeouts, 5xx, rate limits)."""
 
 
+DELIVERY_CLAIM_SECONDS = 120  # longer than one send with its timeouts
+CONTENDED_RETRY_SECONDS = 5
+
+
 @shared_task(name="workers.tasks.check_lag", acks_late=True, autoretry_for=(OSError,),
              retry_backoff=True, max_retries=5)
 def check_lag(as_of: str | None = None) -> dict[str, Any]:
@@ -55,19 +61,37 @@ def check_lag(as_of: str | None = None) -> dict[str, Any]:
             "already_open": result["already_open"], "queued": queued}
 
 
+MAX_DELIVERY_RETRIES = 8
+
+
+def backoff(retries: int) -> float:
+    """5 s, 10 s, 20 s … capped, with jitter so retries of many alerts spread out."""
+    return min(5.0 * 2 ** retries, MAX_RETRY_DELAY) * random.uniform(0.5, 1.0)
+
+
 @shared_task(name="workers.tasks.deliver", bind=True, acks_late=True,
-             autoretry_for=(RetryableDelivery,), retry_backoff=5,
-             retry_backoff_max=MAX_RETRY_DELAY, retry_jitter=True, max_retries=8)
+             max_retries=MAX_DELIVERY_RETRIES)
 def deliver(self: Any, alert_id: str, channel_id: str) -> str:
-    """Send one alert to one channel (de-duplicated by alert and channel)."""
+    """Send one alert to one channel, once: a Redis claim per (alert, channel) keeps two
+    workers from sending the same message; retries honour the robot's Retry-After."""
+    claim = f"tracker:deliver:{alert_id}:{channel_id}"
+    if not claim_slot(claim, ttl=DELIVERY_CLAIM_SECONDS, owner=self.request.id):
+        if tracker().was_delivered(alert_id, channel_id):
+            return "already"
+        raise self.retry(countdown=CONTENDED_RETRY_SECONDS)  # another task is sending it
+    last = self.request.retries >= MAX_DELIVERY_RETRIES
     try:
-        return delivery.deliver_one(tracker(), alert_id, channel_id, self.request.retries + 1)
+        return delivery.deliver_one(tracker(), alert_id, channel_id, self.request.retries + 1,
+                                    last=last)
     except DeliveryError as e:
-        if e.retryable:
-            raise RetryableDelivery(str(e)) from e
+        release_slot(claim)
+        if e.retryable and not last:
+            countdown = math.ceil(max(e.retry_after or 0.0, backoff(self.request.retries)))
+            raise self.retry(exc=RetryableDelivery(str(e)), countdown=countdown) from e
         log.warning("delivery of %s to %s failed for good: %s", alert_id, channel_id, e)
         return "failed"
     except TrackerError as e:  # bad configuration: recorded, never crash the worker
+        release_slot(claim)
         log.warning("delivery of %s to %s refused: %s", alert_id, channel_id, e)
         return "refused"
 
@@ -84,13 +108,28 @@ def scheduled_check(kind: str, day: str | None = None) -> str:
     return "queued"
 
 
-def claim_slot(key: str, ttl: int = 3 * 86400) -> bool:
-    """SET NX: the first claimant of a schedule slot wins, later ones do nothing."""
+def release_slot(key: str) -> None:
+    """Give a claim back (a failed send may be retried by any worker)."""
     import redis
 
     client = redis.Redis.from_url(redis_url())
     try:
-        return bool(client.set(key, "1", nx=True, ex=ttl))
+        client.delete(key)
+    finally:
+        client.close()
+
+
+def claim_slot(key: str, ttl: int = 3 * 86400, owner: str | None = None) -> bool:
+    """SET NX: the first claimant wins, later ones do nothing. A claim made under the
+    same ``owner`` (a redelivered task keeps its id after its worker died) is its own."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url())
+    try:
+        if client.set(key, owner or "1", nx=True, ex=ttl):
+            return True
+        held = client.get(key)
+        return owner is not None and held is not None and held.decode() == owner
     finally:
         client.close()
 

@@ -8,6 +8,7 @@ import click
 
 from tracker.cli.base import FORMAT, Context, TrackerGroup, cli, pass_ctx
 from tracker.domain.alert import RULE_LABELS
+from tracker.domain.errors import InvalidInputError
 from tracker.formatting import table, to_json
 from tracker.inputs import parse_date
 from tracker.lag import STATUS_LABELS
@@ -105,7 +106,8 @@ def channels() -> None:
 @click.option("--name", required=True, help="渠道名称")
 @click.option("--purpose", type=click.Choice(["alerts", "managers", "digest"]), default="alerts")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
-              help="渠道参数，如 key=… base_url=… secret=… host=… port=… to=a@b,c@d")
+              help="渠道参数，如 key=… token=… secret=… base_url=… url=… host=… port=… "
+                   "sender=… recipients=a@b,c@d")
 @click.option("--id", "request_id", help="请求编号")
 @pass_ctx
 def channels_add(c: Context, unit_code: str, kind: str, name: str, purpose: str,
@@ -117,9 +119,12 @@ def channels_add(c: Context, unit_code: str, kind: str, name: str, purpose: str,
             raise click.UsageError(f"--set 需要 KEY=VALUE：{item}")
         key, value = item.split("=", 1)
         config[key.strip()] = value.strip()
-    from workers.channels import build_channel
+    from workers.channels import ChannelConfigError, build_channel
 
-    build_channel({"kind": kind, **config})  # refuses a bad configuration, naming the field
+    try:
+        build_channel({"kind": kind, **config})  # refuses a bad configuration, naming the field
+    except ChannelConfigError as e:
+        raise InvalidInputError(str(e), e.field) from None
     cid = c.app.add_channel(unit_code, name=name, kind=kind, config=config, purpose=purpose,
                             request_id=request_id)
     click.echo(f"已为单位 {unit_code} 添加渠道 {name}（{kind}）")

@@ -140,7 +140,8 @@ _CN_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七"
 _MONTH_NAME = r"(1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
 _CHECKPOINT_PATTERNS = (
     # 3月底, 3月末, 3月, 三月底, 6月30日, 截至6月底, 3月底累计
-    re.compile(r"^(?:截至|截止|至)?" + _MONTH_NAME + r"月(?:(底|末|份?末|份)|([0-9]{1,2})[日号])?(?:前|止)?$"),
+    re.compile(r"^(?:截至|截止|至)?" + _MONTH_NAME
+               + r"月(?:(底|末|份?末|份)|([0-9]{1,2})[日号])?(?:前|止)?$"),
     # 03-31, 3/31, 3.31
     re.compile(r"^(1[0-2]|0?[1-9])[-/.](0?[1-9]|[12][0-9]|3[01])$"),
 )
@@ -229,12 +230,11 @@ class Table:
 
 @dataclass(frozen=True)
 class Unrecognised:
-    """A sheet that is not one of the layouts; ``partial`` when it nearly was."""
+    """A sheet that is not one of the layouts, and why."""
 
     sheet: str
     row: int | None
     reason: str
-    partial: bool
 
 
 def _match(cells: tuple[Value, ...], kind: str) -> tuple[dict[str, list[int]], list[CheckpointColumn]]:
@@ -270,33 +270,18 @@ def detect(sheet: Sheet) -> Table | Unrecognised | None:
             if score[0] >= 1 and score[1] >= 2 and (best is None or score > best[0]):
                 best = (score, position, kind)
     if best is None:
-        return Unrecognised(sheet.name, sheet.rows[0][0], "未找到可识别的表头（项目表、绩效指标表或支付明细表）",
-                            partial=False)
+        return Unrecognised(sheet.name, sheet.rows[0][0],
+                            "未找到可识别的表头（项目表、绩效指标表或支付明细表）")
     _, position, kind = best
     return _table(sheet, kind, position)
 
 
-def _table(sheet: Sheet, kind: str, position: int) -> Table | Unrecognised:
-    header_number, header = sheet.rows[position]
-    data_start = position + 1
-    cells = list(header)
-    # A two-row header: 资金支出计划 above 3月底 | 6月底 | ...; or 3月底 ... in the next row.
-    if kind == PROJECTS and data_start < len(sheet.rows):
-        below_number, below = sheet.rows[data_start]
-        sub = [checkpoint_of(c) for c in below]
-        code_at = next((i for i, c in enumerate(cells) if SPELLINGS[kind].get(norm_header(c)) is CODE), None)
-        code_blank = code_at is None or code_at >= len(below) or below[code_at] is None
-        if any(sub) and below_number == header_number + 1 and code_blank:
-            width = max(len(cells), len(below))
-            cells += [None] * (width - len(cells))
-            for i, md in enumerate(sub):
-                if md is not None and (cells[i] is None or _is_group(cells[i])):
-                    cells[i] = below[i]
-            data_start += 1
+def _table(sheet: Sheet, kind: str, position: int) -> Table:
+    header_number = sheet.rows[position][0]
+    cells, data_start = _header_cells(sheet, kind, position)
     found, checkpoints = _match(tuple(cells), kind)
-    table = Table(sheet.name, kind, header_number, {}, sorted(checkpoints, key=lambda c: (c.month, c.day or 99)),
-                  sheet.rows[data_start:])
-    spellings = SPELLINGS[kind]
+    table = Table(sheet.name, kind, header_number, {},
+                  sorted(checkpoints, key=lambda c: (c.month, c.day or 99)), sheet.rows[data_start:])
     for key, indexes in found.items():
         first = indexes[0]
         table.columns[key] = (first, str(cells[first]).strip())
@@ -306,37 +291,69 @@ def _table(sheet: Sheet, kind: str, position: int) -> Table | Unrecognised:
     known = {i for idx in found.values() for i in idx} | {c.index for c in checkpoints}
     for i, cell in enumerate(cells):
         h = norm_header(cell)
-        if h and i not in known and h not in spellings and h not in IGNORED and not _is_group(cell):
+        if h and i not in known and h not in SPELLINGS[kind] and h not in IGNORED and not _is_group(cell):
             table.ignored.append(str(cell).strip())
-    for column in LAYOUTS[kind]:
+    _missing_columns(table)
+    _title_facts(table, [v for _, r in sheet.rows[:position] for v in r if v is not None])
+    return table
+
+
+def _header_cells(sheet: Sheet, kind: str, position: int) -> tuple[list[Value], int]:
+    """The header's cells and where data starts. A two-row header (资金支出计划 above
+    3月底 | 6月底 | ...) is read as one row."""
+    header_number, header = sheet.rows[position]
+    cells = list(header)
+    data_start = position + 1
+    if kind != PROJECTS or data_start >= len(sheet.rows):
+        return cells, data_start
+    below_number, below = sheet.rows[data_start]
+    sub = [checkpoint_of(c) for c in below]
+    code_at = next((i for i, c in enumerate(cells) if SPELLINGS[kind].get(norm_header(c)) is CODE), None)
+    code_blank = code_at is None or code_at >= len(below) or below[code_at] is None
+    if not (any(sub) and below_number == header_number + 1 and code_blank):
+        return cells, data_start
+    cells += [None] * (max(len(cells), len(below)) - len(cells))
+    for i, md in enumerate(sub):
+        if md is not None and (cells[i] is None or _is_group(cells[i])):
+            cells[i] = below[i]
+    return cells, data_start + 1
+
+
+def _missing_columns(table: Table) -> None:
+    header_number = table.header_row
+    for column in LAYOUTS[table.kind]:
         if column.required and column.key not in table.columns:
             table.problems.append((header_number, column.label, f"缺少必需的列“{column.label}”"))
-    if kind in ONE_OF:
-        keys, label = ONE_OF[kind]
+    if table.kind in ONE_OF:
+        keys, label = ONE_OF[table.kind]
         present = [k for k in keys if k in table.columns]
         if not present:
             table.problems.append((header_number, label, f"缺少必需的列“{label}”"))
         elif len(present) > 1:
             names = "、".join(table.columns[k][1] for k in present)
-            table.problems.append((header_number, names, f"金额列只能有一个，发现：{names}"))
+            table.problems.append((header_number, names, f"“{label}”只能有一列，发现：{names}"))
     seen: dict[dt.date, CheckpointColumn] = {}
     for c in table.checkpoints:
-        day = c.date(2024)
+        day = c.date(2024)  # a leap year: every written day exists
         if day in seen:
             table.problems.append((header_number, c.label,
                                    f"检查点列“{c.label}”与“{seen[day].label}”是同一天"))
         seen[day] = c
-    titles = [v for _, r in sheet.rows[:position] for v in r if v is not None]
-    if kind == PROJECTS and "unit" not in table.columns:
+
+
+def _title_facts(table: Table, titles: list[Value]) -> None:
+    """What the title rows above a projects table say: its unit, the unit of money."""
+    if table.kind != PROJECTS:
+        return
+    if "unit" not in table.columns:
         # 乐亭's tables print the unit above the table: "460001乐亭县医疗保障局本级 | 单位：万元".
         units = [v for v in titles if _TITLE_UNIT.match(norm_header(v))]
         if len(units) == 1:
             table.default_unit = units[0]
             table.problems = [p for p in table.problems if p[1] != "预算单位"]
-    if kind == PROJECTS and "budget_bare" in table.columns:
+    if "budget_bare" in table.columns:
         text = " ".join(norm_header(v) for v in titles)
         table.budget_in_yuan = bool(re.search(r"单位:元(?!\w)", text))
-    return table
 
 
 def _is_group(cell: Value) -> bool:
@@ -353,12 +370,14 @@ def _letter(index: int) -> str:
 def is_total_row(cells: tuple[Value, ...]) -> bool:
     """A 合计/总计 line at the bottom of an exported table (its first filled cell says so)."""
     first = next((c for c in cells if c is not None), None)
-    return isinstance(first, str) and len(first) < 20 and norm_header(first) in TOTAL_WORDS
+    return (isinstance(first, str) and len(first) < 20 and any(w[0] in first for w in TOTAL_WORDS)
+            and norm_header(first) in TOTAL_WORDS)
 
 
 # -------------------------------------------------------------- cell meanings
 
-_UNIT_CELL = re.compile(r"^\s*([0-9A-Za-z][0-9A-Za-z._-]*)(?:\s+|[-—－_:：|]\s*|(?=[^0-9A-Za-z._-]))(.*)$", re.S)
+_UNIT_CELL = re.compile(
+    r"^\s*([0-9A-Za-z][0-9A-Za-z._-]*)(?:\s+|[-—－_:：|]\s*|(?=[^0-9A-Za-z._-]))(.*)$", re.S)
 _UNIT_CODE_ONLY = re.compile(r"^\s*([0-9A-Za-z][0-9A-Za-z._-]*)\s*$")
 _UNIT_BRACKETED = re.compile(r"^\s*[\[【(（]\s*([0-9A-Za-z][0-9A-Za-z._-]*)\s*[\]】)）]\s*(.*)$", re.S)
 

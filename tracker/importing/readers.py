@@ -32,6 +32,7 @@ import csv
 import datetime as dt
 import html
 import io
+import math
 import re
 import warnings
 import zipfile
@@ -39,7 +40,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tracker.domain.errors import InvalidInputError
 
@@ -119,7 +120,7 @@ def cell_value(value: Any, *, percent: bool = False) -> Value:
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, int | float | Decimal):
-        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        if isinstance(value, float) and not math.isfinite(value):
             return str(value)
         number = number_value(value)
         return percent_text(number) if percent else number
@@ -174,8 +175,8 @@ def csv_rows(text: str) -> Iterator[Row]:
         # A quoted field may span lines: keep the number of the line the record starts on.
         start = number
         number = max(number, reader.line_num)
-        cells = tuple(clean_text(c) for c in record)
-        if any(c is not None for c in cells):
+        cells = tuple([c.strip() or None for c in record])
+        if any(cells):
             yield start, _trim(cells)
 
 
@@ -287,18 +288,27 @@ def _fast_rows(wb: Any, ws: Any) -> list[Row] | None:
         return None
 
 
+@dataclass
+class _Styles:
+    """What a cell's style id says about its number, and the workbook's date epoch."""
+
+    dates: frozenset[int]
+    durations: frozenset[int]
+    percent: frozenset[int]
+    epoch: Any
+    serials: dict[str, Value] = field(default_factory=dict)  # a year has a few hundred dates
+
+
 def _assemble(found: Iterable[tuple[str, ...]], shared: list[Any], dates: frozenset[int],
               durations: frozenset[int], percent: frozenset[int], epoch: Any) -> list[Row]:
     from openpyxl.utils.cell import column_index_from_string
-    from openpyxl.utils.datetime import from_excel, from_ISO8601
 
+    styles = _Styles(dates, durations, percent, epoch)
     columns: dict[str, int] = {}
     kinds: dict[str, tuple[str, int]] = {}
-    serials: dict[str, Value] = {}  # a year of payments has a few hundred distinct dates
     rows: list[Row] = []
     current = ""
     cells: list[Value] = []
-
     for letters, row, attrs, v, t, inner in found:
         if row != current:
             if cells:
@@ -308,52 +318,61 @@ def _assemble(found: Iterable[tuple[str, ...]], shared: list[Any], dates: frozen
         if kind is None:
             a = dict(_ATTR.findall(attrs))
             kind = kinds[attrs] = (a.get("t", "n"), int(a.get("s", "0") or 0))
-        typ, style = kind
-        if not v and inner:
-            if typ == "inlineStr":
-                t = "".join(_T.findall(_PHONETIC.sub("", inner)))
-            else:
-                m = _V.search(inner)  # a formula's cached result follows its <f>
-                v = m.group(1) if m else ""
-        value: Value
-        if typ == "inlineStr":
-            value = (_unescape(t).strip() or None) if t else None
-        elif not v:
-            value = None
-        elif typ == "s":
-            value = cell_value(shared[int(v)])
-        elif typ in ("str", "e"):
-            value = _unescape(v).strip() or None
-        elif typ == "b":
-            value = v.strip() in ("1", "true")
-        elif typ == "d":
-            value = from_ISO8601(v)
-        elif style in dates:
-            value = serials.get(v)
-            if value is None:
-                if style in durations:
-                    value = str(from_excel(float(v), epoch, timedelta=True))
-                else:
-                    value = from_excel(float(v) if "." in v or "E" in v.upper() else int(v), epoch)
-                serials[v] = value
-        else:
-            number = number_value(v)
-            value = percent_text(number) if style in percent else number
-        if value is not None:
-            index = columns.get(letters)
-            if index is None:
-                index = columns[letters] = column_index_from_string(letters)
-            gap = index - 1 - len(cells)
-            if gap > 0:
-                cells.extend([None] * gap)
-                cells.append(value)
-            elif gap == 0:
-                cells.append(value)
-            else:  # out of order (never written so by Excel): place it anyway
-                cells[index - 1] = value
+        value = _cell(kind, v, t, inner, shared, styles)
+        if value is None:
+            continue
+        index = columns.get(letters)
+        if index is None:
+            index = columns[letters] = column_index_from_string(letters)
+        gap = index - 1 - len(cells)
+        if gap >= 0:
+            cells.extend([None] * gap)
+            cells.append(value)
+        else:  # out of order (Excel never writes so): place it anyway
+            cells[index - 1] = value
     if cells:
         rows.append((int(current), _trim(tuple(cells))))
     return rows
+
+
+def _cell(kind: tuple[str, int], v: str, t: str, inner: str, shared: list[Any], styles: _Styles) -> Value:
+    """One cell's value from its type, style and XML content."""
+    typ, style = kind
+    if typ == "inlineStr":
+        text = t if t or not inner else "".join(_T.findall(_PHONETIC.sub("", inner)))
+        return (_unescape(text).strip() or None) if text else None
+    if not v and inner:
+        m = _V.search(inner)  # a formula's cached result follows its <f>
+        v = m.group(1) if m else ""
+    if not v:
+        return None
+    if typ == "s":
+        return cell_value(shared[int(v)])
+    if typ in ("str", "e"):
+        return _unescape(v).strip() or None
+    if typ == "b":
+        return v.strip() in ("1", "true")
+    if typ == "d":
+        from openpyxl.utils.datetime import from_ISO8601
+
+        return cast(Value, from_ISO8601(v))
+    if style in styles.dates:
+        return _serial_date(v, style, styles)
+    number = number_value(v)
+    return percent_text(number) if style in styles.percent else number
+
+
+def _serial_date(v: str, style: int, styles: _Styles) -> Value:
+    from openpyxl.utils.datetime import from_excel
+
+    value = styles.serials.get(v)
+    if value is None:
+        if style in styles.durations:
+            value = str(from_excel(float(v), styles.epoch, timedelta=True))
+        else:
+            value = from_excel(float(v) if "." in v or "E" in v.upper() else int(v), styles.epoch)
+        styles.serials[v] = value
+    return value
 
 
 def _unescape(text: str) -> str:

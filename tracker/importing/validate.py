@@ -36,6 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -52,7 +53,6 @@ from tracker.domain.money import FEN, WAN, fmt_yuan_grouped, parse_amount, to_fe
 from tracker.domain.plan import Checkpoint, plan_spec, validate_checkpoints
 from tracker.importing.layouts import (
     INDICATORS,
-    KIND_LABELS,
     PAYMENTS,
     PROJECTS,
     Table,
@@ -173,11 +173,17 @@ class PaymentRow:
     fingerprint: str = ""
     project_id: UUID = NO_ID  # set with the request id (``assign_payment_ids``)
     payment_id: UUID = NO_ID
+    project_key: str = ""  # the two as text, as the ledger keys them
+    payment_key: str = ""
+
+    @property
+    def fen(self) -> int:
+        return to_fen(self.amount)
 
     def command_args(self) -> dict[str, Any]:
         """Exactly the arguments ``BudgetTracker.pay`` fingerprints, so a request id
         recorded by the import is the same request as ``tracker pay --id`` with it."""
-        return {"note": IMPORT_NOTE, "project": str(self.project_id), "amount": str(self.amount),
+        return {"note": IMPORT_NOTE, "project": self.project_key, "amount": str(self.amount),
                 "date": self.date.isoformat(), "payee": self.payee, "economic": self.economic,
                 "voucher": self.voucher, "source": self.source}
 
@@ -395,25 +401,31 @@ def parse_tables(tables: list[Table], *, year: int | None = None) -> Parsed:
                                            "未指定预算年度：请用 --year 指定，或在表中增加“预算年度”列",
                                            table.sheet))
             continue
-        reader = {PROJECTS: _project, INDICATORS: _indicator, PAYMENTS: _payment}[table.kind]
-        fill: dict[str, Value] = {}
-        for number, cells in table.rows:
-            if is_total_row(cells):
-                parsed.warnings.append(f"工作表“{table.sheet}”第{number}行：合计行，已跳过")
-                continue
-            ctx = _RowContext(table, number, cells, parsed.problems)
-            if table.kind == INDICATORS:
-                ctx.cells = _fill_down(ctx, fill)
-            record = reader(ctx, year, parsed.warnings)
-            if record is None:
-                continue
-            if isinstance(record, ProjectRow):
-                parsed.projects.append(record)
-            elif isinstance(record, IndicatorRow):
-                parsed.indicators.append(record)
-            else:
-                parsed.payments.append(record)
+        _read_rows(table, year, parsed)
     return parsed
+
+
+def _read_rows(table: Table, year: int | None, parsed: Parsed) -> None:
+    reader = {PROJECTS: _project, INDICATORS: _indicator, PAYMENTS: _payment}[table.kind]
+    fast = _FastPayments(table, year) if table.kind == PAYMENTS else None
+    fill: dict[str, Value] = {}
+    for number, cells in table.rows:
+        if is_total_row(cells):
+            parsed.warnings.append(f"工作表“{table.sheet}”第{number}行：合计行，已跳过")
+            continue
+        if fast is not None and (payment := fast.row(number, cells)) is not None:
+            parsed.payments.append(payment)
+            continue
+        ctx = _RowContext(table, number, cells, parsed.problems)
+        if table.kind == INDICATORS:
+            ctx.cells = _fill_down(ctx, fill)
+        record = reader(ctx, year, parsed.warnings)
+        if isinstance(record, ProjectRow):
+            parsed.projects.append(record)
+        elif isinstance(record, IndicatorRow):
+            parsed.indicators.append(record)
+        elif isinstance(record, PaymentRow):
+            parsed.payments.append(record)
 
 
 def _row_year(ctx: _RowContext, year: int | None) -> int | None:
@@ -428,7 +440,8 @@ def _row_year(ctx: _RowContext, year: int | None) -> int | None:
     try:
         found = parse_year(text)
     except TrackerError as e:
-        ctx.problem(ctx.table.label("year"), e.message)
+        reason = e.message if text.isdigit() else f"“{text_of(cell)}”不是有效的预算年度（应为如 2024）"
+        ctx.problem(ctx.table.label("year"), reason)
         return None
     if year is not None and found != year:
         ctx.problem(ctx.table.label("year"), f"预算年度 {found} 与 --year {year} 不一致")
@@ -481,7 +494,10 @@ def _project(ctx: _RowContext, year: int | None, warnings: list[str]) -> Project
     plan = _plan(ctx, fiscal, budget) if fiscal is not None else None
     if len(ctx.problems) > before or fiscal is None or approved is None:
         return None
-    assert code is not None and name is not None and etype is not None and source is not None
+    assert code is not None
+    assert name is not None
+    assert etype is not None
+    assert source is not None
     return ProjectRow(ctx.table.sheet, ctx.number, fiscal, code, name, unit_code, unit_name, etype,
                       functional, economic, source, owner, plan, budget, approved, doc)
 
@@ -518,29 +534,13 @@ def _plan(ctx: _RowContext, year: int, budget: Decimal | None) -> list[Checkpoin
     ok = True
     for column, value in zip(columns, values, strict=True):
         try:
-            day = column.date(year)
+            checkpoints.append(_checkpoint(column.date(year), value, kind))
         except ValueError:
             ctx.problem(column.label, f"{year} 年没有这一天")
             ok = False
-            continue
-        if is_blank_mark(value):
-            checkpoints.append(Checkpoint(day))
-            continue
-        try:
-            number = _number(value, "百分比" if kind == "percent" else "金额（万元）")
         except CellError as e:
             ctx.problem(column.label, str(e))
             ok = False
-            continue
-        if kind == "percent":
-            checkpoints.append(Checkpoint(day, percent=number))
-            continue
-        amount = number * WAN
-        if amount != amount.quantize(FEN):
-            ctx.problem(column.label, f"“{text_of(value)}”：万元金额最多六位小数")
-            ok = False
-            continue
-        checkpoints.append(Checkpoint(day, amount=amount.quantize(FEN)))
     if not ok:
         return None
     try:
@@ -555,6 +555,19 @@ def _plan(ctx: _RowContext, year: int, budget: Decimal | None) -> list[Checkpoin
                                      "（百分比请带 %）")
             return None
     return checkpoints
+
+
+def _checkpoint(day: dt.date, value: Value, kind: str) -> Checkpoint:
+    """A blank, a percentage, or a cumulative 万元 amount (kept in 元)."""
+    if is_blank_mark(value):
+        return Checkpoint(day)
+    number = _number(value, "百分比" if kind == "percent" else "金额（万元）")
+    if kind == "percent":
+        return Checkpoint(day, percent=number)
+    amount = number * WAN
+    if amount != amount.quantize(FEN):
+        raise CellError(f"“{text_of(value)}”：万元金额最多六位小数")
+    return Checkpoint(day, amount=amount.quantize(FEN))
 
 
 def _fill_down(ctx: _RowContext, fill: dict[str, Value]) -> tuple[Value, ...]:
@@ -593,8 +606,11 @@ def _indicator(ctx: _RowContext, year: int | None, warnings: list[str]) -> Indic
     description = ctx.read("description", _optional_text(500, "指标描述")) or ""
     if len(ctx.problems) > before or fiscal is None:
         return None
-    assert code is not None and level1 is not None and level2 is not None
-    assert name is not None and target is not None
+    assert code is not None
+    assert level1 is not None
+    assert level2 is not None
+    assert name is not None
+    assert target is not None
     for warning in check_levels(level1, level2):
         warnings.append(f"工作表“{ctx.table.sheet}”第{ctx.number}行：{warning}")
     return IndicatorRow(ctx.table.sheet, ctx.number, fiscal, code, level1, level2, name, target, weight,
@@ -635,9 +651,62 @@ def _payment(ctx: _RowContext, year: int | None, warnings: list[str]) -> Payment
         ctx.problem(ctx.table.label("date"), f"日期 {day} 不在预算年度 {fiscal} 年内")
     if len(ctx.problems) > before or fiscal is None:
         return None
-    assert day is not None and code is not None and amount is not None and payee is not None
+    assert day is not None
+    assert code is not None
+    assert amount is not None
+    assert payee is not None
     return PaymentRow(ctx.table.sheet, ctx.number, fiscal, code, day, amount, payee, economic, voucher,
                       source)
+
+
+class _FastPayments:
+    """The payment reader without per-cell bookkeeping, for the 100,000-row case.
+
+    It calls the same cell readers as ``_payment`` and gives up (``None``) at the first
+    doubt — a cell it cannot read, a year to compare — so ``_payment`` reads that row
+    again and records its problems: the two accept exactly the same rows.
+    """
+
+    def __init__(self, table: Table, year: int | None) -> None:
+        self.sheet = table.sheet
+        self.year = year
+        index = {key: found[0] for key, found in table.columns.items()}
+        self.wan = "amount_wan" in table.columns
+        absent = 1 << 30  # a column the table does not have reads as an empty cell
+        keys = ("date", "code", "amount_wan" if self.wan else "amount_yuan", "payee", "economic", "voucher",
+                "source")
+        self.at = tuple(index.get(k, absent) for k in keys)
+        self.year_at = index.get("year")
+
+    def _year(self, cell: Value) -> int | None:
+        text = _nfkc(text_of(cell) or "").removesuffix("年度").removesuffix("年")
+        try:
+            found = parse_year(text)
+        except TrackerError:
+            return None
+        return found if self.year is None or found == self.year else None
+
+    def row(self, number: int, cells: tuple[Value, ...]) -> PaymentRow | None:
+        n = len(cells)
+        fiscal = self.year
+        if self.year_at is not None and self.year_at < n and cells[self.year_at] is not None:
+            fiscal = self._year(cells[self.year_at])
+        if fiscal is None:
+            return None  # no year, or one to compare with --year: _payment says what is wrong
+        at = self.at
+        try:
+            day = read_date(cells[at[0]] if at[0] < n else None)
+            code = _code(cells[at[1]] if at[1] < n else None)
+            amount = read_amount(cells[at[2]] if at[2] < n else None, wan=self.wan)
+            payee = parse_text(text_of(cells[at[3]] if at[3] < n else None), "收款人", limit=200)
+            economic = _economic(cells[at[4]] if at[4] < n else None)
+            voucher = _voucher(cells[at[5]] if at[5] < n else None) or ""
+            source = _source(cells[at[6]] if at[6] < n else None)
+        except (CellError, TrackerError):
+            return None
+        if day.year != fiscal:
+            return None
+        return PaymentRow(self.sheet, number, fiscal, code, day, amount, payee, economic, voucher, source)
 
 
 # ------------------------------------------------------------ request ids
@@ -652,15 +721,16 @@ def assign_payment_ids(parsed: Parsed, db: DbState) -> list[str]:
     """
     units = _project_units(parsed, db)
     seen: dict[tuple[Any, ...], int] = {}
-    pids: dict[tuple[int, str], UUID] = {}
+    pids: dict[tuple[int, str], tuple[UUID, str]] = {}
     ids = []
     for p in parsed.payments:
         key = (p.year, p.code)
         p.unit_code = units.get(key, "")
-        pid = pids.get(key)
-        if pid is None:
-            pid = pids[key] = project_id(p.year, p.code)
-        p.project_id = pid
+        found = pids.get(key)
+        if found is None:
+            pid = project_id(p.year, p.code)
+            found = pids[key] = (pid, str(pid))
+        p.project_id, p.project_key = found
         if p.voucher:
             p.request_id = f"import:payment:{p.year}:{p.unit_code}:v:{p.voucher}"
         else:
@@ -670,6 +740,7 @@ def assign_payment_ids(parsed: Parsed, db: DbState) -> list[str]:
             digest = hashlib.sha256(repr(content).encode()).hexdigest()[:24]
             p.request_id = f"import:payment:{p.year}:{p.unit_code}:h:{digest}:{seen[content]}"
         p.payment_id = entry_id("payment", p.request_id)
+        p.payment_key = str(p.payment_id)
         ids.append(p.request_id)
     return ids
 
@@ -718,60 +789,75 @@ def _check_units_and_projects(parsed: Parsed, db: DbState, out: Validated) -> No
     new_units: dict[str, UnitRow] = {}
     seen: dict[tuple[int, str], ProjectRow] = {}
     for p in parsed.projects:
-        where = Problem(p.row, None, "", p.sheet)
-        if p.unit_code is None:
-            assert p.unit_name is not None
-            matches = names_in_db.get(_nfkc(p.unit_name), []) + [
-                u.code for u in new_units.values() if u.name == p.unit_name]
-            if len(set(matches)) != 1:
-                out.problems.append(_at(where, "预算单位", f"“{p.unit_name}”缺少单位编码（应写成如 "
-                                        "450001保定市满城区医疗保障局本级），系统中也没有唯一的同名单位"))
-                continue
-            p.unit_code = matches[0]
-        if p.unit_code in db.units:
-            if p.unit_name and _nfkc(p.unit_name) != _nfkc(db.units[p.unit_code]):
-                out.warnings.append(f"工作表“{p.sheet}”第{p.row}行：单位 {p.unit_code} 已登记为"
-                                    f"“{db.units[p.unit_code]}”，文件写作“{p.unit_name}”，未更名")
-        elif p.unit_code in new_units:
-            first = new_units[p.unit_code]
-            if p.unit_name and p.unit_name != first.name:
-                out.problems.append(_at(where, "预算单位", f"单位 {p.unit_code} 的名称“{p.unit_name}”与第"
-                                        f"{first.row}行的“{first.name}”不一致"))
-                continue
-        elif p.unit_name:
-            new_units[p.unit_code] = UnitRow(p.sheet, p.row, p.unit_code, p.unit_name)
-        else:
-            out.problems.append(_at(where, "预算单位", f"预算单位 {p.unit_code} 不存在，且未给出单位名称"
-                                    "（写成如 450001保定市满城区医疗保障局本级 即可新建）"))
+        if not _resolve_unit(p, db, names_in_db, new_units, out):
             continue
         key = (p.year, p.code)
         if key in seen:
-            out.problems.append(_at(where, "项目编码", f"项目编码 {p.code} 与第{seen[key].row}行重复"))
+            out.problems.append(Problem(p.row, "项目编码", f"项目编码 {p.code} 与第{seen[key].row}行重复",
+                                        p.sheet))
             continue
         seen[key] = p
-        state = db.projects.get(key)
-        if state is None:
-            out.projects.append(p)
-            if p.budget is not None:
-                out.appropriations.append(p)
-            continue
-        out.present["projects"] += 1
-        for difference in _differences(p, state):
-            out.warnings.append(f"工作表“{p.sheet}”第{p.row}行：项目 {p.code} 已存在，{difference}，未更改")
-        if p.budget is None:
-            continue
-        if state.initial_fen is None:
-            out.appropriations.append(p)
-        else:
-            out.present["appropriations"] += 1
-            if state.initial_fen != to_fen(p.budget):
-                out.warnings.append(
-                    f"工作表“{p.sheet}”第{p.row}行：项目 {p.code} 已记录年初预算 "
-                    f"{to_wan(Decimal(state.initial_fen) / 100)} 万元，文件为 {to_wan(p.budget)} 万元，未更改"
-                    "（调整请用 tracker budget --kind add/reduce）")
+        _classify_project(p, db.projects.get(key), out)
     units_used = {p.unit_code for p in out.projects}
     out.units = [u for u in new_units.values() if u.code in units_used]
     out.present["units"] = len({p.unit_code for p in parsed.projects if p.unit_code in db.units})
+
+
+def _resolve_unit(p: ProjectRow, db: DbState, names_in_db: dict[str, list[str]],
+                  new_units: dict[str, UnitRow], out: Validated) -> bool:
+    """Settle the row's unit code (known, or new with its name); False after a problem."""
+    column = "预算单位"
+    if p.unit_code is None:
+        assert p.unit_name is not None
+        matches = names_in_db.get(_nfkc(p.unit_name), []) + [
+            u.code for u in new_units.values() if u.name == p.unit_name]
+        if len(set(matches)) != 1:
+            out.problems.append(Problem(p.row, column, f"“{p.unit_name}”缺少单位编码（应写成如 "
+                                        "450001保定市满城区医疗保障局本级），系统中也没有唯一的同名单位",
+                                        p.sheet))
+            return False
+        p.unit_code = matches[0]
+    if p.unit_code in db.units:
+        if p.unit_name and _nfkc(p.unit_name) != _nfkc(db.units[p.unit_code]):
+            out.warnings.append(f"工作表“{p.sheet}”第{p.row}行：单位 {p.unit_code} 已登记为"
+                                f"“{db.units[p.unit_code]}”，文件写作“{p.unit_name}”，未更名")
+        return True
+    first = new_units.get(p.unit_code)
+    if first is not None:
+        if p.unit_name and p.unit_name != first.name:
+            out.problems.append(Problem(p.row, column, f"单位 {p.unit_code} 的名称“{p.unit_name}”与第"
+                                        f"{first.row}行的“{first.name}”不一致", p.sheet))
+            return False
+        return True
+    if not p.unit_name:
+        out.problems.append(Problem(p.row, column, f"预算单位 {p.unit_code} 不存在，且未给出单位名称"
+                                    "（写成如 450001保定市满城区医疗保障局本级 即可新建）", p.sheet))
+        return False
+    new_units[p.unit_code] = UnitRow(p.sheet, p.row, p.unit_code, p.unit_name)
+    return True
+
+
+def _classify_project(p: ProjectRow, state: ProjectState | None, out: Validated) -> None:
+    """New project (and its 年初预算), or one already recorded: compare, warn, change nothing."""
+    if state is None:
+        out.projects.append(p)
+        if p.budget is not None:
+            out.appropriations.append(p)
+        return
+    out.present["projects"] += 1
+    for difference in _differences(p, state):
+        out.warnings.append(f"工作表“{p.sheet}”第{p.row}行：项目 {p.code} 已存在，{difference}，未更改")
+    if p.budget is None:
+        return
+    if state.initial_fen is None:
+        out.appropriations.append(p)
+        return
+    out.present["appropriations"] += 1
+    if state.initial_fen != to_fen(p.budget):
+        out.warnings.append(
+            f"工作表“{p.sheet}”第{p.row}行：项目 {p.code} 已记录年初预算 "
+            f"{to_wan(Decimal(state.initial_fen) / 100)} 万元，文件为 {to_wan(p.budget)} 万元，未更改"
+            "（调整请用 tracker budget --kind add/reduce）")
 
 
 def _differences(p: ProjectRow, s: ProjectState) -> list[str]:
@@ -828,7 +914,8 @@ def _check_payments(parsed: Parsed, db: DbState, out: Validated,
         where = Problem(p.row, None, "", p.sheet)
         key = (p.year, p.code)
         if key not in db.projects and key not in file_projects:
-            out.problems.append(_at(where, _label(parsed, p, "code"), f"{p.year} 年没有编码为 {p.code} 的项目"))
+            out.problems.append(_at(where, _label(parsed, p, "code"),
+                                    f"{p.year} 年没有编码为 {p.code} 的项目"))
             continue
         if p.voucher:
             vkey = (p.year, p.unit_code, p.voucher)
@@ -913,10 +1000,6 @@ def _in_wan(parsed: Parsed, p: PaymentRow) -> bool:
     return any(t.sheet == p.sheet and t.kind == PAYMENTS and "amount_wan" in t.columns for t in parsed.tables)
 
 
-def describe(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind)
-
-
 # ---------------------------------------------------------------- headroom
 
 
@@ -960,19 +1043,18 @@ class Headroom:
         b = i // self.BLOCK
         end = min((b + 1) * self.BLOCK, len(self.balance))
         least = min(self.balance[i:end]) + self.pending[b]
-        for later in range(b + 1, self.blocks):
-            least = min(least, self.lowest[later] + self.pending[later])
+        if b + 1 < self.blocks:
+            least = min(least, *map(operator.add, self.lowest[b + 1:], self.pending[b + 1:]))
         return least
 
     def add(self, day: dt.date, delta: int) -> None:
         i = self._index(day)
         b = i // self.BLOCK
-        end = min((b + 1) * self.BLOCK, len(self.balance))
-        for j in range(i, end):
-            self.balance[j] += delta
-        self.lowest[b] = min(self.balance[b * self.BLOCK:end])
-        for later in range(b + 1, self.blocks):
-            self.pending[later] += delta
+        start, end = b * self.BLOCK, min((b + 1) * self.BLOCK, len(self.balance))
+        balance = self.balance
+        balance[i:end] = [x + delta for x in balance[i:end]]
+        self.lowest[b] = min(balance[start:end])
+        self.pending[b + 1:] = [x + delta for x in self.pending[b + 1:]]
 
     def fits_all(self, payments: Iterable[tuple[dt.date, int]]) -> bool:
         """Would every payment pass, one after another in any order? True exactly when,
