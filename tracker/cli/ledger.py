@@ -214,3 +214,22 @@ def history(c: Context, code: str, year: str | None, fmt: str) -> None:
     ))
 
 
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--year", type=int, help="预算年度（表中无“预算年度”列时必填）")
+@click.option("--dry-run", is_flag=True, help="只校验，不记录")
+@click.option("--format", "fmt", type=FORMAT, default="table")
+@pass_ctx
+def import_cmd(c: Context, path: str, year: int | None, dry_run: bool, fmt: str) -> None:
+    """导入项目表、绩效指标表或支付明细表（.xlsx/.csv）；先校验全部行，有错则不导入。"""
+    from tracker.importing import import_file, text_progress
+
+    report = import_file(c.app, path, year=year, dry_run=dry_run, user=c.settings.user,
+                         progress=text_progress())
+    if fmt == "json":
+        click.echo(to_json(report.as_dict()))
+    else:
+        for line in report.lines():
+            click.echo(line)
