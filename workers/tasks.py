@@ -82,7 +82,7 @@ def deliver(self: Any, alert_id: str, channel_id: str) -> str:
     last = self.request.retries >= MAX_DELIVERY_RETRIES
     try:
         return delivery.deliver_one(tracker(), alert_id, channel_id, self.request.retries + 1,
-                                    last=last)
+                                    limiter=shared_limiter(), last=last)
     except DeliveryError as e:
         release_slot(claim)
         if e.retryable and not last:
@@ -106,6 +106,21 @@ def scheduled_check(kind: str, day: str | None = None) -> str:
         return "already done"
     check_lag.delay(on.isoformat())
     return "queued"
+
+
+_limiter: Any = None
+
+
+def shared_limiter() -> Any:
+    """The robots' rate limit counted in Redis, so every worker shares it."""
+    global _limiter  # noqa: PLW0603 - one client per worker process
+    if _limiter is None:
+        import redis
+
+        from workers.redis_limiter import RedisRateLimiter
+
+        _limiter = RedisRateLimiter(redis.Redis.from_url(redis_url()))
+    return _limiter
 
 
 def release_slot(key: str) -> None:

@@ -152,3 +152,36 @@ def test_cli_alerts_check_json(lagging: BudgetTracker, db_url: str) -> None:
     listed = subprocess.run([sys.executable, "-m", "tracker", "alerts", "list", "--open"],
                             env=env, capture_output=True, text=True, check=True).stdout
     assert "执行进度滞后" in listed
+
+
+def test_the_weekly_digest_reaches_the_managers_robot(lagging: BudgetTracker) -> None:
+    from receivers import HttpReceiver
+
+    from workers.digest import send_digests
+
+    lagging.check_alerts(D(2024, 6, 30))
+    with HttpReceiver() as http:
+        lagging.add_channel("450001", name="局领导群", kind="wecom", purpose="managers",
+                            config={"key": http.wecom_key, "base_url": http.base_url})
+        assert send_digests(lagging, D(2024, 7, 1)) == 1
+        [post] = http.requests
+    content = json.loads(post.body)["markdown"]["content"]
+    assert "预算执行周报" in content
+    assert "办公室整修（P1）" in content
+    assert "严重滞后 1 个" in content
+    assert "未关闭的提醒" in content
+
+
+def test_in_process_delivery_without_redis(lagging: BudgetTracker) -> None:
+    from receivers import HttpReceiver
+
+    from workers.delivery import deliver_pending
+
+    lagging.check_alerts(D(2024, 6, 30))
+    with HttpReceiver() as http:
+        lagging.add_channel("450001", name="财务群", kind="wecom",
+                            config={"key": http.wecom_key, "base_url": http.base_url})
+        assert deliver_pending(lagging) == {"delivered": 3, "failed": 0, "already": 0}
+        assert deliver_pending(lagging) == {"delivered": 0, "failed": 0, "already": 0}
+        assert len(http.requests) == 3
+    assert "执行率" in json.loads(http.requests[0].body)["markdown"]["content"]
