@@ -125,6 +125,27 @@ class SelfEvaluationCommands:
         return self._update("selfeval.reopen", {"evaluation": str(eid), "reason": why},
                             request_id, eid, eid, act)
 
+    def combined_actuals(self, unit: str, year: int | str) -> list[dict[str, Any]]:
+        """A department's actuals combined from its projects' indicators (seed 004 note 2):
+        absolute quantities add up; ratios are averaged weighted by each one's funding."""
+        fiscal_year = int(year)
+        _, projects = self.queries.statuses(fiscal_year, dt.date(fiscal_year, 12, 31), unit)
+        parts = []
+        for p in projects:
+            values = {
+                r["name"]: (Decimal(r["actual_value"]), r["unit"])
+                for r in self.read.all(
+                    "SELECT name, actual_value, unit FROM rm_indicators WHERE owner_kind = "
+                    "'project' AND owner_code = ? AND year = ? AND actual_value IS NOT NULL",
+                    (p.code, fiscal_year))
+            }
+            if values:
+                parts.append((p.figures.budget, values))
+        combined = selfeval.combine_units(parts)
+        return [{"name": name, "value": value, "unit": unit_of,
+                 "projects": sum(1 for _, v in parts if name in v)}
+                for name, (value, unit_of) in sorted(combined.items())]
+
     def _budget_figures(self, owner_kind: str, owner_code: str,
                         year: int) -> tuple[Decimal, Decimal, Decimal]:
         """年初预算, 全年预算 A and 全年执行 B as of 31 December."""

@@ -130,3 +130,24 @@ def test_cli_selfeval_json(zhanyi: BudgetTracker, db_url: str, tmp_path: Path) -
                              text=True)
     assert refused.returncode == 1
     assert "偏差原因" in refused.stderr
+
+
+def test_combining_units_adds_quantities_and_weights_ratios_by_funding(
+        tracker: BudgetTracker) -> None:
+    tracker.add_unit("D1", "县医疗保障局")
+    tracker.add_unit("U1", "医保中心", parent="D1")
+    tracker.add_unit("U2", "医疗救助站", parent="D1")
+    for unit, code, budget, people, rate in (("U1", "A", "300000.00", "1200人", "90%"),
+                                              ("U2", "B", "100000.00", "800人", "98%")):
+        tracker.add_project(year=2024, unit=unit, code=code, name=f"项目{code}")
+        tracker.appropriate(code, budget, date="2024-01-05")
+        n = tracker.add_indicator(code, level1="产出指标", level2="数量指标", name="救助人次",
+                                  target="≥1000人")
+        r = tracker.add_indicator(code, level1="效益指标", level2="社会效益指标", name="满意度",
+                                  target="≥85%")
+        tracker.record_indicator(code, n, people, date="2024-12-31")
+        tracker.record_indicator(code, r, rate, date="2024-12-31")
+    rows = {r["name"]: r for r in tracker.combined_actuals("D1", 2024)}
+    assert rows["救助人次"]["value"] == Decimal(2000)
+    assert rows["满意度"]["value"] == Decimal(92)  # (90 x 3 + 98 x 1) / 4
+    assert rows["满意度"]["projects"] == 2

@@ -110,6 +110,23 @@ def indicator_list(c: Context, code: str, year: str | None, unit_level: bool, fm
     ))
 
 
+@indicator.command("combine")
+@click.argument("unit_code")
+@click.option("--year", required=True, type=int, help="预算年度")
+@click.option("--format", "fmt", type=FORMAT, default="table")
+@pass_ctx
+def indicator_combine(c: Context, unit_code: str, year: int, fmt: str) -> None:
+    """汇总单位（含下级）各项目同名指标的实际完成值：绝对数相加，比率按资金加权平均。"""
+    rows = c.app.combined_actuals(unit_code, year)
+    if fmt == "json":
+        click.echo(to_json([{**r, "value": None if r["value"] is None else f"{r['value']:f}"}
+                            for r in rows]))
+        return
+    click.echo(table(["指标", "汇总值", "单位", "项目数"],
+                     [[r["name"], "" if r["value"] is None else f"{r['value'].normalize():f}",
+                       r["unit"] or "", r["projects"]] for r in rows], right=(1, 3)))
+
+
 @cli.command("selfeval")
 @click.argument("code")
 @click.option("--year", help="预算年度")
