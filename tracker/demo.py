@@ -543,6 +543,9 @@ def summary(ctx: DemoContext, until: dt.date) -> list[str]:
         f"  {prefix} show 13062124P00495310005H      办公室整修：计划首个检查点为空，进度严重滞后",
         f"  {prefix} history {REVERSAL_CODE}   医疗救助：每一笔支付及退回，谁、何时记录",
         f"  {prefix} project list --year {YEAR}",
+        f"  {prefix} status --year {YEAR} --as-of {YEAR}-06-30     各项目执行率、序时进度与预警状态",
+        f"  {prefix} alerts check --as-of {YEAR}-06-30            检查滞后并产生预警",
+        f"  {prefix} export function --year {YEAR} -o 支出总表.xlsx  导出公开报表",
         "再次运行 tracker demo 不会重复记录；加 --reset 可删除 SQLite 数据库后重新生成。",
     ]
     return lines
