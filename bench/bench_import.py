@@ -16,10 +16,9 @@ import csv
 import datetime as dt
 import random
 import time
-import uuid
 from pathlib import Path
 
-from common import bench_data_dir, scratch_dir
+from common import bench_data_dir, drop_pg, fresh_pg, scratch_dir
 
 from tracker.application import BudgetTracker
 from tracker.config import Settings
@@ -104,22 +103,6 @@ def measure(url: str, path: Path, projects: int) -> tuple[float, float, float, i
         return first, cpu, second, report.created["payments"]
     finally:
         app.close()
-
-
-def fresh_pg(admin_url: str) -> str:
-    import psycopg
-
-    name = f"tracker_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return admin_url.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_pg(admin_url: str, url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ import argparse
 import sqlite3
 import uuid
 
-from common import scratch_dir, timed
+from common import drop_pg, fresh_pg, scratch_dir, timed
 
 from tracker.application import BudgetTracker
 from tracker.config import Settings
@@ -83,22 +83,6 @@ def raw_psycopg_rate(url: str, n: int) -> float:
 
         seconds = timed(run)
     return n / seconds
-
-
-def fresh_pg(admin_url: str) -> str:
-    import psycopg
-
-    name = f"tracker_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return admin_url.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_pg(admin_url: str, url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def main() -> None:

@@ -29,3 +29,22 @@ def bench_data_dir() -> Path:
     path = Path(os.environ.get("TRACKER_BENCH_DIR", Path(tempfile.gettempdir()) / "tracker-bench"))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def fresh_pg(admin_url: str) -> str:
+    """A new empty PostgreSQL database for one measurement; returns its URL."""
+    import uuid
+
+    import psycopg
+
+    name = f"tracker_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_pg(admin_url: str, url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')

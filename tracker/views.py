@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tracker import lag
 from tracker.domain.money import fmt_yuan
 from tracker.domain.plan import plan_spec
 from tracker.domain.project import KIND_LABELS, Project
@@ -18,10 +19,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def rate(part: Decimal, whole: Decimal) -> Decimal:
-    """Percent with two decimals, half-up; 0 when the whole is 0."""
-    if whole == 0:
-        return Decimal("0.00")
-    return (part / whole * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    """Percent with two decimals, half-up (the wire rounding); 0 when the whole is 0."""
+    return lag.rate(part, whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def project_view(p: Project) -> dict[str, Any]:

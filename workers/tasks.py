@@ -108,45 +108,38 @@ def scheduled_check(kind: str, day: str | None = None) -> str:
     return "queued"
 
 
-_limiter: Any = None
+_clients: dict[str, Any] = {}
+
+
+def redis_client() -> Any:
+    """One Redis client (with its connection pool) per worker process and URL."""
+    url = redis_url()
+    if url not in _clients:
+        import redis
+
+        _clients[url] = redis.Redis.from_url(url, decode_responses=True)
+    return _clients[url]
 
 
 def shared_limiter() -> Any:
     """The robots' rate limit counted in Redis, so every worker shares it."""
-    global _limiter  # noqa: PLW0603 - one client per worker process
-    if _limiter is None:
-        import redis
+    from workers.redis_limiter import RedisRateLimiter
 
-        from workers.redis_limiter import RedisRateLimiter
-
-        _limiter = RedisRateLimiter(redis.Redis.from_url(redis_url()))
-    return _limiter
+    return RedisRateLimiter(redis_client())
 
 
 def release_slot(key: str) -> None:
     """Give a claim back (a failed send may be retried by any worker)."""
-    import redis
-
-    client = redis.Redis.from_url(redis_url())
-    try:
-        client.delete(key)
-    finally:
-        client.close()
+    redis_client().delete(key)
 
 
 def claim_slot(key: str, ttl: int = 3 * 86400, owner: str | None = None) -> bool:
     """SET NX: the first claimant wins, later ones do nothing. A claim made under the
     same ``owner`` (a redelivered task keeps its id after its worker died) is its own."""
-    import redis
-
-    client = redis.Redis.from_url(redis_url())
-    try:
-        if client.set(key, owner or "1", nx=True, ex=ttl):
-            return True
-        held = client.get(key)
-        return owner is not None and held is not None and held.decode() == owner
-    finally:
-        client.close()
+    client = redis_client()
+    if client.set(key, owner or "1", nx=True, ex=ttl):
+        return True
+    return owner is not None and client.get(key) == owner
 
 
 def is_checkpoint_day(day: dt.date) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from workers.channels.errors import FieldError
 from workers.channels.messages import Message
 
 DEFAULT_TIMEOUT = 10.0
@@ -45,16 +46,8 @@ class DeliveryError(Exception):
         return (type(self), (self.message, self.retryable), self.__dict__)
 
 
-class ChannelConfigError(ValueError):
+class ChannelConfigError(FieldError):
     """A channel configuration that cannot work; ``field`` names the key to fix (for forms)."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.message, self.field))
 
 
 @dataclass(frozen=True)

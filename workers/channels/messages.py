@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from workers.channels.errors import FieldError
+
 CENT = Decimal("0.01")
 SEVERITY_LABELS = {"yellow": "黄色预警", "red": "红色预警"}
 STATUS_LABELS = {"green": "正常", "yellow": "预警", "red": "严重滞后"}
@@ -21,17 +23,8 @@ TOP_BEHIND = 10
 MAX_OPEN_LISTED = 10
 
 
-class MessageError(ValueError):
+class MessageError(FieldError):
     """An alert or digest dict the renderer cannot use; ``field`` names the key."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Picklable despite the extra argument (Celery stores task exceptions)."""
-        return (type(self), (self.message, self.field))
 
 
 @dataclass(frozen=True)
