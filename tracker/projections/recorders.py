@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from psycopg import Cursor
@@ -65,6 +65,17 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.sql_create_statements.extend(SQL(t).format() for t in TABLES)
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        """Report a clash as a clash: under load psycopg may surface a failed events
+        INSERT as "pipeline aborted" (an OperationalError) instead of its own unique
+        violation, and the application reloads and retries only on IntegrityError."""
+        try:
+            return super().insert_events(stored_events, **kwargs)
+        except OperationalError as e:
+            if "pipeline aborted" not in str(e):
+                raise
+            raise IntegrityError(f"events not inserted: {e}") from e
 
     def _notify_channel(self, curs: Cursor[DictRow]) -> None:
         """No NOTIFY: nothing LISTENs (read models are updated inline), and a NOTIFY
