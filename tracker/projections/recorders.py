@@ -15,14 +15,18 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
-from psycopg import Cursor
+from psycopg import ClientCursor, Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL
+from psycopg.sql import SQL, Identifier
 
+from tracker.projections.pg_prepared import PreparedStatements, inline
 from tracker.projections.schema import TABLES
+
+ONE_TRIP_MAX_EVENTS = 50  # a command's events; an import's thousands use the array insert
 
 
 class TrackerSQLiteRecorder(SQLiteApplicationRecorder):
@@ -65,8 +69,48 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.sql_create_statements.extend(SQL(t).format() for t in TABLES)
+        self._prepared = PreparedStatements()
+        self._lock_sql: str | None = None
+        self._insert_sql = ""
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        """A command's few events and their read-model rows in one round trip.
+
+        The library pipelines lock, insert and projection statements, then waits for
+        a sync and sends COMMIT: two round trips and much client-side work, about a
+        quarter of raw psycopg's rate. Here the same statements go as one
+        multi-statement query, which PostgreSQL runs as one implicit transaction:
+        all of it commits, or a failure (a version clash) rolls all of it back.
+        Large batches (an import) keep the library's array insert.
+        """
+        if not stored_events:
+            return None
+        if len(stored_events) > ONE_TRIP_MAX_EVENTS:
+            return self._insert_pipelined(stored_events, **kwargs)
+        projection = kwargs.get("projection", ())
+        params: list[Any] = []
+        for s in stored_events:
+            params += (s.originator_id, s.originator_version, s.topic, s.state)
+        for _, row in projection:
+            params += row
+        with self.datastore.get_connection() as conn:
+            try:
+                return self._one_trip(conn, len(stored_events), projection, params)
+            except psycopg.errors.InvalidSqlStatementName:
+                # psycopg sends DEALLOCATE ALL after a ROLLBACK or DROP on this session;
+                # the failed query wrote nothing, so prepare afresh and send it again.
+                self._prepared.forget(conn)
+                return self._one_trip(conn, len(stored_events), projection, params)
+
+    def _one_trip(self, conn: Any, n_events: int, projection: Sequence[tuple[str, Any]],
+                  params: list[Any]) -> list[int]:
+        with ClientCursor(conn) as curs:
+            curs.execute(inline(self._one_trip_query(conn, n_events, projection), params))
+            curs.nextset()  # past SET LOCAL lock_timeout and LOCK TABLE
+            curs.nextset()
+            return [row["notification_id"] for row in curs.fetchall()]
+
+    def _insert_pipelined(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         """Report a clash as a clash: under load psycopg may surface a failed events
         INSERT as "pipeline aborted" (an OperationalError) instead of its own unique
         violation, and the application reloads and retries only on IntegrityError."""
@@ -76,6 +120,19 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
             if "pipeline aborted" not in str(e):
                 raise
             raise IntegrityError(f"events not inserted: {e}") from e
+
+    def _one_trip_query(self, conn: Any, n_events: int, projection: Sequence[tuple[str, Any]]) -> str:
+        """Lock, insert n events returning their notification ids, then the rows."""
+        if self._lock_sql is None:
+            self._lock_sql = "; ".join(s.as_string(conn) for s in self.lock_table_statements)
+            self._insert_sql = SQL(
+                "INSERT INTO {0}.{1} (originator_id, originator_version, topic, state) VALUES "
+            ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)).as_string(conn)
+        values = ", ".join(["(%s, %s, %s, %s)"] * n_events)
+        insert = f"{self._insert_sql}{values} RETURNING notification_id"
+        parts = [self._lock_sql, self._prepared.call(conn, insert)]
+        parts += [self._prepared.call(conn, to_pg(sql)) for sql, _ in projection]
+        return "; ".join(parts)
 
     def _notify_channel(self, curs: Cursor[DictRow]) -> None:
         """No NOTIFY: nothing LISTENs (read models are updated inline), and a NOTIFY
