@@ -124,10 +124,15 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
     def _one_trip_query(self, conn: Any, n_events: int, projection: Sequence[tuple[str, Any]]) -> str:
         """Lock, insert n events returning their notification ids, then the rows."""
         if self._lock_sql is None:
-            self._lock_sql = "; ".join(s.as_string(conn) for s in self.lock_table_statements)
-            self._insert_sql = SQL(
-                "INSERT INTO {0}.{1} (originator_id, originator_version, topic, state) VALUES "
-            ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)).as_string(conn)
+            table = SQL("{0}.{1}").format(
+                Identifier(self.datastore.schema), Identifier(self.events_table_name)
+            ).as_string(conn)
+            # As the library's own lock statements: writers serialised, readers not.
+            self._lock_sql = (f"SET LOCAL lock_timeout = '{int(self.datastore.lock_timeout)}s'; "
+                              f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+            self._insert_sql = (
+                f"INSERT INTO {table} (originator_id, originator_version, topic, state) VALUES "
+            )
         values = ", ".join(["(%s, %s, %s, %s)"] * n_events)
         insert = f"{self._insert_sql}{values} RETURNING notification_id"
         parts = [self._lock_sql, self._prepared.call(conn, insert)]
