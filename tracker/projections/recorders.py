@@ -19,7 +19,7 @@ import psycopg
 from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
-from psycopg import ClientCursor, Cursor
+from psycopg import Cursor, pq
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
@@ -89,10 +89,10 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
             return self._insert_pipelined(stored_events, **kwargs)
         projection = kwargs.get("projection", ())
         params: list[Any] = []
-        for s in stored_events:
-            params += (s.originator_id, s.originator_version, s.topic, s.state)
         for _, row in projection:
             params += row
+        for e in stored_events:
+            params += (e.originator_id, e.originator_version, e.topic, e.state)
         with self.datastore.get_connection() as conn:
             try:
                 return self._one_trip(conn, len(stored_events), projection, params)
@@ -104,11 +104,15 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
 
     def _one_trip(self, conn: Any, n_events: int, projection: Sequence[tuple[str, Any]],
                   params: list[Any]) -> list[int]:
-        with ClientCursor(conn) as curs:
-            curs.execute(inline(self._one_trip_query(conn, n_events, projection), params))
-            curs.nextset()  # past SET LOCAL lock_timeout and LOCK TABLE
-            curs.nextset()
-            return [row["notification_id"] for row in curs.fetchall()]
+        """Send the query through libpq itself: a cursor would build a result object for
+        each of the seven statements, and only the last one (the new notification
+        ids) is wanted. An error becomes psycopg's own exception class, which the
+        library's connection context turns into its IntegrityError and the like."""
+        query = inline(self._one_trip_query(conn, n_events, projection), params)
+        result = conn.pgconn.exec_(query.encode())
+        if result.status != pq.ExecStatus.TUPLES_OK:
+            raise psycopg.errors.error_from_result(result, encoding=conn.info.encoding)
+        return [int(result.get_value(i, 0)) for i in range(result.ntuples)]
 
     def _insert_pipelined(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         """Report a clash as a clash: under load psycopg may surface a failed events
@@ -122,7 +126,8 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
             raise IntegrityError(f"events not inserted: {e}") from e
 
     def _one_trip_query(self, conn: Any, n_events: int, projection: Sequence[tuple[str, Any]]) -> str:
-        """Lock, insert n events returning their notification ids, then the rows."""
+        """Lock, the read-model rows, then n events returning their notification ids
+        (last, so that theirs is the query's result)."""
         if self._lock_sql is None:
             table = SQL("{0}.{1}").format(
                 Identifier(self.datastore.schema), Identifier(self.events_table_name)
@@ -135,8 +140,9 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
             )
         values = ", ".join(["(%s, %s, %s, %s)"] * n_events)
         insert = f"{self._insert_sql}{values} RETURNING notification_id"
-        parts = [self._lock_sql, self._prepared.call(conn, insert)]
+        parts = [self._lock_sql]
         parts += [self._prepared.call(conn, to_pg(sql)) for sql, _ in projection]
+        parts.append(self._prepared.call(conn, insert))
         return "; ".join(parts)
 
     def _notify_channel(self, curs: Cursor[DictRow]) -> None:
