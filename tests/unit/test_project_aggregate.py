@@ -14,6 +14,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tracker.domain.errors import InvalidInputError, NotFoundError, OverspendError, TrackerError
 from tracker.domain.plan import Checkpoint, parse_plan
@@ -451,3 +453,31 @@ def test_refuses_amounts_that_are_not_positive_and_exact(
     project = funded()
     payment = pay(project, "10000.00", "2024-03-01")
     assert_refused(project, InvalidInputError, "金额", lambda: command(project, payment))
+
+
+def lowest_headroom_walking_every_day(project: Project, on: dt.date) -> Decimal:
+    """The reference: walk the whole year in date order, as the rule is written."""
+    running, lowest = Decimal(0), None
+    for d in sorted(project.budget_by_day.keys() | project.spent_by_day.keys()):
+        if d > on.isoformat() and lowest is None:
+            lowest = running
+        running += project.budget_by_day.get(d, Decimal(0)) - project.spent_by_day.get(d, Decimal(0))
+        if d > on.isoformat():
+            lowest = min(lowest, running) if lowest is not None else running
+    return running if lowest is None else lowest
+
+
+day_of_2024 = st.integers(0, 365).map(lambda n: dt.date(2024, 1, 1) + dt.timedelta(days=n))
+fen = st.integers(1, 10_000_00).map(lambda n: Decimal(n) / 100)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["budget", "spent"]), day_of_2024, fen), max_size=60),
+       day_of_2024)
+def test_available_from_equals_the_lowest_headroom_over_every_later_day(
+    changes: list[tuple[str, dt.date, Decimal]], on: dt.date
+) -> None:
+    project = new_project()
+    for kind, when, amount in changes:  # raw state, so overspent years are covered too
+        book = project.budget_by_day if kind == "budget" else project.spent_by_day
+        book[when.isoformat()] = book.get(when.isoformat(), Decimal(0)) + amount
+    assert project.available_from(on) == lowest_headroom_walking_every_day(project, on)

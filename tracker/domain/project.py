@@ -92,18 +92,20 @@ class Project(Aggregate):
 
         A change dated ``day`` affects every later date, so it must fit under the
         lowest headroom from then on, not just the headroom on ``day``.
+        Only the days after ``day`` are walked (most payments are dated today, so
+        there are few or none): the headroom at the end of ``day`` is the whole
+        balance minus the later days' net changes.
         """
         iso = day.isoformat()
-        days = sorted(set(self.budget_by_day) | set(self.spent_by_day))
-        running = ZERO
-        lowest: Decimal | None = None
-        for d in days:
-            if d > iso and lowest is None:
-                lowest = running  # headroom on `day` itself, before later changes
-            running += self.budget_by_day.get(d, ZERO) - self.spent_by_day.get(d, ZERO)
-            if d > iso:
-                lowest = min(lowest, running) if lowest is not None else running
-        return running if lowest is None else lowest
+        budget, spent = self.budget_by_day, self.spent_by_day
+        later = sorted(d for d in budget.keys() | spent.keys() if d > iso)
+        changes = [budget.get(d, ZERO) - spent.get(d, ZERO) for d in later]
+        running = self.budget - self.disbursed - sum(changes, ZERO)
+        lowest = running
+        for change in changes:
+            running += change
+            lowest = min(lowest, running)
+        return lowest
 
     # ---------------------------------------------------------------- commands
 
