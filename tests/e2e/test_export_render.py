@@ -15,18 +15,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
-import struct
-import subprocess
 import zipfile
-import zlib
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+from rendering import png_size_and_ink, render
 
 from tracker.application import BudgetTracker
 from tracker.cli import Context
@@ -45,7 +41,6 @@ from tracker.reports import (
     three_public,
 )
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 YEAR = 2024
 D = Decimal
 TITLES = {"summary": "收支预算总表", "function": "支出总表", "basic": "基本支出表",
@@ -60,16 +55,6 @@ HEADERS = {
                          "栏次"},
     "three-public": {"序号", "项目", "年初预算数", "全年预算数", "执行数", "栏次"},
 }
-
-
-def need_tool(name: str, package: str) -> str:
-    found = shutil.which(name)
-    if found is None:
-        message = f"{name} not found: install the Debian package {package} (apt-get install {package})"
-        if IN_CI:
-            pytest.fail(message + " — required under CI=true")
-        pytest.skip(message)
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -222,62 +207,8 @@ def test_bad_kind_or_format_is_refused(demo: ReadStore, tmp_path: Path) -> None:
 # ------------------------------------------------------------ PDF and PNG
 
 
-def png_size_and_ink(path: Path) -> tuple[int, int, float]:
-    """Width, height and the share of dark pixels of an 8-bit RGB/RGBA/grey PNG."""
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat, header = 8, b"", b""
-    while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        chunk = data[pos + 8:pos + 8 + length]
-        if kind == b"IHDR":
-            header = chunk
-        elif kind == b"IDAT":
-            idat += chunk
-        pos += 12 + length
-    width, height, depth, colour = struct.unpack(">IIBB", header[:10])
-    assert depth == 8
-    channels = {0: 1, 2: 3, 4: 2, 6: 4}[colour]
-    raw = zlib.decompress(idat)
-    stride = width * channels
-    previous = bytearray(stride)
-    dark = 0
-    for y in range(height):
-        line = raw[y * (stride + 1):(y + 1) * (stride + 1)]
-        kind, cur = line[0], bytearray(line[1:])
-        for i in range(stride):
-            a = cur[i - channels] if i >= channels else 0
-            b = previous[i]
-            c = previous[i - channels] if i >= channels else 0
-            if kind == 1:
-                cur[i] = (cur[i] + a) & 0xFF
-            elif kind == 2:
-                cur[i] = (cur[i] + b) & 0xFF
-            elif kind == 3:
-                cur[i] = (cur[i] + (a + b) // 2) & 0xFF
-            elif kind == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
-                cur[i] = (cur[i] + pred) & 0xFF
-        dark += sum(1 for x in range(0, stride, channels) if cur[x] < 128)
-        previous = cur
-    return width, height, dark / (width * height)
-
-
 def test_xlsx_prints_to_pdf(demo: ReadStore, tmp_path: Path) -> None:
-    office = need_tool("libreoffice", "libreoffice-calc-nogui")
-    pdftoppm = need_tool("pdftoppm", "poppler-utils")
-    xlsx = export(demo, "function", YEAR, UNIT_CODE, tmp_path / "function.xlsx")
-    profile = (tmp_path / "lo-profile").as_uri()  # a private profile: parallel runs do not clash
-    subprocess.run([office, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(xlsx)], check=True, capture_output=True,
-                   timeout=240)
-    pdf = tmp_path / "function.pdf"
-    assert pdf.read_bytes().startswith(b"%PDF")
-    subprocess.run([pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf),
-                    str(tmp_path / "page")], check=True, capture_output=True, timeout=120)
-    png = next(tmp_path.glob("page*.png"))
+    png = render(export(demo, "function", YEAR, UNIT_CODE, tmp_path / "function.xlsx"), tmp_path)
     assert png.stat().st_size > 10_000
     width, height, ink = png_size_and_ink(png)
     assert width > height  # landscape A4: about 701 × 496 at 60 dpi

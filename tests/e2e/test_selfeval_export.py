@@ -17,13 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import re
-import shutil
-import struct
-import subprocess
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,6 +28,8 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
+from rendering import png_size_and_ink, render
+from zhanyi import ACTION, CAUSE, ZHANYI, ZHANYI_POINTS, record_zhanyi
 
 from tracker.application import BudgetTracker
 from tracker.cli import Context
@@ -47,21 +43,7 @@ from tracker.exporting.selfeval_form import selfeval_form, with_names, write_sel
 from tracker.selfeval import show_points
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 D = Decimal
-
-# 沾益 2023 (seed 001): the same fixture as tests/integration/test_indicators_selfeval.py.
-ZHANYI = [
-    ("产出指标", "数量指标", "参保人数", "≥31万人", "10", "31.2万人", None),
-    ("产出指标", "质量指标", "基金监管覆盖率", "100%", "15", "100%", None),
-    ("产出指标", "时效指标", "按时完成率", "≥90%", "10", "95%", None),
-    ("效益指标", "社会效益指标", "群众看病负担", "明显减轻", "15", None, "86.67"),
-    ("效益指标", "社会效益指标", "政策知晓率", "≥85%", "15", "90%", None),
-    ("效益指标", "可持续影响指标", "制度运行", "长期", "15", None, "100"),
-    ("满意度指标", "服务对象满意度指标", "参保群众满意度", "≥90%", "10", "92%", None),
-]
-ZHANYI_POINTS = ["10.00", "15.00", "10.00", "13.00", "15.00", "15.00", "10.00"]
-CAUSE, ACTION = "部分慢特病门诊待遇落实不到位", "次年扩大慢特病病种范围并加强政策宣传"
 
 # 满城 2024 办公室整修: the indicators of its seed-003 绩效目标表, weights ours (sum 60),
 # progress as (date, actual, completion).
@@ -81,27 +63,9 @@ OFFICE_INDICATORS = [
 MID_YEAR = dt.date(2024, 6, 30)
 
 
-def need_tool(name: str, package: str) -> str:
-    found = shutil.which(name)
-    if found is None:
-        message = f"{name} not found: install the Debian package {package} (apt-get install {package})"
-        if IN_CI:
-            pytest.fail(message + " — required under CI=true")
-        pytest.skip(message)
-    return found
-
-
 def build_zhanyi(db: Path, *, sign: bool = True) -> BudgetTracker:
     app = BudgetTracker(Settings(db_url=f"sqlite:///{db}", user="测试"))
-    app.add_unit("530328", "曲靖市沾益区医疗保障局")
-    app.add_project(year=2023, unit="530328", code="ZY1", name="医疗服务和保障能力提升补助经费")
-    app.appropriate("ZY1", "63.00", wan=True, date="2023-02-01")
-    app.pay("ZY1", "63.00", wan=True, date="2023-11-30", payee="服务供应商")
-    for n, (l1, l2, name, target, weight, actual, completion) in enumerate(ZHANYI):
-        iid = app.add_indicator("ZY1", level1=l1, level2=l2, name=name, target=target,
-                                weight=weight, request_id=f"zy-ind-{n}")
-        app.record_indicator("ZY1", iid, actual, completion=completion, date="2023-12-31",
-                             request_id=f"zy-rec-{n}")
+    record_zhanyi(app)
     burden = next(r for r in app.indicators("ZY1") if r["name"] == "群众看病负担")
     app.explain_deviation(burden["id"], cause=CAUSE, action=ACTION)
     if sign:
@@ -428,64 +392,6 @@ def test_monitoring_of_a_subtree_has_unit_subtotals(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------ PDF and PNG
-
-
-def png_size_and_ink(path: Path) -> tuple[int, int, float]:
-    """Width, height and the share of dark pixels of an 8-bit grey/RGB(A) PNG."""
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat, header = 8, b"", b""
-    while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        if kind == b"IHDR":
-            header = data[pos + 8:pos + 8 + length]
-        elif kind == b"IDAT":
-            idat += data[pos + 8:pos + 8 + length]
-        pos += 12 + length
-    width, height, depth, colour = struct.unpack(">IIBB", header[:10])
-    assert depth == 8
-    channels = {0: 1, 2: 3, 4: 2, 6: 4}[colour]
-    raw, stride = zlib.decompress(idat), width * channels
-    previous, dark = bytearray(stride), 0
-    for y in range(height):
-        line = raw[y * (stride + 1):(y + 1) * (stride + 1)]
-        kind, cur = line[0], bytearray(line[1:])
-        for i in range(stride):
-            a = cur[i - channels] if i >= channels else 0
-            b = previous[i]
-            c = previous[i - channels] if i >= channels else 0
-            if kind == 1:
-                cur[i] = (cur[i] + a) & 0xFF
-            elif kind == 2:
-                cur[i] = (cur[i] + b) & 0xFF
-            elif kind == 3:
-                cur[i] = (cur[i] + (a + b) // 2) & 0xFF
-            elif kind == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                cur[i] = (cur[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xFF
-        dark += sum(1 for x in range(0, stride, channels) if cur[x] < 128)
-        previous = cur
-    return width, height, dark / (width * height)
-
-
-def render(xlsx: Path, tmp_path: Path) -> Path:
-    """Print ``xlsx`` to PDF with LibreOffice and rasterise its first page; the PNG path."""
-    office = need_tool("libreoffice", "libreoffice-calc-nogui")
-    pdftoppm = need_tool("pdftoppm", "poppler-utils")
-    profile = (tmp_path / "lo-profile").as_uri()  # a private profile: parallel runs do not clash
-    subprocess.run([office, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(xlsx)], check=True, capture_output=True,
-                   timeout=240)
-    pdf = tmp_path / f"{xlsx.stem}.pdf"
-    assert pdf.read_bytes().startswith(b"%PDF")
-    pdfinfo = shutil.which("pdfinfo")  # poppler-utils, like pdftoppm
-    if pdfinfo and xlsx.stem.startswith("selfeval"):
-        info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True)
-        assert re.search(r"^Pages:\s+1$", info.stdout, re.M)  # the 自评表 fits on one page
-    subprocess.run([pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf),
-                    str(tmp_path / xlsx.stem)], check=True, capture_output=True, timeout=120)
-    return next(tmp_path.glob(f"{xlsx.stem}*.png"))
 
 
 def test_selfeval_prints_to_one_landscape_page(zhanyi: BudgetTracker, tmp_path: Path) -> None:

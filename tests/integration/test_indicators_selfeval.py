@@ -10,35 +10,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from zhanyi import record_zhanyi
 
 from tracker.application import BudgetTracker
 from tracker.domain.errors import DuplicateError, InvalidInputError, NotFoundError
 from tracker.selfeval import SelfEvaluationError
 
-# 沾益 2023 (seed 001): 63.00 万元 budgeted and spent; seven indicators worth 90 points,
-# all met except one qualitative indicator scored 13 of 15.
-ZHANYI = [
-    ("产出指标", "数量指标", "参保人数", "≥31万人", "10", "31.2万人", None),
-    ("产出指标", "质量指标", "基金监管覆盖率", "100%", "15", "100%", None),
-    ("产出指标", "时效指标", "按时完成率", "≥90%", "10", "95%", None),
-    ("效益指标", "社会效益指标", "群众看病负担", "明显减轻", "15", None, "86.67"),
-    ("效益指标", "社会效益指标", "政策知晓率", "≥85%", "15", "90%", None),
-    ("效益指标", "可持续影响指标", "制度运行", "长期", "15", None, "100"),
-    ("满意度指标", "服务对象满意度指标", "参保群众满意度", "≥90%", "10", "92%", None),
-]
-
 
 @pytest.fixture
 def zhanyi(tracker: BudgetTracker) -> BudgetTracker:
-    tracker.add_unit("530328", "曲靖市沾益区医疗保障局")
-    tracker.add_project(year=2023, unit="530328", code="ZY1", name="医疗保障服务能力提升")
-    tracker.appropriate("ZY1", "63.00", wan=True, date="2023-02-01")
-    tracker.pay("ZY1", "63.00", wan=True, date="2023-11-30", payee="服务供应商")
-    for n, (l1, l2, name, target, weight, actual, completion) in enumerate(ZHANYI):
-        iid = tracker.add_indicator("ZY1", level1=l1, level2=l2, name=name, target=target,
-                                    weight=weight, request_id=f"zy-ind-{n}")
-        tracker.record_indicator("ZY1", iid, actual, completion=completion, date="2023-12-31",
-                                 request_id=f"zy-rec-{n}")
+    record_zhanyi(tracker, name="医疗保障服务能力提升")
     return tracker
 
 
