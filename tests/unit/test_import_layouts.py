@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import openpyxl
 import pytest
@@ -36,8 +37,8 @@ from tracker.importing.layouts import (
     plan_kind,
     split_unit,
 )
+from tracker.importing.merged import compact
 from tracker.importing.readers import Sheet, decode_csv, read_table_file, read_xlsx
-from tracker.importing.run import compact
 from tracker.importing.validate import Headroom, parse_tables
 from tracker.projections.projector import ADD_DAILY
 
@@ -485,3 +486,104 @@ def test_shared_strings_rich_text_formulas_and_styles_read_alike_on_both_paths(t
         assert list(readers._openpyxl_rows(book, book.worksheets[0])) == sheet.rows
     finally:
         book.close()
+
+
+# ------------------------------------------------------- the import's shortcuts
+
+
+@given(payments=st.lists(st.tuples(days, st.integers(1, 1_000_00)), max_size=40),
+       probes=st.lists(st.integers(0, 30), min_size=1, max_size=3))
+def test_headroom_for_rows_in_date_order_answers_as_the_aggregate_does(
+        payments: list[tuple[dt.date, int]], probes: list[int]) -> None:
+    """The queued (O(1)) answers, asked on and after each row's day as an export in
+    date order asks them, and then once before them all (applying the queue)."""
+    project = Project(year=2024, code="P1", name="x", unit_code="U", expenditure_type="项目支出",
+                      functional=None, economic=None, source="一般公共预算财政拨款", owner="", user="t")
+    project.budget_by_day["2024-01-01"] = from_fen(50_000_00)
+    room = Headroom(2024, {dt.date(2024, 1, 1): 50_000_00})
+    for day, fen in sorted(payments):
+        for ahead in probes:
+            probe = min(day + dt.timedelta(days=ahead), dt.date(2024, 12, 31))
+            assert from_fen(room.available_from(probe)) == project.available_from(probe)
+        if from_fen(fen) <= project.available_from(day):
+            iso = day.isoformat()
+            project.spent_by_day[iso] = project.spent_by_day.get(iso, 0) + from_fen(fen)
+            room.add(day, -fen)
+    for probe in (dt.date(2024, 1, 1), dt.date(2024, 7, 1)):
+        assert from_fen(room.available_from(probe)) == project.available_from(probe)
+
+
+def payment_events(n: int) -> list[Any]:
+    from tracker.domain.ids import entry_id
+
+    project = Project(year=2024, code="P1", name="x", unit_code="U", expenditure_type="项目支出",
+                      functional=None, economic="30213", source="一般公共预算财政拨款", owner="", user="t")
+    project.budget_by_day["2024-01-01"] = Decimal("1000000.00")
+    for k in range(n):
+        pid = entry_id("payment", f"r{k}")
+        project.pay(pid, Decimal(f"{k + 1}.{k % 100:02d}"), dt.date(2024, 1 + k % 12, 1 + k * 7 % 28),
+                    f"收款人{k % 3}", None if k % 2 else "30201", f"记-{k}", None, "t", "表格导入",
+                    {"id": f"r{k}", "hash": f"{k:064x}", "result": str(pid)})
+    return list(project.collect_events())[1:]
+
+
+@pytest.mark.parametrize("max_params", [900, 50])
+def test_merged_payment_rows_are_the_projectors_statements_merged(max_params: int) -> None:
+    from tracker.importing.merged import merged_payments
+    from tracker.projections.projector import statements_for
+
+    events = payment_events(300)
+    mine = merged_payments(events, max_params)
+    theirs = compact(statements_for(events), max_params)
+
+    def rows(statements: list[tuple[str, tuple[Any, ...]]]) -> dict[str, list[Any]]:
+        found: dict[str, list[Any]] = {}
+        for sql, params in statements:
+            head = sql.split(" VALUES ")[0]
+            width = sql.split(" VALUES ")[1].split(")")[0].count("?") if " VALUES " in sql else len(params)
+            found.setdefault(head, []).extend(params[i:i + width] for i in range(0, len(params), width))
+        return {head: sorted(r, key=repr) for head, r in found.items()}
+
+    assert rows(mine) == rows(theirs)  # the same rows, inserts in key order
+    assert [s for s in mine if "VALUES (?, ?" not in s[0] or "ON CONFLICT" in s[0]] == [
+        s for s in theirs if "VALUES (?, ?" not in s[0] or "ON CONFLICT" in s[0]]
+    assert all(len(params) <= max_params for _, params in mine)
+
+
+def test_spelled_fingerprints_and_ids_equal_the_service_layers() -> None:
+    from tracker.domain.ids import entry_id
+    from tracker.importing.run import service_fingerprint
+    from tracker.importing.validate import PaymentRow, _payment_id
+
+    for payee, economic, source, voucher in [
+            ('A "q" \\ x\n\t', None, None, ""),
+            ("Zoë <&> \u2028 个人", "30201", "政府性基金预算财政拨款", "记-1")]:
+        p = PaymentRow("表", 2, 2024, "P1", dt.date(2024, 3, 1), Decimal("1234.50"), payee, economic, voucher,
+                       source, project_key="e2043767-3acb-5530-b7b1-ff8eb018c67a", request_id="r")
+        assert p.request_hash() == service_fingerprint("pay", p.command_args(), "r", UUID(int=0))
+    for rid in ["import:payment:2024:450001:v:记-1", "x", "ｆｕｌｌ\u3000width:h:0af3:2"]:
+        assert _payment_id(rid) == entry_id("payment", rid)
+
+
+
+def test_merging_falls_back_to_the_projector_for_anything_but_one_projects_payments() -> None:
+    from tracker.importing.merged import merged_payments
+    from tracker.projections.projector import statements_for
+
+    events = payment_events(5)
+    mixed = [type("Other", (), {"originator_id": events[0].originator_id})(), *events]
+    assert merged_payments(mixed[1:2] + mixed[:1]) == compact(statements_for(mixed[1:2] + mixed[:1]))
+    assert merged_payments([]) == []
+
+
+def test_fingerprints_fall_back_to_the_service_layer_when_the_spellings_disagree(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.importing.run import fingerprinter, service_fingerprint
+    from tracker.importing.validate import PaymentRow
+
+    rows = [PaymentRow("表", k, 2024, "P1", dt.date(2024, 3, 1), Decimal("1.00"), "某", None, f"记-{k}", None,
+                       request_id=f"r{k}") for k in range(3)]
+    monkeypatch.setattr(PaymentRow, "request_hash", lambda self: "spelled differently")
+    fingerprint = fingerprinter()
+    assert [fingerprint(p) for p in rows] == [
+        service_fingerprint("pay", p.command_args(), p.request_id, p.payment_id) for p in rows]

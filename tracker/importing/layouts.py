@@ -367,11 +367,16 @@ def _letter(index: int) -> str:
     return get_column_letter(index + 1)
 
 
+_TOTAL_START = re.compile("[" + "".join(sorted({w[0] for w in TOTAL_WORDS})) + "]")
+
+
 def is_total_row(cells: tuple[Value, ...]) -> bool:
     """A 合计/总计 line at the bottom of an exported table (its first filled cell says so)."""
-    first = next((c for c in cells if c is not None), None)
-    return (isinstance(first, str) and len(first) < 20 and any(w[0] in first for w in TOTAL_WORDS)
-            and norm_header(first) in TOTAL_WORDS)
+    for first in cells:
+        if first is not None:
+            return (isinstance(first, str) and len(first) < 20 and _TOTAL_START.search(first) is not None
+                    and norm_header(first) in TOTAL_WORDS)
+    return False
 
 
 # -------------------------------------------------------------- cell meanings

@@ -280,7 +280,9 @@ def _fast_rows(wb: Any, ws: Any) -> list[Row] | None:
         return []  # <sheetData/>: an empty sheet
     data = xml[start:end]
     found = _CELL.findall(data)
-    if len(found) != len(_CELL_TAG.findall(data)):
+    # Every match starts a "<c" tag, so when the file holds no more "<c" than matches
+    # (the usual case, one quick count) every cell tag was understood.
+    if len(found) != data.count("<c") and len(found) != len(_CELL_TAG.findall(data)):
         return None  # cells this scanner does not understand: let openpyxl read them
     try:
         return _assemble(found, shared, dates, durations, percent, epoch)
@@ -299,13 +301,19 @@ class _Styles:
     serials: dict[str, Value] = field(default_factory=dict)  # a year has a few hundred dates
 
 
+# How a cell of given attributes is read: the three kinds a big sheet is made of take a
+# short way in ``_assemble``; anything else (and any odd content) goes through ``_cell``.
+_GENERAL, _INLINE_TEXT, _SHARED_TEXT, _NUMBER, _DATE = range(5)
+
+
 def _assemble(found: Iterable[tuple[str, ...]], shared: list[Any], dates: frozenset[int],
               durations: frozenset[int], percent: frozenset[int], epoch: Any) -> list[Row]:
     from openpyxl.utils.cell import column_index_from_string
 
     styles = _Styles(dates, durations, percent, epoch)
+    serials = styles.serials
     columns: dict[str, int] = {}
-    kinds: dict[str, tuple[str, int]] = {}
+    kinds: dict[str, tuple[str, int, int]] = {}
     rows: list[Row] = []
     current = ""
     cells: list[Value] = []
@@ -314,25 +322,56 @@ def _assemble(found: Iterable[tuple[str, ...]], shared: list[Any], dates: frozen
             if cells:
                 rows.append((int(current), _trim(tuple(cells))))
             current, cells = row, []
-        kind = kinds.get(attrs)
-        if kind is None:
-            a = dict(_ATTR.findall(attrs))
-            kind = kinds[attrs] = (a.get("t", "n"), int(a.get("s", "0") or 0))
-        value = _cell(kind, v, t, inner, shared, styles)
+        kind = kinds.get(attrs) or kinds.setdefault(attrs, _kind(attrs, styles))
+        way = kind[2]
+        value: Value
+        if way == _INLINE_TEXT and t:
+            value = _unescape(t).strip() or None
+        elif way == _NUMBER and v:
+            value = number_value(v)
+        elif way == _DATE and v:
+            value = serials[v] if v in serials else _serial_date(v, kind[1], styles)
+        elif way == _SHARED_TEXT and v:
+            value = cell_value(shared[int(v)])
+        else:
+            value = _cell(kind[:2], v, t, inner, shared, styles)
         if value is None:
             continue
-        index = columns.get(letters)
-        if index is None:
-            index = columns[letters] = column_index_from_string(letters)
-        gap = index - 1 - len(cells)
-        if gap >= 0:
-            cells.extend([None] * gap)
+        index = columns.get(letters) or columns.setdefault(letters, column_index_from_string(letters))
+        if index - 1 == len(cells):
             cells.append(value)
-        else:  # out of order (Excel never writes so): place it anyway
-            cells[index - 1] = value
+        else:
+            _place(cells, index, value)
     if cells:
         rows.append((int(current), _trim(tuple(cells))))
     return rows
+
+
+def _place(cells: list[Value], index: int, value: Value) -> None:
+    """Put a value in column ``index`` (1-based) past a gap, or out of order."""
+    gap = index - 1 - len(cells)
+    if gap >= 0:
+        cells.extend([None] * gap)
+        cells.append(value)
+    else:  # out of order (Excel never writes so): place it anyway
+        cells[index - 1] = value
+
+
+def _kind(attrs: str, styles: _Styles) -> tuple[str, int, int]:
+    """A cell's type, style, and which way ``_assemble`` reads it (the same value as
+    ``_cell`` gives)."""
+    a = dict(_ATTR.findall(attrs))
+    typ, style = a.get("t", "n"), int(a.get("s", "0") or 0)
+    way = _GENERAL
+    if typ == "inlineStr":
+        way = _INLINE_TEXT
+    elif typ == "s":
+        way = _SHARED_TEXT
+    elif typ == "n" and style in styles.dates:
+        way = _DATE
+    elif typ == "n" and style not in styles.percent:
+        way = _NUMBER
+    return typ, style, way
 
 
 def _cell(kind: tuple[str, int], v: str, t: str, inner: str, shared: list[Any], styles: _Styles) -> Value:

@@ -1,0 +1,33 @@
+"""How an import says no: refused before anything was recorded, or interrupted after
+part of it was (a concurrent change); importing the same file again continues."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tracker.domain.errors import InvalidInputError, TrackerError
+from tracker.importing.validate import Problem
+
+
+class ImportRefused(InvalidInputError):
+    """The file has problems; every one is listed and nothing was recorded."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        lines = [f"导入被拒绝：发现 {len(self.problems)} 处问题，未导入任何内容："]
+        lines += [f"  {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class ImportInterrupted(TrackerError):
+    """Recording stopped part-way (a concurrent change); what was recorded stays and a
+    new import of the same file continues from there."""
+
+    http_status = 409
+
+
+def interrupted(sheet: str, row: int, e: TrackerError) -> ImportInterrupted:
+    """Name the row where recording stopped, and say that re-importing continues."""
+    return ImportInterrupted(
+        f"导入在工作表“{sheet}”第{row}行中断：{e}。此前的内容已记录；处理后重新导入同一文件即可继续"
+        "（已记录的不会重复）", e.field)
