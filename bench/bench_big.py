@@ -22,6 +22,7 @@ import sys
 import time
 import uuid
 from decimal import Decimal
+from pathlib import Path
 
 from common import bench_data_dir, p95
 
@@ -75,7 +76,8 @@ def bench_status(url: str, rounds: int) -> None:
 
 def bench_command(url: str, runs: int = 5) -> None:
     env = {**os.environ, "TRACKER_DB": url}
-    exe = shutil.which("tracker") or "tracker"
+    beside = Path(sys.executable).with_name("tracker")  # this virtualenv's own command
+    exe = str(beside) if beside.exists() else shutil.which("tracker") or "tracker"
     samples = []
     for _ in range(runs):
         t = time.perf_counter()

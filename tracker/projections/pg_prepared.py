@@ -19,6 +19,7 @@ import hashlib
 import re
 import threading
 import weakref
+from collections.abc import Callable, Hashable
 from typing import Any
 from uuid import UUID
 
@@ -35,7 +36,23 @@ class PreparedStatements:
         self._by_conn: weakref.WeakKeyDictionary[Any, dict[str, str | None]] = (
             weakref.WeakKeyDictionary()
         )
+        self._queries: weakref.WeakKeyDictionary[Any, dict[Hashable, list[str]]] = (
+            weakref.WeakKeyDictionary()
+        )
         self._lock = threading.Lock()
+
+    def query(self, conn: psycopg.Connection[Any], key: Hashable, build: Callable[[], str]) -> list[str]:
+        """The query for ``key`` on this connection, split at its ``%s`` (see ``inline``).
+
+        A command of a given shape (say, one payment) always sends the same statements,
+        so the query is composed and split once per connection, not per command.
+        """
+        with self._lock:
+            known = self._queries.setdefault(conn, {})
+        pieces = known.get(key)
+        if pieces is None:
+            pieces = known[key] = build().split("%s")
+        return pieces
 
     def call(self, conn: psycopg.Connection[Any], sql: str) -> str:
         """``EXECUTE name(%s, ...)`` for ``sql`` (``%s`` placeholders), or ``sql`` itself."""
@@ -53,6 +70,7 @@ class PreparedStatements:
         """The session lost its prepared statements (psycopg's DEALLOCATE ALL)."""
         with self._lock:
             self._by_conn.pop(conn, None)
+            self._queries.pop(conn, None)
 
     @staticmethod
     def _prepare(conn: psycopg.Connection[Any], sql: str) -> str | None:
@@ -68,8 +86,9 @@ class PreparedStatements:
         return name
 
 
-def inline(query: str, params: list[Any]) -> str:
-    """``query`` with each ``%s`` replaced by its parameter as an SQL literal.
+def inline(query: str | list[str], params: list[Any]) -> str:
+    """``query`` with each ``%s`` replaced by its parameter as an SQL literal (the
+    query may come already split at its placeholders).
 
     psycopg's ClientCursor does the same through its adapters at about five times
     the cost; a command's values are only text, integers, NULL, bytes and UUIDs.
@@ -77,7 +96,7 @@ def inline(query: str, params: list[Any]) -> str:
     does not depend on ``standard_conforming_strings``. Anything else goes through
     psycopg's own ``Literal``.
     """
-    pieces = query.split("%s")
+    pieces = query.split("%s") if isinstance(query, str) else query
     if len(pieces) != len(params) + 1:
         raise ValueError(f"{len(pieces) - 1} placeholders for {len(params)} parameters")
     out = [pieces[0]]

@@ -70,8 +70,6 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
         super().__init__(datastore, **kwargs)
         self.sql_create_statements.extend(SQL(t).format() for t in TABLES)
         self._prepared = PreparedStatements()
-        self._lock_sql: str | None = None
-        self._insert_sql = ""
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         """A command's few events and their read-model rows in one round trip.
@@ -125,24 +123,25 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
                 raise
             raise IntegrityError(f"events not inserted: {e}") from e
 
-    def _one_trip_query(self, conn: Any, n_events: int, projection: Sequence[tuple[str, Any]]) -> str:
+    def _one_trip_query(self, conn: Any, n_events: int, projection: Sequence[tuple[str, Any]]) -> list[str]:
         """Lock, the read-model rows, then n events returning their notification ids
-        (last, so that theirs is the query's result)."""
-        if self._lock_sql is None:
-            table = SQL("{0}.{1}").format(
-                Identifier(self.datastore.schema), Identifier(self.events_table_name)
-            ).as_string(conn)
-            # As the library's own lock statements: writers serialised, readers not.
-            self._lock_sql = (f"SET LOCAL lock_timeout = '{int(self.datastore.lock_timeout)}s'; "
-                              f"LOCK TABLE {table} IN EXCLUSIVE MODE")
-            self._insert_sql = (
-                f"INSERT INTO {table} (originator_id, originator_version, topic, state) VALUES "
-            )
+        (last, so that theirs is the query's result); split at its placeholders."""
+        statements = tuple(sql for sql, _ in projection)
+        return self._prepared.query(conn, (n_events, statements),
+                                    lambda: self._compose(conn, n_events, statements))
+
+    def _compose(self, conn: Any, n_events: int, statements: tuple[str, ...]) -> str:
+        table = SQL("{0}.{1}").format(
+            Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        ).as_string(conn)
+        # As the library's own lock statements: writers serialised, readers not.
+        lock = (f"SET LOCAL lock_timeout = '{int(self.datastore.lock_timeout)}s'; "
+                f"LOCK TABLE {table} IN EXCLUSIVE MODE")
         values = ", ".join(["(%s, %s, %s, %s)"] * n_events)
-        insert = f"{self._insert_sql}{values} RETURNING notification_id"
-        parts = [self._lock_sql]
-        parts += [self._prepared.call(conn, to_pg(sql)) for sql, _ in projection]
-        parts.append(self._prepared.call(conn, insert))
+        insert = (f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
+                  f"VALUES {values} RETURNING notification_id")
+        parts = [lock, *(self._prepared.call(conn, to_pg(sql)) for sql in statements),
+                 self._prepared.call(conn, insert)]
         return "; ".join(parts)
 
     def _notify_channel(self, curs: Cursor[DictRow]) -> None:
