@@ -440,9 +440,13 @@ class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Ap
         return self.read.all("SELECT code, name, parent_code FROM rm_units ORDER BY code")
 
     def projects(self, year: int | None = None, unit: str | None = None) -> list[dict[str, Any]]:
-        """Registered projects (read model), optionally of one year and one unit."""
-        sql = "SELECT year, code, name, unit_code, expenditure_type, functional, economic, " \
-              "source, owner, plan, budget_fen, disbursed_fen FROM rm_projects WHERE 1 = 1"
+        """Registered projects (read model), optionally of one year and one unit, with
+        their whole-year budget and spending so far (from the monthly sums)."""
+        sql = ("SELECT year, code, name, unit_code, expenditure_type, functional, economic, "
+               "source, owner, plan, CAST(COALESCE(t.b, 0) AS BIGINT) AS budget_fen, "
+               "CAST(COALESCE(t.s, 0) AS BIGINT) AS disbursed_fen FROM rm_projects p "
+               "LEFT JOIN (SELECT project_id, SUM(budget_fen) AS b, SUM(spent_fen) AS s "
+               "FROM rm_monthly GROUP BY project_id) t ON t.project_id = p.id WHERE 1 = 1")
         params: list[Any] = []
         if year is not None:
             sql += " AND year = ?"

@@ -62,7 +62,8 @@ def assert_refused(tracker: BudgetTracker, error: type[TrackerError], field: str
 
 
 def project_row(tracker: BudgetTracker, code: str = "P1", year: int = 2024) -> dict[str, Any]:
-    row = tracker.read.one("SELECT * FROM rm_projects WHERE code = ? AND year = ?", (code, year))
+    """The project's register row with its whole-year budget and spending (in 分)."""
+    row = next((p for p in tracker.projects(year) if p["code"] == code), None)
     assert row is not None
     return row
 
@@ -597,7 +598,8 @@ def test_rebuild_repairs_a_damaged_read_model(funded: BudgetTracker) -> None:
     busy(funded)
     good = read_tables(funded)
     with funded.read.datastore.transaction(commit=True) as c:
-        c.execute("UPDATE rm_projects SET budget_fen = 0, disbursed_fen = 7")
+        c.execute("UPDATE rm_projects SET name = '损坏'")
+        c.execute("UPDATE rm_monthly SET budget_fen = 0, spent_fen = 7")
         c.execute("DELETE FROM rm_payments")
         c.execute("DELETE FROM rm_requests")
     assert read_tables(funded) != good

@@ -142,8 +142,7 @@ def payment_events(app: BudgetTracker) -> list[Any]:
 
 def read_model(app: BudgetTracker) -> tuple[int, int, int, int]:
     """(budget_fen, disbursed_fen, payment rows, sum of payment rows) from the read tables."""
-    project = app.read.one("SELECT budget_fen, disbursed_fen FROM rm_projects WHERE code = 'P1'")
-    assert project is not None
+    project = next(p for p in app.projects() if p["code"] == "P1")
     rows = app.read.one("SELECT COUNT(*) AS n, COALESCE(SUM(amount_fen), 0) AS s FROM rm_payments")
     assert rows is not None
     return (int(project["budget_fen"]), int(project["disbursed_fen"]), int(rows["n"]),

@@ -158,10 +158,10 @@ def crash_and_resume(url: str, projects: int, per_project: int) -> None:
     app = BudgetTracker(Settings(db_url=url, user="崩溃测试"))
     try:
         app.pay("K0000", "100.00", date="2024-12-31", payee="收款人")
-        row = app.read.one("SELECT disbursed_fen FROM rm_projects WHERE code = ?", ("K0000",))
-        assert row is not None
-        assert row["disbursed_fen"] == next(
-            r["disbursed_fen"] for r in before["rm_projects"] if r["code"] == "K0000") + 10000
+        pid = next(r["id"] for r in before["rm_projects"] if r["code"] == "K0000")
+        spent_before = sum(r["spent_fen"] for r in before["rm_monthly"] if r["project_id"] == pid)
+        row = next(p for p in app.projects(2024) if p["code"] == "K0000")
+        assert row["disbursed_fen"] == spent_before + 10000
     finally:
         app.close()
 

@@ -40,7 +40,7 @@ from tracker.importing.layouts import (
 from tracker.importing.merged import compact
 from tracker.importing.readers import Sheet, decode_csv, read_table_file, read_xlsx
 from tracker.importing.validate import Headroom, parse_tables
-from tracker.projections.projector import ADD_DAILY
+from tracker.projections.projector import ADD_DAILY, ADD_MONTHLY
 
 MANCHENG = "450001保定市满城区医疗保障局本级"
 
@@ -356,15 +356,16 @@ def test_fits_all_is_the_same_as_paying_one_after_another() -> None:
 
 def test_compact_sums_additions_and_batches_inserts() -> None:
     insert = "INSERT INTO rm_payments (id, project_id) VALUES (?, ?)"
-    update = "UPDATE rm_projects SET disbursed_fen = disbursed_fen + ? WHERE id = ?"
     statements = [
-        (update, (100, "p")), (ADD_DAILY, ("p", "2024-03-01", 0, 100)), (insert, ("a", "p")),
-        (update, (50, "p")), (ADD_DAILY, ("p", "2024-03-01", 0, 50)), (insert, ("b", "p")),
+        (ADD_MONTHLY, ("p", "2024-03", 0, 100)), (ADD_DAILY, ("p", "2024-03-01", 0, 100)),
+        (insert, ("a", "p")),
+        (ADD_MONTHLY, ("p", "2024-03", 0, 50)), (ADD_DAILY, ("p", "2024-03-01", 0, 50)),
+        (insert, ("b", "p")),
         (ADD_DAILY, ("p", "2024-03-02", 0, 7)),
     ]
     out = compact(statements)
     assert (insert.replace("(?, ?)", "(?, ?), (?, ?)"), ("a", "p", "b", "p")) in out
-    assert (update, (150, "p")) in out
+    assert (ADD_MONTHLY, ("p", "2024-03", 0, 150)) in out
     assert (ADD_DAILY, ("p", "2024-03-01", 0, 150)) in out
     assert (ADD_DAILY, ("p", "2024-03-02", 0, 7)) in out
     assert len(out) == 4

@@ -28,8 +28,6 @@ PG_PARAMS_PER_STATEMENT = 50
 _ADDITIVE: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     ADD_DAILY: ((0, 1), (2, 3)),
     ADD_MONTHLY: ((0, 1), (2, 3)),
-    "UPDATE rm_projects SET disbursed_fen = disbursed_fen + ? WHERE id = ?": ((1,), (0,)),
-    "UPDATE rm_projects SET budget_fen = budget_fen + ? WHERE id = ?": ((1,), (0,)),
 }
 _PLAIN_INSERT = re.compile(r"^INSERT INTO \w+ \([\w, ]+\) VALUES \(\?(?:, \?)*\)$")
 
@@ -37,7 +35,7 @@ _PLAIN_INSERT = re.compile(r"^INSERT INTO \w+ \([\w, ]+\) VALUES \(\?(?:, \?)*\)
 def compact(statements: list[Statement], max_params: int = PARAMS_PER_STATEMENT) -> list[Statement]:
     """The same row changes in far fewer statements.
 
-    Additions to one row (a project's running totals, a project-day, a project-month)
+    Additions to one row (a project-day, a project-month)
     are summed into one; plain inserts become multi-row inserts. Any statement of
     another shape (an update that reads a row inserted before it, say) leaves the list
     exactly as it was, so merging can only be skipped, never wrong.
@@ -87,8 +85,8 @@ def merged_payments(events: Sequence[Any], max_params: int = PARAMS_PER_STATEMEN
     making and then merging five statements per event (a tenth of an import's time).
 
     The statements are the projector's own: those it makes for the first event are
-    compared with the layout assumed here (five statements: the project's total, the
-    day, the month, the payment row, the request row) and give the SQL for the rest;
+    compared with the layout assumed here (four statements: the day, the month, the
+    payment row, the request row) and give the SQL for the rest;
     anything else (another event, another layout) takes the projector's way, merged.
     """
     first = events[0] if events else None
@@ -99,7 +97,7 @@ def merged_payments(events: Sequence[Any], max_params: int = PARAMS_PER_STATEMEN
     sample = statements_for([first])
     if not _is_payment_layout(sample, _payment_params(first, pid)):
         return compact(statements_for(events), max_params)
-    total, day_sql, month_sql, pay_sql, request_sql = (sql for sql, _ in sample)
+    day_sql, month_sql, pay_sql, request_sql = (sql for sql, _ in sample)
     payments: list[tuple[Any, ...]] = []
     requests: list[tuple[Any, ...]] = []
     days: dict[str, int] = {}
@@ -113,7 +111,7 @@ def merged_payments(events: Sequence[Any], max_params: int = PARAMS_PER_STATEMEN
     payments.sort(key=_first)
     requests.sort(key=_first)
     out = _multi_row({pay_sql: payments, request_sql: requests}, max_params)
-    return [*out, (total, (sum(days.values()), pid)), *_ledger(day_sql, month_sql, pid, days)]
+    return [*out, *_ledger(day_sql, month_sql, pid, days)]
 
 
 def _rows(e: Any, pid: str) -> tuple[int, str, tuple[Any, ...], tuple[Any, ...]]:
@@ -126,9 +124,9 @@ def _rows(e: Any, pid: str) -> tuple[int, str, tuple[Any, ...], tuple[Any, ...]]
 
 
 def _payment_params(e: Any, pid: str) -> tuple[tuple[Any, ...], ...]:
-    """The parameters of the projector's five statements for one payment event."""
+    """The parameters of the projector's four statements for one payment event."""
     fen, iso, payment, request = _rows(e, pid)
-    return (fen, pid), (pid, iso, 0, fen), (pid, iso[:7], 0, fen), payment, request
+    return (pid, iso, 0, fen), (pid, iso[:7], 0, fen), payment, request
 
 
 def _ledger(day_sql: str, month_sql: str, pid: str, days: dict[str, int]) -> list[Statement]:
@@ -151,10 +149,10 @@ def _first(row: tuple[Any, ...]) -> Any:
 
 
 def _is_payment_layout(sample: list[Statement], params: tuple[tuple[Any, ...], ...]) -> bool:
-    """The projector's statements for one payment are the five assumed, in order, and
-    the first three are additions ``compact`` would sum on the same keys."""
+    """The projector's statements for one payment are the four assumed, in order, and
+    the first two are additions ``compact`` would sum on the same keys."""
     if len(sample) != len(params) or any(p != mine for (_, p), mine in zip(sample, params, strict=False)):
         return False
     sqls = [sql for sql, _ in sample]
-    return (_ADDITIVE.get(sqls[0]) == ((1,), (0,)) and _ADDITIVE.get(sqls[1]) == ((0, 1), (2, 3))
-            and _ADDITIVE.get(sqls[2]) == ((0, 1), (2, 3)) and all(_PLAIN_INSERT.match(s) for s in sqls[3:]))
+    return (_ADDITIVE.get(sqls[0]) == ((0, 1), (2, 3)) and _ADDITIVE.get(sqls[1]) == ((0, 1), (2, 3))
+            and all(_PLAIN_INSERT.match(s) for s in sqls[2:]))

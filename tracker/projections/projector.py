@@ -89,7 +89,6 @@ def _project_registered(e: Any, pid: str) -> list[Statement]:
 def _appropriated(e: Any, pid: str) -> list[Statement]:
     fen = to_fen(e.amount) * KIND_SIGN[e.kind]
     return [
-        ("UPDATE rm_projects SET budget_fen = budget_fen + ? WHERE id = ?", (fen, pid)),
         *_ledger(pid, e.date, fen, 0),
         ("INSERT INTO rm_appropriations (id, project_id, date, kind, amount_fen, doc) "
          "VALUES (?, ?, ?, ?, ?, ?)",
@@ -100,7 +99,6 @@ def _appropriated(e: Any, pid: str) -> list[Statement]:
 def _paid(e: Any, pid: str) -> list[Statement]:
     fen = to_fen(e.amount)
     return [
-        ("UPDATE rm_projects SET disbursed_fen = disbursed_fen + ? WHERE id = ?", (fen, pid)),
         *_ledger(pid, e.date, 0, fen),
         (
             "INSERT INTO rm_payments (id, project_id, date, amount_fen, payee, economic, "
@@ -114,7 +112,6 @@ def _paid(e: Any, pid: str) -> list[Statement]:
 def _reversed(e: Any, pid: str) -> list[Statement]:
     fen = to_fen(e.amount)
     return [
-        ("UPDATE rm_projects SET disbursed_fen = disbursed_fen - ? WHERE id = ?", (fen, pid)),
         *_ledger(pid, e.date, 0, -fen),
         ("UPDATE rm_payments SET reversed_fen = reversed_fen + ? WHERE id = ?",
          (fen, str(e.payment_id))),

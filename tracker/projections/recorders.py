@@ -134,9 +134,11 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
         table = SQL("{0}.{1}").format(
             Identifier(self.datastore.schema), Identifier(self.events_table_name)
         ).as_string(conn)
-        # As the library's own lock statements: writers serialised, readers not.
-        lock = (f"SET LOCAL lock_timeout = '{int(self.datastore.lock_timeout)}s'; "
-                f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+        # As the library's own lock statements: writers serialised, readers not. The
+        # timeout is the session's (set here, before the first query of this shape on
+        # this connection) rather than a SET LOCAL in every command.
+        conn.execute(f"SET lock_timeout = '{int(self.datastore.lock_timeout)}s'")
+        lock = f"LOCK TABLE {table} IN EXCLUSIVE MODE"
         values = ", ".join(["(%s, %s, %s, %s)"] * n_events)
         insert = (f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
                   f"VALUES {values} RETURNING notification_id")

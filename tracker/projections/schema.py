@@ -28,8 +28,6 @@ TABLES = (
         source TEXT NOT NULL,
         owner TEXT NOT NULL,
         plan TEXT,
-        budget_fen BIGINT NOT NULL DEFAULT 0,
-        disbursed_fen BIGINT NOT NULL DEFAULT 0,
         UNIQUE (year, code)
     )""",
     "CREATE INDEX IF NOT EXISTS rm_projects_code ON rm_projects (code)",
