@@ -19,9 +19,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tracker.domain.errors import InvalidInputError
 from tracker.domain.money import from_fen
 from tracker.domain.plan import Checkpoint, plan_spec
 from tracker.domain.project import Project
+from tracker.importing import validate
 from tracker.importing.layouts import (
     INDICATORS,
     PAYMENTS,
@@ -588,3 +590,20 @@ def test_fingerprints_fall_back_to_the_service_layer_when_the_spellings_disagree
     fingerprint = fingerprinter()
     assert [fingerprint(p) for p in rows] == [
         service_fingerprint("pay", p.command_args(), p.request_id, p.payment_id) for p in rows]
+
+
+@pytest.mark.parametrize(("first", "second"), [(Decimal("30201"), Decimal("30201.0")),
+                                           (Decimal("30201.0"), Decimal("30201"))])
+def test_an_economic_class_cell_is_judged_alone_whatever_came_before(first: Any, second: Any) -> None:
+    """Decimal("30201") equals Decimal("30201.0"); the second must not inherit the first's verdict."""
+    def verdict(cell: Any) -> str:
+        try:
+            return str(validate._economic(cell))
+        except InvalidInputError:
+            return "refused"
+
+    alone = verdict(second)
+    verdict(first)
+    assert verdict(second) == alone
+    assert verdict(Decimal("30201.0")) == "refused"
+    assert verdict(Decimal("30201")) == "30201"

@@ -637,14 +637,24 @@ def _indicator(ctx: _RowContext, year: int | None, warnings: list[str]) -> Indic
                         description)
 
 
-@functools.lru_cache(maxsize=1024)
 def _economic(value: Value) -> str | None:
+    # Keyed by the cell's type and text too: Decimal("30201") == Decimal("30201.0"), and
+    # a plain cache would let whichever came first decide for both.
+    return _economic_of(type(value).__name__, str(value), value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _economic_of(_kind: str, _text: str, value: Value) -> str | None:
     code = class_code(value)
     return cls.economic_code(code) if code else None
 
 
-@functools.lru_cache(maxsize=256)
 def _source(value: Value) -> str | None:
+    return _source_of(type(value).__name__, str(value), value)
+
+
+@functools.lru_cache(maxsize=256)
+def _source_of(_kind: str, _text: str, value: Value) -> str | None:
     name = source_name(value)
     return cls.funding_source(name) if name else None
 
