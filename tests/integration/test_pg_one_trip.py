@@ -50,51 +50,41 @@ def test_placeholders_and_parameters_must_match() -> None:
         inline("SELECT %s, %s", ["x"])
 
 
-def _funded(url: str) -> BudgetTracker:
-    app = BudgetTracker(Settings(db_url=url, user="测试员"))
+@pytest.fixture
+def funded(pg_url: str) -> Any:
+    app = BudgetTracker(Settings(db_url=pg_url, user="测试员"))
     app.add_unit("U1", "单位")
     app.add_project(year=2024, unit="U1", code="P1", name="项目")
     app.appropriate("P1", "1000.00", date="2024-01-02")
-    return app
+    yield app
+    app.close()
 
 
-def test_payments_keep_working_after_psycopg_deallocates_everything(pg_url: str) -> None:
-    app = _funded(pg_url)
-    try:
-        app.pay("P1", "1.00", date="2024-03-01", payee="甲", year=2024)
-        recorder: Any = app.recorder
-        forgotten: list[object] = []
-        forget = recorder._prepared.forget
-        recorder._prepared.forget = lambda c: (forgotten.append(c), forget(c))
-        for c in list(recorder._prepared._by_conn):  # idle pooled sessions, one thread
-            c.execute("DEALLOCATE ALL")  # what psycopg sends after a ROLLBACK or DROP
-        app.pay("P1", "2.00", date="2024-03-02", payee="乙", year=2024)
-        assert forgotten, "the lost statements were noticed and prepared again"
-        app.pay("P1", "3.00", date="2024-03-03", payee="丙", year=2024)
-        assert app.queries.statuses(2024)[1][0].figures.disbursed == 6
-    finally:
-        app.close()
+def test_payments_keep_working_after_psycopg_deallocates_everything(funded: BudgetTracker) -> None:
+    app = funded
+    app.pay("P1", "1.00", date="2024-03-01", payee="甲", year=2024)
+    recorder: Any = app.recorder
+    forgotten: list[object] = []
+    forget = recorder._prepared.forget
+    recorder._prepared.forget = lambda c: (forgotten.append(c), forget(c))
+    for c in list(recorder._prepared._sessions):  # idle pooled sessions, one thread
+        c.execute("DEALLOCATE ALL")  # what psycopg sends after a ROLLBACK or DROP
+    app.pay("P1", "2.00", date="2024-03-02", payee="乙", year=2024)
+    assert forgotten, "the lost statements were noticed and prepared again"
+    app.pay("P1", "3.00", date="2024-03-03", payee="丙", year=2024)
+    assert app.queries.statuses(2024)[1][0].figures.disbursed == 6
 
 
-def test_a_refused_write_leaves_no_event_and_no_row(pg_url: str) -> None:
-    app = _funded(pg_url)
-    try:
-        with pytest.raises(OverspendError):
-            app.pay("P1", "1000.01", date="2024-03-01", payee="甲", year=2024)
-        rows = app.read.all("SELECT id FROM rm_payments", ())
-        assert rows == []
-        assert app.queries.statuses(2024)[1][0].figures.disbursed == 0
-    finally:
-        app.close()
+def test_a_refused_write_leaves_no_event_and_no_row(funded: BudgetTracker) -> None:
+    with pytest.raises(OverspendError):
+        funded.pay("P1", "1000.01", date="2024-03-01", payee="甲", year=2024)
+    assert funded.read.all("SELECT id FROM rm_payments", ()) == []
+    assert funded.queries.statuses(2024)[1][0].figures.disbursed == 0
 
 
-def test_payee_text_with_quotes_is_stored_as_written(pg_url: str) -> None:
-    app = _funded(pg_url)
-    try:
-        for k, payee in enumerate(AWKWARD[1:]):
-            app.pay("P1", "1.00", date="2024-03-01", payee=payee, year=2024, voucher=f"v{k}")
-        stored = {r["payee"] for r in app.read.all("SELECT payee FROM rm_payments", ())}
-        assert stored == {p.strip() for p in AWKWARD[1:]}
-        assert app.read.one("SELECT COUNT(*) AS n FROM rm_units", ())["n"] == 1
-    finally:
-        app.close()
+def test_payee_text_with_quotes_is_stored_as_written(funded: BudgetTracker) -> None:
+    for k, payee in enumerate(AWKWARD[1:]):
+        funded.pay("P1", "1.00", date="2024-03-01", payee=payee, year=2024, voucher=f"v{k}")
+    stored = {r["payee"] for r in funded.read.all("SELECT payee FROM rm_payments", ())}
+    assert stored == {p.strip() for p in AWKWARD[1:]}
+    assert funded.read.one("SELECT COUNT(*) AS n FROM rm_units", ())["n"] == 1

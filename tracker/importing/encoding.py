@@ -142,26 +142,22 @@ class PaymentWriter:
                            topic=get_topic(type(snapshot)), state=self._finish("{" + ",".join(parts) + "}"))
 
     def _aggregate_text(self, state: Any) -> str:
-        if type(state) is not dict:
-            return self.library_text(state)
-        parts = []
-        for key, value in state.items():
-            if type(key) is not str:
-                return self.library_text(state)
-            spelled = self._payments_text(value) if key == "payments" else self.library_text(value)
-            parts.append(text(key) + ":" + spelled)
-        return "{" + ",".join(parts) + "}"
+        return self._dict_text(state, lambda key, value: (
+            self._payments_text(value) if key == "payments" else self.library_text(value)))
 
     def _payments_text(self, payments: Any) -> str:
-        if type(payments) is not dict:
-            return self.library_text(payments)
-        parts = []
-        for key, entry in payments.items():
-            if type(key) is not str:
-                return self.library_text(payments)
-            spelled = self._entry_text(entry)
-            parts.append(text(key) + ":" + (self.library_text(entry) if spelled is None else spelled))
-        return "{" + ",".join(parts) + "}"
+        def entry(_: str, value: Any) -> str:
+            spelled = self._entry_text(value)
+            return self.library_text(value) if spelled is None else spelled
+
+        return self._dict_text(payments, entry)
+
+    def _dict_text(self, value: Any, spell: Callable[[str, Any], str]) -> str:
+        """A dict with text keys as the library's JSON, each value spelled by ``spell``;
+        anything else, the library's own text."""
+        if type(value) is not dict or any(type(key) is not str for key in value):
+            return self.library_text(value)
+        return "{" + ",".join(text(key) + ":" + spell(key, item) for key, item in value.items()) + "}"
 
     def _entry_text(self, e: Any) -> str | None:
         if (type(e) is not dict or tuple(e) != ENTRY_KEYS or type(e["amount"]) is not Decimal

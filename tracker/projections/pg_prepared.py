@@ -8,9 +8,9 @@ therefore ``PREPARE``d once per connection and the query says ``EXECUTE name(...
 Prepared statements belong to a session, so which ones a connection holds is kept per
 connection object (a new or replaced pooled connection starts empty). psycopg itself
 sends ``DEALLOCATE ALL`` after a ROLLBACK or DROP on the session; the recorder then
-gets "prepared statement does not exist", calls ``forget`` and sends the query again. A statement
-that cannot be prepared (a parameter whose type PostgreSQL cannot infer) is sent
-inline, as before, so preparing is only ever an optimisation.
+gets "prepared statement does not exist", calls ``forget`` and sends the query again.
+A statement that cannot be prepared (a parameter whose type PostgreSQL cannot infer)
+is sent inline, so preparing is only ever an optimisation.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import re
 import threading
 import weakref
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -29,17 +30,25 @@ from psycopg.sql import Literal
 _PLACEHOLDER = re.compile(r"%s")
 
 
+@dataclass
+class _Session:
+    """What one connection's session holds: prepared names (None: left inline) and the
+    composed query of each command shape, split at its placeholders."""
+
+    names: dict[str, str | None] = field(default_factory=dict)
+    queries: dict[Hashable, list[str]] = field(default_factory=dict)
+
+
 class PreparedStatements:
     """Which statements each connection has prepared, and how to call them."""
 
     def __init__(self) -> None:
-        self._by_conn: weakref.WeakKeyDictionary[Any, dict[str, str | None]] = (
-            weakref.WeakKeyDictionary()
-        )
-        self._queries: weakref.WeakKeyDictionary[Any, dict[Hashable, list[str]]] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._sessions: weakref.WeakKeyDictionary[Any, _Session] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
+
+    def _session(self, conn: psycopg.Connection[Any]) -> _Session:
+        with self._lock:
+            return self._sessions.setdefault(conn, _Session())
 
     def query(self, conn: psycopg.Connection[Any], key: Hashable, build: Callable[[], str]) -> list[str]:
         """The query for ``key`` on this connection, split at its ``%s`` (see ``inline``).
@@ -47,20 +56,18 @@ class PreparedStatements:
         A command of a given shape (say, one payment) always sends the same statements,
         so the query is composed and split once per connection, not per command.
         """
-        with self._lock:
-            known = self._queries.setdefault(conn, {})
-        pieces = known.get(key)
+        queries = self._session(conn).queries
+        pieces = queries.get(key)
         if pieces is None:
-            pieces = known[key] = build().split("%s")
+            pieces = queries[key] = build().split("%s")
         return pieces
 
     def call(self, conn: psycopg.Connection[Any], sql: str) -> str:
         """``EXECUTE name(%s, ...)`` for ``sql`` (``%s`` placeholders), or ``sql`` itself."""
-        with self._lock:
-            known = self._by_conn.setdefault(conn, {})
-        if sql not in known:
-            known[sql] = self._prepare(conn, sql)
-        name = known[sql]
+        names = self._session(conn).names
+        if sql not in names:
+            names[sql] = self._prepare(conn, sql)
+        name = names[sql]
         if name is None:
             return sql
         count = sql.count("%s")
@@ -69,8 +76,7 @@ class PreparedStatements:
     def forget(self, conn: psycopg.Connection[Any]) -> None:
         """The session lost its prepared statements (psycopg's DEALLOCATE ALL)."""
         with self._lock:
-            self._by_conn.pop(conn, None)
-            self._queries.pop(conn, None)
+            self._sessions.pop(conn, None)
 
     @staticmethod
     def _prepare(conn: psycopg.Connection[Any], sql: str) -> str | None:

@@ -102,10 +102,10 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
 
     def _one_trip(self, conn: Any, n_events: int, projection: Sequence[tuple[str, Any]],
                   params: list[Any]) -> list[int]:
-        """Send the query through libpq itself: a cursor would build a result object for
-        each of the seven statements, and only the last one (the new notification
-        ids) is wanted. An error becomes psycopg's own exception class, which the
-        library's connection context turns into its IntegrityError and the like."""
+        """Send the query through libpq itself: a cursor would build a result object
+        for every statement, and only the last one (the new notification ids) is
+        wanted. An error becomes psycopg's own exception class, which the library's
+        connection context turns into its IntegrityError and the like."""
         query = inline(self._one_trip_query(conn, n_events, projection), params)
         result = conn.pgconn.exec_(query.encode())
         if result.status != pq.ExecStatus.TUPLES_OK:
