@@ -50,7 +50,7 @@ def eventsourcing_env(db_url: str) -> dict[str, str]:
         if not path:
             raise InvalidInputError("sqlite:/// 之后需要数据库文件路径", "TRACKER_DB")
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "PERSISTENCE_MODULE": "tracker.projections.sqlite_store:TrackerSQLiteFactory",
             "SQLITE_DBNAME": path,
             "SQLITE_LOCK_TIMEOUT": "30",
             "APPLICATION_RECORDER_TOPIC": "tracker.projections.recorders:TrackerSQLiteRecorder",
