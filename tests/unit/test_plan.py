@@ -129,6 +129,13 @@ def test_validate_checkpoints_refuses_dates_of_another_year() -> None:
     assert "2024" in caught.value.message
 
 
+def test_validate_checkpoints_refuses_an_empty_plan_by_name() -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        validate_checkpoints([], 2024)
+    assert caught.value.field == FIELD
+    assert "至少需要一个检查点" in caught.value.message
+
+
 # ------------------------------------------------------------------ spec round trip
 
 

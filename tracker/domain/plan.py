@@ -100,6 +100,8 @@ def _number(text: str, part: str) -> Decimal:
 def validate_checkpoints(checkpoints: list[Checkpoint], year: int) -> None:
     """Refuse plans that could not be a cumulative schedule for this year."""
     dates = [c.date for c in checkpoints]
+    if not dates:
+        raise InvalidInputError("计划至少需要一个检查点，且最后一个是年末（12-31）", FIELD)
     if any(d.year != year for d in dates):
         raise InvalidInputError(f"检查点日期必须在 {year} 年内", FIELD)
     if dates != sorted(set(dates)):
