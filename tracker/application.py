@@ -23,7 +23,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
 
 from tracker.alert_service import AlertCommands
 from tracker.config import Settings, eventsourcing_env, schema_lock
@@ -43,6 +43,7 @@ from tracker.domain.project import KIND_SIGN, Project
 from tracker.domain.unit import Unit
 from tracker.indicator_service import IndicatorCommands
 from tracker.inputs import parse_code, parse_date, parse_status_rule, parse_text, parse_year
+from tracker.payment_encoding import TrackerMapper
 from tracker.projections.projector import statements_for
 from tracker.projections.readstore import ReadStore
 from tracker.projections.rebuild import rebuild
@@ -94,6 +95,10 @@ class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Ap
         self._code_cache: dict[tuple[str, int], UUID] = {}
         self.read = ReadStore(self.recorder)
         self.queries = Queries(self.read)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """The library's mapper with payments and snapshots spelled out (same bytes)."""
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=TrackerMapper)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

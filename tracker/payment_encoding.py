@@ -1,20 +1,23 @@
 """Stored payment events and project snapshots written out directly, byte for byte
-as the library writes them.
+as the library writes them; the application's mapper (``TrackerMapper``) and the
+import both write through ``PaymentWriter``.
 
 Why: ``json.JSONEncoder`` calls the transcoder's Python ``default`` hook for every
 ``Decimal``, ``UUID`` and ``date`` (four per payment event, 15,000 in the snapshot of a
-project with 5,000 payments): a fifth of a 100,000-row import. A generic writer in
-Python is no faster than the C encoder with its hook, so the two hot shapes (a
-``PaymentRecorded`` event, a payment inside a snapshot) are spelled out here, strings
-escaped by the very C function the library's encoder uses (``ensure_ascii=False``),
-type names taken from the application's own transcoder.
+project with 5,000 payments): a fifth of a 100,000-row import, and half the cost of
+each snapshot of a busy project. A generic writer in Python is no faster than the C
+encoder with its hook, so the two hot shapes (a ``PaymentRecorded`` event, a payment
+inside a snapshot) are spelled out here, strings escaped by the very C function the
+library's encoder uses (``ensure_ascii=False``), type names taken from the
+application's own transcoder.
 
 Safety: only values of exactly the expected keys and types take the fast spelling;
 anything else (another event, a new field, a ``datetime`` where a ``date`` was
 expected, a cipher, a transcoding of another class) goes to the library, so the
-output can differ only by being slower. ``PaymentWriter.agrees`` compares one event's
-bytes with the library's before a batch is written this way, and the tests decode
-every imported event with ``app.mapper`` and compare it with the library's encoding.
+output can differ only by being slower. ``TrackerMapper`` compares sample events and
+a sample snapshot with the library's bytes when it is built, ``PaymentWriter.agrees``
+does so again before each import batch, and the tests compare imported and recorded
+events with the library's encoding.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from json.encoder import encode_basestring as text
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
+from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import (
     DatetimeAsISO,
     DecimalAsStr,
@@ -60,6 +65,8 @@ class PaymentWriter:
 
     def __init__(self, mapper: Mapper[Any]) -> None:
         self.mapper = mapper
+        # The library's own encoding, even when ``mapper`` is a TrackerMapper.
+        self.library: Callable[[Any], StoredEvent] = partial(Mapper.to_stored_event, mapper)
         transcoder = mapper.transcoder
         codings = transcoder.types if isinstance(transcoder, JSONTranscoder) else {}
         # A cipher may salt each message (bytes cannot be compared), an upcast version
@@ -82,7 +89,7 @@ class PaymentWriter:
         state = vars(event)
         spelled = self._event_text(state) if self.usable and type(event) is PAYMENT_EVENT else None
         if spelled is None:
-            return self.mapper.to_stored_event(event)
+            return self.library(event)
         return StoredEvent(originator_id=state["originator_id"],
                            originator_version=state["originator_version"],
                            topic=PAYMENT_TOPIC, state=self._finish(spelled))
@@ -92,19 +99,21 @@ class PaymentWriter:
         request = d.get("request")
         if (tuple(d) not in EVENT_KEYS or type(d["timestamp"]) is not dt.datetime
                 or type(d["payment_id"]) is not UUID or type(d["amount"]) is not Decimal
-                or type(d["date"]) is not dt.date or type(request) is not dict
-                or tuple(request) != REQUEST_KEYS):
+                or type(d["date"]) is not dt.date
+                or (request is not None and (type(request) is not dict or tuple(request) != REQUEST_KEYS))):
             return None
         economic, source = d["economic"], d["source"]
         try:
+            spelled_request = "null" if request is None else (
+                f'{{"id":{text(request["id"])},"hash":{text(request["hash"])},'
+                f'"result":{text(request["result"])}}}')
             return (
                 f'{{"timestamp":{self.stamp}{d["timestamp"].isoformat()}"}},'
                 f'"payment_id":{self.uuid}{d["payment_id"].hex}"}},'
                 f'"amount":{self.decimal}{d["amount"]!s}"}},"date":{self.date}{d["date"].isoformat()}"}},'
                 f'"payee":{text(d["payee"])},"economic":{"null" if economic is None else text(economic)},'
                 f'"voucher":{text(d["voucher"])},"source":{"null" if source is None else text(source)},'
-                f'"user":{text(d["user"])},"note":{text(d["note"])},"request":{{"id":{text(request["id"])},'
-                f'"hash":{text(request["hash"])},"result":{text(request["result"])}}}}}'
+                f'"user":{text(d["user"])},"note":{text(d["note"])},"request":{spelled_request}}}'
             )
         except TypeError:  # a value that is not text where text was expected
             return None
@@ -117,11 +126,11 @@ class PaymentWriter:
 
     def agrees(self, event: Any) -> bool:
         """Does this writer give the library's very bytes for ``event``?"""
-        return self.usable and self.to_stored_event(event) == self.mapper.to_stored_event(event)
+        return self.usable and self.to_stored_event(event) == self.library(event)
 
     def encoder_for(self, sample: Any) -> Callable[[Any], StoredEvent]:
         """This writer if it agrees with the library on ``sample``, else the library."""
-        return self.to_stored_event if self.agrees(sample) else self.mapper.to_stored_event
+        return self.to_stored_event if self.agrees(sample) else self.library
 
     # ---------------------------------------------------------- snapshots
 
@@ -130,7 +139,7 @@ class PaymentWriter:
         all of a big project's state) spelled out, the rest by the library."""
         state = vars(snapshot)
         if not self.usable or getattr(type(snapshot), "class_version", 1) > 1:
-            return self.mapper.to_stored_event(snapshot)
+            return self.library(snapshot)
         parts = []
         for key, value in state.items():
             if key in NATIVE_KEYS:
@@ -173,3 +182,44 @@ class PaymentWriter:
             )
         except TypeError:
             return None
+
+
+class TrackerMapper(Mapper[UUID]):
+    """The library's mapper, writing payment events and snapshots through
+    ``PaymentWriter``: the same bytes, in about half the time (a snapshot of a project
+    with 300 payments: 0.5 ms instead of 1.0 ms).
+
+    On construction it writes sample events and a sample snapshot both ways; if any
+    byte differs (another transcoding, a compressor that is not deterministic) the
+    writer is switched off and everything goes through the library.
+    """
+
+    def __init__(self, transcoder: Any, compressor: Any = None, cipher: Any = None) -> None:
+        super().__init__(transcoder=transcoder, compressor=compressor, cipher=cipher)
+        self.writer = PaymentWriter(self)
+        if self.writer.usable and not all(self._agrees(sample) for sample in _samples()):
+            self.writer.usable = False
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        if isinstance(domain_event, Snapshot):
+            return self.writer.to_stored_snapshot(domain_event)
+        return self.writer.to_stored_event(domain_event)
+
+    def _agrees(self, sample: Any) -> bool:
+        return self.to_stored_event(sample) == self.writer.library(sample)
+
+
+def _samples() -> list[Any]:
+    """A project's payment events (with and without a request; text that needs
+    escaping; no economic class) and its snapshot with a partly reversed payment."""
+    day = dt.date(2024, 3, 1)
+    project = Project(year=2024, code="SAMPLE", name="样例项目", unit_code="U", expenditure_type="项目支出",
+                      functional=None, economic=None, source="一般公共预算财政拨款", owner="", user="样例")
+    project.appropriate(uuid4(), "initial", Decimal("1000.00"), day, "文号", "样例")
+    paid = uuid4()
+    project.pay(paid, Decimal("12.30"), day, '收款人 "引号" \\ 换行\n', None, "记-1", None, "样例")
+    project.pay(uuid4(), Decimal("7"), day, "Payee", "30201", "", "单位资金", "样例", "备注",
+                {"id": "请求-1", "hash": "ab" * 32, "result": str(paid)})
+    project.reverse(uuid4(), paid, Decimal("0.30"), day, "退回", "样例")
+    events = [e for e in project.collect_events() if type(e) is PAYMENT_EVENT]
+    return [*events, Snapshot.take(project)]

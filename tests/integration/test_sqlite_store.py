@@ -27,7 +27,9 @@ def connects(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return calls
 
 
-def test_store_connections_cache_more_than_one_statement(tmp_path: Path, connects: list[dict[str, Any]]) -> None:
+def test_store_connections_cache_more_than_one_statement(
+    tmp_path: Path, connects: list[dict[str, Any]]
+) -> None:
     app = BudgetTracker(Settings(db_url=f"sqlite:///{tmp_path / 'ledger.db'}", user="测试"))
     try:
         app.add_unit("450001", "满城区医疗保障局")

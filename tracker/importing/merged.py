@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from tracker.domain.money import to_fen
-from tracker.importing.encoding import PAYMENT_EVENT
 from tracker.importing.state import chunks
+from tracker.payment_encoding import PAYMENT_EVENT
 from tracker.projections.projector import ADD_DAILY, ADD_MONTHLY, statements_for
 
 Statement = tuple[str, tuple[Any, ...]]

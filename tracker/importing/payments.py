@@ -9,7 +9,7 @@ projector's own statements, merged: ``merged.merged_payments``). The overspend c
 inside ``Project.pay`` asks ``available_from``; during the batch that question is
 answered by ``headroom.Headroom`` in O(1) for rows in date order instead of a walk
 over the year's days (checked against the aggregate's own method before saving).
-Events and snapshots are written by ``encoding.PaymentWriter`` (the library's bytes,
+Events and snapshots are written by ``tracker.payment_encoding.PaymentWriter`` (the library's bytes,
 spelled out); the snapshots of all projects go in one transaction at the end. The
 request ids travel in the events exactly as ``pay`` would write them, so
 ``rm_requests`` and the replay of a request id work as for ``pay``.
@@ -37,12 +37,12 @@ from tracker.domain.errors import ConcurrencyError, NotFoundError, TrackerError
 from tracker.domain.money import FEN, from_fen, to_fen
 from tracker.domain.project import Project
 from tracker.importing.deciding import Payer
-from tracker.importing.encoding import PaymentWriter
 from tracker.importing.errors import ImportInterrupted, interrupted
 from tracker.importing.headroom import Headroom
 from tracker.importing.merged import PARAMS_PER_STATEMENT, PG_PARAMS_PER_STATEMENT, Statement, merged_payments
 from tracker.importing.state import chunks, recorded_fingerprints
 from tracker.importing.validate import IMPORT_NOTE, PaymentRow
+from tracker.payment_encoding import PaymentWriter
 
 if TYPE_CHECKING:
     from tracker.application import BudgetTracker
