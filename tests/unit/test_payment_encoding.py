@@ -79,7 +79,7 @@ def test_a_project_snapshot_is_written_as_the_library_writes_it(
     project = funded_project()
     for amount, day, payee, economic, reverse in payments:
         paid = uuid4()
-        project.pay(paid, amount, day, payee or "收款人", economic, "记-1", None, "李四")
+        project.pay(paid, amount, day, payee if payee.strip() else "收款人", economic, "记-1", None, "李四")
         if reverse:
             project.reverse(uuid4(), paid, None, dt.date(YEAR, 12, 31), "退回", "李四")
     project.collect_events()  # as a save does before the snapshot is taken
