@@ -69,7 +69,7 @@ def payments_file(path: Path, n: int, seed: int = 7, books: str = "记") -> Path
 def library_way(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Switch every shortcut of the import off (used around the reference import)."""
     from tracker import payment_encoding as encoding
-    from tracker.importing import deciding, merged, payments, run, validate
+    from tracker.importing import deciding, merged, payments, request_ids, run
 
     def switch() -> None:
         monkeypatch.setattr(deciding, "_event_body", lambda: None)
@@ -80,7 +80,7 @@ def library_way(monkeypatch: pytest.MonkeyPatch) -> Any:
         monkeypatch.setattr(payments, "merged_payments",
                             lambda events, n: merged.compact(statements_for(events), n))
         monkeypatch.setattr(run, "_spelled_hash", lambda p: None)
-        monkeypatch.setattr(validate, "_payment_id", validate._entry_payment_id)
+        monkeypatch.setattr(request_ids, "_payment_id", request_ids._entry_payment_id)
 
     return switch
 
@@ -239,7 +239,7 @@ def test_the_payer_decides_and_applies_as_project_pay_does() -> None:
     from tracker.importing.deciding import Payer
     from tracker.importing.errors import ImportInterrupted
     from tracker.importing.headroom import Headroom
-    from tracker.importing.validate import PaymentRow
+    from tracker.importing.records import PaymentRow
 
     reference, expected = paid_project(shapes())
     project, _ = paid_project([])

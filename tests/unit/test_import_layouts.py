@@ -23,7 +23,8 @@ from tracker.domain.errors import InvalidInputError
 from tracker.domain.money import from_fen
 from tracker.domain.plan import Checkpoint, plan_spec
 from tracker.domain.project import Project
-from tracker.importing import validate
+from tracker.importing.cells import read_economic
+from tracker.importing.headroom import Headroom
 from tracker.importing.layouts import (
     INDICATORS,
     PAYMENTS,
@@ -40,8 +41,8 @@ from tracker.importing.layouts import (
     split_unit,
 )
 from tracker.importing.merged import compact
+from tracker.importing.parsing import parse_tables
 from tracker.importing.readers import Sheet, decode_csv, read_table_file, read_xlsx
-from tracker.importing.validate import Headroom, parse_tables
 from tracker.projections.projector import ADD_DAILY, ADD_MONTHLY
 
 MANCHENG = "450001保定市满城区医疗保障局本级"
@@ -398,11 +399,13 @@ ODD_ROWS: list[tuple[Any, ...]] = [
 
 @pytest.mark.parametrize("year", [2024, None])
 def test_the_fast_payment_reader_accepts_exactly_what_the_careful_one_does(year: int | None) -> None:
-    from tracker.importing.validate import Parsed, _FastPayments, _payment, _RowContext
+    from tracker.importing.fast_payments import FastPayments
+    from tracker.importing.parsing import _payment, _RowContext
+    from tracker.importing.records import Parsed
 
     header = ("日期", "项目编码", "金额(元)", "收款人", "经济分类", "凭证号", "资金来源", "预算年度")
     t = table([header])
-    fast = _FastPayments(t, year)
+    fast = FastPayments(t, year)
     for number, cells in enumerate(ODD_ROWS, start=2):
         careful = _payment(_RowContext(t, number, cells, Parsed([]).problems), year, [])
         quick = fast.row(number, cells)
@@ -555,8 +558,9 @@ def test_merged_payment_rows_are_the_projectors_statements_merged(max_params: in
 
 def test_spelled_fingerprints_and_ids_equal_the_service_layers() -> None:
     from tracker.domain.ids import entry_id
+    from tracker.importing.records import PaymentRow
+    from tracker.importing.request_ids import _payment_id
     from tracker.importing.run import service_fingerprint
-    from tracker.importing.validate import PaymentRow, _payment_id
 
     for payee, economic, source, voucher in [
             ('A "q" \\ x\n\t', None, None, ""),
@@ -581,8 +585,8 @@ def test_merging_falls_back_to_the_projector_for_anything_but_one_projects_payme
 
 def test_fingerprints_fall_back_to_the_service_layer_when_the_spellings_disagree(
         monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.importing.records import PaymentRow
     from tracker.importing.run import fingerprinter, service_fingerprint
-    from tracker.importing.validate import PaymentRow
 
     rows = [PaymentRow("表", k, 2024, "P1", dt.date(2024, 3, 1), Decimal("1.00"), "某", None, f"记-{k}", None,
                        request_id=f"r{k}") for k in range(3)]
@@ -598,7 +602,7 @@ def test_an_economic_class_cell_is_judged_alone_whatever_came_before(first: Any,
     """Decimal("30201") equals Decimal("30201.0"); the second must not inherit the first's verdict."""
     def verdict(cell: Any) -> str:
         try:
-            return str(validate._economic(cell))
+            return str(read_economic(cell))
         except InvalidInputError:
             return "refused"
 

@@ -6,6 +6,7 @@ lists every problem with its row, column and reason) and nothing is recorded.
 Importing the same file again records nothing twice.
 """
 
+from tracker.importing.records import Problem
 from tracker.importing.run import (
     ImportInterrupted,
     ImportRefused,
@@ -13,6 +14,5 @@ from tracker.importing.run import (
     import_file,
     text_progress,
 )
-from tracker.importing.validate import Problem
 
 __all__ = ["ImportInterrupted", "ImportRefused", "ImportReport", "Problem", "import_file", "text_progress"]

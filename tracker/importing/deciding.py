@@ -30,7 +30,7 @@ from tracker.domain.money import from_fen
 from tracker.domain.project import Project
 from tracker.importing.errors import interrupted
 from tracker.importing.headroom import Headroom
-from tracker.importing.validate import IMPORT_NOTE, PaymentRow
+from tracker.importing.records import IMPORT_NOTE, PaymentRow
 from tracker.payment_encoding import PAYMENT_EVENT
 
 _PAY: Callable[..., None] = Project.pay  # the aggregate's command method, a plain function

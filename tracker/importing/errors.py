@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tracker.domain.errors import InvalidInputError, TrackerError
-from tracker.importing.validate import Problem
+from tracker.importing.records import Problem
 
 
 class ImportRefused(InvalidInputError):

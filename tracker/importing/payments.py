@@ -40,8 +40,8 @@ from tracker.importing.deciding import Payer
 from tracker.importing.errors import ImportInterrupted, interrupted
 from tracker.importing.headroom import Headroom
 from tracker.importing.merged import PARAMS_PER_STATEMENT, PG_PARAMS_PER_STATEMENT, Statement, merged_payments
+from tracker.importing.records import IMPORT_NOTE, PaymentRow
 from tracker.importing.state import chunks, recorded_fingerprints
-from tracker.importing.validate import IMPORT_NOTE, PaymentRow
 from tracker.payment_encoding import PaymentWriter
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from tracker.importing.layouts import KIND_LABELS
-from tracker.importing.validate import KINDS
+from tracker.importing.records import KINDS
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 

@@ -29,19 +29,14 @@ from tracker.domain.errors import DuplicateError, TrackerError
 from tracker.domain.project import INITIAL
 from tracker.importing.errors import ImportInterrupted, ImportRefused, interrupted
 from tracker.importing.layouts import Table, Unrecognised, detect
+from tracker.importing.parsing import parse_tables
 from tracker.importing.payments import record_payments
 from tracker.importing.readers import read_table_file
+from tracker.importing.records import IMPORT_NOTE, PaymentRow, Problem, Validated
 from tracker.importing.report import ImportReport, Progress, SheetReport, text_progress
+from tracker.importing.request_ids import request_ids
 from tracker.importing.state import load_state, load_vouchers, recorded_fingerprints
-from tracker.importing.validate import (
-    IMPORT_NOTE,
-    PaymentRow,
-    Problem,
-    Validated,
-    check,
-    parse_tables,
-    request_ids,
-)
+from tracker.importing.validate import check
 from tracker.inputs import parse_year
 
 if TYPE_CHECKING:

@@ -7,7 +7,8 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tracker.domain.project import INITIAL
-from tracker.importing.validate import DbState, ExistingPayment, Parsed, ProjectState, indicator_key
+from tracker.importing.cells import indicator_key
+from tracker.importing.records import DbState, ExistingPayment, Parsed, ProjectState
 
 if TYPE_CHECKING:
     from tracker.application import BudgetTracker
