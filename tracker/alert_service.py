@@ -22,7 +22,7 @@ from tracker.domain.alert import OVERSPEND, RULES, Alert, alert_id
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.ids import unit_id
 from tracker.domain.unit import Unit
-from tracker.inputs import parse_code, parse_text
+from tracker.inputs import parse_code, parse_text, parse_year
 from tracker.queries import default_as_of, today
 
 DEFAULT_ESCALATION_DAYS = 3
@@ -116,7 +116,7 @@ class AlertCommands:
         """Run every enabled rule as of a date: raise new alerts, resolve those back on
         plan, escalate the unacknowledged. Safe to run twice or concurrently."""
         day = as_of or today()
-        fiscal_year = year or day.year
+        fiscal_year = parse_year(year) if year is not None else day.year
         day = min(day, default_as_of(fiscal_year, day))
         who = self._user(user or "预警检查")
         candidates = self._candidates(fiscal_year, day)

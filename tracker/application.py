@@ -455,7 +455,7 @@ class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Ap
         params: list[Any] = []
         if year is not None:
             sql += " AND year = ?"
-            params.append(year)
+            params.append(parse_year(year))
         if unit is not None:
             sql += " AND unit_code = ?"
             params.append(unit)

@@ -20,6 +20,7 @@ from tracker import lag
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.money import ZERO, from_fen
 from tracker.domain.plan import HUNDRED
+from tracker.inputs import parse_year
 from tracker.projections.readstore import ReadStore
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -134,6 +135,7 @@ class Queries:
     def statuses(self, year: int, as_of: dt.date | None = None, unit: str | None = None,
                  codes: Sequence[str] = ()) -> tuple[dt.date, list[ProjectStatus]]:
         """Every project of the year (of a unit's subtree, or with the given codes)."""
+        year = parse_year(year)
         day = as_of or default_as_of(year)
         units = self.units()
         unit_codes = self.subtree(unit, units) if unit else None
@@ -248,6 +250,7 @@ class Queries:
     def series(self, year: int, code: str | None = None, unit: str | None = None,
                as_of: dt.date | None = None) -> dict[str, Any]:
         """Cumulative daily figures from 1 January to *d*, for one project or a unit."""
+        year = parse_year(year)
         day = min(as_of or default_as_of(year), dt.date(year, 12, 31))
         units = self.units()
         if code:

@@ -18,7 +18,7 @@ from tracker.domain.errors import DuplicateError
 from tracker.domain.indicator import Target
 from tracker.domain.money import from_fen
 from tracker.domain.performance import Evaluation, evaluation_id
-from tracker.inputs import parse_text
+from tracker.inputs import parse_text, parse_year
 
 
 def _dec(text: str | None) -> Decimal | None:
@@ -128,7 +128,7 @@ class SelfEvaluationCommands:
     def combined_actuals(self, unit: str, year: int | str) -> list[dict[str, Any]]:
         """A department's actuals combined from its projects' indicators (seed 004 note 2):
         absolute quantities add up; ratios are averaged weighted by each one's funding."""
-        fiscal_year = int(year)
+        fiscal_year = parse_year(year)
         _, projects = self.queries.statuses(fiscal_year, dt.date(fiscal_year, 12, 31), unit)
         parts = []
         for p in projects:

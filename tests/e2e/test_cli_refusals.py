@@ -69,10 +69,18 @@ REFUSED = [
     (("channels", "add", "450001", "--kind", "dingtalk", "--name", "群", "--set", "token=t"),
      "secret"),
     (("channels", "test", "00000000-0000-0000-0000-000000000000"), "渠道编号"),
+    # A year outside 2000-2100 is refused by name, whichever door reads figures.
+    (("status", "--year", "99999"), "年度"),
+    (("status", "--year", "1"), "年度"),
+    (("rollup", "--year", "99999", "--by", "unit"), "年度"),
+    (("series", "450001", "--unit", "--year", "99999"), "年度"),
+    (("alerts", "check", "--year", "99999"), "年度"),
+    (("indicator", "combine", "450001", "--year", "99999"), "年度"),
+    (("project", "list", "--year", "99999"), "年度"),
 ]
 
 
-@pytest.mark.parametrize(("args", "field"), REFUSED, ids=[" ".join(a[:2]) for a, _ in REFUSED])
+@pytest.mark.parametrize(("args", "field"), REFUSED, ids=[" ".join(a[:3]) for a, _ in REFUSED])
 def test_refuses_garbage_naming_the_field_and_records_nothing(
         db: Path, tmp_path: Path, args: tuple[str, ...], field: str) -> None:
     before = events(db)

@@ -749,3 +749,16 @@ def test_cli_settings_set_and_show(ledger: BudgetTracker) -> None:
     # The refusals changed nothing.
     shown = json.loads(cli(url, "settings", "show", "B200", "--format", "json").stdout)
     assert (shown["rule"], shown["yellow"], shown["red"]) == ("points", "12", "25")
+
+
+@pytest.mark.parametrize("year", [1, 1999, 2101, 99999])
+def test_every_query_refuses_a_year_out_of_range_by_name(ledger: BudgetTracker, year: int) -> None:
+    """The web app and the workers call these directly, with whatever year they were given."""
+    for ask in (lambda: ledger.queries.status_report(year),
+                lambda: ledger.queries.rollup(year, ["unit"]),
+                lambda: ledger.queries.series(year, unit="450001"),
+                lambda: ledger.check_alerts(dt.date(2024, 6, 30), year=year),
+                lambda: ledger.projects(year)):
+        with pytest.raises(InvalidInputError) as caught:
+            ask()
+        assert caught.value.field == "年度"
