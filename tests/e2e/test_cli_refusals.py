@@ -66,6 +66,7 @@ REFUSED = [
     (("indicator", "combine", "999999", "--year", "2024"), "单位编码"),
     (("selfeval", "NOPE", "--year", "2024"), "项目编码"),
     (("export", "summary", "--year", "2024", "-o", "out.pdf"), "导出格式"),
+    (("export", "function", "--year", "2024", "-o", "{tmp}/missing/out.xlsx"), "输出文件"),
     (("channels", "add", "450001", "--kind", "dingtalk", "--name", "群", "--set", "token=t"),
      "secret"),
     (("channels", "test", "00000000-0000-0000-0000-000000000000"), "渠道编号"),
@@ -85,6 +86,7 @@ def test_refuses_garbage_naming_the_field_and_records_nothing(
         db: Path, tmp_path: Path, args: tuple[str, ...], field: str) -> None:
     before = events(db)
     argv = [a.replace("{iid}", indicator_id(db)).replace("out.pdf", str(tmp_path / "out.pdf"))
+            .replace("{tmp}", str(tmp_path))
             for a in args]
     result = run(db, *argv)
     assert result.returncode == 1, result.stderr

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from tracker.domain.money import FEN
+from tracker.exporting.files import replacing
 from tracker.exporting.forms import Form
 
 ENCODING = "utf-8-sig"
@@ -26,7 +27,7 @@ def cell_text(value: str | Decimal | None) -> str:
 
 
 def write_csv(form: Form, path: Path) -> Path:
-    with path.open("w", encoding=ENCODING, newline="") as f:
+    with replacing(path) as temporary, temporary.open("w", encoding=ENCODING, newline="") as f:
         writer = csv.writer(f, lineterminator="\r\n")
         writer.writerow(form.flat_header)
         for row in form.rows:

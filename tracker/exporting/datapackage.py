@@ -29,6 +29,7 @@ from typing import Any
 
 from tracker.domain.catalogue import ECONOMIC_CLASSES, FUNCTIONAL_CLASSES
 from tracker.domain.money import from_fen
+from tracker.exporting.files import os_errors_named, replacing
 from tracker.projections.readstore import ReadStore
 from tracker.queries import Queries
 from tracker.reports.ledger import Ledger, ProjectRef, load
@@ -204,11 +205,13 @@ def write_package(read: ReadStore, year: int, unit: str | None, path: Path,
     """Into a directory (created if needed), or a ``.zip`` file."""
     files = package_files(read, year, unit, as_of)
     if path.suffix.lower() == ".zip":
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        with replacing(path) as temporary, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as z:
             for name, text in files.items():
                 z.writestr(name, text.encode("utf-8"))
         return path
-    path.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (path / name).write_text(text, encoding="utf-8", newline="")
+    with os_errors_named(path):
+        path.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            with replacing(path / name) as temporary:
+                temporary.write_text(text, encoding="utf-8", newline="")
     return path

@@ -38,6 +38,7 @@ from tracker.domain import indicator as standard
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.money import to_wan
 from tracker.exporting.csv_export import ENCODING, cell_text
+from tracker.exporting.files import replacing
 from tracker.exporting.forms import Cell, Column, Form, Row
 from tracker.exporting.xlsx import FONT, HEADER_ROW, INFO_ROW, MONEY_FORMAT, TITLE_ROW, draw, exact_number
 from tracker.selfeval import EXECUTION, Evaluation, show_points
@@ -276,14 +277,15 @@ def write_form(form: Form, path: str | Path, finish: Callable[[Worksheet], None]
     ws.title = form.title[:31]
     draw(ws, form)
     finish(ws)
-    wb.save(target)
+    with replacing(target) as temporary:
+        wb.save(temporary)
     return target
 
 
 def write_grid_csv(form: Form, path: Path) -> Path:
     """The form line by line as the sheet shows it (UTF-8 with BOM): title, 单位 and 年度,
     the header block, every body row, the notes. Numbers as text with two decimals."""
-    with path.open("w", encoding=ENCODING, newline="") as f:
+    with replacing(path) as temporary, temporary.open("w", encoding=ENCODING, newline="") as f:
         writer = csv.writer(f, lineterminator="\r\n")
         writer.writerow([form.title])
         writer.writerow([f"单位名称：{form.unit_label}", f"预算年度：{form.year}"])

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.domain.money import FEN
+from tracker.exporting.files import replacing
 from tracker.exporting.forms import Form, Row
 
 FONT = "宋体"
@@ -37,7 +38,8 @@ def write_xlsx(forms: list[Form], path: Path) -> Path:
         ws = first if i == 0 else wb.create_sheet()
         ws.title = form.title.replace("“", "").replace("”", "")[:31]
         draw(ws, form)
-    wb.save(path)
+    with replacing(path) as temporary:
+        wb.save(temporary)
     return path
 
 
