@@ -195,6 +195,20 @@ def test_a_plan_above_the_budget_is_refused_as_percent_written_without_sign() ->
     assert "超过预算数" in parsed.problems[0].reason
 
 
+def test_a_comma_that_is_not_a_thousands_separator_is_a_problem_not_a_bigger_number() -> None:
+    """``1,2`` written with a decimal comma must not be read as 12 (万元 or 元)."""
+    projects = table([("项目编码", "项目名称", "预算单位", "预算数(万元)", "6月底", "12月底"),
+                      ("P1", "办公室整修", MANCHENG, "1,2", "0,5", "1,2")])
+    payments = table([("日期", "项目编码", "金额(元)", "收款人"),
+                      ("2024-03-01", "P1", "1,5", "收款人"),
+                      ("2024-03-02", "P1", "1,500.00", "收款人")], name="支付")
+    parsed = parse_tables([projects, payments], year=2024)
+    assert sorted((p.sheet, p.row, p.column) for p in parsed.problems) == [
+        ("支付", 2, "金额(元)"), ("表", 2, "12月底"), ("表", 2, "6月底"), ("表", 2, "预算数(万元)")]
+    assert all("千位分隔符" in p.reason for p in parsed.problems)
+    assert [p.amount for p in parsed.payments] == [Decimal("1500.00")]
+
+
 # ---------------------------------------------------------------- unit cell
 
 

@@ -76,6 +76,23 @@ def test_accepts_thousands_separators(text: str, expected: str) -> None:
     assert parse_amount(text) == Decimal(expected)
 
 
+@pytest.mark.parametrize("text", ["1,2", "1,5.00", "12,34.5", "1,,000", ",100", "100,", "1234,567.00",
+                                  "1,234,56", "1.234,56"])
+def test_refuses_a_comma_that_is_not_a_thousands_separator(text: str) -> None:
+    """``1,2`` may be a decimal comma (1.2 元): dropping the comma would record 12 元."""
+    with pytest.raises(InvalidInputError) as caught:
+        parse_amount(text)
+    assert caught.value.field == "金额"
+    assert "千位分隔符" in caught.value.message
+
+
+@given(st.integers(min_value=1, max_value=10**14))
+def test_any_amount_written_with_thousands_separators_reads_back(fen: int) -> None:
+    amount = Decimal(fen).scaleb(-2)
+    assert parse_amount(f"{amount:,.2f}") == amount
+    assert parse_amount(f"{amount:,.2f}".replace(",", "，")) == amount
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

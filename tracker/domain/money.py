@@ -7,6 +7,7 @@ officer typed is worse than asking again.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from tracker.domain.errors import InvalidInputError
@@ -15,13 +16,14 @@ FEN = Decimal("0.01")
 WAN = Decimal(10000)
 ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("1000000000000.00")  # one trillion 元: a typo guard, not a policy
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 
 
 def parse_amount(text: str | Decimal | int, *, field: str = "金额", wan: bool = False) -> Decimal:
     """Parse a positive amount in 元 (or 万元 when ``wan``), exact to the 分."""
     if isinstance(text, float):
         raise InvalidInputError("金额不能用浮点数传入，请使用字符串或 Decimal", field)
-    raw = str(text).strip().replace(",", "").replace("，", "")
+    raw = ungrouped(str(text), field)
     if "e" in raw.lower():
         raise InvalidInputError(f"“{text}”：请直接写出金额，不要用科学计数法", field)
     try:
@@ -42,6 +44,21 @@ def parse_amount(text: str | Decimal | int, *, field: str = "金额", wan: bool 
     if value > MAX_AMOUNT:
         raise InvalidInputError(f"“{text}”超出允许的最大金额", field)
     return value.quantize(FEN)
+
+
+def ungrouped(text: str, field: str = "金额") -> str:
+    """``1,234,567.89`` without its thousands separators (half- or full-width).
+
+    A comma anywhere else is refused, not dropped: ``1,2`` may be a decimal comma
+    (1.2 元) and must not become 12 元.
+    """
+    raw = text.strip().replace("，", ",")
+    if "," not in raw:
+        return raw
+    if not _GROUPED.fullmatch(raw):
+        raise InvalidInputError(
+            f"“{text}”中的逗号不是千位分隔符：请写成 1,234,567.89 的形式（小数点用“.”）", field)
+    return raw.replace(",", "")
 
 
 def to_fen(amount: Decimal) -> int:

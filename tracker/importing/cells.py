@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from tracker.domain import classification as cls
 from tracker.domain.errors import TrackerError
-from tracker.domain.money import parse_amount
+from tracker.domain.money import parse_amount, ungrouped
 from tracker.importing.layouts import class_code, source_name
 from tracker.importing.readers import Value
 from tracker.inputs import parse_code, parse_text
@@ -94,7 +94,10 @@ def is_zero(value: Value) -> bool:
 
 
 def read_number(value: Value, what: str) -> Decimal:
-    text = nfkc(text_of(value) or "").replace(",", "")
+    try:
+        text = ungrouped(nfkc(text_of(value) or ""), what)
+    except TrackerError as e:
+        raise CellError(e.message) from None
     if text.endswith("%"):
         text = text[:-1].strip()
     try:
