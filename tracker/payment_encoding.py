@@ -1,6 +1,6 @@
 """Stored payment events and project snapshots written out directly, byte for byte
-as the library writes them; the application's mapper (``TrackerMapper``) and the
-import both write through ``PaymentWriter``.
+as the library writes them, by the application's mapper (``TrackerMapper``), which the
+import uses too.
 
 Why: ``json.JSONEncoder`` calls the transcoder's Python ``default`` hook for every
 ``Decimal``, ``UUID`` and ``date`` (four per payment event, 15,000 in the snapshot of a
@@ -15,9 +15,8 @@ Safety: only values of exactly the expected keys and types take the fast spellin
 anything else (another event, a new field, a ``datetime`` where a ``date`` was
 expected, a cipher, a transcoding of another class) goes to the library, so the
 output can differ only by being slower. ``TrackerMapper`` compares sample events and
-a sample snapshot with the library's bytes when it is built, ``PaymentWriter.agrees``
-does so again before each import batch, and the tests compare imported and recorded
-events with the library's encoding.
+a sample snapshot with the library's bytes when it is built, and the tests compare
+imported and recorded events with the library's encoding.
 """
 
 from __future__ import annotations
@@ -127,10 +126,6 @@ class PaymentWriter:
     def agrees(self, event: Any) -> bool:
         """Does this writer give the library's very bytes for ``event``?"""
         return self.usable and self.to_stored_event(event) == self.library(event)
-
-    def encoder_for(self, sample: Any) -> Callable[[Any], StoredEvent]:
-        """This writer if it agrees with the library on ``sample``, else the library."""
-        return self.to_stored_event if self.agrees(sample) else self.library
 
     # ---------------------------------------------------------- snapshots
 

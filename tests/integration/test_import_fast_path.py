@@ -73,9 +73,6 @@ def library_way(monkeypatch: pytest.MonkeyPatch) -> Any:
 
     def switch() -> None:
         monkeypatch.setattr(deciding, "_event_body", lambda: None)
-        monkeypatch.setattr(encoding.PaymentWriter, "agrees", lambda self, event: False)
-        monkeypatch.setattr(encoding.PaymentWriter, "to_stored_snapshot",
-                            lambda self, snapshot: self.library(snapshot))
         monkeypatch.setattr(encoding.TrackerMapper, "to_stored_event", Mapper.to_stored_event)
         monkeypatch.setattr(payments, "merged_payments",
                             lambda events, n: merged.compact(statements_for(events), n))

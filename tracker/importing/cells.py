@@ -88,9 +88,9 @@ def read_amount(value: Value, *, wan: bool = False) -> Decimal:
 
 def is_zero(value: Value) -> bool:
     try:
-        return Decimal(nfkc(text_of(value) or "x").replace(",", "")) == 0
-    except InvalidOperation:
-        return False
+        return Decimal(ungrouped(nfkc(text_of(value) or "x"))) == 0
+    except (InvalidOperation, TrackerError):
+        return False  # not a zero: the amount reader says what is wrong with it
 
 
 def read_number(value: Value, what: str) -> Decimal:

@@ -9,8 +9,8 @@ projector's own statements, merged: ``merged.merged_payments``). The overspend c
 inside ``Project.pay`` asks ``available_from``; during the batch that question is
 answered by ``headroom.Headroom`` in O(1) for rows in date order instead of a walk
 over the year's days (checked against the aggregate's own method before saving).
-Events and snapshots are written by ``tracker.payment_encoding.PaymentWriter`` (the library's bytes,
-spelled out); the snapshots of all projects go in one transaction at the end. The
+Events and snapshots are encoded by the application's own mapper (``TrackerMapper``:
+the library's bytes, spelled out); the snapshots of all projects go in one transaction at the end. The
 request ids travel in the events exactly as ``pay`` would write them, so
 ``rm_requests`` and the replay of a request id work as for ``pay``.
 
@@ -42,7 +42,6 @@ from tracker.importing.headroom import Headroom
 from tracker.importing.merged import PARAMS_PER_STATEMENT, PG_PARAMS_PER_STATEMENT, Statement, merged_payments
 from tracker.importing.records import IMPORT_NOTE, PaymentRow
 from tracker.importing.state import chunks, recorded_fingerprints
-from tracker.payment_encoding import PaymentWriter
 
 if TYPE_CHECKING:
     from tracker.application import BudgetTracker
@@ -128,7 +127,7 @@ def _batches(app: BudgetTracker, project: Project, pending: list[PaymentRow], wh
     room = _headroom(project)
     payer = Payer(project, room) if room else None
     per_statement = PG_PARAMS_PER_STATEMENT if app.read.is_postgres else PARAMS_PER_STATEMENT
-    writer = PaymentWriter(app.mapper)
+    encode = app.mapper.to_stored_event
     for chunk in chunks(pending, EVENTS_PER_TRANSACTION):
         if payer is not None and payer.usable and room is not None:
             events = payer.pay(chunk, who)
@@ -138,7 +137,6 @@ def _batches(app: BudgetTracker, project: Project, pending: list[PaymentRow], wh
             _verify(project, room, chunk)
         if project.pending_events:
             raise AssertionError("Project.pay made an event this import does not record")
-        encode = writer.encoder_for(events[0])
         yield [encode(e) for e in events], merged_payments(events, per_statement)
 
 
@@ -209,7 +207,7 @@ def _snapshot(app: BudgetTracker, project: Project, start_version: int) -> list[
     if app.snapshots is None or not interval or not snapshot_due(interval, start_version, project.version):
         return []
     snapshot_class: Any = getattr(type(project), "Snapshot", type(app).snapshot_class)
-    return [PaymentWriter(app.snapshots.mapper).to_stored_snapshot(snapshot_class.take(project))]
+    return [app.snapshots.mapper.to_stored_event(snapshot_class.take(project))]
 
 
 def _save_snapshots(app: BudgetTracker, snapshots: list[StoredEvent]) -> None:
