@@ -26,9 +26,9 @@ from pathlib import Path
 
 from common import bench_data_dir, p95
 
-from tracker.application import BudgetTracker
-from tracker.config import Settings
+from tracker.commands.tracker import BudgetTracker
 from tracker.domain.project import Project
+from tracker.store.config import Settings
 
 UNIT = "U1000"
 

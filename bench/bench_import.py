@@ -20,9 +20,9 @@ from pathlib import Path
 
 from common import bench_data_dir, drop_pg, fresh_pg, scratch_dir
 
-from tracker.application import BudgetTracker
-from tracker.config import Settings
+from tracker.commands.tracker import BudgetTracker
 from tracker.importing import import_file
+from tracker.store.config import Settings
 
 HEADER = ["日期", "项目编码", "金额(元)", "收款人", "经济分类", "凭证号"]
 PAYEES = ["保定市某某医院", "满城区人民医院", "某某物业服务有限公司", "河北某某科技有限公司", "个人救助对象"]

@@ -23,11 +23,11 @@ from typing import Any, Protocol
 
 from common import drop_pg, fresh_pg, scratch_dir
 
-from tracker.application import BudgetTracker
-from tracker.config import Settings
+from tracker.commands.tracker import BudgetTracker
 from tracker.projections.projector import ADD_DAILY, ADD_MONTHLY
-from tracker.projections.recorders import to_pg
-from tracker.projections.schema import TABLES
+from tracker.store.config import Settings
+from tracker.store.recorders import to_pg
+from tracker.store.schema import TABLES
 
 PROJECTS = 20
 PAYMENT_TABLE = ("CREATE TABLE payments (id TEXT PRIMARY KEY, project TEXT, date TEXT, "

@@ -3,7 +3,7 @@ all met except one qualitative indicator scored 13 of 15: 98 points, 优."""
 
 from __future__ import annotations
 
-from tracker.application import BudgetTracker
+from tracker.commands.tracker import BudgetTracker
 
 ZHANYI = [
     ("产出指标", "数量指标", "参保人数", "≥31万人", "10", "31.2万人", None),

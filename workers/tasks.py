@@ -18,13 +18,13 @@ from typing import Any
 
 from celery import shared_task
 
-from tracker.application import BudgetTracker
-from tracker.config import Settings
+from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import TrackerError
+from tracker.notify import delivery
+from tracker.notify.channels import DeliveryError
 from tracker.queries import today
-from workers import delivery
+from tracker.store.config import Settings
 from workers.celery_app import MAX_RETRY_DELAY, redis_url
-from workers.channels import DeliveryError
 
 log = logging.getLogger(__name__)
 _tracker: BudgetTracker | None = None
@@ -144,7 +144,7 @@ def claim_slot(key: str, ttl: int = 3 * 86400, owner: str | None = None) -> bool
 
 def is_checkpoint_day(day: dt.date) -> bool:
     """Is ``day`` a (non-blank) checkpoint of any project's plan this year?"""
-    from tracker import lag
+    from tracker.domain import lag
 
     for row in tracker().projects(day.year):
         if any(cp.date == day and not cp.is_blank
@@ -156,7 +156,7 @@ def is_checkpoint_day(day: dt.date) -> bool:
 @shared_task(name="workers.tasks.weekly_digest", acks_late=True)
 def weekly_digest(day: str | None = None) -> int:
     """A weekly summary per unit to its managers' channels."""
-    from workers.digest import send_digests
+    from tracker.notify.digest import send_digests
 
     on = dt.date.fromisoformat(day) if day else today()
     if not claim_slot(f"tracker:beat:digest:{on.isoformat()}"):

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.application import BudgetTracker
-from tracker.config import Settings
+from tracker.commands.tracker import BudgetTracker
+from tracker.store.config import Settings
 
 
 @pytest.fixture(scope="module")

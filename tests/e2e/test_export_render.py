@@ -24,22 +24,22 @@ import openpyxl
 import pytest
 from rendering import png_size_and_ink, render
 
-from tracker.application import BudgetTracker
 from tracker.cli import Context
-from tracker.config import Settings
-from tracker.demo import run_demo
-from tracker.demo_data import UNIT_CODE, UNIT_NAME
+from tracker.commands.tracker import BudgetTracker
+from tracker.demo.data import UNIT_CODE, UNIT_NAME
+from tracker.demo.loader import run_demo
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.money import to_wan
 from tracker.exporting import TABLE_KINDS, build_form, export
-from tracker.projections.readstore import ReadStore
-from tracker.reports import (
+from tracker.queries.reports import (
     basic_expenditure_by_economic,
     expenditure_by_function,
     income_expenditure_summary,
     project_expenditure_by_economic,
     three_public,
 )
+from tracker.store.config import Settings
+from tracker.store.readstore import ReadStore
 
 YEAR = 2024
 D = Decimal

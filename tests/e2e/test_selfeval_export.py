@@ -31,16 +31,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 from rendering import png_size_and_ink, render
 from zhanyi import ACTION, CAUSE, ZHANYI, ZHANYI_POINTS, record_zhanyi
 
-from tracker.application import BudgetTracker
 from tracker.cli import Context
-from tracker.config import Settings
-from tracker.demo import run_demo
-from tracker.demo_data import UNIT_CODE, UNIT_NAME
+from tracker.commands.tracker import BudgetTracker
+from tracker.demo.data import UNIT_CODE, UNIT_NAME
+from tracker.demo.loader import run_demo
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.money import to_wan
+from tracker.domain.selfeval import show_points
 from tracker.exporting.monitoring import monitoring_form, status_label, write_monitoring
 from tracker.exporting.selfeval_form import selfeval_form, with_names, write_selfeval_xlsx
-from tracker.selfeval import show_points
+from tracker.store.config import Settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 D = Decimal

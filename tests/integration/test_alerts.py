@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
-from tracker.application import BudgetTracker
-from tracker.config import Settings
+from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import DuplicateError, InvalidInputError, OverspendError
+from tracker.store.config import Settings
 
 D = dt.date
 
@@ -157,7 +157,7 @@ def test_cli_alerts_check_json(lagging: BudgetTracker, db_url: str) -> None:
 def test_the_weekly_digest_reaches_the_managers_robot(lagging: BudgetTracker) -> None:
     from receivers import HttpReceiver
 
-    from workers.digest import send_digests
+    from tracker.notify.digest import send_digests
 
     lagging.check_alerts(D(2024, 6, 30))
     with HttpReceiver() as http:
@@ -175,7 +175,7 @@ def test_the_weekly_digest_reaches_the_managers_robot(lagging: BudgetTracker) ->
 def test_in_process_delivery_without_redis(lagging: BudgetTracker) -> None:
     from receivers import HttpReceiver
 
-    from workers.delivery import deliver_pending
+    from tracker.notify.delivery import deliver_pending
 
     lagging.check_alerts(D(2024, 6, 30))
     with HttpReceiver() as http:

@@ -13,7 +13,7 @@ import pytest
 from certs import make_certificates, server_context
 from receivers import HttpReceiver, SmtpReceiver, free_port
 
-from workers.channels import DeliveryError, build_channel, render_alert
+from tracker.notify.channels import DeliveryError, build_channel, render_alert
 
 ALERT = {
     "unit": "450001", "unit_name": "保定市满城区医疗保障局本级", "project": "P1",

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from receivers import Answer, HttpReceiver, free_port
 
-from workers.channels import DeliveryError, RateLimiter, build_channel, render_alert
+from tracker.notify.channels import DeliveryError, RateLimiter, build_channel, render_alert
 
 WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 ALERT = {

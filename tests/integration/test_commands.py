@@ -15,8 +15,7 @@ from uuid import UUID, uuid4
 import pytest
 from conftest import ledger_event_count
 
-from tracker.application import BudgetTracker
-from tracker.config import Settings
+from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import (
     DuplicateError,
     InvalidInputError,
@@ -25,6 +24,7 @@ from tracker.domain.errors import (
     TrackerError,
 )
 from tracker.domain.ids import project_id, unit_id
+from tracker.store.config import Settings
 
 ORDER = {
     "rm_units": "code",

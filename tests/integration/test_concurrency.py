@@ -29,10 +29,10 @@ from uuid import UUID
 
 import pytest
 
-from tracker.application import BudgetTracker
-from tracker.config import Settings
+from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import OverspendError
 from tracker.domain.ids import entry_id
+from tracker.store.config import Settings
 
 WORKERS = 4
 
@@ -42,8 +42,8 @@ WORKER = textwrap.dedent(
     import json, sys, time
     from pathlib import Path
     from eventsourcing.persistence import PersistenceError
-    from tracker.application import BudgetTracker
-    from tracker.config import Settings
+    from tracker.commands.tracker import BudgetTracker
+    from tracker.store.config import Settings
     from tracker.domain.errors import TrackerError
 
     job = json.loads(sys.argv[1])
@@ -258,8 +258,8 @@ OPEN = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from tracker.application import BudgetTracker
-    from tracker.config import Settings
+    from tracker.commands.tracker import BudgetTracker
+    from tracker.store.config import Settings
     go = Path(sys.argv[2])
     while not go.exists():
         time.sleep(0.001)

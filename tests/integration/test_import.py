@@ -20,12 +20,12 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tracker.application import BudgetTracker
-from tracker.config import Settings
+from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import InvalidInputError, OverspendError
 from tracker.domain.ids import entry_id, project_id
 from tracker.domain.indicator import parse_target
 from tracker.importing import ImportRefused, Problem, import_file, text_progress
+from tracker.store.config import Settings
 
 YEAR = 2024
 UNIT = "450001保定市满城区医疗保障局本级"

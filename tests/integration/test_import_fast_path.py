@@ -20,12 +20,12 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import Mapper
 
-from tracker.application import BudgetTracker
-from tracker.config import Settings
+from tracker.commands.tracker import BudgetTracker
 from tracker.domain.ids import project_id
 from tracker.domain.project import Project
 from tracker.importing import import_file
 from tracker.projections.projector import statements_for
+from tracker.store.config import Settings
 
 YEAR = 2024
 HEADER = ["日期", "项目编码", "金额(元)", "收款人", "经济分类", "凭证号", "资金来源"]
@@ -68,8 +68,8 @@ def payments_file(path: Path, n: int, seed: int = 7, books: str = "记") -> Path
 @pytest.fixture
 def library_way(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Switch every shortcut of the import off (used around the reference import)."""
-    from tracker import payment_encoding as encoding
     from tracker.importing import deciding, merged, payments, request_ids, run
+    from tracker.store import payment_encoding as encoding
 
     def switch() -> None:
         monkeypatch.setattr(deciding, "_event_body", lambda: None)
@@ -205,7 +205,7 @@ def test_each_event_shape_and_the_snapshot_are_spelled_by_the_fast_writer(sqlite
 
     from eventsourcing.domain import Snapshot
 
-    from tracker.payment_encoding import PaymentWriter
+    from tracker.store.payment_encoding import PaymentWriter
 
     app = BudgetTracker(Settings(db_url=sqlite_url, user="u"))
     try:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from zhanyi import record_zhanyi
 
-from tracker.application import BudgetTracker
+from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import DuplicateError, InvalidInputError, NotFoundError
-from tracker.selfeval import SelfEvaluationError
+from tracker.domain.selfeval import SelfEvaluationError
 
 
 @pytest.fixture

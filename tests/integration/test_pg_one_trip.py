@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.application import BudgetTracker
-from tracker.config import Settings
+from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import OverspendError
-from tracker.projections.pg_prepared import inline, literal
+from tracker.store.config import Settings
+from tracker.store.pg_prepared import inline, literal
 
 pytestmark = pytest.mark.postgres
 

@@ -24,11 +24,11 @@ from conftest import ledger_event_count
 from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 
-from tracker.application import BudgetTracker
-from tracker.config import Settings
+from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import InvalidInputError, NotFoundError, OverspendError, TrackerError
 from tracker.domain.ids import project_id
 from tracker.domain.plan import parse_plan, plan_spec
+from tracker.store.config import Settings
 
 YEAR = 2024
 FIRST = dt.date(YEAR, 1, 1)

@@ -33,15 +33,13 @@ from pathlib import Path
 
 import pytest
 
-from tracker.application import BudgetTracker
 from tracker.cli import Context
-from tracker.config import Settings
-from tracker.demo import run_demo, year_schedule
-from tracker.demo_data import BASIC_PROJECTS, PROJECTS, UNIT_CODE, UNIT_NAME
+from tracker.commands.tracker import BudgetTracker
+from tracker.demo.data import BASIC_PROJECTS, PROJECTS, UNIT_CODE, UNIT_NAME
+from tracker.demo.loader import run_demo, year_schedule
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.money import to_wan
-from tracker.projections.readstore import ReadStore
-from tracker.reports import (
+from tracker.queries.reports import (
     ClassRow,
     ClassTable,
     basic_expenditure_by_economic,
@@ -50,6 +48,8 @@ from tracker.reports import (
     project_expenditure_by_economic,
     three_public,
 )
+from tracker.store.config import Settings
+from tracker.store.readstore import ReadStore
 
 D = Decimal
 YEAR = 2024

@@ -33,10 +33,9 @@ from typing import Any
 
 import pytest
 
-from tracker import wire
-from tracker.application import BudgetTracker
+from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import InvalidInputError, NotFoundError
-from tracker.queries import Figures, ProjectStatus
+from tracker.queries import Figures, ProjectStatus, wire
 
 D = Decimal
 d = dt.date

@@ -34,13 +34,12 @@ from conftest import READ_TABLE_ORDER
 from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 
-from tracker import wire
-from tracker.application import BudgetTracker
-from tracker.config import Settings
+from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import TrackerError
 from tracker.domain.ids import project_id, unit_id
-from tracker.projections.schema import READ_TABLES
-from tracker.queries import Figures
+from tracker.queries import Figures, wire
+from tracker.store.config import Settings
+from tracker.store.schema import READ_TABLES
 
 UNITS = (("U1", None), ("U2", "U1"))
 PROJECTS = (  # code, unit, functional, type

@@ -32,10 +32,10 @@ from typing import Any
 import pytest
 from conftest import READ_TABLE_ORDER
 
-from tracker.application import BudgetTracker
-from tracker.config import Settings
+from tracker.commands.tracker import BudgetTracker
 from tracker.domain.project import Project
-from tracker.projections.schema import READ_TABLES
+from tracker.store.config import Settings
+from tracker.store.schema import READ_TABLES
 
 TRACKER = str(Path(sys.executable).parent / "tracker")
 ORDER = READ_TABLE_ORDER

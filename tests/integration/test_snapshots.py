@@ -15,12 +15,12 @@ from uuid import UUID
 import pytest
 from eventsourcing.application import project_aggregate
 
-from tracker.application import BudgetTracker
-from tracker.config import Settings
+from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import OverspendError
 from tracker.domain.ids import entry_id
 from tracker.domain.project import Project
-from tracker.views import project_view
+from tracker.queries.project_view import project_view
+from tracker.store.config import Settings
 
 PAYMENTS = 260
 INTERVAL = BudgetTracker.snapshotting_intervals[Project]

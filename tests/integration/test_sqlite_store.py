@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from tracker.application import BudgetTracker
-from tracker.config import Settings
-from tracker.projections.sqlite_store import STATEMENT_CACHE, StatementCachingPool
+from tracker.commands.tracker import BudgetTracker
+from tracker.store.config import Settings
+from tracker.store.sqlite_store import STATEMENT_CACHE, StatementCachingPool
 
 
 @pytest.fixture

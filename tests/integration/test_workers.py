@@ -40,8 +40,8 @@ from worker_harness import (
     wait_until,
 )
 
-from tracker.application import BudgetTracker
-from tracker.config import Settings
+from tracker.commands.tracker import BudgetTracker
+from tracker.store.config import Settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
@@ -589,8 +589,8 @@ def test_recording_a_delivery_twice_with_one_request_id_records_it_once(lagging:
 
 def test_a_delivered_alert_names_its_rule_in_chinese(lagging: BudgetTracker) -> None:
     from tracker.domain.alert import RULE_LABELS
-    from workers.channels import render_alert
-    from workers.delivery import alert_payload
+    from tracker.notify.channels import render_alert
+    from tracker.notify.delivery import alert_payload
 
     lagging.check_alerts(dt.date.fromisoformat(AS_OF))
     for alert in lagging.alerts():

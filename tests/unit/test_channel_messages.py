@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from workers.channels import (
+from tracker.notify.channels import (
     ChannelConfigError,
     DeliveryError,
     DingTalkChannel,
@@ -21,9 +21,9 @@ from workers.channels import (
     render_alert,
     render_digest,
 )
-from workers.channels.dingtalk import dingtalk_sign
-from workers.channels.messages import truncate_utf8
-from workers.channels.webhook import sign
+from tracker.notify.channels.dingtalk import dingtalk_sign
+from tracker.notify.channels.messages import truncate_utf8
+from tracker.notify.channels.webhook import sign
 
 ALERT = {
     "unit": "450001", "unit_name": "保定市满城区医疗保障局本级", "project": "P1",

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tracker.cli import Context
-from tracker.demo import run_demo
-from tracker.demo_data import BASIC_PROJECTS, PROJECTS, UNIT_CODE
+from tracker.demo.data import BASIC_PROJECTS, PROJECTS, UNIT_CODE
+from tracker.demo.loader import run_demo
 from tracker.domain.errors import InvalidInputError
 
 RENOVATION = "13062124P00495310005H"  # 办公室整修: – / 7.00 / 10.00 / 50.00 万元

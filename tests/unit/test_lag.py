@@ -16,9 +16,8 @@ from fractions import Fraction
 
 import pytest
 
-from tracker import lag
-from tracker.domain.plan import Checkpoint, parse_plan
-from tracker.lag import (
+from tracker.domain import lag
+from tracker.domain.lag import (
     DEFAULT_POINTS_RULE,
     DEFAULT_RULE,
     GREEN,
@@ -34,6 +33,7 @@ from tracker.lag import (
     planned_rate,
     status,
 )
+from tracker.domain.plan import Checkpoint, parse_plan
 
 D = Decimal
 d = dt.date

@@ -19,11 +19,11 @@ from eventsourcing.persistence import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker import payment_encoding
 from tracker.domain.plan import parse_plan
 from tracker.domain.project import Project
-from tracker.payment_encoding import PAYMENT_EVENT, PaymentWriter, TrackerMapper
-from tracker.transcodings import CheckpointAsDict, DateAsISO
+from tracker.store import payment_encoding
+from tracker.store.payment_encoding import PAYMENT_EVENT, PaymentWriter, TrackerMapper
+from tracker.store.transcodings import CheckpointAsDict, DateAsISO
 
 YEAR = 2024
 # Any text that UTF-8 can carry (lone surrogates cannot be stored by either writer).

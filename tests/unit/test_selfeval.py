@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.indicator import Target, parse_actual, parse_target, target_from_columns
-from tracker.selfeval import (
+from tracker.domain.selfeval import (
     EXECUTION,
     Evaluation,
     IndicatorResult,

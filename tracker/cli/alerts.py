@@ -7,11 +7,11 @@ import json
 import click
 
 from tracker.cli.base import FORMAT, Context, TrackerGroup, cli, pass_ctx
+from tracker.cli.formatting import table, to_json
 from tracker.domain.alert import RULE_LABELS
 from tracker.domain.errors import InvalidInputError
-from tracker.formatting import table, to_json
-from tracker.inputs import parse_date
-from tracker.lag import STATUS_LABELS
+from tracker.domain.inputs import parse_date
+from tracker.domain.lag import STATUS_LABELS
 
 
 @cli.group(cls=TrackerGroup)
@@ -30,7 +30,7 @@ def alerts_check(c: Context, as_of: str | None, year: int | None, deliver: bool,
     day = parse_date(as_of, "--as-of") if as_of else None
     result = c.app.check_alerts(day, year=year)
     if deliver:
-        from workers.delivery import deliver_pending
+        from tracker.notify.delivery import deliver_pending
 
         result["delivered"] = deliver_pending(c.app)
     if fmt == "json":
@@ -119,7 +119,7 @@ def channels_add(c: Context, unit_code: str, kind: str, name: str, purpose: str,
             raise click.UsageError(f"--set 需要 KEY=VALUE：{item}")
         key, value = item.split("=", 1)
         config[key.strip()] = value.strip()
-    from workers.channels import ChannelConfigError, build_channel
+    from tracker.notify.channels import ChannelConfigError, build_channel
 
     try:
         build_channel({"kind": kind, **config})  # refuses a bad configuration, naming the field
@@ -151,7 +151,7 @@ def channels_list(c: Context, unit_code: str | None, fmt: str) -> None:
 @pass_ctx
 def channels_test(c: Context, channel_id: str) -> None:
     """向渠道发送一条测试消息，报告结果。"""
-    from workers.delivery import test_channel
+    from tracker.notify.delivery import test_channel
 
     click.echo(test_channel(c.app, channel_id))
 

@@ -12,9 +12,9 @@ from typing import Any
 import click
 from eventsourcing.persistence import PersistenceError
 
-from tracker.application import BudgetTracker
-from tracker.config import Settings
+from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import TrackerError
+from tracker.store.config import Settings
 
 FORMAT = click.Choice(["table", "json"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tracker.cli.base import FORMAT, Context, TrackerGroup, cli, pass_ctx
-from tracker.formatting import table, to_json
+from tracker.cli.formatting import table, to_json
 
 # ------------------------------------------------------------------- units
 
@@ -189,7 +189,7 @@ def show(c: Context, code: str, year: str | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(to_json(view))
         return
-    from tracker.cli_views import show_text
+    from tracker.cli.show_text import show_text
 
     click.echo(show_text(view))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tracker.cli.base import FORMAT, Context, TrackerGroup, cli, pass_ctx
-from tracker.formatting import table, to_json
+from tracker.cli.formatting import table, to_json
 
 
 @cli.group(cls=TrackerGroup)
@@ -143,7 +143,7 @@ def selfeval_cmd(c: Context, code: str, year: str | None, unit_level: bool, fmt:
                  output: str | None, finalise: bool, signed_by: str | None, execution_cause: str,
                  execution_action: str, request_id: str | None) -> None:
     """绩效自评：执行率 10 分 + 指标 90 分，评定等级；--finalise 定稿。"""
-    from tracker.cli_selfeval import selfeval_json, selfeval_text
+    from tracker.cli.selfeval_text import selfeval_json, selfeval_text
 
     if finalise:
         if not signed_by:

@@ -7,11 +7,11 @@ import sys
 
 import click
 
-from tracker import wire
 from tracker.cli.base import FORMAT, Context, TrackerGroup, cli, pass_ctx
+from tracker.cli.formatting import to_json
 from tracker.domain.errors import NotFoundError
-from tracker.formatting import to_json
-from tracker.inputs import parse_date
+from tracker.domain.inputs import parse_date
+from tracker.queries import wire
 
 # ------------------------------------------------------------ read models
 
@@ -91,7 +91,7 @@ def series(c: Context, code: str, is_unit: bool, year: int | None, as_of: str | 
 @pass_ctx
 def progress(c: Context, code: str, year: str | None, as_of: str | None, fmt: str) -> None:
     """一个项目的检查点完成情况、预测与每日所需支出。"""
-    from tracker.cli_views import progress_json, progress_text
+    from tracker.cli.show_text import progress_json, progress_text
 
     data = c.app.queries.progress(c.app.find_project(code, year), _as_of(as_of))
     click.echo(to_json(progress_json(data)) if fmt == "json" else progress_text(data))
@@ -162,7 +162,7 @@ def projections_rebuild(c: Context) -> None:
 @pass_ctx
 def demo(c: Context, until: str, reset: bool) -> None:
     """生成演示数据：保定市满城区医疗保障局本级 2024 年的八个项目。"""
-    from tracker.demo import run_demo
+    from tracker.demo.loader import run_demo
 
     run_demo(c, until=until, reset=reset, echo=click.echo)
 

@@ -27,8 +27,8 @@ from tracker.exporting.csv_export import write_csv
 from tracker.exporting.datapackage import write_package
 from tracker.exporting.forms import Form, class_form, summary_form, three_public_form
 from tracker.exporting.xlsx import write_xlsx
-from tracker.projections.readstore import ReadStore
-from tracker.reports import tables
+from tracker.queries.reports import tables
+from tracker.store.readstore import ReadStore
 
 TABLE_KINDS = ("summary", "function", "basic", "project-economic", "three-public")
 KINDS = (*TABLE_KINDS, "fdp")

@@ -30,10 +30,10 @@ from typing import Any
 from tracker.domain.catalogue import ECONOMIC_CLASSES, FUNCTIONAL_CLASSES
 from tracker.domain.money import from_fen
 from tracker.exporting.files import os_errors_named, replacing
-from tracker.projections.readstore import ReadStore
 from tracker.queries import Queries
-from tracker.reports.ledger import Ledger, ProjectRef, load
-from tracker.reports.tables import CARRYOVER, CARRYOVER_SOURCE
+from tracker.queries.reports.ledger import Ledger, ProjectRef, load
+from tracker.queries.reports.tables import CARRYOVER, CARRYOVER_SOURCE
+from tracker.store.readstore import ReadStore
 
 DATA = "budget-execution"
 UNITS = "units"

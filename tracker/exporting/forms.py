@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tracker.domain.money import to_wan
-from tracker.reports.model import Amounts, ClassRow, ClassTable, Summary, ThreePublic
+from tracker.queries.reports.model import Amounts, ClassRow, ClassTable, Summary, ThreePublic
 
 Cell = str | Decimal | None
 NUMERALS = "一二三四五六七八九十"

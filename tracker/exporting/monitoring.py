@@ -24,15 +24,15 @@ from uuid import UUID
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tracker import lag, selfeval
+from tracker.commands.selfeval import result_of
+from tracker.domain import lag, selfeval
 from tracker.domain.errors import NotFoundError
+from tracker.domain.inputs import parse_date, parse_year
 from tracker.exporting.csv_export import write_csv
 from tracker.exporting.forms import ROUNDING_NOTE, Cell, Column, Form, Row, wan
 from tracker.exporting.selfeval_form import finish_sheet, half_up, ordered, runs, write_form
 from tracker.exporting.xlsx import HEADER_ROW
-from tracker.inputs import parse_date, parse_year
 from tracker.queries import Figures, ProjectStatus, default_as_of
-from tracker.selfeval_service import result_of
 
 TITLE = "绩效运行监控表"
 NOT_RECORDED = "未填报"

@@ -37,11 +37,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tracker.domain import indicator as standard
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.money import to_wan
+from tracker.domain.selfeval import EXECUTION, Evaluation, show_points
 from tracker.exporting.csv_export import ENCODING, cell_text
 from tracker.exporting.files import replacing
 from tracker.exporting.forms import Cell, Column, Form, Row
 from tracker.exporting.xlsx import FONT, HEADER_ROW, INFO_ROW, MONEY_FORMAT, TITLE_ROW, draw, exact_number
-from tracker.selfeval import EXECUTION, Evaluation, show_points
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T = TypeVar("T")

@@ -12,10 +12,10 @@ from decimal import Decimal, InvalidOperation
 
 from tracker.domain import classification as cls
 from tracker.domain.errors import TrackerError
+from tracker.domain.inputs import parse_code, parse_text
 from tracker.domain.money import parse_amount, ungrouped
 from tracker.importing.layouts import class_code, source_name
 from tracker.importing.readers import Value
-from tracker.inputs import parse_code, parse_text
 
 
 class CellError(Exception):

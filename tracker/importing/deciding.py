@@ -31,7 +31,7 @@ from tracker.domain.project import Project
 from tracker.importing.errors import interrupted
 from tracker.importing.headroom import Headroom
 from tracker.importing.records import IMPORT_NOTE, PaymentRow
-from tracker.payment_encoding import PAYMENT_EVENT
+from tracker.store.payment_encoding import PAYMENT_EVENT
 
 _PAY: Callable[..., None] = Project.pay  # the aggregate's command method, a plain function
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tracker.domain.errors import TrackerError
+from tracker.domain.inputs import parse_text, parse_year
 from tracker.importing.cells import (
     CellError,
     nfkc,
@@ -17,7 +18,6 @@ from tracker.importing.cells import (
 from tracker.importing.layouts import Table
 from tracker.importing.readers import Value
 from tracker.importing.records import PaymentRow
-from tracker.inputs import parse_text, parse_year
 
 
 class FastPayments:

@@ -14,8 +14,8 @@ from typing import Any
 
 from tracker.domain.money import to_fen
 from tracker.importing.state import chunks
-from tracker.payment_encoding import PAYMENT_EVENT
 from tracker.projections.projector import ADD_DAILY, ADD_MONTHLY, statements_for
+from tracker.store.payment_encoding import PAYMENT_EVENT
 
 Statement = tuple[str, tuple[Any, ...]]
 

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
+from tracker.commands.indicators import parse_weight
 from tracker.domain import classification as cls
 from tracker.domain.errors import TrackerError
 from tracker.domain.indicator import check_levels
+from tracker.domain.inputs import parse_code, parse_year
 from tracker.domain.money import FEN, WAN, to_wan
 from tracker.domain.plan import Checkpoint, validate_checkpoints
 from tracker.importing.cells import (
@@ -45,8 +47,6 @@ from tracker.importing.layouts import (
 )
 from tracker.importing.readers import Value
 from tracker.importing.records import PLAN_COLUMN, IndicatorRow, Parsed, PaymentRow, Problem, ProjectRow
-from tracker.indicator_service import parse_weight
-from tracker.inputs import parse_code, parse_year
 
 T = TypeVar("T")
 

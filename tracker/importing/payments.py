@@ -44,7 +44,7 @@ from tracker.importing.records import IMPORT_NOTE, PaymentRow
 from tracker.importing.state import chunks, recorded_fingerprints
 
 if TYPE_CHECKING:
-    from tracker.application import BudgetTracker
+    from tracker.commands.tracker import BudgetTracker
 
 EVENTS_PER_TRANSACTION = 20_000
 MAX_ATTEMPTS = 5
@@ -201,7 +201,7 @@ def _cache(app: BudgetTracker, project: Project) -> None:
 def _snapshot(app: BudgetTracker, project: Project, start_version: int) -> list[StoredEvent]:
     """One snapshot at the end of the batch, if the batch passed one of the service
     layer's snapshot points (``snapshot_due``), instead of one at each point."""
-    from tracker.application import snapshot_due
+    from tracker.commands.tracker import snapshot_due
 
     interval = app.snapshotting_intervals.get(Project)
     if app.snapshots is None or not interval or not snapshot_due(interval, start_version, project.version):

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from tracker.domain.errors import DuplicateError, TrackerError
+from tracker.domain.inputs import parse_year
 from tracker.domain.project import INITIAL
 from tracker.importing.errors import ImportInterrupted, ImportRefused, interrupted
 from tracker.importing.layouts import Table, Unrecognised, detect
@@ -37,10 +38,9 @@ from tracker.importing.report import ImportReport, Progress, SheetReport, text_p
 from tracker.importing.request_ids import request_ids
 from tracker.importing.state import load_state, load_vouchers, recorded_fingerprints
 from tracker.importing.validate import check
-from tracker.inputs import parse_year
 
 if TYPE_CHECKING:
-    from tracker.application import BudgetTracker
+    from tracker.commands.tracker import BudgetTracker
 
 __all__ = ["ImportInterrupted", "ImportRefused", "ImportReport", "import_file", "text_progress"]
 
@@ -134,7 +134,7 @@ def _counts(v: Validated) -> dict[str, int]:
 
 def service_fingerprint(command: str, args: dict[str, Any], request_id: str, result: UUID) -> str:
     """The service layer's own request hash (``BudgetTracker._request``)."""
-    from tracker.application import BudgetTracker
+    from tracker.commands.tracker import BudgetTracker
 
     request = BudgetTracker._request(command, args, request_id, result)
     assert request is not None

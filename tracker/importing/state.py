@@ -11,7 +11,7 @@ from tracker.importing.cells import indicator_key
 from tracker.importing.records import DbState, ExistingPayment, Parsed, ProjectState
 
 if TYPE_CHECKING:
-    from tracker.application import BudgetTracker
+    from tracker.commands.tracker import BudgetTracker
 
 IN_CHUNK = 500  # values per IN (...) list
 

@@ -20,8 +20,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from tracker.projections.projector import Statement, statements_for
-from tracker.projections.readstore import ReadStore
-from tracker.projections.schema import READ_TABLES
+from tracker.store.readstore import ReadStore
+from tracker.store.schema import READ_TABLES
 
 Progress = Callable[[int, int], None]
 

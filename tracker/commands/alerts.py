@@ -1,0 +1,276 @@
+"""Lag alerts in the service layer (mixed into BudgetTracker): check, list,
+acknowledge, record deliveries; unit alert settings and channels.
+
+A check is idempotent: alert ids are fixed by (project, rule, period, severity), so
+creating one that exists clashes in the store and counts as "already open". Workers
+and the CLI call these same methods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from tracker.domain import alert_rules as rules
+from tracker.domain.alert import OVERSPEND, RULES, Alert, alert_id
+from tracker.domain.errors import InvalidInputError, NotFoundError
+from tracker.domain.ids import unit_id
+from tracker.domain.inputs import parse_code, parse_text, parse_year
+from tracker.domain.unit import Unit
+from tracker.queries import default_as_of, today
+
+DEFAULT_ESCALATION_DAYS = 3
+CHANNEL_KINDS = ("wecom", "dingtalk", "email", "webhook")
+PURPOSES = ("alerts", "managers", "digest")
+
+
+class AlertCommands:
+    """Check the rules, keep the alerts' lifecycle, and configure units' channels."""
+
+    read: Any
+    queries: Any
+    repository: Any
+    save: Any
+    _update: Any
+    _user: Any
+    _evict: Any
+
+    # ------------------------------------------------------------- settings
+
+    def change_alert_settings(self, unit: str, *, rules_enabled: list[str] | None = None,
+                              escalation_days: int = DEFAULT_ESCALATION_DAYS, managers: str = "",
+                              user: str | None = None, request_id: str | None = None) -> UUID:
+        """Switch rules on or off for a unit, and set escalation after N working days."""
+        code = parse_code(unit, "单位编码")
+        chosen = list(rules_enabled if rules_enabled is not None else RULES)
+        if unknown := [r for r in chosen if r not in RULES]:
+            raise InvalidInputError(f"未知的预警规则：{'、'.join(unknown)}；可选：{'、'.join(RULES)}",
+                                    "预警规则")
+        if not 1 <= int(escalation_days) <= 60:
+            raise InvalidInputError("升级天数应在 1 到 60 个工作日之间", "升级天数")
+        uid = self._unit_exists(code)
+
+        def act(u: Unit, request: dict[str, Any] | None) -> UUID:
+            u.change_alert_settings(chosen, int(escalation_days), managers, self._user(user),
+                                    request=request)
+            return uid
+
+        args = {"unit": code, "rules": chosen, "days": int(escalation_days), "managers": managers}
+        return self._update("alerts.settings", args, request_id, uid, uid, act)
+
+    def alert_settings(self, unit: str) -> dict[str, Any]:
+        row = self.read.one("SELECT * FROM rm_alert_settings WHERE unit_code = ?", (unit,))
+        if row is None:
+            return {"rules": list(RULES), "escalation_days": DEFAULT_ESCALATION_DAYS, "managers": ""}
+        return {"rules": [r for r in row["rules"].split(",") if r],
+                "escalation_days": int(row["escalation_days"]), "managers": row["managers"]}
+
+    def add_channel(self, unit: str, *, name: str, kind: str, config: dict[str, Any],
+                    purpose: str = "alerts", user: str | None = None,
+                    request_id: str | None = None) -> UUID:
+        """Register a delivery channel for a unit (the doors validate the configuration
+        with the workers' channel registry before calling this)."""
+        code = parse_code(unit, "单位编码")
+        if kind not in CHANNEL_KINDS:
+            raise InvalidInputError(f"未知的渠道类型“{kind}”，可选：{'、'.join(CHANNEL_KINDS)}", "渠道类型")
+        if purpose not in PURPOSES:
+            raise InvalidInputError(f"未知的用途“{purpose}”，可选：{'、'.join(PURPOSES)}", "用途")
+        label = parse_text(name, "渠道名称", limit=100)
+        uid = self._unit_exists(code)
+        cid = uuid.uuid5(uid, f"channel:{request_id}") if request_id else uuid.uuid4()
+
+        def act(u: Unit, request: dict[str, Any] | None) -> UUID:
+            u.add_channel(str(cid), label, kind, dict(config), purpose, self._user(user),
+                          request=request)
+            return cid
+
+        args = {"unit": code, "name": label, "kind": kind, "config": config, "purpose": purpose}
+        return self._update("channels.add", args, request_id, uid, cid, act)
+
+    def channels(self, unit: str | None = None, purpose: str | None = None) -> list[dict[str, Any]]:
+        sql, params = "SELECT * FROM rm_channels WHERE 1 = 1", []
+        if unit:
+            sql += " AND unit_code = ?"
+            params.append(unit)
+        if purpose:
+            sql += " AND purpose = ?"
+            params.append(purpose)
+        rows = self.read.all(sql + " ORDER BY unit_code, name", params)
+        return [{**r, "config": json.loads(r["config"])} for r in rows]
+
+    def _unit_exists(self, code: str) -> UUID:
+        if self.read.one("SELECT 1 AS x FROM rm_units WHERE code = ?", (code,)) is None:
+            raise NotFoundError(f"单位 {code} 不存在", "单位编码")
+        return unit_id(code)
+
+    # ---------------------------------------------------------------- check
+
+    def check_alerts(self, as_of: dt.date | None = None, *, year: int | None = None,
+                     user: str | None = None) -> dict[str, Any]:
+        """Run every enabled rule as of a date: raise new alerts, resolve those back on
+        plan, escalate the unacknowledged. Safe to run twice or concurrently."""
+        day = as_of or today()
+        fiscal_year = parse_year(year) if year is not None else day.year
+        day = min(day, default_as_of(fiscal_year, day))
+        who = self._user(user or "预警检查")
+        candidates = self._candidates(fiscal_year, day)
+        raised, already = [], 0
+        for c in candidates:
+            if self._raise(c, day, who):
+                raised.append(c)
+            else:
+                already += 1
+        resolved = self._resolve_back_on_plan(fiscal_year, day, who)
+        escalated = self._escalate_unacknowledged(day, who)
+        return {"as_of": day, "raised": [
+            {"id": str(alert_id(c.project, c.rule, c.period, c.severity)), "unit": c.unit,
+             "project": c.project, "rule": c.rule, "severity": c.severity,
+             "lag_points": c.figures.get("lag_points"), "period": c.period} for c in raised],
+            "already_open": already, "resolved": resolved, "escalated": escalated}
+
+    def _candidates(self, year: int, day: dt.date) -> list[rules.Candidate]:
+        _, projects = self.queries.statuses(year, day)
+        settings = {u: self.alert_settings(u)["rules"] for u in {p.unit for p in projects}}
+        daily = self.queries._daily([p.id for p in projects])
+        out: list[rules.Candidate] = []
+        for p in projects:
+            enabled = settings[p.unit]
+            if "lag" in enabled:
+                out += rules.lag_candidates(p, day)
+            if "checkpoint_missed" in enabled:
+                out += rules.checkpoint_candidates(p, day, _cumulative(daily, p, year))
+            if "forecast_miss" in enabled:
+                out += rules.forecast_candidates(p, day)
+        indicator_rows = self.read.all("SELECT * FROM rm_indicators WHERE year = ?", (year,))
+        unit_of = {p.code: p.unit for p in projects}
+        out += [c for c in rules.indicator_candidates(indicator_rows, day, unit_of)
+                if "indicator_deadline" in self.alert_settings(c.unit)["rules"]]
+        return out
+
+    def _raise(self, c: rules.Candidate, day: dt.date, who: str) -> bool:
+        alert = Alert(project=c.project, rule=c.rule, period=c.period, severity=c.severity,
+                      unit=c.unit, year=c.year, figures=c.figures, as_of=day, user=who)
+        try:
+            self.save(alert)
+        except IntegrityError:
+            return False
+        return True
+
+    def _open_alerts(self) -> list[dict[str, Any]]:
+        return list(self.read.all("SELECT * FROM rm_alerts WHERE resolved_on IS NULL"))
+
+    def _resolve_back_on_plan(self, year: int, day: dt.date, who: str) -> list[str]:
+        _, projects = self.queries.statuses(year, day)
+        green = {p.code for p in projects if p.status == "green"}
+        figures = {p.code: rules.figures_of(p) for p in projects}
+        done = []
+        for row in self._open_alerts():
+            if row["year"] == year and row["project"] in green and row["rule"] not in (
+                    OVERSPEND, "indicator_deadline"):
+                self._act_on_alert(row["id"], lambda a, r: a.resolve(day, figures[a.project], who, r))
+                done.append(row["id"])
+        return done
+
+    def _escalate_unacknowledged(self, day: dt.date, who: str) -> list[str]:
+        done = []
+        for row in self._open_alerts():
+            if row["acknowledged_by"] or row["escalated_to"]:
+                continue
+            settings = self.alert_settings(row["unit_code"])
+            raised = dt.date.fromisoformat(row["raised_on"])
+            if rules.working_days_between(raised, day) >= settings["escalation_days"]:
+                to = settings["managers"] or "单位负责人"
+                why = f"{settings['escalation_days']} 个工作日内未确认"
+                self._act_on_alert(row["id"], lambda a, r, to=to, why=why: a.escalate(to, why, who, r))
+                done.append(row["id"])
+        return done
+
+    def _act_on_alert(self, aid: str | UUID, act: Any, request_id: str | None = None,
+                      what: str = "alert.act", args: dict[str, Any] | None = None) -> UUID:
+        key = UUID(str(aid))
+
+        def run(alert: Alert, request: dict[str, Any] | None) -> UUID:
+            act(alert, request)  # the request id travels with the event (idempotency)
+            return key
+
+        return self._update(what, {"alert": str(key), **(args or {})}, request_id, key, key, run)
+
+    # ------------------------------------------------------- people and robots
+
+    def alerts(self, *, open_only: bool = False, unit: str | None = None) -> list[dict[str, Any]]:
+        sql, params = "SELECT * FROM rm_alerts WHERE 1 = 1", []
+        if open_only:
+            sql += " AND resolved_on IS NULL"
+        if unit:
+            sql += " AND unit_code = ?"
+            params.append(unit)
+        rows = self.read.all(sql + " ORDER BY raised_on DESC, project", params)
+        return [{**r, "figures": json.loads(r["figures"])} for r in rows]
+
+    def acknowledge_alert(self, aid: str, *, comment: str = "", user: str | None = None,
+                          request_id: str | None = None) -> UUID:
+        """A manager has seen the alert (确认); stops its escalation."""
+        row = self._alert_row(aid)
+        who = self._user(user)
+        note = parse_text(comment, "备注", required=False, limit=500)
+        return self._act_on_alert(row["id"], lambda a, r: a.acknowledge(who, note, r), request_id,
+                                  "alert.ack", {"comment": note})
+
+    def record_delivery(self, aid: str, *, channel: str, recipient: str, attempt: int,
+                        outcome: str, detail: str = "", request_id: str | None = None) -> UUID:
+        """What a delivery attempt did (the workers call this after each try)."""
+        row = self._alert_row(aid)
+        who = self._user("投递")
+        return self._act_on_alert(row["id"], lambda a, r: a.notified(
+            channel, recipient, int(attempt), outcome, detail[:500], who, r), request_id,
+            "alert.notified", {"channel": channel, "attempt": int(attempt), "outcome": outcome})
+
+    def was_delivered(self, aid: str, channel: str) -> bool:
+        row = self.read.one("SELECT 1 AS x FROM rm_deliveries WHERE alert_id = ? AND channel = ? "
+                            "AND outcome = 'delivered'", (str(aid), channel))
+        return row is not None
+
+    def record_overspend_attempt(self, project: str, unit: str, year: int, day: dt.date,
+                                 amount: Decimal, available: str, who: str) -> None:
+        """A refused payment: an alert (or one more attempt on today's), never a
+        project event."""
+        row = self.read.one("SELECT name FROM rm_projects WHERE code = ? AND year = ?",
+                            (project, year))
+        figures = {"name": row["name"] if row else project, "amount": f"{amount}",
+                   "available": available, "date": day.isoformat()}
+        c = rules.Candidate(unit, project, year, OVERSPEND, "red", day.isoformat(), figures)
+        if not self._raise(c, today(), who):
+            aid = alert_id(project, OVERSPEND, day.isoformat(), "red")
+            self._act_on_alert(aid, lambda a, r: a.record_attempt(figures, who, r))
+
+    def _alert_row(self, aid: str | UUID) -> dict[str, Any]:
+        try:
+            key = str(UUID(str(aid).strip()))
+        except ValueError:
+            raise NotFoundError(f"预警编号 {aid} 格式无效", "预警编号") from None
+        row = self.read.one("SELECT * FROM rm_alerts WHERE id = ?", (key,))
+        if row is None:
+            raise NotFoundError(f"预警 {aid} 不存在", "预警编号")
+        return dict(row)
+
+
+def _cumulative(daily: dict[tuple[str, str], tuple[int, int]], p: Any,
+                year: int) -> dict[str, tuple[Decimal, Decimal]]:
+    """Budget and spending on each checkpoint date of one project, in 元."""
+    from tracker.domain import lag
+    from tracker.domain.money import from_fen
+
+    rows = sorted((d, v) for (pid, d), v in daily.items() if pid == p.id)
+    out = {}
+    for cp in lag.checkpoints_for(p.plan, year):
+        iso = cp.date.isoformat()
+        b = sum(v[0] for d, v in rows if d <= iso)
+        s = sum(v[1] for d, v in rows if d <= iso)
+        out[iso] = (from_fen(b), from_fen(s))
+    return out

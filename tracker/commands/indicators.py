@@ -1,0 +1,174 @@
+"""Indicator commands and queries of the service layer (mixed into BudgetTracker).
+
+Kept apart from the ledger commands so each file stays readable; they share the
+command machinery (request ids, retries) of ``BudgetTracker``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from uuid import UUID
+
+from tracker.domain.errors import InvalidInputError, NotFoundError
+from tracker.domain.ids import entry_id
+from tracker.domain.indicator import parse_actual, parse_target
+from tracker.domain.inputs import parse_code, parse_date, parse_text, parse_year
+from tracker.domain.performance import Indicator
+
+
+def parse_weight(value: Decimal | str | None) -> Decimal | None:
+    """分值: a number from 0 to 100, or none."""
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        weight = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InvalidInputError(f"“{value}”不是有效的分值", "分值") from None
+    if not weight.is_finite() or not 0 <= weight <= 100:
+        raise InvalidInputError("分值必须在 0 到 100 之间", "分值")
+    return weight
+
+
+def parse_completion(value: Decimal | str) -> Decimal:
+    """A completion chosen by the officer, ``86.67%`` or ``86.67``, 0–100."""
+    text = str(value).strip().rstrip("%％")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise InvalidInputError(f"“{value}”不是有效的完成程度", "完成程度") from None
+    if not number.is_finite() or not 0 <= number <= 100:
+        raise InvalidInputError("完成程度必须在 0%–100% 之间", "完成程度")
+    return number
+
+
+class IndicatorCommands:
+    """Add indicators, record their progress and explain deviations."""
+
+    # Provided by BudgetTracker.
+    read: Any
+    find_project: Any
+    project_year: Any
+    _create: Any
+    _update: Any
+    _user: Any
+
+    def add_indicator(
+        self,
+        code: str,
+        *,
+        level1: str,
+        level2: str,
+        name: str,
+        target: str,
+        weight: Decimal | str | None = None,
+        description: str = "",
+        year: int | str | None = None,
+        unit_level: bool = False,
+        user: str | None = None,
+        note: str = "",
+        request_id: str | None = None,
+    ) -> UUID:
+        """Add a 三级 indicator to a project (or, with ``unit_level``, to a unit)."""
+        owner_kind, owner_code, fiscal_year = self._owner(code, year, unit_level)
+        fields: dict[str, Any] = {
+            "level1": parse_text(level1, "一级指标", limit=50),
+            "level2": parse_text(level2, "二级指标", limit=50),
+            "name": parse_text(name, "三级指标", limit=200),
+            "target_text": parse_text(target, "指标值", limit=200),
+            "weight": parse_weight(weight),
+            "description": parse_text(description, "指标描述", required=False, limit=500),
+        }
+        parsed = parse_target(fields["target_text"], fiscal_year)
+        new_id = entry_id("indicator", request_id)
+        args = {**fields, "owner": [owner_kind, owner_code, fiscal_year], "note": note}
+
+        def create(request: dict[str, Any] | None) -> tuple[Indicator, UUID]:
+            indicator = Indicator(
+                indicator_id=new_id, year=fiscal_year, owner_kind=owner_kind, owner_code=owner_code,
+                kind=parsed.kind, value=parsed.value, unit=parsed.unit, deadline=parsed.deadline,
+                user=self._user(user), note=note, request=request, **fields,
+            )
+            return indicator, new_id
+
+        return self._create("indicator.add", args, request_id, new_id, create,
+                            "指标已存在", "指标")
+
+    def record_indicator(
+        self,
+        code: str,
+        indicator_id: str | UUID,
+        value: str | None = None,
+        *,
+        completion: Decimal | str | None = None,
+        date: dt.date | str,
+        note: str = "",
+        year: int | str | None = None,
+        user: str | None = None,
+        request_id: str | None = None,
+    ) -> UUID:
+        """Record 实际完成值, or the completion chosen for a qualitative indicator."""
+        row = self._indicator_row(indicator_id)
+        if row["owner_code"] != code.strip():
+            raise InvalidInputError(f"指标 {indicator_id} 不属于 {code}", "指标编号")
+        if (value is None or not str(value).strip()) and completion is None:
+            raise InvalidInputError("需要实际完成值或 --completion", "实际完成值")
+        actual_text = (value or "").strip()
+        actual_value = parse_actual(actual_text)[0] if actual_text else None
+        chosen = parse_completion(completion) if completion is not None else None
+        day = parse_date(date)
+        iid = UUID(row["id"])
+        args = {"indicator": row["id"], "value": actual_text, "completion": str(chosen),
+                "date": day.isoformat(), "note": note}
+
+        def act(indicator: Indicator, request: dict[str, Any] | None) -> UUID:
+            indicator.record(day, actual_text, actual_value, chosen, self._user(user), note,
+                             request)
+            return iid
+
+        return self._update("indicator.record", args, request_id, iid, iid, act)
+
+    def explain_deviation(self, indicator_id: str | UUID, *, cause: str, action: str,
+                          user: str | None = None, request_id: str | None = None) -> UUID:
+        """偏差原因分析及改进措施 for an indicator that fell short."""
+        row = self._indicator_row(indicator_id)
+        why = parse_text(cause, "偏差原因", limit=1000)
+        fix = parse_text(action, "改进措施", limit=1000)
+        iid = UUID(row["id"])
+
+        def act(indicator: Indicator, request: dict[str, Any] | None) -> UUID:
+            indicator.explain(why, fix, self._user(user), request=request)
+            return iid
+
+        return self._update("indicator.explain", {"indicator": row["id"], "cause": why,
+                                                  "action": fix}, request_id, iid, iid, act)
+
+    def indicators(self, code: str, year: int | str | None = None,
+                   unit_level: bool = False) -> list[dict[str, Any]]:
+        """The indicators of a project or unit, in the order they were added."""
+        owner_kind, owner_code, fiscal_year = self._owner(code, year, unit_level)
+        return list(self.read.all(
+            "SELECT * FROM rm_indicators WHERE owner_kind = ? AND owner_code = ? AND year = ? "
+            "ORDER BY seq", (owner_kind, owner_code, fiscal_year)))
+
+    def _owner(self, code: str, year: int | str | None, unit_level: bool) -> tuple[str, str, int]:
+        if unit_level:
+            unit = parse_code(code, "单位编码")
+            if year is None:
+                raise InvalidInputError("单位整体指标需要指定年度", "年度")
+            if self.read.one("SELECT 1 AS x FROM rm_units WHERE code = ?", (unit,)) is None:
+                raise NotFoundError(f"单位 {unit} 不存在", "单位编码")
+            return "unit", unit, parse_year(year)
+        pid = self.find_project(code, year)
+        return "project", parse_code(code, "项目编码"), int(self.project_year(pid))
+
+    def _indicator_row(self, indicator_id: str | UUID) -> dict[str, Any]:
+        try:
+            key = str(UUID(str(indicator_id).strip()))
+        except ValueError:
+            raise NotFoundError(f"指标编号 {indicator_id} 格式无效", "指标编号") from None
+        row = self.read.one("SELECT * FROM rm_indicators WHERE id = ?", (key,))
+        if row is None:
+            raise NotFoundError(f"指标 {indicator_id} 不存在", "指标编号")
+        return dict(row)

@@ -1,0 +1,1 @@
+"""The demo year: a unit with projects, payments, plans and indicators to explore."""

@@ -1,0 +1,85 @@
+"""Parsing of user input shared by every door (CLI, web, import, API)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from tracker.domain.errors import InvalidInputError
+from tracker.domain.lag import DEFAULT_POINTS_RULE, DEFAULT_RULE, POINTS, RATIO, StatusRule
+
+_CODE = re.compile(r"^[0-9A-Za-z._-]+$")
+
+
+def parse_date(value: dt.date | str, field: str = "日期") -> dt.date:
+    """A business date, ISO ``YYYY-MM-DD``."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InvalidInputError(f"“{value}”不是有效日期，格式应为 YYYY-MM-DD", field) from None
+
+
+def parse_code(value: str, field: str) -> str:
+    """Unit and project codes: letters, digits, dot, dash, underscore; no spaces."""
+    code = str(value).strip()
+    if not code:
+        raise InvalidInputError("不能为空", field)
+    if not _CODE.match(code) or len(code) > 64:
+        raise InvalidInputError(f"“{value}”不是有效编码（仅限字母、数字、.-_，最长 64 位）", field)
+    return code
+
+
+def parse_text(value: str | None, field: str, *, required: bool = True, limit: int = 500) -> str:
+    """Free text, trimmed; refused when required and empty, or absurdly long."""
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInputError("不能为空", field)
+    if len(text) > limit:
+        raise InvalidInputError(f"长度不能超过 {limit} 个字符", field)
+    return text
+
+
+def parse_year(value: int | str, field: str = "年度") -> int:
+    """A fiscal year (预算年度) is a calendar year."""
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"“{value}”不是有效年度", field) from None
+    if not 2000 <= year <= 2100:
+        raise InvalidInputError(f"年度 {year} 超出范围（2000–2100）", field)
+    return year
+
+
+def parse_status_rule(
+    rule: str, yellow: Decimal | str | None = None, red: Decimal | str | None = None
+) -> StatusRule:
+    """A unit's lag rule with thresholds; defaults 80/60 (ratio) or 5/10 (points)."""
+    kind = str(rule).strip().lower()
+    defaults = {RATIO: DEFAULT_RULE, POINTS: DEFAULT_POINTS_RULE}
+    if kind not in defaults:
+        raise InvalidInputError(
+            f"“{rule}”不是有效的预警规则，可选：ratio（比例）、points（百分点）", "预警规则"
+        )
+    base = defaults[kind]
+    y = _threshold(yellow, "黄色阈值") if yellow is not None else base.yellow
+    r = _threshold(red, "红色阈值") if red is not None else base.red
+    if kind == RATIO and not (0 < r < y <= 100):
+        raise InvalidInputError("比例规则要求 0 < 红色阈值 < 黄色阈值 ≤ 100", "黄色阈值")
+    if kind == POINTS and not (0 <= y < r <= 100):
+        raise InvalidInputError("百分点规则要求 0 ≤ 黄色阈值 < 红色阈值 ≤ 100", "红色阈值")
+    return StatusRule(kind, y, r)
+
+
+def _threshold(value: Decimal | str, field: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip().rstrip("%"))
+    except InvalidOperation:
+        raise InvalidInputError(f"“{value}”不是有效数值", field) from None
+    if not number.is_finite():
+        raise InvalidInputError(f"“{value}”不是有效数值", field)
+    return number

@@ -1,0 +1,1 @@
+"""Alert delivery: channels, messages, delivery bookkeeping and the digest (plain Python, no Celery)."""

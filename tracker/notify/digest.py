@@ -1,0 +1,52 @@
+"""The weekly digest per unit: counts by status, the ten projects furthest behind,
+alerts still open — sent to the unit's managers' (or digest) channels."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tracker.notify.channels import DeliveryError, build_channel, render_digest
+from tracker.notify.delivery import base_url
+
+
+def digest_of(app: Any, unit: str, day: dt.date) -> dict[str, Any]:
+    """Plain data for ``render_digest``."""
+    _, projects = app.queries.statuses(day.year, day, unit)
+    counts = {"green": 0, "yellow": 0, "red": 0}
+    for p in projects:
+        counts[p.status] += 1
+    behind = sorted(projects, key=lambda p: p.figures.lag_points, reverse=True)[:10]
+    name = app.queries.units().get(unit, {}).get("name", unit)
+    return {
+        "unit": unit, "unit_name": name, "as_of": day.isoformat(), "counts": counts,
+        "period": f"{day - dt.timedelta(days=6)}~{day}",
+        "behind": [{"project": p.code, "project_name": p.name, "status": p.status,
+                    "execution_rate": f"{p.figures.execution_rate:.2f}",
+                    "planned_rate": f"{p.figures.planned_rate:.2f}",
+                    "lag_points": f"{p.figures.lag_points:.2f}",
+                    "available": f"{p.figures.available:.2f}",
+                    "link": f"{base_url()}/projects/{p.year}/{p.code}"} for p in behind],
+        "open_alerts": [{"project": a["project"], "project_name": a["figures"].get("name") or a["project"],
+                         "severity": a["severity"], "since": a["raised_on"]}
+                        for a in app.alerts(open_only=True, unit=unit)],
+        "link": f"{base_url()}/units/{unit}",
+    }
+
+
+def send_digests(app: Any, day: dt.date) -> int:
+    """Send each unit's digest to its managers' and digest channels; returns sends."""
+    sent = 0
+    for unit in app.queries.units():
+        targets = app.channels(unit, "digest") + app.channels(unit, "managers")
+        if not targets:
+            continue
+        message = render_digest(digest_of(app, unit, day))
+        for row in targets:
+            try:
+                build_channel({"kind": row["kind"], **row["config"]}).send(
+                    message, idempotency_key=f"digest:{unit}:{day}:{row['id']}")
+                sent += 1
+            except DeliveryError:
+                continue
+    return sent

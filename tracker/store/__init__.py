@@ -1,0 +1,1 @@
+"""Persistence: configuration, transcodings, encoders, recorders, read schema."""
