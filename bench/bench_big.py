@@ -40,16 +40,34 @@ def generate(url: str, projects: int, per_project: int) -> None:
     rnd = random.Random(1)
     start = time.perf_counter()
     for i in range(projects):
-        p = Project(year=2024, code=f"B{i:04d}", name=f"基准项目{i}", unit_code=UNIT,
-                    expenditure_type="项目支出", functional="2101502", economic="30201",
-                    source="一般公共预算财政拨款", owner="", user="bench")
-        p.appropriate(uuid.uuid4(), "initial", Decimal("100000000.00"), dt.date(2024, 1, 2), "",
-                      "bench")
+        p = Project(
+            year=2024,
+            code=f"B{i:04d}",
+            name=f"基准项目{i}",
+            unit_code=UNIT,
+            expenditure_type="项目支出",
+            functional="2101502",
+            economic="30201",
+            source="一般公共预算财政拨款",
+            owner="",
+            user="bench",
+        )
+        p.appropriate(uuid.uuid4(), "initial", Decimal("100000000.00"), dt.date(2024, 1, 2), "", "bench")
         for k in range(per_project):
             day = dt.date(2024, 1, 3) + dt.timedelta(days=k * 330 // per_project)
             amount = Decimal(rnd.randint(100, 9999)) / 100
-            p._paid(uuid.uuid4(), amount, day, "收款人", "30201", f"记-{k}",
-                    "一般公共预算财政拨款", "bench", "", None)
+            p._paid(
+                uuid.uuid4(),
+                amount,
+                day,
+                "收款人",
+                "30201",
+                f"记-{k}",
+                "一般公共预算财政拨款",
+                "bench",
+                "",
+                None,
+            )
         app.save(p)
         if i % 100 == 99:
             print(f"  generated {i + 1} projects, {time.perf_counter() - start:.0f} s", flush=True)
@@ -63,17 +81,23 @@ def bench_status(url: str, rounds: int) -> None:
     app = BudgetTracker(Settings(db_url=url, user="bench"))
     rnd = random.Random(2)
     app.queries.status_report(2024, None, UNIT)  # warm the page cache and the plan cache
-    for label, dates in (("as of today (2024-12-31)", [None] * rounds),
-                         ("as of past dates", [dt.date(2024, 1, 1) + dt.timedelta(days=rnd.randint(0, 365))
-                                               for _ in range(rounds)])):
+    for label, dates in (
+        ("as of today (2024-12-31)", [None] * rounds),
+        (
+            "as of past dates",
+            [dt.date(2024, 1, 1) + dt.timedelta(days=rnd.randint(0, 365)) for _ in range(rounds)],
+        ),
+    ):
         samples = []
         for d in dates:
             t = time.perf_counter()
             report = app.queries.status_report(2024, d, UNIT)
             samples.append(time.perf_counter() - t)
         assert len(report["projects"]) > 0
-        print(f"status {label:28s} p95 {p95(samples) * 1000:7.1f} ms  "
-              f"median {sorted(samples)[len(samples) // 2] * 1000:7.1f} ms  (target p95 <= 50 ms)")
+        print(
+            f"status {label:28s} p95 {p95(samples) * 1000:7.1f} ms  "
+            f"median {sorted(samples)[len(samples) // 2] * 1000:7.1f} ms  (target p95 <= 50 ms)"
+        )
     app.close()
 
 
@@ -84,11 +108,17 @@ def bench_command(url: str, runs: int = 5) -> None:
     samples = []
     for _ in range(runs):
         t = time.perf_counter()
-        subprocess.run([exe, "status", "--year", "2024", "--unit", UNIT, "--format", "json"],
-                       env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [exe, "status", "--year", "2024", "--unit", UNIT, "--format", "json"],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         samples.append(time.perf_counter() - t)
-    print(f"`tracker status` whole command  max {max(samples):.2f} s  "
-          f"median {sorted(samples)[runs // 2]:.2f} s  (target <= 1 s)")
+    print(
+        f"`tracker status` whole command  max {max(samples):.2f} s  "
+        f"median {sorted(samples)[runs // 2]:.2f} s  (target <= 1 s)"
+    )
 
 
 def bench_rebuild(path: str) -> None:
@@ -100,8 +130,10 @@ def bench_rebuild(path: str) -> None:
     seconds = time.perf_counter() - t
     app.close()
     os.remove(copy)
-    print(f"rebuild {count:,} events in {seconds:.1f} s = {count / seconds:,.0f} events/s "
-          "(target <= 60 s for 1,000,000)")
+    print(
+        f"rebuild {count:,} events in {seconds:.1f} s = {count / seconds:,.0f} events/s "
+        "(target <= 60 s for 1,000,000)"
+    )
 
 
 def main() -> None:

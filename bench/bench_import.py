@@ -36,8 +36,16 @@ def rows(n: int, projects: int) -> list[list[object]]:
     for k in range(n):
         day = start + dt.timedelta(days=k * 363 // n)  # in date order, as exported
         cents = rng.randrange(100, 5_000_000)
-        out.append([day, f"P{k % projects:03d}", f"{cents // 100}.{cents % 100:02d}",
-                    rng.choice(PAYEES), rng.choice(["30201", "30213", "30306", "31302"]), f"记-{k + 1}"])
+        out.append(
+            [
+                day,
+                f"P{k % projects:03d}",
+                f"{cents // 100}.{cents % 100:02d}",
+                rng.choice(PAYEES),
+                rng.choice(["30201", "30213", "30306", "31302"]),
+                f"记-{k + 1}",
+            ]
+        )
     return out
 
 
@@ -126,10 +134,13 @@ def main() -> None:
                 if admin:
                     drop_pg(admin, url)
             verdict = "ok" if first <= TARGET_SECONDS else "SLOW"
-            print(f"{db_name:8} {path.suffix:5} {created:7d} payments in {first:6.2f} s "
-                  f"(CPU {cpu:5.2f} s, {created / first:6.0f}/s)   "
-                  f"re-import {second:5.2f} s, nothing recorded   "
-                  f"target <= {TARGET_SECONDS:.0f} s: {verdict}", flush=True)
+            print(
+                f"{db_name:8} {path.suffix:5} {created:7d} payments in {first:6.2f} s "
+                f"(CPU {cpu:5.2f} s, {created / first:6.0f}/s)   "
+                f"re-import {second:5.2f} s, nothing recorded   "
+                f"target <= {TARGET_SECONDS:.0f} s: {verdict}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -30,10 +30,14 @@ from tracker.store.recorders import to_pg
 from tracker.store.schema import TABLES
 
 PROJECTS = 20
-PAYMENT_TABLE = ("CREATE TABLE payments (id TEXT PRIMARY KEY, project TEXT, date TEXT, "
-                 "amount BIGINT, payee TEXT, voucher TEXT)")
-EVENTS_TABLE = ("CREATE TABLE events (originator_id TEXT, originator_version INTEGER, topic TEXT, "
-                "state BLOB, PRIMARY KEY (originator_id, originator_version))")
+PAYMENT_TABLE = (
+    "CREATE TABLE payments (id TEXT PRIMARY KEY, project TEXT, date TEXT, "
+    "amount BIGINT, payee TEXT, voucher TEXT)"
+)
+EVENTS_TABLE = (
+    "CREATE TABLE events (originator_id TEXT, originator_version INTEGER, topic TEXT, "
+    "state BLOB, PRIMARY KEY (originator_id, originator_version))"
+)
 STATE = b"x" * 450  # a PaymentRecorded event's JSON is about this long
 
 
@@ -60,8 +64,9 @@ class TrackerWriter:
         self.app.pay("P0", "1.00", date="2024-03-01", payee="预热")  # warm caches and statements
 
     def write(self, k: int) -> None:
-        self.app.pay(f"P{k % PROJECTS}", "12.34", date="2024-03-01", payee="收款人",
-                     voucher=f"记-{k}", year=2024)
+        self.app.pay(
+            f"P{k % PROJECTS}", "12.34", date="2024-03-01", payee="收款人", voucher=f"记-{k}", year=2024
+        )
 
     def close(self) -> None:
         self.app.close()
@@ -113,9 +118,11 @@ def _same_writes(pids: list[str], k: int) -> list[tuple[str, tuple[object, ...]]
         ("INSERT INTO events VALUES (?, ?, ?, ?)", (pid, k, "Project.PaymentRecorded", STATE)),
         (ADD_DAILY, (pid, "2024-03-01", 0, 1234)),
         (ADD_MONTHLY, (pid, "2024-03", 0, 1234)),
-        ("INSERT INTO rm_payments (id, project_id, date, amount_fen, payee, economic, voucher, source) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-         (str(uuid.uuid4()), pid, "2024-03-01", 1234, "收款人", None, f"记-{k}", "一般公共预算财政拨款")),
+        (
+            "INSERT INTO rm_payments (id, project_id, date, amount_fen, payee, economic, voucher, source) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (str(uuid.uuid4()), pid, "2024-03-01", 1234, "收款人", None, f"记-{k}", "一般公共预算财政拨款"),
+        ),
     ]
 
 
@@ -125,8 +132,10 @@ def _same_tables(execute: Callable[..., object], events_table: str) -> list[str]
         execute(table)
     pids = [str(uuid.uuid4()) for _ in range(PROJECTS)]
     for pid in pids:
-        execute("INSERT INTO rm_projects (id, year, code, name, unit_code, expenditure_type, source, "
-                f"owner) VALUES ('{pid}', 2024, '{pid}', '项目', 'U1', '项目支出', '一般', '')")
+        execute(
+            "INSERT INTO rm_projects (id, year, code, name, unit_code, expenditure_type, source, "
+            f"owner) VALUES ('{pid}', 2024, '{pid}', '项目', 'U1', '项目支出', '一般', '')"
+        )
     return pids
 
 
@@ -179,10 +188,14 @@ def take_turns(writers: dict[str, Any], n: int, rounds: int) -> dict[str, float]
 
 def report(store: str, rates: dict[str, float], baseline: str, targets: str) -> None:
     app, raw, same = rates["tracker"], rates[baseline], rates["same"]
-    print(f"{store:8s} tracker {app:8.0f} payments/s   {baseline} {raw:8.0f}/s   "
-          f"ratio {app / raw:6.1%}   (targets: {targets})")
-    print(f"         {baseline} writing the same rows as a payment {same:8.0f}/s   "
-          f"tracker/that {app / same:6.1%}   (information)")
+    print(
+        f"{store:8s} tracker {app:8.0f} payments/s   {baseline} {raw:8.0f}/s   "
+        f"ratio {app / raw:6.1%}   (targets: {targets})"
+    )
+    print(
+        f"         {baseline} writing the same rows as a payment {same:8.0f}/s   "
+        f"tracker/that {app / same:6.1%}   (information)"
+    )
 
 
 def main() -> None:
@@ -194,16 +207,29 @@ def main() -> None:
     args = parser.parse_args()
 
     d = scratch_dir()
-    rates = take_turns({"raw sqlite3": RawSqlite(str(d / "raw.db")),
-                        "tracker": TrackerWriter(f"sqlite:///{d / 'app.db'}"),
-                        "same": SameWritesSqlite(str(d / "same.db"))}, args.n, args.rounds)
+    rates = take_turns(
+        {
+            "raw sqlite3": RawSqlite(str(d / "raw.db")),
+            "tracker": TrackerWriter(f"sqlite:///{d / 'app.db'}"),
+            "same": SameWritesSqlite(str(d / "same.db")),
+        },
+        args.n,
+        args.rounds,
+    )
     report("SQLite", rates, "raw sqlite3", ">= 2000/s, >= 45%")
     if args.skip_postgres:
         return
     urls = [fresh_pg(args.postgres) for _ in range(3)]
     try:
-        rates = take_turns({"raw psycopg": RawPsycopg(urls[0]), "tracker": TrackerWriter(urls[1]),
-                            "same": SameWritesPsycopg(urls[2])}, args.n, args.rounds)
+        rates = take_turns(
+            {
+                "raw psycopg": RawPsycopg(urls[0]),
+                "tracker": TrackerWriter(urls[1]),
+                "same": SameWritesPsycopg(urls[2]),
+            },
+            args.n,
+            args.rounds,
+        )
     finally:
         for url in urls:
             drop_pg(args.postgres, url)

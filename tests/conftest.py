@@ -20,16 +20,10 @@ from tracker.commands.tracker import BudgetTracker
 from tracker.store.config import Settings
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-PG_ADMIN_URL = os.environ.get(
-    "TRACKER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
+PG_ADMIN_URL = os.environ.get("TRACKER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
-settings.register_profile(
-    "ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.register_profile(
-    "dev", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
 
 
@@ -89,18 +83,28 @@ def tracker(db_url: str) -> Iterator[BudgetTracker]:
 def funded(tracker: BudgetTracker) -> BudgetTracker:
     """Unit 450001 with project P1 (2024) holding a 100,000.00 元 initial budget."""
     tracker.add_unit("450001", "保定市满城区医疗保障局本级")
-    tracker.add_project(year=2024, unit="450001", code="P1", name="办公室整修",
-                        functional="2101502", economic="30213")
+    tracker.add_project(
+        year=2024, unit="450001", code="P1", name="办公室整修", functional="2101502", economic="30213"
+    )
     tracker.appropriate("P1", "100000.00", date="2024-01-10", doc="满财【2024】1号")
     return tracker
 
 
 # Every read table with a column order that makes its rows comparable.
 READ_TABLE_ORDER = {
-    "rm_units": "code", "rm_projects": "id", "rm_payments": "id", "rm_reversals": "id",
-    "rm_appropriations": "id", "rm_daily": "project_id, date", "rm_monthly": "project_id, month",
-    "rm_requests": "request_id", "rm_indicators": "id", "rm_evaluations": "id",
-    "rm_alert_settings": "unit_code", "rm_channels": "id", "rm_alerts": "id",
+    "rm_units": "code",
+    "rm_projects": "id",
+    "rm_payments": "id",
+    "rm_reversals": "id",
+    "rm_appropriations": "id",
+    "rm_daily": "project_id, date",
+    "rm_monthly": "project_id, month",
+    "rm_requests": "request_id",
+    "rm_indicators": "id",
+    "rm_evaluations": "id",
+    "rm_alert_settings": "unit_code",
+    "rm_channels": "id",
+    "rm_alerts": "id",
     "rm_deliveries": "alert_id, channel, attempt, at",
 }
 ALERT_TOPIC = "tracker.domain.alert:"

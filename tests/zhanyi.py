@@ -25,7 +25,9 @@ def record_zhanyi(app: BudgetTracker, name: str = "医疗服务和保障能力�
     app.appropriate("ZY1", "63.00", wan=True, date="2023-02-01")
     app.pay("ZY1", "63.00", wan=True, date="2023-11-30", payee="服务供应商")
     for n, (l1, l2, title, target, weight, actual, completion) in enumerate(ZHANYI):
-        iid = app.add_indicator("ZY1", level1=l1, level2=l2, name=title, target=target,
-                                weight=weight, request_id=f"zy-ind-{n}")
-        app.record_indicator("ZY1", iid, actual, completion=completion, date="2023-12-31",
-                             request_id=f"zy-rec-{n}")
+        iid = app.add_indicator(
+            "ZY1", level1=l1, level2=l2, name=title, target=target, weight=weight, request_id=f"zy-ind-{n}"
+        )
+        app.record_indicator(
+            "ZY1", iid, actual, completion=completion, date="2023-12-31", request_id=f"zy-rec-{n}"
+        )

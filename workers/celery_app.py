@@ -56,14 +56,20 @@ def make_celery(url: str | None = None) -> Celery:
         timezone="Asia/Shanghai",
         enable_utc=True,
         beat_schedule={
-            "daily-lag-check": {"task": "workers.tasks.scheduled_check",
-                                "schedule": crontab(hour=hour, minute=minute),
-                                "args": ("daily",)},
-            "checkpoint-day-check": {"task": "workers.tasks.scheduled_check",
-                                     "schedule": crontab(hour=17, minute=30),
-                                     "args": ("checkpoint",)},
-            "weekly-digest": {"task": "workers.tasks.weekly_digest",
-                              "schedule": crontab(hour=9, minute=0, day_of_week="mon")},
+            "daily-lag-check": {
+                "task": "workers.tasks.scheduled_check",
+                "schedule": crontab(hour=hour, minute=minute),
+                "args": ("daily",),
+            },
+            "checkpoint-day-check": {
+                "task": "workers.tasks.scheduled_check",
+                "schedule": crontab(hour=17, minute=30),
+                "args": ("checkpoint",),
+            },
+            "weekly-digest": {
+                "task": "workers.tasks.weekly_digest",
+                "schedule": crontab(hour=9, minute=0, day_of_week="mon"),
+            },
         },
     )
     return app

@@ -28,8 +28,9 @@ return tostring(tonumber(oldest[2]) + window - now)
 class RedisRateLimiter:
     """A sliding window of ``max_per_minute`` sends per key, across processes."""
 
-    def __init__(self, client: Any, max_per_minute: int = 20, window: float = 60.0,
-                 prefix: str = "tracker:robot:") -> None:
+    def __init__(
+        self, client: Any, max_per_minute: int = 20, window: float = 60.0, prefix: str = "tracker:robot:"
+    ) -> None:
         self.client = client
         self.max_per_minute = max_per_minute
         self.window = window
@@ -39,6 +40,7 @@ class RedisRateLimiter:
     def acquire(self, key: str = "default") -> float:
         """Take a slot (0.0) or say how many seconds until one frees up."""
         now = time.time()
-        answer = self._script(keys=[self.prefix + key],
-                              args=[now, self.window, self.max_per_minute, uuid.uuid4().hex])
+        answer = self._script(
+            keys=[self.prefix + key], args=[now, self.window, self.max_per_minute, uuid.uuid4().hex]
+        )
         return max(float(answer), 0.0)

@@ -46,8 +46,13 @@ DELIVERY_CLAIM_SECONDS = 120  # longer than one send with its timeouts
 CONTENDED_RETRY_SECONDS = 5
 
 
-@shared_task(name="workers.tasks.check_lag", acks_late=True, autoretry_for=(OSError,),
-             retry_backoff=True, max_retries=5)
+@shared_task(
+    name="workers.tasks.check_lag",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def check_lag(as_of: str | None = None) -> dict[str, Any]:
     """Raise, resolve and escalate alerts as of a date; queue their deliveries."""
     day = dt.date.fromisoformat(as_of) if as_of else None
@@ -57,8 +62,12 @@ def check_lag(as_of: str | None = None) -> dict[str, Any]:
         deliver.delay(alert_id, channel_id)
         queued += 1
     log.info("lag check %s: %d raised, %d queued", result["as_of"], len(result["raised"]), queued)
-    return {"as_of": result["as_of"].isoformat(), "raised": len(result["raised"]),
-            "already_open": result["already_open"], "queued": queued}
+    return {
+        "as_of": result["as_of"].isoformat(),
+        "raised": len(result["raised"]),
+        "already_open": result["already_open"],
+        "queued": queued,
+    }
 
 
 MAX_DELIVERY_RETRIES = 8
@@ -66,11 +75,10 @@ MAX_DELIVERY_RETRIES = 8
 
 def backoff(retries: int) -> float:
     """5 s, 10 s, 20 s … capped, with jitter so retries of many alerts spread out."""
-    return min(5.0 * 2 ** retries, MAX_RETRY_DELAY) * random.uniform(0.5, 1.0)
+    return min(5.0 * 2**retries, MAX_RETRY_DELAY) * random.uniform(0.5, 1.0)
 
 
-@shared_task(name="workers.tasks.deliver", bind=True, acks_late=True,
-             max_retries=MAX_DELIVERY_RETRIES)
+@shared_task(name="workers.tasks.deliver", bind=True, acks_late=True, max_retries=MAX_DELIVERY_RETRIES)
 def deliver(self: Any, alert_id: str, channel_id: str) -> str:
     """Send one alert to one channel, once: a Redis claim per (alert, channel) keeps two
     workers from sending the same message; retries honour the robot's Retry-After."""
@@ -81,8 +89,9 @@ def deliver(self: Any, alert_id: str, channel_id: str) -> str:
         raise self.retry(countdown=CONTENDED_RETRY_SECONDS)  # another task is sending it
     last = self.request.retries >= MAX_DELIVERY_RETRIES
     try:
-        return delivery.deliver_one(tracker(), alert_id, channel_id, self.request.retries + 1,
-                                    limiter=shared_limiter(), last=last)
+        return delivery.deliver_one(
+            tracker(), alert_id, channel_id, self.request.retries + 1, limiter=shared_limiter(), last=last
+        )
     except DeliveryError as e:
         release_slot(claim)
         if e.retryable and not last:
@@ -147,8 +156,7 @@ def is_checkpoint_day(day: dt.date) -> bool:
     from tracker.domain import lag
 
     for row in tracker().projects(day.year):
-        if any(cp.date == day and not cp.is_blank
-               for cp in lag.checkpoints_for(row["plan"], day.year)):
+        if any(cp.date == day and not cp.is_blank for cp in lag.checkpoints_for(row["plan"], day.year)):
             return True
     return False
 

@@ -32,17 +32,33 @@ def render(xlsx: Path, tmp_path: Path) -> Path:
     office = need_tool("libreoffice", "libreoffice-calc-nogui")
     pdftoppm = need_tool("pdftoppm", "poppler-utils")
     profile = (tmp_path / "lo-profile").as_uri()  # a private profile: parallel runs do not clash
-    subprocess.run([office, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(xlsx)], check=True, capture_output=True,
-                   timeout=240)
+    subprocess.run(
+        [
+            office,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(xlsx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
     pdf = tmp_path / f"{xlsx.stem}.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
     pdfinfo = shutil.which("pdfinfo")  # poppler-utils, like pdftoppm
     if pdfinfo and xlsx.stem.startswith("selfeval"):
         info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True)
         assert re.search(r"^Pages:\s+1$", info.stdout, re.M)  # the 自评表 fits on one page
-    subprocess.run([pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf),
-                    str(tmp_path / xlsx.stem)], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / xlsx.stem)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     return next(tmp_path.glob(f"{xlsx.stem}*.png"))
 
 
@@ -52,11 +68,11 @@ def png_size_and_ink(path: Path) -> tuple[int, int, float]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, header = 8, b"", b""
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
         if kind == b"IHDR":
-            header = data[pos + 8:pos + 8 + length]
+            header = data[pos + 8 : pos + 8 + length]
         elif kind == b"IDAT":
-            idat += data[pos + 8:pos + 8 + length]
+            idat += data[pos + 8 : pos + 8 + length]
         pos += 12 + length
     width, height, depth, colour = struct.unpack(">IIBB", header[:10])
     assert depth == 8
@@ -64,7 +80,7 @@ def png_size_and_ink(path: Path) -> tuple[int, int, float]:
     raw, stride = zlib.decompress(idat), width * channels
     previous, dark = bytearray(stride), 0
     for y in range(height):
-        line = raw[y * (stride + 1):(y + 1) * (stride + 1)]
+        line = raw[y * (stride + 1) : (y + 1) * (stride + 1)]
         cur = _unfilter(line[0], bytearray(line[1:]), previous, channels)
         dark += sum(1 for x in range(0, stride, channels) if cur[x] < 128)
         previous = cur

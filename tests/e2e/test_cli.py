@@ -43,8 +43,14 @@ class Cli:
     def __call__(self, *args: str, code: int = 0, module: bool = False) -> Proc:
         cmd = [sys.executable, "-m", "tracker"] if module else [TRACKER]
         proc = subprocess.run(
-            [*cmd, *args], env=self.env, cwd=self.directory, capture_output=True,
-            text=True, encoding="utf-8", timeout=60, check=False,
+            [*cmd, *args],
+            env=self.env,
+            cwd=self.directory,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=60,
+            check=False,
         )
         assert proc.returncode == code, (
             f"tracker {' '.join(args)} exited {proc.returncode}, expected {code}\n"
@@ -55,8 +61,10 @@ class Cli:
     def stored_events(self) -> int:
         """Events in the ledger, counted straight from the SQLite file."""
         with closing(sqlite3.connect(self.directory / "ledger.db")) as db:
-            sql = ("SELECT COUNT(*) FROM stored_events "
-                   "WHERE topic NOT LIKE 'tracker.domain.alert:%'")  # refusals may raise alerts
+            sql = (
+                "SELECT COUNT(*) FROM stored_events "
+                "WHERE topic NOT LIKE 'tracker.domain.alert:%'"
+            )  # refusals may raise alerts
             return int(db.execute(sql).fetchone()[0])
 
 
@@ -104,8 +112,7 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
     directory = tmp_path_factory.mktemp("funded")
     run = sqlite_cli(directory)
     run("unit", "add", "450001", "保定市满城区医疗保障局本级")
-    run("project", "add", "--year", "2024", "--unit", "450001", "--code", "P1",
-        "--name", "办公室整修")
+    run("project", "add", "--year", "2024", "--unit", "450001", "--code", "P1", "--name", "办公室整修")
     run("budget", "P1", "100000", "--date", "2024-01-10")
     run("pay", "P1", "10000", "--date", "2024-03-01", "--payee", "某装修公司")
     return Baseline(directory, show(run), run.stored_events())
@@ -139,41 +146,68 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> Year:
     run = sqlite_cli(tmp_path_factory.mktemp("year"))
     ids: dict[str, str] = {}
     ids["unit"] = new_id(run("unit", "add", "450000", "保定市满城区医疗保障局"))
-    ids["sub"] = new_id(run("unit", "add", "450001", "保定市满城区医疗保障局本级",
-                            "--parent", "450000"))
-    ids["project"] = new_id(run(
-        "project", "add", "--year", "2024", "--unit", "450001", "--code", CODE,
-        "--name", "办公室整修", "--type", "项目支出", "--functional", "2101506",
-        "--economic", "30213", "--source", "一般公共预算财政拨款", "--plan", BLANK_PLAN,
-        "--owner", "李四",
-    ))
+    ids["sub"] = new_id(run("unit", "add", "450001", "保定市满城区医疗保障局本级", "--parent", "450000"))
+    ids["project"] = new_id(
+        run(
+            "project",
+            "add",
+            "--year",
+            "2024",
+            "--unit",
+            "450001",
+            "--code",
+            CODE,
+            "--name",
+            "办公室整修",
+            "--type",
+            "项目支出",
+            "--functional",
+            "2101506",
+            "--economic",
+            "30213",
+            "--source",
+            "一般公共预算财政拨款",
+            "--plan",
+            BLANK_PLAN,
+            "--owner",
+            "李四",
+        )
+    )
     # 400,000 (40 万元) + 200,000 + 30,000 − 50,000 − 80,000 = 500,000.00
-    ids["initial"] = new_id(run("budget", CODE, "40", "--wan", "--date", "2024-01-10",
-                                "--doc", "保财社【2023】111号"))
+    ids["initial"] = new_id(
+        run("budget", CODE, "40", "--wan", "--date", "2024-01-10", "--doc", "保财社【2023】111号")
+    )
     ids["add"] = new_id(run("budget", CODE, "200000", "--kind", "add", "--date", "2024-03-01"))
-    ids["carryover"] = new_id(run("budget", CODE, "30000", "--kind", "carryover",
-                                  "--date", "2024-01-05"))
-    ids["reduce"] = new_id(run("budget", CODE, "50000.00", "--kind", "reduce",
-                               "--date", "2024-04-01"))
-    ids["recall"] = new_id(run("budget", CODE, "80000", "--kind", "recall",
-                               "--date", "2024-06-01"))
-    ids["pay1"] = new_id(run("pay", CODE, "120000.00", "--date", "2024-04-15",
-                             "--payee", "某装修公司", "--economic", "30213",
-                             "--voucher", "记-0415-01"))
-    ids["pay2"] = new_id(run("pay", CODE, "30000.50", "--date", "2024-05-10",
-                             "--payee", "某材料商"))
-    ids["rev1"] = new_id(run("reverse", ids["pay1"], "20000", "--date", "2024-05-20",
-                             "--reason", "多付退回"))
-    ids["rev2"] = new_id(run("reverse", ids["pay2"], "--date", "2024-06-10",
-                             "--reason", "合同取消"))
+    ids["carryover"] = new_id(run("budget", CODE, "30000", "--kind", "carryover", "--date", "2024-01-05"))
+    ids["reduce"] = new_id(run("budget", CODE, "50000.00", "--kind", "reduce", "--date", "2024-04-01"))
+    ids["recall"] = new_id(run("budget", CODE, "80000", "--kind", "recall", "--date", "2024-06-01"))
+    ids["pay1"] = new_id(
+        run(
+            "pay",
+            CODE,
+            "120000.00",
+            "--date",
+            "2024-04-15",
+            "--payee",
+            "某装修公司",
+            "--economic",
+            "30213",
+            "--voucher",
+            "记-0415-01",
+        )
+    )
+    ids["pay2"] = new_id(run("pay", CODE, "30000.50", "--date", "2024-05-10", "--payee", "某材料商"))
+    ids["rev1"] = new_id(run("reverse", ids["pay1"], "20000", "--date", "2024-05-20", "--reason", "多付退回"))
+    ids["rev2"] = new_id(run("reverse", ids["pay2"], "--date", "2024-06-10", "--reason", "合同取消"))
     ids["plan"] = new_id(run("plan", CODE, NEW_PLAN))
     return Year(run, ids)
 
 
 def test_every_command_prints_a_fresh_uuid_on_its_last_line(year: Year) -> None:
     ids = year.ids
-    moves = [ids[k] for k in ("initial", "add", "carryover", "reduce", "recall",
-                              "pay1", "pay2", "rev1", "rev2")]
+    moves = [
+        ids[k] for k in ("initial", "add", "carryover", "reduce", "recall", "pay1", "pay2", "rev1", "rev2")
+    ]
     assert len(set(moves)) == len(moves)
     assert ids["plan"] == ids["project"]
 
@@ -191,12 +225,18 @@ def test_show_json_gives_the_project_figures_as_decimal_strings(year: Year) -> N
     assert view["plan"] == NEW_PLAN
     apps = {a["kind"]: a for a in view["appropriations"]}
     assert apps["initial"] == {
-        "id": ids["initial"], "kind": "initial", "kind_label": "年初预算", "date": "2024-01-10",
-        "amount": "400000.00", "doc": "保财社【2023】111号",
+        "id": ids["initial"],
+        "kind": "initial",
+        "kind_label": "年初预算",
+        "date": "2024-01-10",
+        "amount": "400000.00",
+        "doc": "保财社【2023】111号",
     }
     assert {k: (a["id"], a["amount"]) for k, a in apps.items()} == {
-        "initial": (ids["initial"], "400000.00"), "add": (ids["add"], "200000.00"),
-        "carryover": (ids["carryover"], "30000.00"), "reduce": (ids["reduce"], "50000.00"),
+        "initial": (ids["initial"], "400000.00"),
+        "add": (ids["add"], "200000.00"),
+        "carryover": (ids["carryover"], "30000.00"),
+        "reduce": (ids["reduce"], "50000.00"),
         "recall": (ids["recall"], "80000.00"),
     }
     dates = [a["date"] for a in view["appropriations"]]
@@ -224,9 +264,13 @@ def test_history_json_lists_every_event_oldest_first_with_user_and_time(year: Ye
     events = history(year.run, CODE)
     ids = year.ids
     assert [e["event"] for e in events] == [
-        "Registered", "PlanSet",
+        "Registered",
+        "PlanSet",
         *["BudgetAppropriated"] * 5,
-        "PaymentRecorded", "PaymentRecorded", "PaymentReversed", "PaymentReversed",
+        "PaymentRecorded",
+        "PaymentRecorded",
+        "PaymentReversed",
+        "PaymentReversed",
         "PlanSet",
     ]
     assert [e["version"] for e in events] == list(range(1, 13))
@@ -239,10 +283,23 @@ def test_history_json_lists_every_event_oldest_first_with_user_and_time(year: Ye
     assert events[1]["details"] == "03-31:,06-30:100000.00,09-30:300000.00,12-31:500000.00"
     assert events[-1]["details"] == NEW_PLAN
     assert [e["date"] for e in events[2:7]] == [
-        "2024-01-10", "2024-03-01", "2024-01-05", "2024-04-01", "2024-06-01"]
+        "2024-01-10",
+        "2024-03-01",
+        "2024-01-05",
+        "2024-04-01",
+        "2024-06-01",
+    ]
     assert [e["amount"] for e in events[2:11]] == [
-        "400000.00", "200000.00", "30000.00", "50000.00", "80000.00",
-        "120000.00", "30000.50", "20000.00", "30000.50"]
+        "400000.00",
+        "200000.00",
+        "30000.00",
+        "50000.00",
+        "80000.00",
+        "120000.00",
+        "30000.50",
+        "20000.00",
+        "30000.50",
+    ]
     assert ids["pay1"] in events[7]["details"]
     assert ids["pay1"] in events[9]["details"]
     assert "多付退回" in events[9]["details"]
@@ -284,8 +341,9 @@ def _refused(run: Cli, *args: str, field: str) -> str:
 
 
 def test_refuses_payment_beyond_available_budget_naming_the_balance(funded_cli: Cli) -> None:
-    err = _refused(funded_cli, "pay", "P1", "90000.01", "--date", "2024-03-05",
-                   "--payee", "某公司", field="金额")
+    err = _refused(
+        funded_cli, "pay", "P1", "90000.01", "--date", "2024-03-05", "--payee", "某公司", field="金额"
+    )
     assert "可用余额" in err
     plain = err.replace(",", "")
     assert "90000.01" in plain  # the refused amount
@@ -328,14 +386,12 @@ def test_refused_commands_exit_1_name_the_field_and_record_nothing(
 def test_refuses_reversal_beyond_what_is_left_and_before_the_payment(funded_cli: Cli) -> None:
     pay = new_id(funded_cli("pay", "P1", "300", "--date", "2024-04-01", "--payee", "x"))
     funded_cli("reverse", pay, "200", "--date", "2024-04-02", "--reason", "部分退回")
-    _refused(funded_cli, "reverse", pay, "100.01", "--date", "2024-04-03", "--reason", "r",
-             field="金额")
+    _refused(funded_cli, "reverse", pay, "100.01", "--date", "2024-04-03", "--reason", "r", field="金额")
     _refused(funded_cli, "reverse", pay, "--date", "2024-03-31", "--reason", "r", field="日期")
     _refused(funded_cli, "reverse", pay, "--date", "2024-04-03", "--reason", " ", field="原因")
     funded_cli("reverse", pay, "--date", "2024-04-03", "--reason", "余额退回")
     assert {p["id"]: p["reversed"] for p in show(funded_cli)["payments"]}[pay] == "300.00"
-    _refused(funded_cli, "reverse", pay, "--date", "2024-04-04", "--reason", "again",
-             field="金额")
+    _refused(funded_cli, "reverse", pay, "--date", "2024-04-04", "--reason", "again", field="金额")
     assert show(funded_cli)["disbursed"] == "10000.00"
 
 
@@ -372,8 +428,19 @@ def test_same_request_id_twice_records_one_payment(funded_cli: Cli) -> None:
     assert len(view["payments"]) == 2
     assert view["disbursed"] == "12500.25"
 
-    err = _refused(funded_cli, "pay", "P1", "2500.26", "--date", "2024-03-10",
-                   "--payee", "某公司", "--id", "req-1", field="请求编号")
+    err = _refused(
+        funded_cli,
+        "pay",
+        "P1",
+        "2500.26",
+        "--date",
+        "2024-03-10",
+        "--payee",
+        "某公司",
+        "--id",
+        "req-1",
+        field="请求编号",
+    )
     assert "req-1" in err
 
 
@@ -407,8 +474,20 @@ def test_python_m_tracker_help_works_without_a_database(tmp_path: Path) -> None:
 def test_console_script_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     run = Cli(pg_url, tmp_path, user="pg用户")
     run("unit", "add", "450001", "保定市满城区医疗保障局本级")
-    run("project", "add", "--year", "2024", "--unit", "450001", "--code", "P1",
-        "--name", "城乡居民医保基金区级配套", "--plan", "03-31:,06-30:50%,10-31:75%,12-31:100%")
+    run(
+        "project",
+        "add",
+        "--year",
+        "2024",
+        "--unit",
+        "450001",
+        "--code",
+        "P1",
+        "--name",
+        "城乡居民医保基金区级配套",
+        "--plan",
+        "03-31:,06-30:50%,10-31:75%,12-31:100%",
+    )
     run("budget", "P1", "7544.13", "--wan", "--date", "2024-01-10")
     args = ("pay", "P1", "1000000.00", "--date", "2024-03-31", "--payee", "医保基金", "--id", "x1")
     pay = new_id(run(*args))
@@ -422,5 +501,10 @@ def test_console_script_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     assert view["execution_rate"] == "1.33"
     events = history(run)
     assert [e["event"] for e in events] == [
-        "Registered", "PlanSet", "BudgetAppropriated", "PaymentRecorded", "PaymentReversed"]
+        "Registered",
+        "PlanSet",
+        "BudgetAppropriated",
+        "PaymentRecorded",
+        "PaymentReversed",
+    ]
     assert {e["user"] for e in events} == {"pg用户"}

@@ -24,8 +24,9 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     app.add_unit("450001", "单位")
     app.add_project(year=2024, unit="450001", code="P1", name="办公室整修")
     app.appropriate("P1", "1000.00", date="2024-01-02")
-    app.add_indicator("P1", level1="产出指标", level2="数量指标", name="维修项目数",
-                      target="≥5个", weight="10")
+    app.add_indicator(
+        "P1", level1="产出指标", level2="数量指标", name="维修项目数", target="≥5个", weight="10"
+    )
     app.close()
     return path
 
@@ -42,8 +43,14 @@ def indicator_id(db: Path) -> str:
 
 def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TRACKER_DB": f"sqlite:///{db}", "TRACKER_USER": "测试"}
-    return subprocess.run([sys.executable, "-m", "tracker", *args], env=env,
-                          capture_output=True, text=True, check=False, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
 
 
 REFUSED = [
@@ -53,22 +60,52 @@ REFUSED = [
     (("alerts", "settings", "450001", "--rules", "lag,nonsense"), "预警规则"),
     (("alerts", "settings", "450001", "--escalation-days", "0"), "升级天数"),
     (("alerts", "settings", "999999"), "单位编码"),
-    (("indicator", "add", "P1", "--level1", "产出指标", "--level2", "数量指标", "--name", "x",
-      "--target", "≥1个", "--weight", "abc"), "分值"),
-    (("indicator", "add", "NOPE", "--level1", "产出指标", "--level2", "数量指标", "--name", "x",
-      "--target", "≥1个"), "项目编码"),
-    (("indicator", "record", "P1", "{iid}", "--completion", "130%", "--date", "2024-12-31"),
-     "完成程度"),
+    (
+        (
+            "indicator",
+            "add",
+            "P1",
+            "--level1",
+            "产出指标",
+            "--level2",
+            "数量指标",
+            "--name",
+            "x",
+            "--target",
+            "≥1个",
+            "--weight",
+            "abc",
+        ),
+        "分值",
+    ),
+    (
+        (
+            "indicator",
+            "add",
+            "NOPE",
+            "--level1",
+            "产出指标",
+            "--level2",
+            "数量指标",
+            "--name",
+            "x",
+            "--target",
+            "≥1个",
+        ),
+        "项目编码",
+    ),
+    (("indicator", "record", "P1", "{iid}", "--completion", "130%", "--date", "2024-12-31"), "完成程度"),
     (("indicator", "record", "P1", "{iid}", "5个", "--date", "31/12/2024"), "日期"),
-    (("indicator", "record", "P1", "00000000-0000-0000-0000-000000000000", "5个",
-      "--date", "2024-12-31"), "指标编号"),
+    (
+        ("indicator", "record", "P1", "00000000-0000-0000-0000-000000000000", "5个", "--date", "2024-12-31"),
+        "指标编号",
+    ),
     (("indicator", "explain", "{iid}", "--cause", " ", "--action", "改"), "偏差原因"),
     (("indicator", "combine", "999999", "--year", "2024"), "单位编码"),
     (("selfeval", "NOPE", "--year", "2024"), "项目编码"),
     (("export", "summary", "--year", "2024", "-o", "out.pdf"), "导出格式"),
     (("export", "function", "--year", "2024", "-o", "{tmp}/missing/out.xlsx"), "输出文件"),
-    (("channels", "add", "450001", "--kind", "dingtalk", "--name", "群", "--set", "token=t"),
-     "secret"),
+    (("channels", "add", "450001", "--kind", "dingtalk", "--name", "群", "--set", "token=t"), "secret"),
     (("channels", "test", "00000000-0000-0000-0000-000000000000"), "渠道编号"),
     # A year outside 2000-2100 is refused by name, whichever door reads figures.
     (("status", "--year", "99999"), "年度"),
@@ -83,11 +120,15 @@ REFUSED = [
 
 @pytest.mark.parametrize(("args", "field"), REFUSED, ids=[" ".join(a[:3]) for a, _ in REFUSED])
 def test_refuses_garbage_naming_the_field_and_records_nothing(
-        db: Path, tmp_path: Path, args: tuple[str, ...], field: str) -> None:
+    db: Path, tmp_path: Path, args: tuple[str, ...], field: str
+) -> None:
     before = events(db)
-    argv = [a.replace("{iid}", indicator_id(db)).replace("out.pdf", str(tmp_path / "out.pdf"))
-            .replace("{tmp}", str(tmp_path))
-            for a in args]
+    argv = [
+        a.replace("{iid}", indicator_id(db))
+        .replace("out.pdf", str(tmp_path / "out.pdf"))
+        .replace("{tmp}", str(tmp_path))
+        for a in args
+    ]
     result = run(db, *argv)
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith("错误：")

@@ -43,16 +43,43 @@ from tracker.store.readstore import ReadStore
 
 YEAR = 2024
 D = Decimal
-TITLES = {"summary": "收支预算总表", "function": "支出总表", "basic": "基本支出表",
-          "project-economic": "项目支出表", "three-public": "“三公”经费支出表"}
+TITLES = {
+    "summary": "收支预算总表",
+    "function": "支出总表",
+    "basic": "基本支出表",
+    "project-economic": "项目支出表",
+    "three-public": "“三公”经费支出表",
+}
 HEADERS = {
     "summary": {"序号", "收入", "支出", "项目", "金额", "项目（按功能分类）", "预算数", "执行数", "栏次"},
-    "function": {"序号", "支出功能分类科目", "科目编码", "科目名称", "预算数", "执行数", "合计",
-                 "基本支出", "小计", "人员经费", "公用经费", "项目支出", "栏次"},
-    "basic": {"序号", "部门经济分类科目", "科目编码", "科目名称", "预算数", "执行数", "合计",
-              "人员经费", "公用经费", "栏次"},
-    "project-economic": {"序号", "部门经济分类科目", "科目编码", "科目名称", "预算数", "执行数",
-                         "栏次"},
+    "function": {
+        "序号",
+        "支出功能分类科目",
+        "科目编码",
+        "科目名称",
+        "预算数",
+        "执行数",
+        "合计",
+        "基本支出",
+        "小计",
+        "人员经费",
+        "公用经费",
+        "项目支出",
+        "栏次",
+    },
+    "basic": {
+        "序号",
+        "部门经济分类科目",
+        "科目编码",
+        "科目名称",
+        "预算数",
+        "执行数",
+        "合计",
+        "人员经费",
+        "公用经费",
+        "栏次",
+    },
+    "project-economic": {"序号", "部门经济分类科目", "科目编码", "科目名称", "预算数", "执行数", "栏次"},
     "three-public": {"序号", "项目", "年初预算数", "全年预算数", "执行数", "栏次"},
 }
 
@@ -71,10 +98,24 @@ def three(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadStore]:
     """A unit whose 公用经费 are classed by 款, so its "三公" table has figures."""
     app = BudgetTracker(Settings(db_url=f"sqlite:///{tmp_path_factory.mktemp('t')}/t.db", user="测试"))
     app.add_unit("450001", "保定市满城区医疗保障局本级")
-    app.add_project(year=YEAR, unit="450001", code="J1", name="公务接待", expenditure_type="公用经费",
-                    functional="2101501", economic="30217")
-    app.add_project(year=YEAR, unit="450001", code="J2", name="公务用车运行维护",
-                    expenditure_type="公用经费", functional="2101501", economic="30231")
+    app.add_project(
+        year=YEAR,
+        unit="450001",
+        code="J1",
+        name="公务接待",
+        expenditure_type="公用经费",
+        functional="2101501",
+        economic="30217",
+    )
+    app.add_project(
+        year=YEAR,
+        unit="450001",
+        code="J2",
+        name="公务用车运行维护",
+        expenditure_type="公用经费",
+        functional="2101501",
+        economic="30231",
+    )
     app.appropriate("J1", "6100.00", date="2024-01-15")
     app.appropriate("J2", "30000.00", date="2024-01-15")
     app.pay("J1", "1234.56", date="2024-03-01", payee="某宾馆")
@@ -140,8 +181,13 @@ def test_xlsx_figures_match_the_seed(demo: ReadStore, tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(export(demo, "function", YEAR, UNIT_CODE, tmp_path / "f.xlsx")).active
     assert ws is not None
     total = row_starting(ws, "合计")
-    assert [number(v) for v in total[3:8]] == [D("9064.36"), D("805.64"), D("776.30"), D("29.34"),
-                                               D("8258.72")]
+    assert [number(v) for v in total[3:8]] == [
+        D("9064.36"),
+        D("805.64"),
+        D("776.30"),
+        D("29.34"),
+        D("8258.72"),
+    ]
     assert number(row_starting(ws, "2101502")[7]) == D("55.52")
     assert number(row_starting(ws, "2101506")[7]) == D("29.00")
     # The sheet stores the exact two-decimal figure, not 9064.360000000001.
@@ -149,15 +195,13 @@ def test_xlsx_figures_match_the_seed(demo: ReadStore, tmp_path: Path) -> None:
         xml = z.read("xl/worksheets/sheet1.xml").decode()
     assert "<v>9064.36</v>" in xml
     assert "9064.3600" not in xml
-    summary = openpyxl.load_workbook(export(demo, "summary", YEAR, UNIT_CODE,
-                                            tmp_path / "s.xlsx")).active
+    summary = openpyxl.load_workbook(export(demo, "summary", YEAR, UNIT_CODE, tmp_path / "s.xlsx")).active
     assert summary is not None
     income_total = row_starting(summary, "收入总计")
     assert number(income_total[2]) == number(income_total[4]) == D("9064.36")
     basic = openpyxl.load_workbook(export(demo, "basic", YEAR, UNIT_CODE, tmp_path / "b.xlsx")).active
     assert basic is not None
-    assert [number(v) for v in row_starting(basic, "合计")[3:6]] == [D("805.64"), D("776.30"),
-                                                                    D("29.34")]
+    assert [number(v) for v in row_starting(basic, "合计")[3:6]] == [D("805.64"), D("776.30"), D("29.34")]
 
 
 def test_three_public_xlsx(three: ReadStore, tmp_path: Path) -> None:
@@ -245,7 +289,10 @@ def test_fiscal_data_package(demo: ReadStore, tmp_path: Path, target: str) -> No
         assert measure["source"] in fields[measure["resource"]]
     dims = model["dimensions"]
     assert {d.get("classificationType") for d in dims.values()} >= {
-        "functional", "economic", "administrative"}
+        "functional",
+        "economic",
+        "administrative",
+    }
     assert {"date", "direction", "phase"} <= set(dims)
     for dim in dims.values():
         for attribute in dim["attributes"].values():
@@ -255,8 +302,16 @@ def test_fiscal_data_package(demo: ReadStore, tmp_path: Path, target: str) -> No
     assert {r["direction"] for r in rows} == {"expenditure", "revenue"}
 
     def total(direction: str, phase: str, **match: str) -> Decimal:
-        return sum((D(r["amount"]) for r in rows if r["direction"] == direction
-                    and r["phase"] == phase and all(r[k] == v for k, v in match.items())), D(0))
+        return sum(
+            (
+                D(r["amount"])
+                for r in rows
+                if r["direction"] == direction
+                and r["phase"] == phase
+                and all(r[k] == v for k, v in match.items())
+            ),
+            D(0),
+        )
 
     function = expenditure_by_function(demo, YEAR, UNIT_CODE)
     summary = income_expenditure_summary(demo, YEAR, UNIT_CODE)
@@ -264,13 +319,23 @@ def test_fiscal_data_package(demo: ReadStore, tmp_path: Path, target: str) -> No
     assert total("expenditure", "executed") == function.total.spent.total == summary.spent_total
     assert total("revenue", "approved") == summary.income_total
     for row in function.rows:  # every 类/款/项 row: the line items under that code
-        under = sum((D(r["amount"]) for r in rows if r["direction"] == "expenditure"
-                     and r["phase"] == "executed" and r["functional_code"].startswith(row.code)),
-                    D(0))
+        under = sum(
+            (
+                D(r["amount"])
+                for r in rows
+                if r["direction"] == "expenditure"
+                and r["phase"] == "executed"
+                and r["functional_code"].startswith(row.code)
+            ),
+            D(0),
+        )
         assert under == row.spent.total, row.code
     basic = basic_expenditure_by_economic(demo, YEAR, UNIT_CODE)
-    assert total("expenditure", "executed", expenditure_type="基本支出-人员经费") + total(
-        "expenditure", "executed", expenditure_type="基本支出-公用经费") == basic.total.spent.basic
+    assert (
+        total("expenditure", "executed", expenditure_type="基本支出-人员经费")
+        + total("expenditure", "executed", expenditure_type="基本支出-公用经费")
+        == basic.total.spent.basic
+    )
     project = project_expenditure_by_economic(demo, YEAR, UNIT_CODE)
     assert total("expenditure", "approved", expenditure_type="项目支出") == project.total.budget.project
     assert three_public(demo, YEAR, UNIT_CODE).total.spent == 0

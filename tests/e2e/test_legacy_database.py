@@ -23,8 +23,12 @@ READS = [
     ("status_2024-06-30.json", ["status", "--year", "2024", "--as-of", "2024-06-30", "--format", "json"]),
     ("status_2024-06-30.csv", ["status", "--year", "2024", "--as-of", "2024-06-30", "--format", "csv"]),
     ("status_2024-12-31.json", ["status", "--year", "2024", "--as-of", "2024-12-31", "--format", "json"]),
-    *[(f"{what}_{p}.{fmt}", [what, p, "--format", fmt])
-      for what in ("history", "show") for p in ("P1", "P2") for fmt in ("table", "json")],
+    *[
+        (f"{what}_{p}.{fmt}", [what, p, "--format", fmt])
+        for what in ("history", "show")
+        for p in ("P1", "P2")
+        for fmt in ("table", "json")
+    ],
     ("indicators_P1.json", ["indicator", "list", "P1", "--format", "json"]),
     ("selfeval_P1.json", ["selfeval", "P1", "--year", "2024", "--format", "json"]),
     ("channels.table", ["channels", "list"]),
@@ -32,10 +36,21 @@ READS = [
 
 
 def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TRACKER_DB": f"sqlite:///{db}", "TRACKER_USER": "李会计",
-           "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "tracker", *args], env=env, capture_output=True,
-                          text=True, encoding="utf-8", timeout=120, check=False)
+    env = {
+        **os.environ,
+        "TRACKER_DB": f"sqlite:///{db}",
+        "TRACKER_USER": "李会计",
+        "PYTHONIOENCODING": "utf-8",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture

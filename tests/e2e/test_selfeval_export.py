@@ -49,14 +49,18 @@ D = Decimal
 # progress as (date, actual, completion).
 OFFICE = "13062124P00495310005H"
 OFFICE_INDICATORS = [
-    ("产出指标", "数量指标", "维修项目数", "≥5个", "10",
-     [("2024-06-30", "2个", None), ("2024-12-31", "4个", None)]),
+    (
+        "产出指标",
+        "数量指标",
+        "维修项目数",
+        "≥5个",
+        "10",
+        [("2024-06-30", "2个", None), ("2024-12-31", "4个", None)],
+    ),
     ("产出指标", "质量指标", "验收合格率", "≥90%", "10", [("2024-12-31", "95%", None)]),
-    ("产出指标", "时效指标", "资金发放准时率", "2024年12月", "10",
-     [("2024-12-20", "2024年12月20日", None)]),
+    ("产出指标", "时效指标", "资金发放准时率", "2024年12月", "10", [("2024-12-20", "2024年12月20日", None)]),
     ("产出指标", "成本指标", "资金需求", "≥50万元", "10", []),
-    ("满意度指标", "服务对象满意度指标", "服务对象的满意程度", "≥100%", "10",
-     [("2024-12-31", "96%", None)]),
+    ("满意度指标", "服务对象满意度指标", "服务对象的满意程度", "≥100%", "10", [("2024-12-31", "96%", None)]),
     ("效益指标", "社会效益指标", "能力提升率", "≥90%", "10", [("2024-09-30", None, "70")]),
     ("效益指标", "生态效益指标", "生态影响", "不适用", "5", []),
 ]
@@ -87,11 +91,20 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BudgetTracker]:
     run_demo(ctx, until="2024-12-31", reset=False, echo=lambda *a, **k: None)
     app = ctx.app
     for n, (l1, l2, name, target, weight, progress) in enumerate(OFFICE_INDICATORS):
-        iid = app.add_indicator(OFFICE, level1=l1, level2=l2, name=name, target=target,
-                                weight=weight, year=2024, request_id=f"mc-ind-{n}")
+        iid = app.add_indicator(
+            OFFICE,
+            level1=l1,
+            level2=l2,
+            name=name,
+            target=target,
+            weight=weight,
+            year=2024,
+            request_id=f"mc-ind-{n}",
+        )
         for k, (day, actual, completion) in enumerate(progress):
-            app.record_indicator(OFFICE, iid, actual, completion=completion, date=day, year=2024,
-                                 request_id=f"mc-rec-{n}-{k}")
+            app.record_indicator(
+                OFFICE, iid, actual, completion=completion, date=day, year=2024, request_id=f"mc-rec-{n}-{k}"
+            )
     yield app
     ctx.close()
 
@@ -171,14 +184,29 @@ def test_zhanyi_selfeval_xlsx_has_the_seed_figures(zhanyi: BudgetTracker, tmp_pa
     _, budget_head = sheet.row_with("项目资金（万元）", 0)
     assert budget_head[2:8] == ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率（%）", "得分"]
     _, budget = sheet.row_with("年度资金总额", 0)
-    assert [num(v) for v in budget[2:8]] == [D("63.00"), D("63.00"), D("63.00"), D("10.00"),
-                                            D("100.00"), D("10.00")]
+    assert [num(v) for v in budget[2:8]] == [
+        D("63.00"),
+        D("63.00"),
+        D("63.00"),
+        D("10.00"),
+        D("100.00"),
+        D("10.00"),
+    ]
     assert budget[8] is None  # nothing to explain
     # Indicators by 一级 / 二级 / 三级, each with its points.
     r0, ind_head = sheet.row_with("一级指标", 0)
-    assert ind_head == ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值",
-                        "完成率（%）", "得分", "偏差原因分析及改进措施"]
-    body = sheet.rows()[r0:r0 + len(ZHANYI)]
+    assert ind_head == [
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "完成率（%）",
+        "得分",
+        "偏差原因分析及改进措施",
+    ]
+    body = sheet.rows()[r0 : r0 + len(ZHANYI)]
     assert [row[2] for row in body] == [z[2] for z in ZHANYI]
     assert [num(row[7]) for row in body] == [D(p) for p in ZHANYI_POINTS]
     assert [num(row[5]) for row in body] == [D(z[4]) for z in ZHANYI]
@@ -189,8 +217,11 @@ def test_zhanyi_selfeval_xlsx_has_the_seed_figures(zhanyi: BudgetTracker, tmp_pa
     assert body[0][4] == "31.2万人"
     # 一级 and 二级 merged down their rows, as the printed form.
     first = r0 + 1
-    assert {f"A{first}:A{first + 2}", f"A{first + 3}:A{first + 5}", f"B{first + 3}:B{first + 4}"} <= \
-        sheet.merged()
+    assert {
+        f"A{first}:A{first + 2}",
+        f"A{first + 3}:A{first + 5}",
+        f"B{first + 3}:B{first + 4}",
+    } <= sheet.merged()
     # 总分 100 → 98.00, 等级 优; then the signature.
     r, total = sheet.row_with("总分", 0)
     assert (num(total[5]), num(total[7]), total[8]) == (D("100.00"), D("98.00"), "等级：优")
@@ -234,8 +265,16 @@ def test_unsigned_reopened_and_unnamed_forms(tmp_path: Path) -> None:
         assert str(reopened.rows[-1].cells[2]).startswith("未定稿（局长于")
         assert "重新打开" in str(reopened.rows[-1].cells[2])
         # The unit's own form is the 部门整体支出绩效自评表.
-        iid = app.add_indicator("530328", unit_level=True, year=2023, level1="履职效果",
-                                level2="社会效益", name="群众满意度", target="≥90%", weight="90")
+        iid = app.add_indicator(
+            "530328",
+            unit_level=True,
+            year=2023,
+            level1="履职效果",
+            level2="社会效益",
+            name="群众满意度",
+            target="≥90%",
+            weight="90",
+        )
         app.record_indicator("530328", iid, "95%", date="2023-12-31")
         unit = with_names(app, app.self_evaluation("530328", 2023, unit_level=True))
         sheet = open_sheet(write_selfeval_xlsx(unit, tmp_path / "unit.xlsx"))
@@ -254,8 +293,7 @@ def test_unsigned_reopened_and_unnamed_forms(tmp_path: Path) -> None:
 # -------------------------------------------------- 自评表: 满城 demo, scaled
 
 
-def test_demo_selfeval_scales_weights_and_marks_what_is_missing(demo: BudgetTracker,
-                                                                tmp_path: Path) -> None:
+def test_demo_selfeval_scales_weights_and_marks_what_is_missing(demo: BudgetTracker, tmp_path: Path) -> None:
     raw = demo.self_evaluation(OFFICE, 2024)
     ev = raw["evaluation"]
     form = with_names(demo, raw)
@@ -265,15 +303,21 @@ def test_demo_selfeval_scales_weights_and_marks_what_is_missing(demo: BudgetTrac
     _, dept = sheet.row_with("主管部门", 0)
     assert dept[7] == UNIT_NAME
     _, budget = sheet.row_with("年度资金总额", 0)
-    assert [num(v) for v in budget[2:5]] == [to_wan(raw["budget_initial"]), D("50.00"),
-                                            to_wan(raw["disbursed"])]
+    assert [num(v) for v in budget[2:5]] == [
+        to_wan(raw["budget_initial"]),
+        D("50.00"),
+        to_wan(raw["disbursed"]),
+    ]
     assert num(budget[6]) == D(show_points(ev.execution_rate))
     assert num(budget[7]) == D(show_points(ev.execution_points)) < D("10.00")
     assert budget[8] == "待说明"  # execution fell short and nobody explained it yet
     rows = {row[2]: row for row in sheet.rows() if row[2] in {i[2] for i in OFFICE_INDICATORS}}
     assert num(rows["维修项目数"][5]) == D("15.00")  # 10 × 90/60
     assert (rows["维修项目数"][4], num(rows["维修项目数"][6]), num(rows["维修项目数"][7])) == (
-        "4个", D("80.00"), D("12.00"))
+        "4个",
+        D("80.00"),
+        D("12.00"),
+    )
     assert rows["维修项目数"][8] == "待说明"
     assert num(rows["资金发放准时率"][7]) == D("15.00")  # deadline met
     assert num(rows["服务对象的满意程度"][7]) == D("14.40")  # 96% of ≥100%
@@ -283,8 +327,7 @@ def test_demo_selfeval_scales_weights_and_marks_what_is_missing(demo: BudgetTrac
     order = [row[2] for row in sheet.rows() if row[2] in rows]
     assert order.index("能力提升率") < order.index("服务对象的满意程度")
     _, total = sheet.row_with("总分", 0)
-    assert (num(total[5]), num(total[7]), total[8]) == (
-        D("100.00"), D(ev.shown_total), f"等级：{ev.grade}")
+    assert (num(total[5]), num(total[7]), total[8]) == (D("100.00"), D(ev.shown_total), f"等级：{ev.grade}")
     assert any("已按系数1.5000折算" in t for t in sheet.texts())
     _, signed = sheet.row_with("签字", 0)
     assert signed[2] == "未定稿"
@@ -302,30 +345,51 @@ def test_monitoring_xlsx_as_of_mid_year(demo: BudgetTracker, tmp_path: Path) -> 
     assert ws["A1"].value == "绩效运行监控表"
     assert any("截至：2024-06-30" in t for t in sheet.texts())
     assert any(f"单位名称：{UNIT_CODE}{UNIT_NAME}" in t for t in sheet.texts())
-    assert {"序号", "项目编码", "项目名称", "预算执行", "全年预算", "执行数", "状态", "绩效指标执行",
-            "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "偏差原因",
-            "改进措施"} <= sheet.texts()
+    assert {
+        "序号",
+        "项目编码",
+        "项目名称",
+        "预算执行",
+        "全年预算",
+        "执行数",
+        "状态",
+        "绩效指标执行",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "偏差原因",
+        "改进措施",
+    } <= sheet.texts()
     assert {"执行率\n（%）", "序时进度\n（%）", "差距\n（百分点）", "完成进度\n（%）"} <= sheet.texts()
     report = demo.queries.status_report(2024, MID_YEAR, UNIT_CODE)
     _, total = sheet.row_with("合计", 0)
     t = report["total"]
     assert [num(v) for v in total[3:8]] == [
-        to_wan(t.budget), to_wan(t.disbursed), D(show_points(t.execution_rate)),
-        D(show_points(t.planned_rate)), D(show_points(t.lag_points))]
+        to_wan(t.budget),
+        to_wan(t.disbursed),
+        D(show_points(t.execution_rate)),
+        D(show_points(t.planned_rate)),
+        D(show_points(t.lag_points)),
+    ]
     assert to_wan(t.budget) == D("9064.36")
     assert total[8] == status_label(report["total_status"])
     office = next(p for p in report["projects"] if p.code == OFFICE)
     r, row = sheet.row_with(OFFICE, 1)
     assert row[2] == "办公室整修"
     assert [num(v) for v in row[3:8]] == [
-        to_wan(office.figures.budget), to_wan(office.figures.disbursed),
-        D(show_points(office.figures.execution_rate)), D(show_points(office.figures.planned_rate)),
-        D(show_points(office.figures.lag_points))]
+        to_wan(office.figures.budget),
+        to_wan(office.figures.disbursed),
+        D(show_points(office.figures.execution_rate)),
+        D(show_points(office.figures.planned_rate)),
+        D(show_points(office.figures.lag_points)),
+    ]
     assert row[8] == status_label(office.status) == "严重滞后"
     # Its seven indicators under it, the project's cells merged down over them.
     n = len(OFFICE_INDICATORS)
     assert {f"{c}{r}:{c}{r + n - 1}" for c in "ABCDEFGHI"} <= sheet.merged()
-    lines = {line[11]: line for line in sheet.rows()[r - 1:r - 1 + n]}
+    lines = {line[11]: line for line in sheet.rows()[r - 1 : r - 1 + n]}
     assert set(lines) == {i[2] for i in OFFICE_INDICATORS}
     # As of 30 June: the June figure, not December's; later records not yet shown.
     assert (lines["维修项目数"][13], num(lines["维修项目数"][14])) == ("2个", D("40.00"))
@@ -365,20 +429,27 @@ def test_monitoring_of_a_subtree_has_unit_subtotals(tmp_path: Path) -> None:
         app.add_unit("450000", "保定市满城区医疗保障局")
         app.add_unit("450001", "保定市满城区医疗保障局本级", parent="450000")
         app.add_unit("450002", "保定市满城区医疗保障事务中心", parent="450000")
-        for unit, code, budget, paid in (("450001", "A1", "100.00", "30.00"),
-                                         ("450002", "B1", "50.00", "5.00")):
+        for unit, code, budget, paid in (
+            ("450001", "A1", "100.00", "30.00"),
+            ("450002", "B1", "50.00", "5.00"),
+        ):
             app.add_project(year=2024, unit=unit, code=code, name=f"项目{code}")
             app.appropriate(code, budget, wan=True, date="2024-01-10")
             app.pay(code, paid, wan=True, date="2024-05-10", payee="某公司")
-        iid = app.add_indicator("B1", level1="产出指标", level2="数量指标", name="培训人次",
-                                target="≥200人次", weight="90")
+        iid = app.add_indicator(
+            "B1", level1="产出指标", level2="数量指标", name="培训人次", target="≥200人次", weight="90"
+        )
         app.record_indicator("B1", iid, "50人次", date="2024-06-01")
         app.explain_deviation(iid, cause="培训推迟", action="下半年集中培训")
         form = monitoring_form(app, 2024, "450000", MID_YEAR)
         labels = [(r.style, r.cells[1], r.cells[2]) for r in form.rows]
-        assert labels == [("total", "", ""), ("class", "450001", "保定市满城区医疗保障局本级"),
-                          ("body", "A1", "项目A1"), ("class", "450002", "保定市满城区医疗保障事务中心"),
-                          ("body", "B1", "项目B1")]
+        assert labels == [
+            ("total", "", ""),
+            ("class", "450001", "保定市满城区医疗保障局本级"),
+            ("body", "A1", "项目A1"),
+            ("class", "450002", "保定市满城区医疗保障事务中心"),
+            ("body", "B1", "项目B1"),
+        ]
         assert form.rows[0].cells[3:5] == [D("150.00"), D("35.00")]
         b1 = form.rows[-1].cells
         assert b1[11:17] == ["培训人次", "≥200人次", "50人次", D("25.00"), "培训推迟", "下半年集中培训"]
@@ -403,8 +474,7 @@ def test_selfeval_prints_to_one_landscape_page(zhanyi: BudgetTracker, tmp_path: 
 
 
 def test_monitoring_prints_to_pdf(demo: BudgetTracker, tmp_path: Path) -> None:
-    png = render(write_monitoring(demo, 2024, UNIT_CODE, MID_YEAR, tmp_path / "monitoring.xlsx"),
-                 tmp_path)
+    png = render(write_monitoring(demo, 2024, UNIT_CODE, MID_YEAR, tmp_path / "monitoring.xlsx"), tmp_path)
     width, height, ink = png_size_and_ink(png)
     assert width > height
     assert 0.005 < ink < 0.3

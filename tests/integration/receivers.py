@@ -60,9 +60,15 @@ class Recorded:
 class HttpReceiver:
     """One HTTP server answering on the robots' paths; any other path is a webhook endpoint."""
 
-    def __init__(self, *, wecom_key: str = "wk-good", dingtalk_token: str = "dt-good",
-                 dingtalk_secret: str = "SECgood", webhook_secret: str = "",
-                 tls: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        wecom_key: str = "wk-good",
+        dingtalk_token: str = "dt-good",
+        dingtalk_secret: str = "SECgood",
+        webhook_secret: str = "",
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.wecom_key, self.dingtalk_token = wecom_key, dingtalk_token
         self.dingtalk_secret, self.webhook_secret = dingtalk_secret, webhook_secret
         self.requests: list[Recorded] = []
@@ -165,8 +171,13 @@ class Mail:
 class SmtpReceiver:
     """An aiosmtpd server on a free port recording mail; STARTTLS or implicit TLS if asked."""
 
-    def __init__(self, *, starttls: ssl.SSLContext | None = None, implicit: ssl.SSLContext | None = None,
-                 users: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        starttls: ssl.SSLContext | None = None,
+        implicit: ssl.SSLContext | None = None,
+        users: dict[str, str] | None = None,
+    ) -> None:
         self.mails: list[Mail] = []
         self.users = users or {}
         self.port = free_port()
@@ -175,11 +186,13 @@ class SmtpReceiver:
             options |= {"tls_context": starttls, "require_starttls": True}
         if self.users:
             options |= {"authenticator": self._authenticate, "auth_require_tls": True}
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port,
-                                     ssl_context=implicit, **options)
+        self.controller = Controller(
+            self, hostname="127.0.0.1", port=self.port, ssl_context=implicit, **options
+        )
 
-    def _authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str,
-                      auth_data: Any) -> AuthResult:
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
         if not isinstance(auth_data, LoginPassword):
             return AuthResult(success=False, handled=False)
         login, password = auth_data.login.decode(), auth_data.password.decode()

@@ -50,11 +50,9 @@ def test_a_rise_from_yellow_to_red_is_a_new_alert(lagging: BudgetTracker) -> Non
     lagging.pay("P1", "10000.00", date="2024-04-01", payee="乙")  # 20% spent
     lagging.change_alert_settings("450001", rules_enabled=["lag"])
     # 10 April: planned 25 + 25 x 10/91 = 27.75%, 20/27.75 = 72% of plan -> yellow.
-    assert rules_of(lagging.check_alerts(D(2024, 4, 10))) == [
-        ("lag", "yellow", "2024-04-01~2024-06-30")]
+    assert rules_of(lagging.check_alerts(D(2024, 4, 10))) == [("lag", "yellow", "2024-04-01~2024-06-30")]
     # 20 May: planned 25 + 25 x 50/91 = 38.74%, 20/38.74 = 52% -> red: a new alert.
-    assert rules_of(lagging.check_alerts(D(2024, 5, 20))) == [
-        ("lag", "red", "2024-04-01~2024-06-30")]
+    assert rules_of(lagging.check_alerts(D(2024, 5, 20))) == [("lag", "red", "2024-04-01~2024-06-30")]
     assert sorted(a["severity"] for a in lagging.alerts(open_only=True)) == ["red", "yellow"]
 
 
@@ -90,8 +88,7 @@ def test_rules_can_be_switched_off_per_unit(lagging: BudgetTracker) -> None:
     assert e.value.field == "预警规则"
 
 
-def test_a_refused_overspend_is_kept_in_an_alert_never_on_the_project(
-        lagging: BudgetTracker) -> None:
+def test_a_refused_overspend_is_kept_in_an_alert_never_on_the_project(lagging: BudgetTracker) -> None:
     pid = lagging.find_project("P1")
     before = len(list(lagging.events.get(pid)))
     for _ in range(2):
@@ -106,8 +103,9 @@ def test_a_refused_overspend_is_kept_in_an_alert_never_on_the_project(
 
 
 def test_indicator_deadline_passed_without_completion(lagging: BudgetTracker) -> None:
-    lagging.add_indicator("P1", level1="产出指标", level2="时效指标", name="完工时间",
-                          target="2024年6月", weight="10")
+    lagging.add_indicator(
+        "P1", level1="产出指标", level2="时效指标", name="完工时间", target="2024年6月", weight="10"
+    )
     rules = [r["rule"] for r in lagging.check_alerts(D(2024, 7, 5))["raised"]]
     assert "indicator_deadline" in rules
 
@@ -124,8 +122,7 @@ def _check_in_process(db_url: str, day: str, queue: multiprocessing.Queue) -> No
 def test_concurrent_checks_record_no_duplicate_alerts(lagging: BudgetTracker, db_url: str) -> None:
     ctx = multiprocessing.get_context("spawn")
     queue: multiprocessing.Queue = ctx.Queue()
-    procs = [ctx.Process(target=_check_in_process, args=(db_url, "2024-06-30", queue))
-             for _ in range(3)]
+    procs = [ctx.Process(target=_check_in_process, args=(db_url, "2024-06-30", queue)) for _ in range(3)]
     for p in procs:
         p.start()
     for p in procs:
@@ -138,19 +135,20 @@ def test_concurrent_checks_record_no_duplicate_alerts(lagging: BudgetTracker, db
 
 def test_cli_alerts_check_json(lagging: BudgetTracker, db_url: str) -> None:
     env = {**os.environ, "TRACKER_DB": db_url, "TRACKER_USER": "检查员"}
-    run = [sys.executable, "-m", "tracker", "alerts", "check", "--as-of", "2024-06-30",
-           "--format", "json"]
-    first = json.loads(subprocess.run(run, env=env, capture_output=True, text=True,
-                                      check=True).stdout)
+    run = [sys.executable, "-m", "tracker", "alerts", "check", "--as-of", "2024-06-30", "--format", "json"]
+    first = json.loads(subprocess.run(run, env=env, capture_output=True, text=True, check=True).stdout)
     assert first["as_of"] == "2024-06-30"
     assert {r["project"] for r in first["raised"]} == {"P1"}
-    assert set(first["raised"][0]) >= {"id", "unit", "project", "rule", "severity",
-                                       "lag_points", "period"}
-    second = json.loads(subprocess.run(run, env=env, capture_output=True, text=True,
-                                       check=True).stdout)
+    assert set(first["raised"][0]) >= {"id", "unit", "project", "rule", "severity", "lag_points", "period"}
+    second = json.loads(subprocess.run(run, env=env, capture_output=True, text=True, check=True).stdout)
     assert (second["raised"], second["already_open"]) == ([], 3)
-    listed = subprocess.run([sys.executable, "-m", "tracker", "alerts", "list", "--open"],
-                            env=env, capture_output=True, text=True, check=True).stdout
+    listed = subprocess.run(
+        [sys.executable, "-m", "tracker", "alerts", "list", "--open"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "执行进度滞后" in listed
 
 
@@ -161,8 +159,13 @@ def test_the_weekly_digest_reaches_the_managers_robot(lagging: BudgetTracker) ->
 
     lagging.check_alerts(D(2024, 6, 30))
     with HttpReceiver() as http:
-        lagging.add_channel("450001", name="局领导群", kind="wecom", purpose="managers",
-                            config={"key": http.wecom_key, "base_url": http.base_url})
+        lagging.add_channel(
+            "450001",
+            name="局领导群",
+            kind="wecom",
+            purpose="managers",
+            config={"key": http.wecom_key, "base_url": http.base_url},
+        )
         assert send_digests(lagging, D(2024, 7, 1)) == 1
         [post] = http.requests
     content = json.loads(post.body)["markdown"]["content"]
@@ -179,8 +182,9 @@ def test_in_process_delivery_without_redis(lagging: BudgetTracker) -> None:
 
     lagging.check_alerts(D(2024, 6, 30))
     with HttpReceiver() as http:
-        lagging.add_channel("450001", name="财务群", kind="wecom",
-                            config={"key": http.wecom_key, "base_url": http.base_url})
+        lagging.add_channel(
+            "450001", name="财务群", kind="wecom", config={"key": http.wecom_key, "base_url": http.base_url}
+        )
         assert deliver_pending(lagging) == {"delivered": 3, "failed": 0, "already": 0}
         assert deliver_pending(lagging) == {"delivered": 0, "failed": 0, "already": 0}
         assert len(http.requests) == 3

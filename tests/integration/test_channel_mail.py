@@ -16,10 +16,19 @@ from receivers import HttpReceiver, SmtpReceiver, free_port
 from tracker.notify.channels import DeliveryError, build_channel, render_alert
 
 ALERT = {
-    "unit": "450001", "unit_name": "保定市满城区医疗保障局本级", "project": "P1",
-    "project_name": "办公室整修", "rule": "points", "severity": "yellow", "execution_rate": "52.5",
-    "planned_rate": "60", "lag_points": "7.5", "available": "1234567.891",
-    "as_of": "2024-06-30", "period": "2024年上半年", "link": "https://tracker.example/projects/P1",
+    "unit": "450001",
+    "unit_name": "保定市满城区医疗保障局本级",
+    "project": "P1",
+    "project_name": "办公室整修",
+    "rule": "points",
+    "severity": "yellow",
+    "execution_rate": "52.5",
+    "planned_rate": "60",
+    "lag_points": "7.5",
+    "available": "1234567.891",
+    "as_of": "2024-06-30",
+    "period": "2024年上半年",
+    "link": "https://tracker.example/projects/P1",
 }
 USERS = {"tracker": "授权码-secret"}
 
@@ -42,8 +51,14 @@ def smtp_starttls(certificates: tuple[Path, Path, Path]) -> Iterator[SmtpReceive
 
 
 def mailbox(port: int, **extra: Any) -> dict[str, Any]:
-    return {"kind": "email", "host": "127.0.0.1", "port": port, "sender": "alerts@czj.example.gov.cn",
-            "recipients": ["cw@yb.example.gov.cn", "ld@yb.example.gov.cn"], **extra}
+    return {
+        "kind": "email",
+        "host": "127.0.0.1",
+        "port": port,
+        "sender": "alerts@czj.example.gov.cn",
+        "recipients": ["cw@yb.example.gov.cn", "ld@yb.example.gov.cn"],
+        **extra,
+    }
 
 
 def failure(config: dict[str, Any]) -> DeliveryError:
@@ -61,8 +76,13 @@ def test_plain_smtp_delivers_a_utf8_subject_and_body_with_the_figures(smtp: Smtp
     assert parsed["Subject"].startswith("【黄色预警】办公室整修：执行率 52.50%")
     assert parsed["From"].addresses[0].display_name == "预算执行跟踪"
     body = parsed.get_content()
-    for line in ("执行率：52.50%", "序时进度：60.00%", "差距：7.50 个百分点", "可用余额：1,234,567.89 元",
-                 "项目详情：https://tracker.example/projects/P1"):
+    for line in (
+        "执行率：52.50%",
+        "序时进度：60.00%",
+        "差距：7.50 个百分点",
+        "可用余额：1,234,567.89 元",
+        "项目详情：https://tracker.example/projects/P1",
+    ):
         assert line in body
     assert (result.channel, result.status_code) == ("email", 250)
 
@@ -76,9 +96,15 @@ def test_a_retried_alert_keeps_its_message_id(smtp: SmtpReceiver) -> None:
 
 
 def test_starttls_with_login_and_the_internal_ca_delivers(
-        smtp_starttls: SmtpReceiver, certificates: tuple[Path, Path, Path]) -> None:
-    config = mailbox(smtp_starttls.port, security="starttls", username="tracker",
-                     password=USERS["tracker"], ca_file=str(certificates[0]))
+    smtp_starttls: SmtpReceiver, certificates: tuple[Path, Path, Path]
+) -> None:
+    config = mailbox(
+        smtp_starttls.port,
+        security="starttls",
+        username="tracker",
+        password=USERS["tracker"],
+        ca_file=str(certificates[0]),
+    )
     build_channel(config).test()
     (mail,) = smtp_starttls.mails
     assert mail.login == "tracker"
@@ -87,9 +113,17 @@ def test_starttls_with_login_and_the_internal_ca_delivers(
 
 
 def test_a_wrong_password_is_not_retried(
-        smtp_starttls: SmtpReceiver, certificates: tuple[Path, Path, Path]) -> None:
-    error = failure(mailbox(smtp_starttls.port, security="starttls", username="tracker",
-                            password="wrong", ca_file=str(certificates[0])))
+    smtp_starttls: SmtpReceiver, certificates: tuple[Path, Path, Path]
+) -> None:
+    error = failure(
+        mailbox(
+            smtp_starttls.port,
+            security="starttls",
+            username="tracker",
+            password="wrong",
+            ca_file=str(certificates[0]),
+        )
+    )
     assert not error.retryable
     assert "拒绝登录" in error.message
     assert not smtp_starttls.mails

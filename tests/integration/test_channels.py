@@ -14,13 +14,26 @@ from tracker.notify.channels import DeliveryError, RateLimiter, build_channel, r
 
 WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 ALERT = {
-    "unit": "450001", "unit_name": "保定市满城区医疗保障局本级", "project": "P1",
-    "project_name": "办公室整修", "rule": "ratio", "severity": "red", "execution_rate": "35",
-    "planned_rate": "75.005", "lag_points": "40.005", "available": "65000.5",
-    "as_of": "2024-09-30", "period": "2024年第三季度", "link": "https://tracker.example/projects/P1",
+    "unit": "450001",
+    "unit_name": "保定市满城区医疗保障局本级",
+    "project": "P1",
+    "project_name": "办公室整修",
+    "rule": "ratio",
+    "severity": "red",
+    "execution_rate": "35",
+    "planned_rate": "75.005",
+    "lag_points": "40.005",
+    "available": "65000.5",
+    "as_of": "2024-09-30",
+    "period": "2024年第三季度",
+    "link": "https://tracker.example/projects/P1",
 }
-FIGURES = ("执行率：**35.00%**", "序时进度：**75.01%**", "差距：**40.01 个百分点**",
-           "可用余额：**65,000.50 元**")
+FIGURES = (
+    "执行率：**35.00%**",
+    "序时进度：**75.01%**",
+    "差距：**40.01 个百分点**",
+    "可用余额：**65,000.50 元**",
+)
 
 
 @pytest.fixture
@@ -67,7 +80,8 @@ def test_dingtalk_robot_accepts_the_signature_and_shows_title_and_text(http: Htt
 
 
 def test_dingtalk_with_a_wrong_secret_is_refused_as_sign_not_match_and_not_retried(
-        http: HttpReceiver) -> None:
+    http: HttpReceiver,
+) -> None:
     error = failure(robot("dingtalk", http.base_url, secret="SECwrong"))
     assert not http.requests[0].verified
     assert not error.retryable
@@ -81,20 +95,24 @@ def test_wecom_with_a_wrong_key_is_refused_and_not_retried(http: HttpReceiver) -
     assert "93000" in error.message
 
 
-@pytest.mark.parametrize(("kind", "answer", "retryable"), [
-    ("wecom", Answer(500, {"error": "internal"}), True),
-    ("dingtalk", Answer(502, b"<html>bad gateway</html>"), True),
-    ("wecom", Answer(429, {"error": "slow down"}), True),
-    ("wecom", Answer(200, {"errcode": 45009, "errmsg": "api freq out of limit"}), True),
-    ("dingtalk", Answer(200, {"errcode": 130101, "errmsg": "send too fast"}), True),
-    ("wecom", Answer(200, {"errcode": -1, "errmsg": "system busy"}), True),
-    ("dingtalk", Answer(200, {"errcode": 310000, "errmsg": "sign not match"}), False),
-    ("wecom", Answer(404, {"error": "not found"}), False),
-    ("wecom", Answer(302, b"", {"Location": "https://elsewhere.example/"}), False),
-    ("dingtalk", Answer(200, b"<html>login page</html>"), False),
-])
+@pytest.mark.parametrize(
+    ("kind", "answer", "retryable"),
+    [
+        ("wecom", Answer(500, {"error": "internal"}), True),
+        ("dingtalk", Answer(502, b"<html>bad gateway</html>"), True),
+        ("wecom", Answer(429, {"error": "slow down"}), True),
+        ("wecom", Answer(200, {"errcode": 45009, "errmsg": "api freq out of limit"}), True),
+        ("dingtalk", Answer(200, {"errcode": 130101, "errmsg": "send too fast"}), True),
+        ("wecom", Answer(200, {"errcode": -1, "errmsg": "system busy"}), True),
+        ("dingtalk", Answer(200, {"errcode": 310000, "errmsg": "sign not match"}), False),
+        ("wecom", Answer(404, {"error": "not found"}), False),
+        ("wecom", Answer(302, b"", {"Location": "https://elsewhere.example/"}), False),
+        ("dingtalk", Answer(200, b"<html>login page</html>"), False),
+    ],
+)
 def test_robot_failures_are_classified_for_the_retrying_task(
-        http: HttpReceiver, kind: str, answer: Answer, retryable: bool) -> None:
+    http: HttpReceiver, kind: str, answer: Answer, retryable: bool
+) -> None:
     http.answer_next(answer)
     error = failure(robot(kind, http.base_url))
     assert error.retryable is retryable, error.message
@@ -169,8 +187,11 @@ def test_webhook_status_codes_decide_retry(http: HttpReceiver, status: int, retr
 
 @pytest.mark.parametrize("kind", ["wecom", "dingtalk", "webhook"])
 def test_the_channel_test_sends_a_short_test_message(http: HttpReceiver, kind: str) -> None:
-    config = (robot(kind, http.base_url) if kind != "webhook" else
-              {"kind": "webhook", "url": f"{http.base_url}/hooks/x", "secret": WEBHOOK_SECRET})
+    config = (
+        robot(kind, http.base_url)
+        if kind != "webhook"
+        else {"kind": "webhook", "url": f"{http.base_url}/hooks/x", "secret": WEBHOOK_SECRET}
+    )
     assert build_channel(config).test().status_code == 200
     assert http.requests[0].verified
     assert "通知渠道测试" in http.requests[0].body.decode()

@@ -99,8 +99,9 @@ def _wait_for(flag: Path, procs: list[subprocess.Popen[str]]) -> None:
         time.sleep(0.01)
 
 
-def run_writers(db_url: str, tmp_path: Path, jobs: list[list[dict[str, str]]],
-                user: str | None = None) -> list[Any]:
+def run_writers(
+    db_url: str, tmp_path: Path, jobs: list[list[dict[str, str]]], user: str | None = None
+) -> list[Any]:
     """Start one process per job, release them together, return each one's results.
 
     Processes are started one after another (each connected before the next starts),
@@ -112,12 +113,21 @@ def run_writers(db_url: str, tmp_path: Path, jobs: list[list[dict[str, str]]],
     try:
         for n, payments in enumerate(jobs):
             flag = tmp_path / f"ready-{n}"
-            job = {"db": db_url, "user": user or f"writer{n}", "payments": payments,
-                   "ready": str(flag), "go": str(go)}
-            procs.append(subprocess.Popen(
-                [sys.executable, "-c", WORKER, json.dumps(job)],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            ))
+            job = {
+                "db": db_url,
+                "user": user or f"writer{n}",
+                "payments": payments,
+                "ready": str(flag),
+                "go": str(go),
+            }
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", WORKER, json.dumps(job)],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
             _wait_for(flag, procs)
         go.touch()
         outputs = [p.communicate(timeout=120) for p in procs]
@@ -145,8 +155,7 @@ def read_model(app: BudgetTracker) -> tuple[int, int, int, int]:
     project = next(p for p in app.projects() if p["code"] == "P1")
     rows = app.read.one("SELECT COUNT(*) AS n, COALESCE(SUM(amount_fen), 0) AS s FROM rm_payments")
     assert rows is not None
-    return (int(project["budget_fen"]), int(project["disbursed_fen"]), int(rows["n"]),
-            int(rows["s"]))
+    return (int(project["budget_fen"]), int(project["disbursed_fen"]), int(rows["n"]), int(rows["s"]))
 
 
 # ----------------------------------------------------------------- many processes
@@ -161,8 +170,14 @@ def test_concurrent_writers_to_one_project_lose_nothing_and_count_nothing_twice(
     try:
         # amounts distinct per writer and payment, so any loss or duplicate shows in the sum
         jobs = [
-            [{"id": f"w{w}-{i}", "amount": f"{(w + 1) * 1000 + i}.{w + 1:02d}",
-              "date": f"2024-{w + 2:02d}-{i + 1:02d}"} for i in range(per_writer)]
+            [
+                {
+                    "id": f"w{w}-{i}",
+                    "amount": f"{(w + 1) * 1000 + i}.{w + 1:02d}",
+                    "date": f"2024-{w + 2:02d}-{i + 1:02d}",
+                }
+                for i in range(per_writer)
+            ]
             for w in range(WORKERS)
         ]
         expected = sum(Decimal(p["amount"]) for job in jobs for p in job)
@@ -201,8 +216,10 @@ def test_concurrent_writers_never_spend_beyond_the_budget(db_url: str, tmp_path:
     allowed, per_writer = 30, 15  # 60 attempts of 100.00 against a budget of 3,000.00
     app = setup_project(db_url, f"{allowed * 100}.00")
     try:
-        jobs = [[{"id": f"w{w}-{i}", "amount": "100.00", "date": "2024-03-01"}
-                 for i in range(per_writer)] for w in range(WORKERS)]
+        jobs = [
+            [{"id": f"w{w}-{i}", "amount": "100.00", "date": "2024-03-01"} for i in range(per_writer)]
+            for w in range(WORKERS)
+        ]
         results = run_writers(db_url, tmp_path, jobs)
 
         outcomes = Counter("ok" if "ok" in r else r["error"] for rs in results for r in rs)
@@ -212,8 +229,7 @@ def test_concurrent_writers_never_spend_beyond_the_budget(db_url: str, tmp_path:
         events = payment_events(app)
         assert len(events) == allowed
         assert sum(e.amount for e in events) == Decimal(allowed * 100)
-        assert {str(e.payment_id) for e in events} == {
-            r["ok"] for rs in results for r in rs if "ok" in r}
+        assert {str(e.payment_id) for e in events} == {r["ok"] for rs in results for r in rs if "ok" in r}
         budget_fen, disbursed_fen, rows, rows_fen = read_model(app)
         assert disbursed_fen == budget_fen == rows_fen == allowed * 100 * 100
         assert rows == allowed
@@ -222,23 +238,24 @@ def test_concurrent_writers_never_spend_beyond_the_budget(db_url: str, tmp_path:
 
 
 @pytest.mark.slow
-def test_concurrent_retries_of_the_same_requests_record_each_once(
-    db_url: str, tmp_path: Path
-) -> None:
+def test_concurrent_retries_of_the_same_requests_record_each_once(db_url: str, tmp_path: Path) -> None:
     requests = 10
     app = setup_project(db_url, "1000000.00")
     try:
         # every writer sends r0..r9 with the same arguments, as the same user: one
         # client's retries arriving through several processes at once
-        job = [{"id": f"r{i}", "amount": f"{i + 1}00.00", "date": "2024-04-01",
-                "payee": "同一收款人"} for i in range(requests)]
+        job = [
+            {"id": f"r{i}", "amount": f"{i + 1}00.00", "date": "2024-04-01", "payee": "同一收款人"}
+            for i in range(requests)
+        ]
         results = run_writers(db_url, tmp_path, [job] * WORKERS, user="同一操作人")
 
         expected_ids = {f"r{i}": str(entry_id("payment", f"r{i}")) for i in range(requests)}
         for rs in results:
             # every copy is answered with the first result, none refused
             assert [(r["id"], r.get("ok"), r.get("error")) for r in rs] == [
-                (rid, pid, None) for rid, pid in expected_ids.items()]
+                (rid, pid, None) for rid, pid in expected_ids.items()
+            ]
 
         events = payment_events(app)
         assert len(events) == requests
@@ -281,14 +298,21 @@ def test_trackers_opened_at_the_same_moment_on_postgresql_all_start(
     if schema == "existing":
         setup_project(pg_url, "1000.00").close()
     go = tmp_path / "go"
-    procs = [subprocess.Popen([sys.executable, "-c", OPEN, pg_url, str(go)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(6)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN, pg_url, str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
     time.sleep(1.5)  # let every interpreter import and reach the start line
     go.touch()
     outputs = [p.communicate(timeout=60) for p in procs]
-    failures = [err.strip().splitlines()[-1] for p, (_, err) in zip(procs, outputs, strict=True)
-                if p.returncode != 0]
+    failures = [
+        err.strip().splitlines()[-1] for p, (_, err) in zip(procs, outputs, strict=True) if p.returncode != 0
+    ]
     assert failures == []
 
 

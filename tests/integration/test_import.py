@@ -29,35 +29,117 @@ from tracker.store.config import Settings
 
 YEAR = 2024
 UNIT = "450001保定市满城区医疗保障局本级"
-HEADER = ["项目编码", "项目名称", "预算单位", "支出类型", "功能分类科目", "经济分类科目", "资金来源",
-          "预算数(万元)", "3月底", "6月底", "10月底", "12月底"]
+HEADER = [
+    "项目编码",
+    "项目名称",
+    "预算单位",
+    "支出类型",
+    "功能分类科目",
+    "经济分类科目",
+    "资金来源",
+    "预算数(万元)",
+    "3月底",
+    "6月底",
+    "10月底",
+    "12月底",
+]
 SOURCE = "一般公共预算财政拨款"
 # Seed 003, 项目绩效目标表: code, name, 预算数 and 资金支出计划 as printed (万元, "–" = no figure);
 # functional and economic classes as inferred in tracker/demo_data.py.
 MANCHENG_PROJECTS = [
-    ("13062124P00495310005H", "办公室整修", "项目支出", "2101502", "30213", "50.00",
-     ("–", "7.00", "10.00", "50.00")),
-    ("13062124P00495310004X", "医疗保障局后勤经费", "项目支出", "2101502", "30209", "5.52",
-     ("1.38", "2.76", "4.60", "5.52")),
-    ("13062124P00X0C810031G", "2024年中央财政医疗服务与保障能力提升补助资金 保财社【2023】111号", "项目支出",
-     "2101506", "30227", "29.00", ("–", "5.00", "10.00", "29.00")),
-    ("13062124P00E8LT100137", "城乡居民医保基金区级配套", "项目支出", "2101202", "31302", "7544.13",
-     ("1000.00", "3181.00", "5362.00", "7544.13")),
-    ("13062124P00E8LT10017M", "提前下达2024年市级医疗救助补助资金（保财社【2023】138号）", "项目支出",
-     "2101301", "30306", "121.00", ("–", "10.00", "50.00", "121.00")),
-    ("13062124P00E8LT10014T", "医疗费救助", "项目支出", "2101301", "30306", "110.00",
-     ("–", "50.00", "110.00", "110.00")),
-    ("13062124P00E8LT10015E", "医疗救助资助参保", "项目支出", "2101301", "30311", "274.00",
-     ("–", "137.00", "250.00", "274.00")),
-    ("13062124P00E8LT100162", "重度残疾人参保资助", "项目支出", "2101301", "30311", "125.07",
-     ("30.00", "60.00", "90.00", "125.07")),
+    (
+        "13062124P00495310005H",
+        "办公室整修",
+        "项目支出",
+        "2101502",
+        "30213",
+        "50.00",
+        ("–", "7.00", "10.00", "50.00"),
+    ),
+    (
+        "13062124P00495310004X",
+        "医疗保障局后勤经费",
+        "项目支出",
+        "2101502",
+        "30209",
+        "5.52",
+        ("1.38", "2.76", "4.60", "5.52"),
+    ),
+    (
+        "13062124P00X0C810031G",
+        "2024年中央财政医疗服务与保障能力提升补助资金 保财社【2023】111号",
+        "项目支出",
+        "2101506",
+        "30227",
+        "29.00",
+        ("–", "5.00", "10.00", "29.00"),
+    ),
+    (
+        "13062124P00E8LT100137",
+        "城乡居民医保基金区级配套",
+        "项目支出",
+        "2101202",
+        "31302",
+        "7544.13",
+        ("1000.00", "3181.00", "5362.00", "7544.13"),
+    ),
+    (
+        "13062124P00E8LT10017M",
+        "提前下达2024年市级医疗救助补助资金（保财社【2023】138号）",
+        "项目支出",
+        "2101301",
+        "30306",
+        "121.00",
+        ("–", "10.00", "50.00", "121.00"),
+    ),
+    (
+        "13062124P00E8LT10014T",
+        "医疗费救助",
+        "项目支出",
+        "2101301",
+        "30306",
+        "110.00",
+        ("–", "50.00", "110.00", "110.00"),
+    ),
+    (
+        "13062124P00E8LT10015E",
+        "医疗救助资助参保",
+        "项目支出",
+        "2101301",
+        "30311",
+        "274.00",
+        ("–", "137.00", "250.00", "274.00"),
+    ),
+    (
+        "13062124P00E8LT100162",
+        "重度残疾人参保资助",
+        "项目支出",
+        "2101301",
+        "30311",
+        "125.07",
+        ("30.00", "60.00", "90.00", "125.07"),
+    ),
 ]
 # The two 基本支出 lines (codes invented, as in demo_data), with the usual quarterly plan.
 BASIC_LINES = [
-    ("13062124J00000000001X", "人员经费", "基本支出-人员经费", "2101501", "301", "776.30",
-     ("25%", "50%", "75%", "100%")),
-    ("13062124J00000000002X", "日常公用经费", "公用经费", "2101501", "302", "29.34",
-     ("25%", "50%", "75%", "100%")),
+    (
+        "13062124J00000000001X",
+        "人员经费",
+        "基本支出-人员经费",
+        "2101501",
+        "301",
+        "776.30",
+        ("25%", "50%", "75%", "100%"),
+    ),
+    (
+        "13062124J00000000002X",
+        "日常公用经费",
+        "公用经费",
+        "2101501",
+        "302",
+        "29.34",
+        ("25%", "50%", "75%", "100%"),
+    ),
 ]
 OFFICE = "13062124P00495310005H"
 
@@ -126,13 +208,19 @@ def mancheng(tracker: BudgetTracker, tmp_path: Path) -> BudgetTracker:
 # ------------------------------------------------------------------ projects
 
 
-def test_mancheng_projects_table_reproduces_the_published_budget(tracker: BudgetTracker,
-                                                                  tmp_path: Path) -> None:
+def test_mancheng_projects_table_reproduces_the_published_budget(
+    tracker: BudgetTracker, tmp_path: Path
+) -> None:
     path = save_xlsx(tmp_path / "满城.xlsx", {"项目支出": mancheng_rows(two_row_header=True)})
     report = import_file(tracker, path, year=YEAR)
 
-    assert report.created == {"units": 1, "projects": 10, "appropriations": 10, "indicators": 0,
-                              "payments": 0}
+    assert report.created == {
+        "units": 1,
+        "projects": 10,
+        "appropriations": 10,
+        "indicators": 0,
+        "payments": 0,
+    }
     assert [(s.kind, s.header_row, s.rows) for s in report.sheets] == [("projects", 3, 10)]
     assert tracker.units() == [{"code": "450001", "name": "保定市满城区医疗保障局本级", "parent_code": None}]
     projects = tracker.projects(YEAR)
@@ -145,28 +233,36 @@ def test_mancheng_projects_table_reproduces_the_published_budget(tracker: Budget
     # Each functional class (项) as in the 支出总表.
     rollup = tracker.queries.rollup(YEAR, ["functional"], level=7, as_of=dt.date(YEAR, 12, 31))
     by_class = {row["key"][0]: row["figures"].budget for row in rollup["rows"]}
-    assert by_class == {"2101202": Decimal("75441300.00"), "2101301": Decimal("6300700.00"),
-                        "2101501": Decimal("8056400.00"), "2101502": Decimal("555200.00"),
-                        "2101506": Decimal("290000.00")}
+    assert by_class == {
+        "2101202": Decimal("75441300.00"),
+        "2101301": Decimal("6300700.00"),
+        "2101501": Decimal("8056400.00"),
+        "2101502": Decimal("555200.00"),
+        "2101506": Decimal("290000.00"),
+    }
     # Cumulative 万元 plans became 元 amounts, the printed "–" a blank checkpoint.
     plans = {p["code"]: p["plan"] for p in projects}
     assert plans[OFFICE] == "03-31:,06-30:70000.00,10-31:100000.00,12-31:500000.00"
-    assert plans["13062124P00E8LT100137"] == \
-        "03-31:10000000.00,06-30:31810000.00,10-31:53620000.00,12-31:75441300.00"
-    assert plans["13062124J00000000001X"] == "03-31:25%,06-30:50%,09-30:75%,12-31:100%" or \
-        plans["13062124J00000000001X"] == "03-31:25%,06-30:50%,10-31:75%,12-31:100%"
+    assert (
+        plans["13062124P00E8LT100137"]
+        == "03-31:10000000.00,06-30:31810000.00,10-31:53620000.00,12-31:75441300.00"
+    )
+    assert (
+        plans["13062124J00000000001X"] == "03-31:25%,06-30:50%,09-30:75%,12-31:100%"
+        or plans["13062124J00000000001X"] == "03-31:25%,06-30:50%,10-31:75%,12-31:100%"
+    )
     types = {p["code"]: p["expenditure_type"] for p in projects}
     assert types["13062124J00000000002X"] == "基本支出-公用经费"
-    appropriations = tracker.read.all("SELECT kind, date, COUNT(*) AS n FROM rm_appropriations "
-                                      "GROUP BY kind, date")
+    appropriations = tracker.read.all(
+        "SELECT kind, date, COUNT(*) AS n FROM rm_appropriations GROUP BY kind, date"
+    )
     assert appropriations == [{"kind": "initial", "date": "2024-01-01", "n": 10}]
 
     before = notifications(tracker)
     again = import_file(tracker, path, year=YEAR)
     assert notifications(tracker) == before
     assert again.created == dict.fromkeys(again.created, 0)
-    assert again.present == {"units": 1, "projects": 10, "appropriations": 10, "indicators": 0,
-                             "payments": 0}
+    assert again.present == {"units": 1, "projects": 10, "appropriations": 10, "indicators": 0, "payments": 0}
 
 
 def test_the_same_table_as_a_gbk_csv_with_a_year_column(tracker: BudgetTracker, tmp_path: Path) -> None:
@@ -204,8 +300,9 @@ def test_leting_percentage_plan_from_percent_formatted_cells(tracker: BudgetTrac
     assert tracker.units()[0]["name"] == "乐亭县医疗保障局本级"
 
 
-def test_an_existing_project_is_left_as_recorded_with_a_warning(mancheng: BudgetTracker,
-                                                                tmp_path: Path) -> None:
+def test_an_existing_project_is_left_as_recorded_with_a_warning(
+    mancheng: BudgetTracker, tmp_path: Path
+) -> None:
     rows = mancheng_rows()
     rows[3][7] = "60.00"  # 办公室整修: budget changed in a later export
     rows[3][9] = "8.00"
@@ -223,7 +320,8 @@ PAY_HEADER = ["日期", "项目编码", "金额(元)", "收款人", "经济分�
 
 def pay_rows(extra: Sequence[list[Any]] = ()) -> list[list[Any]]:
     return [
-        ["2024年支付明细"], PAY_HEADER,
+        ["2024年支付明细"],
+        PAY_HEADER,
         [dt.date(2024, 2, 1), OFFICE, 12000, "某装饰公司", "30213", "记-1"],
         [dt.date(2024, 2, 1), OFFICE, 12000, "某装饰公司", "30213", "记-2"],  # same, other voucher: 2
         ["2024-03-05", "13062124P00495310004X", "4,600.00", "某物业公司", None, None],
@@ -234,8 +332,9 @@ def pay_rows(extra: Sequence[list[Any]] = ()) -> list[list[Any]]:
     ]
 
 
-def test_payments_recorded_once_even_from_a_later_cumulative_export(mancheng: BudgetTracker,
-                                                                     tmp_path: Path) -> None:
+def test_payments_recorded_once_even_from_a_later_cumulative_export(
+    mancheng: BudgetTracker, tmp_path: Path
+) -> None:
     first = save_xlsx(tmp_path / "pay.xlsx", {"支付": pay_rows()})
     report = import_file(mancheng, first, year=YEAR)
     assert report.created["payments"] == 5
@@ -256,29 +355,50 @@ def test_payments_recorded_once_even_from_a_later_cumulative_export(mancheng: Bu
 
     # A later export of the same books: the same rows (one of them moved down by a row
     # inserted above it), a third identical voucher-less payment, and a new voucher.
-    later = pay_rows(extra=[["2024-03-05", "13062124P00495310004X", "4600", "某物业公司", None, None],
-                            ["2024-05-06", OFFICE, "100.00", "某五金店", None, "记-4"]])
+    later = pay_rows(
+        extra=[
+            ["2024-03-05", "13062124P00495310004X", "4600", "某物业公司", None, None],
+            ["2024-05-06", OFFICE, "100.00", "某五金店", None, "记-4"],
+        ]
+    )
     later.insert(2, ["2024-01-15", "13062124P00495310004X", "10.00", "某某", None, None])
-    path = save_csv(tmp_path / "pay-later.csv", [[c.isoformat() if isinstance(c, dt.date) else c
-                                                   for c in r] for r in later])
+    path = save_csv(
+        tmp_path / "pay-later.csv",
+        [[c.isoformat() if isinstance(c, dt.date) else c for c in r] for r in later],
+    )
     report = import_file(mancheng, path, year=YEAR)
     assert (report.created["payments"], report.present["payments"]) == (3, 5)
     assert mancheng.read.all("SELECT COUNT(*) AS n FROM rm_payments") == [{"n": 8}]
 
 
-def test_an_imported_payment_is_the_same_request_as_the_pay_command(mancheng: BudgetTracker,
-                                                                     tmp_path: Path) -> None:
+def test_an_imported_payment_is_the_same_request_as_the_pay_command(
+    mancheng: BudgetTracker, tmp_path: Path
+) -> None:
     import_file(mancheng, save_xlsx(tmp_path / "pay.xlsx", {"支付": pay_rows()}), year=YEAR)
     rid = f"import:payment:{YEAR}:450001:v:记-3"
     before = notifications(mancheng)
-    again = mancheng.pay("13062124P00E8LT10014T", "250000.50", date="2024-04-01", payee="个人救助对象",
-                         economic="30306", voucher="记-3", year=YEAR, note="表格导入", request_id=rid)
+    again = mancheng.pay(
+        "13062124P00E8LT10014T",
+        "250000.50",
+        date="2024-04-01",
+        payee="个人救助对象",
+        economic="30306",
+        voucher="记-3",
+        year=YEAR,
+        note="表格导入",
+        request_id=rid,
+    )
     assert again == entry_id("payment", rid)
     assert notifications(mancheng) == before
     # The merged read-model rows equal what a rebuild from the log makes.
     tables = ("rm_projects", "rm_payments", "rm_daily", "rm_monthly", "rm_requests")
-    order = {"rm_projects": "id", "rm_payments": "id", "rm_daily": "project_id, date",
-             "rm_monthly": "project_id, month", "rm_requests": "request_id"}
+    order = {
+        "rm_projects": "id",
+        "rm_payments": "id",
+        "rm_daily": "project_id, date",
+        "rm_monthly": "project_id, month",
+        "rm_requests": "request_id",
+    }
     inline = {t: mancheng.read.all(f"SELECT * FROM {t} ORDER BY {order[t]}") for t in tables}
     mancheng.rebuild_read_model()
     assert {t: mancheng.read.all(f"SELECT * FROM {t} ORDER BY {order[t]}") for t in tables} == inline
@@ -287,11 +407,23 @@ def test_an_imported_payment_is_the_same_request_as_the_pay_command(mancheng: Bu
 def test_many_payments_to_one_project_end_in_one_snapshot(mancheng: BudgetTracker, tmp_path: Path) -> None:
     rows: list[list[Any]] = [PAY_HEADER]
     for k in range(250):
-        rows.append([f"2024-{1 + k % 12:02d}-{1 + k % 28:02d}", "13062124P00E8LT100137", "100.00",
-                     "城乡居民医保基金", "31302", f"记-{k + 1}"])
+        rows.append(
+            [
+                f"2024-{1 + k % 12:02d}-{1 + k % 28:02d}",
+                "13062124P00E8LT100137",
+                "100.00",
+                "城乡居民医保基金",
+                "31302",
+                f"记-{k + 1}",
+            ]
+        )
     progress: list[tuple[str, int, int]] = []
-    import_file(mancheng, save_csv(tmp_path / "many.csv", rows), year=YEAR,
-                progress=lambda stage, done, total: progress.append((stage, done, total)))
+    import_file(
+        mancheng,
+        save_csv(tmp_path / "many.csv", rows),
+        year=YEAR,
+        progress=lambda stage, done, total: progress.append((stage, done, total)),
+    )
     assert progress[-1] == ("导入", 250, 250)
     pid = project_id(YEAR, "13062124P00E8LT100137")
     assert mancheng.snapshots is not None
@@ -307,8 +439,9 @@ def test_many_payments_to_one_project_end_in_one_snapshot(mancheng: BudgetTracke
 
 
 def test_payments_by_hand_with_the_same_voucher(mancheng: BudgetTracker, tmp_path: Path) -> None:
-    mancheng.pay(OFFICE, "12000", date="2024-02-01", payee="某装饰公司", economic="30213",
-                 voucher="记-1", year=YEAR)
+    mancheng.pay(
+        OFFICE, "12000", date="2024-02-01", payee="某装饰公司", economic="30213", voucher="记-1", year=YEAR
+    )
     mancheng.pay(OFFICE, "99.00", date="2024-02-02", payee="别人", voucher="记-2", year=YEAR)
     path = save_xlsx(tmp_path / "pay.xlsx", {"支付": pay_rows()})
     problems = refused(mancheng, path, year=YEAR)
@@ -317,10 +450,12 @@ def test_payments_by_hand_with_the_same_voucher(mancheng: BudgetTracker, tmp_pat
 
 
 def test_overspending_rows_are_named(mancheng: BudgetTracker, tmp_path: Path) -> None:
-    rows = [PAY_HEADER,
-            ["2024-02-01", OFFICE, "400000.00", "某装饰公司", None, "记-1"],
-            ["2024-03-01", OFFICE, "100000.00", "某装饰公司", None, "记-2"],
-            ["2024-03-02", OFFICE, "0.01", "某装饰公司", None, "记-3"]]
+    rows = [
+        PAY_HEADER,
+        ["2024-02-01", OFFICE, "400000.00", "某装饰公司", None, "记-1"],
+        ["2024-03-01", OFFICE, "100000.00", "某装饰公司", None, "记-2"],
+        ["2024-03-02", OFFICE, "0.01", "某装饰公司", None, "记-3"],
+    ]
     problems = refused(mancheng, save_csv(tmp_path / "over.csv", rows), year=YEAR)
     assert where(problems) == {("over", 4, "金额(元)")}
     assert "可用余额为 0.00 元" in problems[0].reason
@@ -374,29 +509,54 @@ def test_indicators_with_merged_cells(mancheng: BudgetTracker, tmp_path: Path) -
 # ---------------------------------------------------------------- malformed
 
 
-def test_a_malformed_workbook_is_refused_with_every_problem_listed(mancheng: BudgetTracker,
-                                                                    tmp_path: Path) -> None:
+def test_a_malformed_workbook_is_refused_with_every_problem_listed(
+    mancheng: BudgetTracker, tmp_path: Path
+) -> None:
     payments = [
-        ["支付明细"], PAY_HEADER,
-        ["2024-02-01", OFFICE, "壹万元", "某装饰公司", None, "记-1"],          # 3: text amount
-        ["2023-12-30", OFFICE, "100.00", "某装饰公司", None, "记-2"],          # 4: outside 2024
+        ["支付明细"],
+        PAY_HEADER,
+        ["2024-02-01", OFFICE, "壹万元", "某装饰公司", None, "记-1"],  # 3: text amount
+        ["2023-12-30", OFFICE, "100.00", "某装饰公司", None, "记-2"],  # 4: outside 2024
         ["2024-02-03", "13062124P99999999999X", "100.00", "某公司", None, "记-3"],  # 5: unknown code
         ["2024-02-04", OFFICE, "100.00", "某装饰公司", None, "记-4"],
-        ["2024-02-05", OFFICE, "200.00", "另一公司", None, "记-4"],            # 7: duplicate 凭证号
-        ["2024-02-30", OFFICE, "100.00", None, "3021", "记-5"],                # 8: date, payee, class
-        ["2024-02-06", OFFICE, "100.005", "某装饰公司", None, "记-6"],         # 9: a third decimal
+        ["2024-02-05", OFFICE, "200.00", "另一公司", None, "记-4"],  # 7: duplicate 凭证号
+        ["2024-02-30", OFFICE, "100.00", None, "3021", "记-5"],  # 8: date, payee, class
+        ["2024-02-06", OFFICE, "100.005", "某装饰公司", None, "记-6"],  # 9: a third decimal
     ]
     wrong = [["日期", "项目号", "金额(元)", "收款人"], ["2024-03-01", OFFICE, "1.00", "x"]]
-    projects = [HEADER, ["P-NEW", "新项目", "999999", "项目支出", "2101502", "302011", SOURCE, "abc",
-                         "25%", "50", None, "100%"]]
+    projects = [
+        HEADER,
+        [
+            "P-NEW",
+            "新项目",
+            "999999",
+            "项目支出",
+            "2101502",
+            "302011",
+            SOURCE,
+            "abc",
+            "25%",
+            "50",
+            None,
+            "100%",
+        ],
+    ]
     path = save_xlsx(tmp_path / "bad.xlsx", {"支付": payments, "错表头": wrong, "项目": projects})
     problems = refused(mancheng, path, year=YEAR)
     found = where(problems)
     expected = {
-        ("支付", 3, "金额(元)"), ("支付", 4, "日期"), ("支付", 5, "项目编码"), ("支付", 7, "凭证号"),
-        ("支付", 8, "日期"), ("支付", 8, "收款人"), ("支付", 8, "经济分类"), ("支付", 9, "金额(元)"),
+        ("支付", 3, "金额(元)"),
+        ("支付", 4, "日期"),
+        ("支付", 5, "项目编码"),
+        ("支付", 7, "凭证号"),
+        ("支付", 8, "日期"),
+        ("支付", 8, "收款人"),
+        ("支付", 8, "经济分类"),
+        ("支付", 9, "金额(元)"),
         ("错表头", 1, "项目编码"),
-        ("项目", 2, "经济分类科目"), ("项目", 2, "预算数(万元)"), ("项目", 2, "资金支出计划"),
+        ("项目", 2, "经济分类科目"),
+        ("项目", 2, "预算数(万元)"),
+        ("项目", 2, "资金支出计划"),
     }
     assert expected <= found, expected - found
     reasons = {(p.sheet, p.row, p.column): p.reason for p in problems}
@@ -448,15 +608,24 @@ def test_a_new_unit_needs_a_name(tracker: BudgetTracker, tmp_path: Path) -> None
 
 def test_one_workbook_with_projects_indicators_and_payments(tracker: BudgetTracker, tmp_path: Path) -> None:
     """Sheets in any order: payments may name projects that the same file registers."""
-    indicators = [["项目编码", "一级指标", "二级指标", "三级指标", "指标值", "分值"],
-                  [OFFICE, "产出指标", "数量指标", "维修项目数", "≥5个", 50],
-                  [OFFICE, "满意度指标", "服务对象满意度指标", "服务对象的满意程度", "≥90%", 40]]
-    path = save_xlsx(tmp_path / "all.xlsx", {"支付": pay_rows(), "指标": indicators,
-                                            "项目": mancheng_rows(), "说明": [["本表由财务系统导出"]]})
+    indicators = [
+        ["项目编码", "一级指标", "二级指标", "三级指标", "指标值", "分值"],
+        [OFFICE, "产出指标", "数量指标", "维修项目数", "≥5个", 50],
+        [OFFICE, "满意度指标", "服务对象满意度指标", "服务对象的满意程度", "≥90%", 40],
+    ]
+    path = save_xlsx(
+        tmp_path / "all.xlsx",
+        {"支付": pay_rows(), "指标": indicators, "项目": mancheng_rows(), "说明": [["本表由财务系统导出"]]},
+    )
     stream = io.StringIO()
     report = import_file(tracker, path, year=YEAR, progress=text_progress(stream, min_total=1))
-    assert report.created == {"units": 1, "projects": 10, "appropriations": 10, "indicators": 2,
-                              "payments": 5}
+    assert report.created == {
+        "units": 1,
+        "projects": 10,
+        "appropriations": 10,
+        "indicators": 2,
+        "payments": 5,
+    }
     assert [s.kind for s in report.sheets] == ["payments", "indicators", "projects", None]
     assert any("说明" in w for w in report.warnings)
     assert stream.getvalue().endswith(f"{report_total(report)}/{report_total(report)}\n")

@@ -29,10 +29,20 @@ from tracker.store.config import Settings
 
 YEAR = 2024
 HEADER = ["日期", "项目编码", "金额(元)", "收款人", "经济分类", "凭证号", "资金来源"]
-PAYEES = ["某装饰公司", 'A "quoted" \\ payee', "Zoë & Co <x>", "个人救助对象\u2028第二行",
-          "ｆｕｌｌ　ｗｉｄｔｈ"]
-TABLES = {"rm_projects": "id", "rm_payments": "id", "rm_daily": "project_id, date",
-          "rm_monthly": "project_id, month", "rm_requests": "request_id"}
+PAYEES = [
+    "某装饰公司",
+    'A "quoted" \\ payee',
+    "Zoë & Co <x>",
+    "个人救助对象\u2028第二行",
+    "ｆｕｌｌ　ｗｉｄｔｈ",
+]
+TABLES = {
+    "rm_projects": "id",
+    "rm_payments": "id",
+    "rm_daily": "project_id, date",
+    "rm_monthly": "project_id, month",
+    "rm_requests": "request_id",
+}
 
 
 def funded(db_url: str) -> BudgetTracker:
@@ -56,10 +66,17 @@ def payments_file(path: Path, n: int, seed: int = 7, books: str = "记") -> Path
         for k in range(n):
             month, day = rng.randint(1, 12), rng.randint(1, 28)
             cents = rng.randrange(100, 2_000_00)
-            w.writerow([f"{YEAR}-{month:02d}-{day:02d}", rng.choice(["P1", "P2"]),
-                        f"{cents // 100}.{cents % 100:02d}" if k % 3 else f"{cents // 100:,}",
-                        rng.choice(PAYEES), rng.choice(["", "30201", "[30306]医疗救助"]),
-                        "" if k % 4 == 0 else f"{books}-{k}", rng.choice(["", "一般公共预算拨款"])])
+            w.writerow(
+                [
+                    f"{YEAR}-{month:02d}-{day:02d}",
+                    rng.choice(["P1", "P2"]),
+                    f"{cents // 100}.{cents % 100:02d}" if k % 3 else f"{cents // 100:,}",
+                    rng.choice(PAYEES),
+                    rng.choice(["", "30201", "[30306]医疗救助"]),
+                    "" if k % 4 == 0 else f"{books}-{k}",
+                    rng.choice(["", "一般公共预算拨款"]),
+                ]
+            )
         w.writerow([f"{YEAR}-03-01", "P2", "12.00", "重复的一行", "", "", ""])
         w.writerow([f"{YEAR}-03-01", "P2", "12.00", "重复的一行", "", "", ""])
     return path
@@ -74,8 +91,9 @@ def library_way(monkeypatch: pytest.MonkeyPatch) -> Any:
     def switch() -> None:
         monkeypatch.setattr(deciding, "_event_body", lambda: None)
         monkeypatch.setattr(encoding.TrackerMapper, "to_stored_event", Mapper.to_stored_event)
-        monkeypatch.setattr(payments, "merged_payments",
-                            lambda events, n: merged.compact(statements_for(events), n))
+        monkeypatch.setattr(
+            payments, "merged_payments", lambda events, n: merged.compact(statements_for(events), n)
+        )
         monkeypatch.setattr(run, "_spelled_hash", lambda p: None)
         monkeypatch.setattr(request_ids, "_payment_id", request_ids._entry_payment_id)
 
@@ -113,7 +131,8 @@ def test_the_fast_path_stores_what_the_library_would(db_url: str, tmp_path: Path
                 fast._evict(pid)
                 slow._evict(pid)
                 assert without_time(vars(fast.repository.get(pid))) == without_time(
-                    vars(slow.repository.get(pid)))
+                    vars(slow.repository.get(pid))
+                )
             for table, order in TABLES.items():
                 sql = f"SELECT * FROM {table} ORDER BY {order}"
                 assert fast.read.all(sql) == slow.read.all(sql), table
@@ -151,8 +170,9 @@ def test_replaying_every_event_gives_the_aggregate_the_snapshot_holds(db_url: st
         app.close()
 
 
-def test_the_read_model_equals_a_rebuild_and_a_second_import_records_nothing(db_url: str,
-                                                                              tmp_path: Path) -> None:
+def test_the_read_model_equals_a_rebuild_and_a_second_import_records_nothing(
+    db_url: str, tmp_path: Path
+) -> None:
     app = funded(db_url)
     try:
         path = payments_file(tmp_path / "pay.csv", 700, seed=11)
@@ -179,24 +199,47 @@ def paid_project(rows: list[tuple[Any, ...]]) -> tuple[Project, list[Any]]:
 
     from tracker.domain.ids import entry_id
 
-    project = Project(year=YEAR, code="P1", name="x", unit_code="450001", expenditure_type="项目支出",
-                      functional=None, economic=None, source="一般公共预算财政拨款", owner="", user="u")
-    project.appropriate(entry_id("appropriation", "a"), "initial", Decimal("1000000.00"),
-                        dt.date(YEAR, 1, 1), "", "u")
+    project = Project(
+        year=YEAR,
+        code="P1",
+        name="x",
+        unit_code="450001",
+        expenditure_type="项目支出",
+        functional=None,
+        economic=None,
+        source="一般公共预算财政拨款",
+        owner="",
+        user="u",
+    )
+    project.appropriate(
+        entry_id("appropriation", "a"), "initial", Decimal("1000000.00"), dt.date(YEAR, 1, 1), "", "u"
+    )
     project.collect_events()
     for k, (day, amount, payee, economic, source) in enumerate(rows):
         pid = entry_id("payment", f"r{k}")
-        project.pay(pid, Decimal(amount), day, payee, economic, f"记-{k}" if k % 2 else "", source, "u",
-                    "表格导入", {"id": f"r{k}", "hash": "0" * 64, "result": str(pid)})
+        project.pay(
+            pid,
+            Decimal(amount),
+            day,
+            payee,
+            economic,
+            f"记-{k}" if k % 2 else "",
+            source,
+            "u",
+            "表格导入",
+            {"id": f"r{k}", "hash": "0" * 64, "result": str(pid)},
+        )
     return project, list(project.collect_events())
 
 
 def shapes() -> list[tuple[Any, ...]]:
     import datetime as dt
 
-    return [(dt.date(YEAR, 3, 1), "12.30", 'A "quoted" \\ payee\n', None, None),
-            (dt.date(YEAR, 1, 2), "0.01", "Zoë & Co <x>\u2028", "30201", "政府性基金预算财政拨款"),
-            (dt.date(YEAR, 12, 31), "900000.00", "个人救助对象", "30306", None)]
+    return [
+        (dt.date(YEAR, 3, 1), "12.30", 'A "quoted" \\ payee\n', None, None),
+        (dt.date(YEAR, 1, 2), "0.01", "Zoë & Co <x>\u2028", "30201", "政府性基金预算财政拨款"),
+        (dt.date(YEAR, 12, 31), "900000.00", "个人救助对象", "30306", None),
+    ]
 
 
 def test_each_event_shape_and_the_snapshot_are_spelled_by_the_fast_writer(sqlite_url: str) -> None:
@@ -242,8 +285,9 @@ def test_the_payer_decides_and_applies_as_project_pay_does() -> None:
     project, _ = paid_project([])
     rows = []
     for k, (day, amount, payee, economic, source) in enumerate(shapes()):
-        r = PaymentRow("表", k + 2, YEAR, "P1", day, Decimal(amount), payee, economic,
-                       f"记-{k}" if k % 2 else "", source)
+        r = PaymentRow(
+            "表", k + 2, YEAR, "P1", day, Decimal(amount), payee, economic, f"记-{k}" if k % 2 else "", source
+        )
         r.payment_id = entry_id("payment", f"r{k}")
         r.payment_key, r.request_id, r.fingerprint = str(r.payment_id), f"r{k}", "0" * 64
         rows.append(r)

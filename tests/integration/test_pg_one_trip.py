@@ -18,8 +18,21 @@ from tracker.store.pg_prepared import inline, literal
 
 pytestmark = pytest.mark.postgres
 
-AWKWARD = ["", "o'k", "''", "\\", "\\'", "E'x'", "a\nb\tc", "中文，全角", "'); DROP TABLE rm_units; --",
-           "$1", "%s", "$$", "\\x00"]
+AWKWARD = [
+    "",
+    "o'k",
+    "''",
+    "\\",
+    "\\'",
+    "E'x'",
+    "a\nb\tc",
+    "中文，全角",
+    "'); DROP TABLE rm_units; --",
+    "$1",
+    "%s",
+    "$$",
+    "\\x00",
+]
 
 
 @pytest.fixture
@@ -28,8 +41,9 @@ def conn(pg_url: str) -> Any:
         yield c
 
 
-@pytest.mark.parametrize("value", [*AWKWARD, 0, -7, 2**62, None, True, False, b"\x00\xff'\\",
-                                   uuid.UUID(int=5)])
+@pytest.mark.parametrize(
+    "value", [*AWKWARD, 0, -7, 2**62, None, True, False, b"\x00\xff'\\", uuid.UUID(int=5)]
+)
 def test_each_literal_reads_back_as_the_value_itself(conn: Any, value: Any) -> None:
     assert conn.execute(f"SELECT {literal(value)}").fetchone()[0] == value
 

@@ -61,17 +61,18 @@ TABLES = {
 dates = st.integers(-2, 365).map(lambda n: OUTSIDE[n % 2] if n < 0 else DAYS[n])
 # Round amounts, a few times smaller than the budgets, fill a budget in a few steps, so
 # exact fits and back-dated overspends are common; odd amounts check the 分.
-fens = st.one_of(st.sampled_from([1, 1_000_00, 2_500_00, 5_000_00, 10_000_00]),
-                 st.integers(1, 10_000_00))
+fens = st.one_of(st.sampled_from([1, 1_000_00, 2_500_00, 5_000_00, 10_000_00]), st.integers(1, 10_000_00))
 projects = st.integers(0, len(CODES) - 1)
 # Each project starts with a 年初预算 (possibly outside the year, so refused) early in the
 # year, so that most payments have something to spend and the boundaries get exercised.
-budgets = st.one_of(st.sampled_from([10_000_00, 20_000_00, 30_000_00]),
-                    st.integers(1, 30_000_00))
+budgets = st.one_of(st.sampled_from([10_000_00, 20_000_00, 30_000_00]), st.integers(1, 30_000_00))
 early = st.integers(-2, 120).map(lambda n: OUTSIDE[n % 2] if n < 0 else DAYS[n])
-openings = st.tuples(*(st.tuples(st.just("appropriate"), st.just(p), st.just("initial"),
-                                 budgets, early)
-                       for p in range(len(CODES)))).map(list)
+openings = st.tuples(
+    *(
+        st.tuples(st.just("appropriate"), st.just(p), st.just("initial"), budgets, early)
+        for p in range(len(CODES))
+    )
+).map(list)
 
 # A reversal picks one of the payments recorded so far (or an unknown id when there is
 # none) and is dated some days after it (or before it, or past the year end: refused).
@@ -85,8 +86,7 @@ commands = st.one_of(
     st.tuples(st.just("plan"), projects, st.sampled_from(list(PLANS))),
     st.tuples(st.just("retry"), st.integers(0, 50)),
 )
-sequences = st.builds(lambda a, b: [*a, *b], openings,
-                      st.lists(commands, min_size=3, max_size=14))
+sequences = st.builds(lambda a, b: [*a, *b], openings, st.lists(commands, min_size=3, max_size=14))
 
 
 # ------------------------------------------------------------------ the model
@@ -97,9 +97,9 @@ class Model:
     """What the ledger must contain: only the accepted commands, exactly as asked."""
 
     budget: dict[str, dict[dt.date, int]] = field(
-        default_factory=lambda: {c: defaultdict(int) for c in CODES})
-    spent: dict[str, dict[dt.date, int]] = field(
-        default_factory=lambda: {c: defaultdict(int) for c in CODES})
+        default_factory=lambda: {c: defaultdict(int) for c in CODES}
+    )
+    spent: dict[str, dict[dt.date, int]] = field(default_factory=lambda: {c: defaultdict(int) for c in CODES})
     payments: dict[UUID, dict[str, Any]] = field(default_factory=dict)
     plan: dict[str, str | None] = field(default_factory=lambda: dict.fromkeys(CODES))
     events: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CODES, 1))
@@ -122,8 +122,7 @@ def yuan(fen: int) -> str:
 Done = list[tuple[tuple[Any, ...], str, UUID]]
 
 
-def attempt(app: BudgetTracker, model: Model, command: tuple[Any, ...], rid: str,
-            done: Done) -> str:
+def attempt(app: BudgetTracker, model: Model, command: tuple[Any, ...], rid: str, done: Done) -> str:
     """Run one command; check it was accepted exactly when the model says it must be.
 
     Returns the outcome: ``"ok"``, ``"replayed"`` or the refusal's class name.
@@ -177,8 +176,9 @@ def _run(app: BudgetTracker, command: tuple[Any, ...], rid: str) -> UUID:
         return app.pay(CODES[p], yuan(fen), date=day, payee="收款人", request_id=rid)
     if kind == "reverse":
         _, payment_id, fen, day = command
-        return app.reverse(payment_id, None if fen is None else yuan(fen), date=day,
-                           reason="冲销", request_id=rid)
+        return app.reverse(
+            payment_id, None if fen is None else yuan(fen), date=day, reason="冲销", request_id=rid
+        )
     _, p, spec = command
     return app.set_plan(CODES[p], spec, request_id=rid)
 
@@ -263,15 +263,17 @@ def fold(app: BudgetTracker) -> dict[str, Any]:
             elif name == "PaymentRecorded":
                 spent[code][e.date.isoformat()] += fen_of(e.amount)
                 payments[str(e.payment_id)] = {
-                    "project_id": str(project_id(YEAR, code)), "date": e.date.isoformat(),
-                    "amount_fen": fen_of(e.amount), "reversed_fen": 0}
+                    "project_id": str(project_id(YEAR, code)),
+                    "date": e.date.isoformat(),
+                    "amount_fen": fen_of(e.amount),
+                    "reversed_fen": 0,
+                }
             elif name == "PaymentReversed":
                 spent[code][e.date.isoformat()] -= fen_of(e.amount)
                 payments[str(e.payment_id)]["reversed_fen"] += fen_of(e.amount)
             elif name == "PlanSet":
                 plans[code] = ",".join(c.spec() for c in e.checkpoints)
-    return {"budget": budget, "spent": spent, "payments": payments, "plans": plans,
-            "counts": counts}
+    return {"budget": budget, "spent": spent, "payments": payments, "plans": plans, "counts": counts}
 
 
 def check_ledger(app: BudgetTracker, model: Model) -> None:
@@ -285,10 +287,8 @@ def check_ledger(app: BudgetTracker, model: Model) -> None:
             level += budget.get(d.isoformat(), 0) - spent.get(d.isoformat(), 0)
             assert level >= 0, (code, d)
         # The events hold exactly what the accepted commands asked for.
-        assert dict(budget) == {
-            d.isoformat(): v for d, v in model.budget[code].items()}
-        assert dict(spent) == {
-            d.isoformat(): v for d, v in model.spent[code].items()}
+        assert dict(budget) == {d.isoformat(): v for d, v in model.budget[code].items()}
+        assert dict(spent) == {d.isoformat(): v for d, v in model.spent[code].items()}
         # The aggregate agrees with the events.
         project = app.get_project(code)
         assert fen_of(project.budget) == sum(budget.values())
@@ -297,21 +297,25 @@ def check_ledger(app: BudgetTracker, model: Model) -> None:
         pid = str(project_id(YEAR, code))
         row = next(p for p in app.projects(YEAR) if p["code"] == code)
         assert (row["budget_fen"], row["disbursed_fen"], row["plan"]) == (
-            sum(budget.values()), sum(spent.values()), facts["plans"][code])
-        assert facts["plans"][code] == (None if model.plan[code] is None else
-                                        _canonical(model.plan[code]))
-        daily = app.read.all("SELECT date, budget_fen, spent_fen FROM rm_daily "
-                             "WHERE project_id = ? ORDER BY date", (pid,))
+            sum(budget.values()),
+            sum(spent.values()),
+            facts["plans"][code],
+        )
+        assert facts["plans"][code] == (None if model.plan[code] is None else _canonical(model.plan[code]))
+        daily = app.read.all(
+            "SELECT date, budget_fen, spent_fen FROM rm_daily WHERE project_id = ? ORDER BY date", (pid,)
+        )
         expected = {d: (budget.get(d, 0), spent.get(d, 0)) for d in set(budget) | set(spent)}
-        assert {r["date"]: (r["budget_fen"], r["spent_fen"]) for r in daily
-                if (r["budget_fen"], r["spent_fen"]) != (0, 0)} == \
-            {d: v for d, v in expected.items() if v != (0, 0)}  # a day that nets to 0 may go
-    rows = app.read.all("SELECT id, project_id, date, amount_fen, reversed_fen "
-                        "FROM rm_payments")
+        assert {
+            r["date"]: (r["budget_fen"], r["spent_fen"])
+            for r in daily
+            if (r["budget_fen"], r["spent_fen"]) != (0, 0)
+        } == {d: v for d, v in expected.items() if v != (0, 0)}  # a day that nets to 0 may go
+    rows = app.read.all("SELECT id, project_id, date, amount_fen, reversed_fen FROM rm_payments")
     assert {r.pop("id"): r for r in rows} == facts["payments"]
-    assert {UUID(k): (v["amount_fen"], v["reversed_fen"]) for k, v in
-            facts["payments"].items()} == {
-        k: (v["amount"], v["reversed"]) for k, v in model.payments.items()}
+    assert {UUID(k): (v["amount_fen"], v["reversed_fen"]) for k, v in facts["payments"].items()} == {
+        k: (v["amount"], v["reversed"]) for k, v in model.payments.items()
+    }
     # A rebuild from the log gives the very same rows.
     incremental = read_tables(app)
     app.rebuild_read_model()
@@ -331,8 +335,10 @@ def run_sequence(db_url: str, sequence: list[tuple[Any, ...]]) -> list[str]:
             app.add_project(year=YEAR, unit="450001", code=code, name=f"项目{code}")
         model = Model()
         done: Done = []
-        outcomes = [attempt(app, model, command, f"r{n}-{uuid4().hex[:6]}", done)
-                    for n, command in enumerate(sequence)]
+        outcomes = [
+            attempt(app, model, command, f"r{n}-{uuid4().hex[:6]}", done)
+            for n, command in enumerate(sequence)
+        ]
         check_ledger(app, model)
     finally:
         app.close()
@@ -376,10 +382,24 @@ def test_a_known_tricky_sequence_on_sqlite() -> None:
     ]
     with tempfile.TemporaryDirectory() as folder:
         outcomes = run_sequence(f"sqlite:///{Path(folder) / 'tracker.db'}", sequence)
-    assert outcomes == ["ok", "ok", "ok", "OverspendError", "ok", "OverspendError", "ok", "ok",
-                        "InvalidInputError", "InvalidInputError", "ok", "InvalidInputError",
-                        "replayed", "ok",
-                        "InvalidInputError", "OverspendError"]
+    assert outcomes == [
+        "ok",
+        "ok",
+        "ok",
+        "OverspendError",
+        "ok",
+        "OverspendError",
+        "ok",
+        "ok",
+        "InvalidInputError",
+        "InvalidInputError",
+        "ok",
+        "InvalidInputError",
+        "replayed",
+        "ok",
+        "InvalidInputError",
+        "OverspendError",
+    ]
 
 
 def _reset(url: str) -> None:
@@ -389,11 +409,14 @@ def _reset(url: str) -> None:
 
 
 @pytest.mark.postgres
-@settings(max_examples=min(10, settings.default.max_examples),
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=min(10, settings.default.max_examples),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(st.builds(lambda a, b: [*a, *b], openings, st.lists(commands, min_size=3, max_size=8)))
 def test_random_commands_never_overspend_and_every_view_agrees_on_postgres(
-    pg_url: str, sequence: list[tuple[Any, ...]],
+    pg_url: str,
+    sequence: list[tuple[Any, ...]],
 ) -> None:
     _reset(pg_url)  # one database for the test, a fresh schema for each example
     run_sequence(pg_url, sequence)

@@ -53,18 +53,33 @@ from tracker.store.readstore import ReadStore
 
 D = Decimal
 YEAR = 2024
-TABLES = (income_expenditure_summary, expenditure_by_function, basic_expenditure_by_economic,
-          project_expenditure_by_economic, three_public)
+TABLES = (
+    income_expenditure_summary,
+    expenditure_by_function,
+    basic_expenditure_by_economic,
+    project_expenditure_by_economic,
+    three_public,
+)
 
 # Seed 003, 支出总表 (万元): 项目支出 by 功能分类 (类/款/项 as printed).
 SEED_PROJECT_BY_FUNCTION = {
-    "210": "8258.72", "21012": "7544.13", "2101202": "7544.13", "21013": "630.07",
-    "2101301": "630.07", "21015": "84.52", "2101502": "55.52", "2101506": "29.00",
+    "210": "8258.72",
+    "21012": "7544.13",
+    "2101202": "7544.13",
+    "21013": "630.07",
+    "2101301": "630.07",
+    "21015": "84.52",
+    "2101502": "55.52",
+    "2101506": "29.00",
 }
 # Seed 003, 基本支出 by 项 (万元). The demo charges all 基本支出 to 2101501 行政运行.
 SEED_BASIC_BY_ITEM = {
-    "2080501": "4.87", "2080505": "71.99", "2080506": "38.31", "2101101": "29.16",
-    "2101501": "613.92", "2210201": "47.39",
+    "2080501": "4.87",
+    "2080505": "71.99",
+    "2080506": "38.31",
+    "2101101": "29.16",
+    "2101501": "613.92",
+    "2210201": "47.39",
 }
 
 
@@ -144,8 +159,9 @@ def test_demo_basic_and_project_economic_tables(demo: ReadStore) -> None:
     # 类 rows are the sums of their 款 rows.
     for row in project.rows:
         if row.level == "类":
-            parts = [r.budget.project for r in project.rows
-                     if r.level == "款" and r.code.startswith(row.code)]
+            parts = [
+                r.budget.project for r in project.rows if r.level == "款" and r.code.startswith(row.code)
+            ]
             assert sum(parts) == row.budget.project
 
 
@@ -153,8 +169,13 @@ def test_demo_spending_as_of_excludes_later_payments_and_reversals(demo: ReadSto
     payments, reversals = year_schedule()
     functional = {p.code: p.functional for p in (*PROJECTS, *BASIC_PROJECTS)}
     reversal = reversals[0]  # 05-06 payment, 1,531.66 returned on 05-12
-    for day in (reversal.payment.date, reversal.date - dt.timedelta(days=1), reversal.date,
-                dt.date(2024, 6, 30), dt.date(2024, 12, 31)):
+    for day in (
+        reversal.payment.date,
+        reversal.date - dt.timedelta(days=1),
+        reversal.date,
+        dt.date(2024, 6, 30),
+        dt.date(2024, 12, 31),
+    ):
         expected: dict[str, Decimal] = {}
         for p in payments:
             if p.date <= day:
@@ -163,8 +184,7 @@ def test_demo_spending_as_of_excludes_later_payments_and_reversals(demo: ReadSto
             if r.date <= day:
                 expected[functional[r.code]] -= r.amount
         rows = rows_by_code(expenditure_by_function(demo, YEAR, UNIT_CODE, day))
-        got = {code: row.spent.total for code, row in rows.items()
-               if len(code) == 7}
+        got = {code: row.spent.total for code, row in rows.items() if len(code) == 7}
         assert got == {k: v for k, v in expected.items() if v}, day
     before = expenditure_by_function(demo, YEAR, UNIT_CODE, reversal.date - dt.timedelta(days=1))
     on = expenditure_by_function(demo, YEAR, UNIT_CODE, reversal.date)
@@ -194,14 +214,36 @@ def build(t: BudgetTracker) -> None:
     t.add_unit("A100", "某市医疗保障局")
     t.add_unit("B200", "某市医疗保障局本级", parent="A100")
     t.add_unit("X900", "另一个局")
-    t.add_project(year=YEAR, unit="B200", code="K1", name="人员经费", expenditure_type="人员经费",
-                  functional="2101501", economic="301")
-    t.add_project(year=YEAR, unit="B200", code="K2", name="公用经费", expenditure_type="公用经费",
-                  functional="2101501", economic="302")
-    t.add_project(year=YEAR, unit="A100", code="P1", name="办公室整修", functional="2101502",
-                  economic="30213")
-    t.add_project(year=YEAR, unit="A100", code="P2", name="公务用车购置", functional="2080505",
-                  economic="31013", source="政府性基金预算财政拨款")
+    t.add_project(
+        year=YEAR,
+        unit="B200",
+        code="K1",
+        name="人员经费",
+        expenditure_type="人员经费",
+        functional="2101501",
+        economic="301",
+    )
+    t.add_project(
+        year=YEAR,
+        unit="B200",
+        code="K2",
+        name="公用经费",
+        expenditure_type="公用经费",
+        functional="2101501",
+        economic="302",
+    )
+    t.add_project(
+        year=YEAR, unit="A100", code="P1", name="办公室整修", functional="2101502", economic="30213"
+    )
+    t.add_project(
+        year=YEAR,
+        unit="A100",
+        code="P2",
+        name="公务用车购置",
+        functional="2080505",
+        economic="31013",
+        source="政府性基金预算财政拨款",
+    )
     t.add_project(year=YEAR, unit="A100", code="P3", name="无分类项目", source="单位资金")
     t.add_project(year=YEAR, unit="X900", code="X1", name="医疗救助", functional="2101301")
     t.add_project(year=2023, unit="A100", code="Y1", name="上年项目", functional="2101502")
@@ -209,9 +251,11 @@ def build(t: BudgetTracker) -> None:
     t.pay("Y1", "7000.00", date="2023-04-01", payee="某公司", year=2023)
 
     t.appropriate("K1", "500000.00", date="2024-01-10")
-    for day, amount, eco in (("2024-01-20", "200000.00", "30101"),
-                             ("2024-02-20", "100000.00", "30108"),
-                             ("2024-03-20", "50000.00", "30302")):
+    for day, amount, eco in (
+        ("2024-01-20", "200000.00", "30101"),
+        ("2024-02-20", "100000.00", "30108"),
+        ("2024-03-20", "50000.00", "30302"),
+    ):
         t.pay("K1", amount, date=day, payee="本单位职工", economic=eco)
     t.appropriate("K2", "100000.00", date="2024-01-10")
     t.appropriate("K2", "20000.00", date="2024-06-01", kind="add")
@@ -244,16 +288,21 @@ def hand(tmp_path: Path) -> Iterator[ReadStore]:
 def test_hand_summary(hand: ReadStore) -> None:
     s = income_expenditure_summary(hand, YEAR, "A100")
     income = {r.source: r.amount for r in s.income if r.amount}
-    assert income == {"一般公共预算财政拨款": D("890000.00"), "政府性基金预算财政拨款": D("250000.00"),
-                      "单位资金": D("10000.00")}
+    assert income == {
+        "一般公共预算财政拨款": D("890000.00"),
+        "政府性基金预算财政拨款": D("250000.00"),
+        "单位资金": D("10000.00"),
+    }
     assert s.carryover == D("50000.00")
     assert s.income_total == s.budget_total == D("1200000.00")
     assert s.spent_total == D("755000.00")
     assert s.spent_balance == D("445000.00")
     by_class = {r.code: (r.budget, r.spent) for r in s.expenditure if r.budget or r.spent}
-    assert by_class == {"208": (D("250000.00"), D("240000.00")),
-                        "210": (D("940000.00"), D("514000.00")),
-                        "": (D("10000.00"), D("1000.00"))}
+    assert by_class == {
+        "208": (D("250000.00"), D("240000.00")),
+        "210": (D("940000.00"), D("514000.00")),
+        "": (D("10000.00"), D("1000.00")),
+    }
     assert s.expenditure[-1].name == "未列功能分类科目"
     assert s.unit_label == "A100某市医疗保障局"
     # Without a unit every unit is included, X900 too.
@@ -265,11 +314,13 @@ def test_hand_summary(hand: ReadStore) -> None:
 def test_hand_function_table(hand: ReadStore) -> None:
     t = expenditure_by_function(hand, YEAR, "A100")
     rows = rows_by_code(t)
-    assert [r.code for r in t.rows] == ["208", "20805", "2080505", "210", "21015", "2101501",
-                                        "2101502", ""]
+    assert [r.code for r in t.rows] == ["208", "20805", "2080505", "210", "21015", "2101501", "2101502", ""]
     k = rows["2101501"]
     assert (k.budget.personnel, k.budget.operating, k.budget.project) == (
-        D("500000.00"), D("120000.00"), D(0))
+        D("500000.00"),
+        D("120000.00"),
+        D(0),
+    )
     assert (k.spent.personnel, k.spent.operating) == (D("350000.00"), D("14000.00"))
     assert rows["21015"].budget.total == D("940000.00")
     assert rows["21015"].spent.project == D("150000.00")
@@ -290,8 +341,7 @@ def test_hand_economic_tables(hand: ReadStore) -> None:
     assert basic["302"].budget.operating == D("120000.00")
     project = project_expenditure_by_economic(hand, YEAR, "A100")
     p = rows_by_code(project)
-    assert (p["30213"].budget.project, p["30213"].spent.project) == (
-        D("320000.00"), D("150000.00"))
+    assert (p["30213"].budget.project, p["30213"].spent.project) == (D("320000.00"), D("150000.00"))
     assert p["310"].spent.project == D("240000.00")
     assert p[""].name == "未列经济分类科目"
     assert project.total.budget.project == D("580000.00")
@@ -337,7 +387,10 @@ def test_postgres_agrees_with_sqlite(hand: ReadStore, pg_url: str) -> None:
             for unit in (None, "A100", "B200"):
                 for day in (None, dt.date(2024, 5, 31), dt.date(2024, 7, 15)):
                     assert table(app.read, YEAR, unit, day) == table(hand, YEAR, unit, day), (
-                        table.__name__, unit, day)
+                        table.__name__,
+                        unit,
+                        day,
+                    )
         assert three_public(app.read, YEAR, "A100").total.spent == D("248000.00")
     finally:
         app.close()

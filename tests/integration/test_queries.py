@@ -57,17 +57,34 @@ def ledger(tracker: BudgetTracker) -> BudgetTracker:
     t.add_unit("B200", "某市医疗保障局本级", parent="A100")
     t.add_unit("C300", "某市医疗保障事务中心", parent="B200")
     t.add_unit("X900", "另一个局")
-    t.add_project(year=YEAR, unit="A100", code="PA1", name="医保信息化建设",
-                  functional="2101501", economic="30201")
-    t.add_project(year=YEAR, unit="B200", code="PB1", name="日常公用经费",
-                  expenditure_type="公用经费", functional="2101502", economic="30213",
-                  source="政府性基金预算财政拨款", plan=SEED_002)
-    t.add_project(year=YEAR, unit="C300", code="PC1", name="办公室整修",
-                  expenditure_type="人员经费", functional="2080505", economic="30108",
-                  plan=SEED_003)
+    t.add_project(
+        year=YEAR, unit="A100", code="PA1", name="医保信息化建设", functional="2101501", economic="30201"
+    )
+    t.add_project(
+        year=YEAR,
+        unit="B200",
+        code="PB1",
+        name="日常公用经费",
+        expenditure_type="公用经费",
+        functional="2101502",
+        economic="30213",
+        source="政府性基金预算财政拨款",
+        plan=SEED_002,
+    )
+    t.add_project(
+        year=YEAR,
+        unit="C300",
+        code="PC1",
+        name="办公室整修",
+        expenditure_type="人员经费",
+        functional="2080505",
+        economic="30108",
+        plan=SEED_003,
+    )
     t.add_project(year=YEAR, unit="C300", code="PC2", name="上年结转项目", source="上年结转")
-    t.add_project(year=YEAR, unit="X900", code="PX1", name="别处的项目",
-                  functional="2101501", economic="30201")
+    t.add_project(
+        year=YEAR, unit="X900", code="PX1", name="别处的项目", functional="2101501", economic="30201"
+    )
     t.add_project(year=2023, unit="A100", code="PY", name="去年的项目")
     t.appropriate("PY", "999.00", date="2023-05-01")
 
@@ -102,8 +119,7 @@ def values(f: Figures) -> tuple[Decimal | Fraction, ...]:
     """Every figure a reader sees (whatever the dataclass keeps inside); rates to 20
     places, since a sum of one project's amounts may differ in the 28th digit."""
     rates = (f.execution_rate, f.planned_rate, f.lag_points, f.forecast_rate)
-    return (f.budget, f.disbursed, f.available,
-            *(Fraction(r).limit_denominator(10**12) for r in rates))
+    return (f.budget, f.disbursed, f.available, *(Fraction(r).limit_denominator(10**12) for r in rates))
 
 
 # ------------------------------------------------------------------ status as of d
@@ -131,10 +147,10 @@ PA1_TIMELINE = [  # as of -> (budget, disbursed), 元
 ]
 
 
-@pytest.mark.parametrize(("day", "budget", "disbursed"), PA1_TIMELINE,
-                         ids=[str(t[0]) for t in PA1_TIMELINE])
-def test_budget_and_disbursed_by_business_date(ledger: BudgetTracker, day: dt.date, budget: str,
-                                               disbursed: str) -> None:
+@pytest.mark.parametrize(("day", "budget", "disbursed"), PA1_TIMELINE, ids=[str(t[0]) for t in PA1_TIMELINE])
+def test_budget_and_disbursed_by_business_date(
+    ledger: BudgetTracker, day: dt.date, budget: str, disbursed: str
+) -> None:
     as_of, projects = ledger.queries.statuses(YEAR, day)
     assert as_of == day
     pa1 = by_code(projects)["PA1"]
@@ -206,8 +222,9 @@ def test_amount_plan_uses_the_budget_on_the_day_asked(tracker: BudgetTracker) ->
     assert p.figures.planned_rate == D(14)  # half-way to 28, the blank 03-31 skipped
     progress = tracker.queries.progress(tracker.find_project("AM"), d(2024, 7, 1))
     # The 06-30 checkpoint is judged on the budget of 06-30: 28 of 28, met.
-    assert [(c["date"], c["target_rate"], c["actual_rate"], c["met"])
-            for c in progress["checkpoints"]] == [(d(2024, 6, 30), D(28), D(28), True)]
+    assert [(c["date"], c["target_rate"], c["actual_rate"], c["met"]) for c in progress["checkpoints"]] == [
+        (d(2024, 6, 30), D(28), D(28), True)
+    ]
 
 
 def test_percent_plan_before_any_budget_arrives(tracker: BudgetTracker) -> None:
@@ -215,8 +232,7 @@ def test_percent_plan_before_any_budget_arrives(tracker: BudgetTracker) -> None:
     yet on 30 June the plan still says 50%, so the project lags by 50 points (red)."""
     tracker.add_unit("U1", "单位")
     tracker.add_project(year=YEAR, unit="U1", code="LATE", name="预算晚到")
-    tracker.add_project(year=YEAR, unit="U1", code="AMT", name="金额计划",
-                        plan="06-30:500,12-31:1000")
+    tracker.add_project(year=YEAR, unit="U1", code="AMT", name="金额计划", plan="06-30:500,12-31:1000")
     tracker.appropriate("LATE", "1000.00", date="2024-07-01")
     tracker.appropriate("AMT", "1000.00", date="2024-07-01")
     report = tracker.queries.status_report(YEAR, d(2024, 6, 30))
@@ -251,10 +267,8 @@ def test_as_of_before_the_year_lists_every_project_at_zero(ledger: BudgetTracker
 def test_status_for_a_unit_includes_its_whole_subtree(ledger: BudgetTracker) -> None:
     q = ledger.queries
     day = d(2024, 6, 30)
-    assert [p.code for p in q.status_report(YEAR, day, "A100")["projects"]] == [
-        "PA1", "PB1", "PC1", "PC2"]
-    assert [p.code for p in q.status_report(YEAR, day, "B200")["projects"]] == [
-        "PB1", "PC1", "PC2"]
+    assert [p.code for p in q.status_report(YEAR, day, "A100")["projects"]] == ["PA1", "PB1", "PC1", "PC2"]
+    assert [p.code for p in q.status_report(YEAR, day, "B200")["projects"]] == ["PB1", "PC1", "PC2"]
     assert [p.code for p in q.status_report(YEAR, day, "C300")["projects"]] == ["PC1", "PC2"]
     assert [p.code for p in q.status_report(YEAR, day, "X900")["projects"]] == ["PX1"]
     assert q.subtree("A100") == ["A100", "B200", "C300"]
@@ -278,9 +292,14 @@ def test_total_row_is_budget_weighted(ledger: BudgetTracker) -> None:
     assert report["total_status"] == "red"
     data = wire.status_json(report)
     assert data["total"] == {
-        "budget": "955000.00", "disbursed": "173000.00", "available": "782000.00",
-        "execution_rate": 18.12, "planned_rate": 31.15, "lag_points": 13.04,
-        "forecast_rate": 36.43, "status": "red",
+        "budget": "955000.00",
+        "disbursed": "173000.00",
+        "available": "782000.00",
+        "execution_rate": 18.12,
+        "planned_rate": 31.15,
+        "lag_points": 13.04,
+        "forecast_rate": 36.43,
+        "status": "red",
     }
     # forecast: each project's pace, summed as amounts: 173,000 * 366 / 182 / 955,000.
     assert close(total.forecast_rate, Fraction(173000 * 366 * 100, 182 * 955000))
@@ -290,8 +309,10 @@ def test_total_row_is_budget_weighted(ledger: BudgetTracker) -> None:
 
 
 def rows_of(r: dict[str, Any]) -> dict[tuple[str, ...], tuple[int, Decimal, Decimal]]:
-    return {tuple(row["key"]): (row["projects"], row["figures"].budget,
-                                row["figures"].disbursed) for row in r["rows"]}
+    return {
+        tuple(row["key"]): (row["projects"], row["figures"].budget, row["figures"].disbursed)
+        for row in r["rows"]
+    }
 
 
 def test_rollup_by_unit_counts_each_project_for_every_ancestor(ledger: BudgetTracker) -> None:
@@ -312,18 +333,48 @@ def test_rollup_by_unit_counts_each_project_for_every_ancestor(ledger: BudgetTra
     assert amounts(below["total"]) == (D("750000.00"), D("130000.00"))
 
 
-@pytest.mark.parametrize(("level", "expected"), [
-    (None, {("208",): (1, "500000.00", "70000.00"), ("210",): (3, "390000.00", "103000.00"),
-            ("未分类",): (1, "50000.00", "0.00")}),
-    (3, {("208",): (1, "500000.00", "70000.00"), ("210",): (3, "390000.00", "103000.00"),
-         ("未分类",): (1, "50000.00", "0.00")}),
-    (5, {("20805",): (1, "500000.00", "70000.00"), ("21015",): (3, "390000.00", "103000.00"),
-         ("未分类",): (1, "50000.00", "0.00")}),
-    (7, {("2080505",): (1, "500000.00", "70000.00"), ("2101501",): (2, "190000.00", "43000.00"),
-         ("2101502",): (1, "200000.00", "60000.00"), ("未分类",): (1, "50000.00", "0.00")}),
-])
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [
+        (
+            None,
+            {
+                ("208",): (1, "500000.00", "70000.00"),
+                ("210",): (3, "390000.00", "103000.00"),
+                ("未分类",): (1, "50000.00", "0.00"),
+            },
+        ),
+        (
+            3,
+            {
+                ("208",): (1, "500000.00", "70000.00"),
+                ("210",): (3, "390000.00", "103000.00"),
+                ("未分类",): (1, "50000.00", "0.00"),
+            },
+        ),
+        (
+            5,
+            {
+                ("20805",): (1, "500000.00", "70000.00"),
+                ("21015",): (3, "390000.00", "103000.00"),
+                ("未分类",): (1, "50000.00", "0.00"),
+            },
+        ),
+        (
+            7,
+            {
+                ("2080505",): (1, "500000.00", "70000.00"),
+                ("2101501",): (2, "190000.00", "43000.00"),
+                ("2101502",): (1, "200000.00", "60000.00"),
+                ("未分类",): (1, "50000.00", "0.00"),
+            },
+        ),
+    ],
+)
 def test_rollup_by_functional_class_at_each_level(
-    ledger: BudgetTracker, level: int | None, expected: dict[tuple[str, ...], tuple[int, str, str]],
+    ledger: BudgetTracker,
+    level: int | None,
+    expected: dict[tuple[str, ...], tuple[int, str, str]],
 ) -> None:
     r = ledger.queries.rollup(YEAR, ["functional"], level, d(2024, 12, 31))
     assert rows_of(r) == {k: (n, D(b), D(s)) for k, (n, b, s) in expected.items()}
@@ -415,8 +466,13 @@ def test_series_is_cumulative_and_ends_at_the_status(ledger: BudgetTracker) -> N
     last = s["points"][-1]["figures"]
     assert values(last) == values(by_code(projects)["PA1"].figures)
     rows = wire.series_rows(s)
-    assert rows[74] == {"date": "2024-03-15", "budget": "105000.00", "disbursed": "10000.00",
-                        "execution_rate": 9.52, "planned_rate": 20.6}
+    assert rows[74] == {
+        "date": "2024-03-15",
+        "budget": "105000.00",
+        "disbursed": "10000.00",
+        "execution_rate": 9.52,
+        "planned_rate": 20.6,
+    }
 
 
 def test_series_of_a_unit_sums_its_subtree(ledger: BudgetTracker) -> None:
@@ -448,8 +504,13 @@ def test_progress_reports_missed_checkpoints_with_their_shortfall(ledger: Budget
     assert (march["date"], march["target_rate"], march["met"]) == (d(2024, 3, 31), D(25), False)
     assert close(march["actual_rate"], Fraction(10000 * 100, 105000))  # budget of 31 March
     assert close(march["shortfall_points"], 25 - Fraction(10000 * 100, 105000))
-    assert (june["date"], june["target_rate"], june["actual_rate"], june["met"],
-            june["shortfall_points"]) == (d(2024, 6, 30), D(50), D(28), False, D(22))
+    assert (
+        june["date"],
+        june["target_rate"],
+        june["actual_rate"],
+        june["met"],
+        june["shortfall_points"],
+    ) == (d(2024, 6, 30), D(50), D(28), False, D(22))
     # Next: 75% of the 115,000 budget of 15 July by 30 September, 77 days on.
     assert data["next_checkpoint"] == d(2024, 9, 30)
     assert data["next_target_rate"] == D(75)
@@ -458,8 +519,10 @@ def test_progress_reports_missed_checkpoints_with_their_shortfall(ledger: Budget
 
 def test_progress_reports_met_checkpoints_and_skips_blank_ones(ledger: BudgetTracker) -> None:
     data = ledger.queries.progress(ledger.find_project("PC1"), d(2024, 7, 15))
-    assert [(c["date"], c["target_rate"], c["actual_rate"], c["met"], c["shortfall_points"])
-            for c in data["checkpoints"]] == [(d(2024, 6, 30), D(14), D(14), True, D(0))]
+    assert [
+        (c["date"], c["target_rate"], c["actual_rate"], c["met"], c["shortfall_points"])
+        for c in data["checkpoints"]
+    ] == [(d(2024, 6, 30), D(14), D(14), True, D(0))]
     # 100,000 by 31 October: 30,000 more in the 108 days from 15 July.
     assert data["next_checkpoint"] == d(2024, 10, 31)
     assert data["next_target_rate"] == D(20)
@@ -473,7 +536,9 @@ def test_progress_on_a_checkpoint_day_looks_at_the_following_one(ledger: BudgetT
     assert close(data["daily_needed"], Fraction(30000, 123))
     data = ledger.queries.progress(ledger.find_project("PB1"), d(2024, 6, 30))
     assert [(c["date"], c["met"]) for c in data["checkpoints"]] == [
-        (d(2024, 3, 31), False), (d(2024, 6, 30), False)]
+        (d(2024, 3, 31), False),
+        (d(2024, 6, 30), False),
+    ]
     assert data["checkpoints"][1]["shortfall_points"] == D(20)
     # Seed 002: 75% of 200,000 by 31 October, 123 days after 30 June.
     assert data["next_checkpoint"] == d(2024, 10, 31)
@@ -483,7 +548,11 @@ def test_progress_on_a_checkpoint_day_looks_at_the_following_one(ledger: BudgetT
 def test_progress_after_the_last_checkpoint(ledger: BudgetTracker) -> None:
     data = ledger.queries.progress(ledger.find_project("PX1"), d(2024, 12, 31))
     assert [c["date"] for c in data["checkpoints"]] == [
-        d(2024, 3, 31), d(2024, 6, 30), d(2024, 9, 30), d(2024, 12, 31)]
+        d(2024, 3, 31),
+        d(2024, 6, 30),
+        d(2024, 9, 30),
+        d(2024, 12, 31),
+    ]
     assert all(not c["met"] for c in data["checkpoints"])
     assert data["checkpoints"][-1]["shortfall_points"] == D(90)
     assert data["next_checkpoint"] is None
@@ -534,8 +603,19 @@ def test_custom_ratio_thresholds(ledger: BudgetTracker) -> None:
 
 # ------------------------------------------------------------------------ the wire
 
-PROJECT_KEYS = {"code", "name", "unit", "budget", "disbursed", "available", "execution_rate",
-                "planned_rate", "lag_points", "status", "forecast_rate"}
+PROJECT_KEYS = {
+    "code",
+    "name",
+    "unit",
+    "budget",
+    "disbursed",
+    "available",
+    "execution_rate",
+    "planned_rate",
+    "lag_points",
+    "status",
+    "forecast_rate",
+}
 
 
 def test_status_json_shape(ledger: BudgetTracker) -> None:
@@ -546,20 +626,27 @@ def test_status_json_shape(ledger: BudgetTracker) -> None:
     assert all(set(row) == PROJECT_KEYS for row in data["projects"])
     assert set(data["total"]) >= PROJECT_KEYS - {"code", "name", "unit"}
     pa1 = data["projects"][0]
-    assert pa1 == {"code": "PA1", "name": "医保信息化建设", "unit": "A100",
-                   "budget": "125000.00", "disbursed": "35000.00", "available": "90000.00",
-                   "execution_rate": 28.0, "planned_rate": 50.0, "lag_points": 22.0,
-                   "status": "red", "forecast_rate": 56.31}
+    assert pa1 == {
+        "code": "PA1",
+        "name": "医保信息化建设",
+        "unit": "A100",
+        "budget": "125000.00",
+        "disbursed": "35000.00",
+        "available": "90000.00",
+        "execution_rate": 28.0,
+        "planned_rate": 50.0,
+        "lag_points": 22.0,
+        "status": "red",
+        "forecast_rate": 56.31,
+    }
     text = json.dumps(data, ensure_ascii=False)
     assert json.loads(text) == data
 
 
 def test_rates_are_rounded_half_up_from_exact_values(tracker: BudgetTracker) -> None:
     tracker.add_unit("U1", "单位")
-    tracker.add_project(year=YEAR, unit="U1", code="R1", name="甲",
-                        plan="06-30:12345,12-31:100000")
-    tracker.add_project(year=YEAR, unit="U1", code="R2", name="乙",
-                        plan="06-30:12340,12-31:100000")
+    tracker.add_project(year=YEAR, unit="U1", code="R1", name="甲", plan="06-30:12345,12-31:100000")
+    tracker.add_project(year=YEAR, unit="U1", code="R2", name="乙", plan="06-30:12340,12-31:100000")
     tracker.appropriate("R1", "100000.00", date="2024-01-01")
     tracker.appropriate("R2", "100000.00", date="2024-01-01")
     tracker.pay("R1", "12340.00", date="2024-06-01", payee="某公司")
@@ -571,15 +658,16 @@ def test_rates_are_rounded_half_up_from_exact_values(tracker: BudgetTracker) -> 
     data = wire.status_json(report)
     row1, row2 = data["projects"]
     # 12.345 -> 12.35 (half-even would give 12.34); 0.005 -> 0.01; -0.005 -> -0.01.
-    assert (row1["execution_rate"], row1["planned_rate"], row1["lag_points"]) == (
-        12.34, 12.35, 0.01)
-    assert (row2["execution_rate"], row2["planned_rate"], row2["lag_points"]) == (
-        12.35, 12.34, -0.01)
+    assert (row1["execution_rate"], row1["planned_rate"], row1["lag_points"]) == (12.34, 12.35, 0.01)
+    assert (row2["execution_rate"], row2["planned_rate"], row2["lag_points"]) == (12.35, 12.34, -0.01)
     # 12,340 in 182 days, over 366: 24.8156… -> 24.82.
     assert row1["forecast_rate"] == 24.82
     # Total: 24,685 of 200,000 = 12.3425 -> 12.34; both plans 24,685 -> lag 0.
-    assert (data["total"]["execution_rate"], data["total"]["planned_rate"],
-            data["total"]["lag_points"]) == (12.34, 12.34, 0.0)
+    assert (data["total"]["execution_rate"], data["total"]["planned_rate"], data["total"]["lag_points"]) == (
+        12.34,
+        12.34,
+        0.0,
+    )
     assert wire.pct(D("0.125")) == 0.13
     assert wire.pct(D("-0.125")) == -0.13
     assert wire.pct(D("99.994999")) == 99.99
@@ -616,30 +704,42 @@ def test_status_csv_and_table(ledger: BudgetTracker) -> None:
 def cli(db_url: str, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("TRACKER_DB", "TRACKER_USER")}
     env.update(TRACKER_DB=db_url, TRACKER_USER="测试员", PYTHONIOENCODING="utf-8")
-    proc = subprocess.run([TRACKER, *args], env=env, capture_output=True, text=True,
-                          encoding="utf-8", timeout=60, check=False)
+    proc = subprocess.run(
+        [TRACKER, *args], env=env, capture_output=True, text=True, encoding="utf-8", timeout=60, check=False
+    )
     assert proc.returncode == code, (args, proc.returncode, proc.stdout, proc.stderr)
     return proc
 
 
 def test_cli_status_in_every_format(ledger: BudgetTracker) -> None:
     url = ledger.settings.db_url
-    data = json.loads(cli(url, "status", "--year", "2024", "--as-of", "2024-06-30",
-                          "--format", "json").stdout)
+    data = json.loads(
+        cli(url, "status", "--year", "2024", "--as-of", "2024-06-30", "--format", "json").stdout
+    )
     assert data == wire.status_json(ledger.queries.status_report(YEAR, d(2024, 6, 30)))
     assert [p["code"] for p in data["projects"]] == ["PA1", "PB1", "PC1", "PC2", "PX1"]
     assert data["projects"][0]["budget"] == "125000.00"
     assert data["total"]["planned_rate"] == 31.15
-    sub = json.loads(cli(url, "status", "--year", "2024", "--as-of", "2024-06-30",
-                         "--unit", "B200", "--format", "json").stdout)
+    sub = json.loads(
+        cli(
+            url, "status", "--year", "2024", "--as-of", "2024-06-30", "--unit", "B200", "--format", "json"
+        ).stdout
+    )
     assert [p["code"] for p in sub["projects"]] == ["PB1", "PC1", "PC2"]
     assert sub["total"]["budget"] == "750000.00"
-    csv_text = cli(url, "status", "--year", "2024", "--as-of", "2024-06-30",
-                   "--format", "csv").stdout
+    csv_text = cli(url, "status", "--year", "2024", "--as-of", "2024-06-30", "--format", "csv").stdout
     assert csv_text == wire.status_csv(ledger.queries.status_report(YEAR, d(2024, 6, 30)))
     table = cli(url, "status", "--year", "2024", "--as-of", "2024-06-30").stdout
-    for header in ("项目编码", "项目名称", "全年预算(元)", "执行数(元)", "执行率%", "序时进度%",
-                   "状态", "预计年末%"):
+    for header in (
+        "项目编码",
+        "项目名称",
+        "全年预算(元)",
+        "执行数(元)",
+        "执行率%",
+        "序时进度%",
+        "状态",
+        "预计年末%",
+    ):
         assert header in table
     assert "截至 2024-06-30" in table
     assert "125,000.00" in table
@@ -650,8 +750,7 @@ def test_cli_status_in_every_format(ledger: BudgetTracker) -> None:
 def test_cli_status_defaults_to_the_year_end_once_the_year_is_over(
     ledger: BudgetTracker,
 ) -> None:
-    data = json.loads(cli(ledger.settings.db_url, "status", "--year", "2024",
-                          "--format", "json").stdout)
+    data = json.loads(cli(ledger.settings.db_url, "status", "--year", "2024", "--format", "json").stdout)
     assert data["as_of"] == "2024-12-31"
     assert data["total"]["budget"] == "940000.00"
 
@@ -666,17 +765,42 @@ def test_cli_status_refusals(ledger: BudgetTracker) -> None:
 
 def test_cli_rollup(ledger: BudgetTracker) -> None:
     url = ledger.settings.db_url
-    data = json.loads(cli(url, "rollup", "--year", "2024", "--by", "functional,type",
-                          "--as-of", "2024-06-30", "--format", "json").stdout)
+    data = json.loads(
+        cli(
+            url,
+            "rollup",
+            "--year",
+            "2024",
+            "--by",
+            "functional,type",
+            "--as-of",
+            "2024-06-30",
+            "--format",
+            "json",
+        ).stdout
+    )
     assert data["by"] == ["functional", "type"]
     cells = {tuple(r["key"]): r for r in data["rows"]}
     assert cells[("210", "项目支出")]["budget"] == "205000.00"
     assert sum(D(r["budget"]) for r in data["rows"]) == D(data["total"]["budget"])
     assert data["total"]["budget"] == "955000.00"
-    data = json.loads(cli(url, "rollup", "--year", "2024", "--by", "functional", "--level", "7",
-                          "--unit", "A100", "--format", "json").stdout)
-    assert [r["key"] for r in data["rows"]] == [["2080505"], ["2101501"], ["2101502"],
-                                               ["未分类"]]
+    data = json.loads(
+        cli(
+            url,
+            "rollup",
+            "--year",
+            "2024",
+            "--by",
+            "functional",
+            "--level",
+            "7",
+            "--unit",
+            "A100",
+            "--format",
+            "json",
+        ).stdout
+    )
+    assert [r["key"] for r in data["rows"]] == [["2080505"], ["2101501"], ["2101502"], ["未分类"]]
     assert data["total"]["budget"] == "860000.00"
     table = cli(url, "rollup", "--year", "2024", "--by", "unit", "--as-of", "2024-12-31").stdout
     assert "单位" in table
@@ -696,25 +820,37 @@ def test_cli_series_csv(ledger: BudgetTracker) -> None:
     assert rows[1] == "2024-01-01,0.00,0.00,0.0,0.27"  # 25% x 1/91: a % plan needs no budget
     assert rows[1 + 74] == "2024-03-15,105000.00,10000.00,9.52,20.6"
     assert rows[-1] == "2024-07-01,115000.00,35000.00,30.43,50.27"
-    data = json.loads(cli(url, "series", "C300", "--unit", "--year", "2024",
-                          "--as-of", "2024-06-30").stdout)
-    assert data["points"][-1] == {"date": "2024-06-30", "budget": "550000.00",
-                                  "disbursed": "70000.00", "execution_rate": 12.73,
-                                  "planned_rate": 17.27}
+    data = json.loads(cli(url, "series", "C300", "--unit", "--year", "2024", "--as-of", "2024-06-30").stdout)
+    assert data["points"][-1] == {
+        "date": "2024-06-30",
+        "budget": "550000.00",
+        "disbursed": "70000.00",
+        "execution_rate": 12.73,
+        "planned_rate": 17.27,
+    }
     cli(url, "series", "C300", "--unit", code=2)
     cli(url, "series", "NOPE", code=1)
 
 
 def test_cli_progress(ledger: BudgetTracker) -> None:
     url = ledger.settings.db_url
-    data = json.loads(cli(url, "progress", "PA1", "--as-of", "2024-07-15",
-                          "--format", "json").stdout)
+    data = json.loads(cli(url, "progress", "PA1", "--as-of", "2024-07-15", "--format", "json").stdout)
     assert data["code"] == "PA1"
     assert data["checkpoints"] == [
-        {"date": "2024-03-31", "target_rate": 25.0, "actual_rate": 9.52, "met": False,
-         "shortfall_points": 15.48},
-        {"date": "2024-06-30", "target_rate": 50.0, "actual_rate": 28.0, "met": False,
-         "shortfall_points": 22.0},
+        {
+            "date": "2024-03-31",
+            "target_rate": 25.0,
+            "actual_rate": 9.52,
+            "met": False,
+            "shortfall_points": 15.48,
+        },
+        {
+            "date": "2024-06-30",
+            "target_rate": 50.0,
+            "actual_rate": 28.0,
+            "met": False,
+            "shortfall_points": 22.0,
+        },
     ]
     assert data["next_checkpoint"] == "2024-09-30"
     assert data["daily_needed"] == "665.58"  # 51,250 / 77
@@ -734,14 +870,16 @@ def test_cli_settings_set_and_show(ledger: BudgetTracker) -> None:
     shown = json.loads(cli(url, "settings", "show", "B200", "--format", "json").stdout)
     assert shown == {"unit": "B200", "rule": "points", "yellow": "5", "red": "10"}
     assert "百分点规则" in cli(url, "settings", "show", "B200").stdout
-    data = json.loads(cli(url, "status", "--year", "2024", "--as-of", "2024-06-30",
-                          "--unit", "B200", "--format", "json").stdout)
+    data = json.loads(
+        cli(
+            url, "status", "--year", "2024", "--as-of", "2024-06-30", "--unit", "B200", "--format", "json"
+        ).stdout
+    )
     assert data["projects"][0]["status"] == "red"  # PB1, yellow under the ratio rule
     cli(url, "settings", "set", "B200", "--rule", "points", "--yellow", "12", "--red", "25")
     shown = json.loads(cli(url, "settings", "show", "B200", "--format", "json").stdout)
     assert (shown["yellow"], shown["red"]) == ("12", "25")
-    cli(url, "settings", "set", "B200", "--rule", "points", "--yellow", "10", "--red", "5",
-        code=1)
+    cli(url, "settings", "set", "B200", "--rule", "points", "--yellow", "10", "--red", "5", code=1)
     cli(url, "settings", "set", "NOPE", "--rule", "ratio", code=1)
     cli(url, "settings", "show", "NOPE", code=1)
     cli(url, "settings", "set", "B200", "--rule", "colour", code=2)
@@ -753,11 +891,13 @@ def test_cli_settings_set_and_show(ledger: BudgetTracker) -> None:
 @pytest.mark.parametrize("year", [1, 1999, 2101, 99999])
 def test_every_query_refuses_a_year_out_of_range_by_name(ledger: BudgetTracker, year: int) -> None:
     """The web app and the workers call these directly, with whatever year they were given."""
-    for ask in (lambda: ledger.queries.status_report(year),
-                lambda: ledger.queries.rollup(year, ["unit"]),
-                lambda: ledger.queries.series(year, unit="450001"),
-                lambda: ledger.check_alerts(dt.date(2024, 6, 30), year=year),
-                lambda: ledger.projects(year)):
+    for ask in (
+        lambda: ledger.queries.status_report(year),
+        lambda: ledger.queries.rollup(year, ["unit"]),
+        lambda: ledger.queries.series(year, unit="450001"),
+        lambda: ledger.check_alerts(dt.date(2024, 6, 30), year=year),
+        lambda: ledger.projects(year),
+    ):
         with pytest.raises(InvalidInputError) as caught:
             ask()
         assert caught.value.field == "年度"

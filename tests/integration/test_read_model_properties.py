@@ -56,8 +56,7 @@ PLANS = (
     "02-28:10%,12-31:100%",
     "12-31:100%",
 )
-RULES = (("ratio", None, None), ("points", None, None), ("ratio", "90", "70"),
-         ("points", "2", "3.5"))
+RULES = (("ratio", None, None), ("points", None, None), ("ratio", "90", "70"), ("points", "2", "3.5"))
 SIGN = {"initial": 1, "add": 1, "carryover": 1, "reduce": -1, "recall": -1}
 ORDER = READ_TABLE_ORDER
 EPSILON = Fraction(1, 10**18)
@@ -65,22 +64,30 @@ EPSILON = Fraction(1, 10**18)
 # ------------------------------------------------------------------ strategies
 
 days = st.integers(0, 365)  # offset from 1 January, clamped to the year's last day
-fens = st.one_of(st.sampled_from([1_000_00, 5_000_00, 20_000_00, 70_000_00]),
-                 st.integers(1, 50_000_00))
+fens = st.one_of(st.sampled_from([1_000_00, 5_000_00, 20_000_00, 70_000_00]), st.integers(1, 50_000_00))
 project = st.integers(0, len(CODES) - 1)
 commands = st.one_of(
     st.tuples(st.just("appropriate"), project, st.sampled_from(list(SIGN)), fens, days),
     st.tuples(st.just("pay"), project, fens, days),
     st.tuples(st.just("pay"), project, fens, days),
-    st.tuples(st.just("reverse"), st.integers(0, 30), st.one_of(st.none(), st.integers(1, 99)),
-              st.integers(0, 120)),
+    st.tuples(
+        st.just("reverse"), st.integers(0, 30), st.one_of(st.none(), st.integers(1, 99)), st.integers(0, 120)
+    ),
     st.tuples(st.just("plan"), project, st.integers(0, len(PLANS) - 1)),
-    st.tuples(st.just("settings"), st.integers(0, len(UNITS) - 1),
-              st.integers(0, len(RULES) - 1)),
+    st.tuples(st.just("settings"), st.integers(0, len(UNITS) - 1), st.integers(0, len(RULES) - 1)),
 )
-openings = st.tuples(*(st.tuples(st.just("appropriate"), st.just(i), st.just("initial"),
-                                 st.integers(10_000_00, 300_000_00), st.integers(0, 100))
-                       for i in range(len(CODES)))).map(list)
+openings = st.tuples(
+    *(
+        st.tuples(
+            st.just("appropriate"),
+            st.just(i),
+            st.just("initial"),
+            st.integers(10_000_00, 300_000_00),
+            st.integers(0, 100),
+        )
+        for i in range(len(CODES))
+    )
+).map(list)
 sequences = st.builds(lambda a, b: [*a, *b], openings, st.lists(commands, max_size=24))
 years = st.sampled_from([2023, 2024])
 # As-of dates: from a few days before the year to a few days after it.
@@ -103,8 +110,9 @@ def setup(app: BudgetTracker, year: int) -> None:
     for code, parent in UNITS:
         app.add_unit(code, f"单位{code}", parent)
     for code, unit, functional, kind in PROJECTS:
-        app.add_project(year=year, unit=unit, code=code, name=f"项目{code}",
-                        functional=functional, expenditure_type=kind)
+        app.add_project(
+            year=year, unit=unit, code=code, name=f"项目{code}", functional=functional, expenditure_type=kind
+        )
 
 
 def run(app: BudgetTracker, year: int, sequence: list[tuple[Any, ...]]) -> list[str]:
@@ -136,13 +144,13 @@ def _one(app: BudgetTracker, year: int, command: tuple[Any, ...], payments: list
         if not payments:
             return
         payment_id = payments[pick % len(payments)]
-        row = app.read.one("SELECT date, amount_fen, reversed_fen FROM rm_payments "
-                           "WHERE id = ?", (str(payment_id),))
+        row = app.read.one(
+            "SELECT date, amount_fen, reversed_fen FROM rm_payments WHERE id = ?", (str(payment_id),)
+        )
         assert row is not None
         left = row["amount_fen"] - row["reversed_fen"]
         amount = None if share is None else yuan(max(1, left * share // 100))
-        date = min(dt.date.fromisoformat(row["date"]) + dt.timedelta(days=later),
-                   dt.date(year, 12, 31))
+        date = min(dt.date.fromisoformat(row["date"]) + dt.timedelta(days=later), dt.date(year, 12, 31))
         app.reverse(payment_id, amount, date=date, reason="冲销")
     elif kind == "plan":
         _, p, index = command
@@ -167,8 +175,10 @@ class Facts:
 
     def as_of(self, code: str, day: dt.date) -> tuple[int, int]:
         iso = day.isoformat()
-        return (sum(v for k, v in self.budget[code].items() if k <= iso),
-                sum(v for k, v in self.spent[code].items() if k <= iso))
+        return (
+            sum(v for k, v in self.budget[code].items() if k <= iso),
+            sum(v for k, v in self.spent[code].items() if k <= iso),
+        )
 
 
 def fen_of(amount: Decimal) -> int:
@@ -210,8 +220,10 @@ def my_planned(plan: list[Any] | None, year: int, day: dt.date, budget: int) -> 
     """Linear by calendar day from (31 Dec of the year before, 0) through the filled
     checkpoints; amounts over the budget of the day, capped at 100; flat after."""
     if plan is None:
-        points = [(dt.date(year, m, n), Fraction(25 * (i + 1)))
-                  for i, (m, n) in enumerate([(3, 31), (6, 30), (9, 30), (12, 31)])]
+        points = [
+            (dt.date(year, m, n), Fraction(25 * (i + 1)))
+            for i, (m, n) in enumerate([(3, 31), (6, 30), (9, 30), (12, 31)])
+        ]
     else:
         points = []
         for cp in plan:
@@ -243,8 +255,9 @@ def my_forecast(spent: int, budget: int, year: int, day: dt.date) -> Fraction:
     return Fraction(spent * length * 100, elapsed * budget)
 
 
-def my_status(execution: Fraction, planned: Fraction,
-              rule: tuple[str, Fraction, Fraction]) -> tuple[str, Fraction | None]:
+def my_status(
+    execution: Fraction, planned: Fraction, rule: tuple[str, Fraction, Fraction]
+) -> tuple[str, Fraction | None]:
     """The colour, and how far the deciding quantity lies from the nearest threshold."""
     kind, yellow, red = rule
     if planned <= 0:
@@ -267,8 +280,15 @@ def terminating(x: Fraction) -> bool:
 
 
 def values(f: Figures) -> tuple[Decimal, ...]:
-    return (f.budget, f.disbursed, f.available, f.execution_rate, f.planned_rate,
-            f.lag_points, f.forecast_rate)
+    return (
+        f.budget,
+        f.disbursed,
+        f.available,
+        f.execution_rate,
+        f.planned_rate,
+        f.lag_points,
+        f.forecast_rate,
+    )
 
 
 def near(value: Decimal, exact: Fraction) -> bool:
@@ -301,8 +321,11 @@ def check_as_of(app: BudgetTracker, facts: Facts, year: int, day: dt.date) -> No
         assert near(f.planned_rate, planned), (p.code, day, facts.plans[p.code])
         assert near(f.lag_points, planned - execution)
         colour, margin = my_status(execution, planned, facts.rules[p.unit])
-        decided = margin is None or margin > EPSILON or (
-            margin == 0 and terminating(planned) and terminating(execution))
+        decided = (
+            margin is None
+            or margin > EPSILON
+            or (margin == 0 and terminating(planned) and terminating(execution))
+        )
         if decided:
             assert p.status == colour, (p.code, day, execution, planned, facts.rules[p.unit])
     # A unit's report covers its subtree; its total is the sum of the rows.
@@ -313,8 +336,7 @@ def check_as_of(app: BudgetTracker, facts: Facts, year: int, day: dt.date) -> No
         assert codes == [c for c, u, _, _ in PROJECTS if u in below]
         total_b = sum(facts.as_of(c, day)[0] for c in codes)
         total_s = sum(facts.as_of(c, day)[1] for c in codes)
-        assert (fen_of(report["total"].budget), fen_of(report["total"].disbursed)) == (
-            total_b, total_s)
+        assert (fen_of(report["total"].budget), fen_of(report["total"].disbursed)) == (total_b, total_s)
         assert near(report["total"].execution_rate, my_rate(total_s, total_b))
 
 
@@ -351,12 +373,12 @@ def check_everything(app: BudgetTracker, year: int, offsets: list[int], series_o
     answers = [[values(p.figures) for p in app.queries.statuses(year, day)[1]] for day in dates]
     app.rebuild_read_model()
     assert read_tables(app) == before
-    assert [[values(p.figures) for p in app.queries.statuses(year, day)[1]]
-            for day in dates] == answers
+    assert [[values(p.figures) for p in app.queries.statuses(year, day)[1]] for day in dates] == answers
 
 
-def run_and_check(url: str, year: int, sequence: list[tuple[Any, ...]], offsets: list[int],
-                  series_of: int) -> None:
+def run_and_check(
+    url: str, year: int, sequence: list[tuple[Any, ...]], offsets: list[int], series_of: int
+) -> None:
     app = BudgetTracker(Settings(db_url=url, user="性质测试"))
     try:
         setup(app, year)
@@ -377,11 +399,13 @@ def _reset(url: str) -> None:
 
 @given(years, sequences, as_of_offsets, project)
 def test_read_model_equals_a_fold_of_the_events_on_sqlite(
-    year: int, sequence: list[tuple[Any, ...]], offsets: list[int], series_of: int,
+    year: int,
+    sequence: list[tuple[Any, ...]],
+    offsets: list[int],
+    series_of: int,
 ) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        run_and_check(f"sqlite:///{Path(folder) / 'tracker.db'}", year, sequence, offsets,
-                      series_of)
+        run_and_check(f"sqlite:///{Path(folder) / 'tracker.db'}", year, sequence, offsets, series_of)
 
 
 def test_a_known_sequence_with_back_dated_payments_and_late_reversals() -> None:
@@ -417,12 +441,15 @@ def test_a_known_sequence_with_back_dated_payments_and_late_reversals() -> None:
 
 
 @pytest.mark.postgres
-@settings(max_examples=8,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(years, st.builds(lambda a, b: [*a, *b], openings, st.lists(commands, max_size=10)),
-       as_of_offsets, project)
+@settings(max_examples=8, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    years, st.builds(lambda a, b: [*a, *b], openings, st.lists(commands, max_size=10)), as_of_offsets, project
+)
 def test_read_model_equals_a_fold_of_the_events_on_postgres(
-    pg_url: str, year: int, sequence: list[tuple[Any, ...]], offsets: list[int],
+    pg_url: str,
+    year: int,
+    sequence: list[tuple[Any, ...]],
+    offsets: list[int],
     series_of: int,
 ) -> None:
     _reset(pg_url)  # one database for the test, a fresh schema for each example
@@ -442,12 +469,13 @@ def wire_answers(app: BudgetTracker, year: int, dates: list[dt.date]) -> list[An
 
 
 @pytest.mark.postgres
-@settings(max_examples=5,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(years, st.builds(lambda a, b: [*a, *b], openings, st.lists(commands, max_size=12)),
-       as_of_offsets)
+@settings(max_examples=5, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(years, st.builds(lambda a, b: [*a, *b], openings, st.lists(commands, max_size=12)), as_of_offsets)
 def test_sqlite_and_postgres_give_the_same_wire_output(
-    pg_url: str, year: int, sequence: list[tuple[Any, ...]], offsets: list[int],
+    pg_url: str,
+    year: int,
+    sequence: list[tuple[Any, ...]],
+    offsets: list[int],
 ) -> None:
     _reset(pg_url)
     start = dt.date(year, 1, 1)

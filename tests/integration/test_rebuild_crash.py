@@ -52,23 +52,40 @@ def generate(url: str, projects: int, per_project: int) -> int:
         app.add_unit("K200", "下级单位", parent="K100")
         rnd = random.Random(7)
         for i in range(projects):
-            p = Project(year=2024, code=f"K{i:04d}", name=f"项目{i}",
-                        unit_code="K100" if i % 2 else "K200", expenditure_type="项目支出",
-                        functional="2101502", economic="30201", source="一般公共预算财政拨款",
-                        owner="", user="崩溃测试")
-            p.appropriate(uuid.uuid4(), "initial", Decimal("90000000.00"), dt.date(2024, 1, 2),
-                          "", "崩溃测试")
-            p.appropriate(uuid.uuid4(), "carryover", Decimal("1234.56"), dt.date(2024, 2, 1),
-                          "", "崩溃测试")
+            p = Project(
+                year=2024,
+                code=f"K{i:04d}",
+                name=f"项目{i}",
+                unit_code="K100" if i % 2 else "K200",
+                expenditure_type="项目支出",
+                functional="2101502",
+                economic="30201",
+                source="一般公共预算财政拨款",
+                owner="",
+                user="崩溃测试",
+            )
+            p.appropriate(
+                uuid.uuid4(), "initial", Decimal("90000000.00"), dt.date(2024, 1, 2), "", "崩溃测试"
+            )
+            p.appropriate(uuid.uuid4(), "carryover", Decimal("1234.56"), dt.date(2024, 2, 1), "", "崩溃测试")
             for k in range(per_project):
                 day = dt.date(2024, 1, 3) + dt.timedelta(days=k * 360 // per_project)
                 payment = uuid.uuid4()
                 amount = Decimal(rnd.randint(100, 99999)) / 100
-                p._paid(payment, amount, day, "收款人", "30201", f"记-{k}",
-                        "一般公共预算财政拨款", "崩溃测试", "", None)
+                p._paid(
+                    payment,
+                    amount,
+                    day,
+                    "收款人",
+                    "30201",
+                    f"记-{k}",
+                    "一般公共预算财政拨款",
+                    "崩溃测试",
+                    "",
+                    None,
+                )
                 if k % 97 == 0:
-                    p._reversed(uuid.uuid4(), payment, Decimal("1.00"), day,
-                                "冲销", "崩溃测试", None)
+                    p._reversed(uuid.uuid4(), payment, Decimal("1.00"), day, "冲销", "崩溃测试", None)
             app.save(p)
         return app.recorder.max_notification_id() or 0
     finally:
@@ -95,8 +112,11 @@ def kill_mid_rebuild(url: str, deadline: float = 120) -> str:
     Returns what its progress bar had drawn."""
     master, slave = pty.openpty()
     proc = subprocess.Popen(
-        [TRACKER, "projections", "rebuild"], env=environment(url), stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=slave,
+        [TRACKER, "projections", "rebuild"],
+        env=environment(url),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=slave,
     )
     os.close(slave)
     drawn = ""
@@ -115,7 +135,8 @@ def kill_mid_rebuild(url: str, deadline: float = 120) -> str:
                 break
         assert proc.poll() is None, (
             f"the rebuild ended (exit {proc.returncode}) before it could be killed mid-way;"
-            f" progress drawn: {drawn!r}")
+            f" progress drawn: {drawn!r}"
+        )
         assert any(0 < int(p) < 100 for p in PERCENT.findall(drawn)), drawn
         os.kill(proc.pid, signal.SIGKILL)
         assert proc.wait(timeout=30) == -signal.SIGKILL
@@ -132,9 +153,15 @@ def kill_mid_rebuild(url: str, deadline: float = 120) -> str:
 
 
 def rebuild_to_completion(url: str, events: int) -> None:
-    proc = subprocess.run([TRACKER, "projections", "rebuild"], env=environment(url),
-                          capture_output=True, text=True, encoding="utf-8", timeout=180,
-                          check=False)
+    proc = subprocess.run(
+        [TRACKER, "projections", "rebuild"],
+        env=environment(url),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=180,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == f"已重放 {events} 个事件"
 

@@ -39,16 +39,24 @@ def day(i: int) -> dt.date:
 def big(tracker: BudgetTracker) -> tuple[BudgetTracker, UUID]:
     """Project P1 with 260 payments, some reversals, budget moves and two plan versions."""
     tracker.add_unit("450001", "保定市满城区医疗保障局本级")
-    tracker.add_project(year=2024, unit="450001", code="P1", name="城乡居民医保基金区级配套",
-                        functional="2101599", economic="30299",
-                        plan="03-31:,06-30:31810000,09-30:53620000,12-31:75441300")
+    tracker.add_project(
+        year=2024,
+        unit="450001",
+        code="P1",
+        name="城乡居民医保基金区级配套",
+        functional="2101599",
+        economic="30299",
+        plan="03-31:,06-30:31810000,09-30:53620000,12-31:75441300",
+    )
     tracker.appropriate("P1", "100000.00", date="2024-01-02", doc="满财社【2024】1号")
     for i in range(PAYMENTS):
-        tracker.pay("P1", amount(i), date=day(i), payee=f"收款人{i % 7}",
-                    voucher=f"记-{i:04d}", request_id=f"pay-{i}")
+        tracker.pay(
+            "P1", amount(i), date=day(i), payee=f"收款人{i % 7}", voucher=f"记-{i:04d}", request_id=f"pay-{i}"
+        )
         if i % 50 == 49:  # reverse part of an older payment, dated after it
-            tracker.reverse(entry_id("payment", f"pay-{i - 40}"), "10.01",
-                            date="2024-12-31", reason="部分退回")
+            tracker.reverse(
+                entry_id("payment", f"pay-{i - 40}"), "10.01", date="2024-12-31", reason="部分退回"
+            )
         if i == 150:
             tracker.appropriate("P1", "0.5", wan=True, kind="add", date="2024-06-01")
             tracker.appropriate("P1", "1000", kind="reduce", date="2024-06-02")
@@ -78,8 +86,7 @@ def test_large_project_is_snapshotted_every_interval(big: tuple[BudgetTracker, U
     version = replayed(tracker, pid).version
     assert version >= 250
     snapshots = list(tracker.snapshots.get(pid))
-    assert [s.originator_version for s in snapshots] == list(
-        range(INTERVAL, version + 1, INTERVAL))
+    assert [s.originator_version for s in snapshots] == list(range(INTERVAL, version + 1, INTERVAL))
 
 
 def test_fresh_tracker_loads_from_the_snapshot_what_a_full_replay_gives(

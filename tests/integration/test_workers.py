@@ -112,10 +112,12 @@ def spawn(tmp_path: Path, redis_url: str, db_url: str) -> Iterator[Spawn]:
     """Start a named worker (waits for "ready."); every one is stopped at the end."""
     started: list[Worker] = []
 
-    def start(name: str = "w1", *, redis: str | None = None, db: str | None = None,
-              pool: str = "solo", **env: str) -> Worker:
-        worker = Worker(name, tracker_env(redis or redis_url, db or db_url, BASE_URL, **env),
-                        tmp_path, pool=pool)
+    def start(
+        name: str = "w1", *, redis: str | None = None, db: str | None = None, pool: str = "solo", **env: str
+    ) -> Worker:
+        worker = Worker(
+            name, tracker_env(redis or redis_url, db or db_url, BASE_URL, **env), tmp_path, pool=pool
+        )
         started.append(worker)
         return worker.start()
 
@@ -140,8 +142,14 @@ def webhook(http: HttpReceiver) -> dict[str, Any]:
 
 
 def mailbox(port: int) -> dict[str, Any]:
-    return {"host": "127.0.0.1", "port": port, "security": "plain", "timeout": 5,
-            "sender": "alerts@czj.example.gov.cn", "recipients": ["cw@yb.example.gov.cn"]}
+    return {
+        "host": "127.0.0.1",
+        "port": port,
+        "security": "plain",
+        "timeout": 5,
+        "sender": "alerts@czj.example.gov.cn",
+        "recipients": ["cw@yb.example.gov.cn"],
+    }
 
 
 def add_channel(app: BudgetTracker, kind: str, config: dict[str, Any], name: str = "") -> str:
@@ -187,18 +195,31 @@ def lag_alert_id(app: BudgetTracker) -> str:
 
 
 def test_a_lag_check_on_the_worker_reaches_every_channel_once(
-        lagging: BudgetTracker, http: HttpReceiver, smtp: SmtpReceiver, redis_url: str,
-        spawn: Spawn) -> None:
-    channels = {kind: add_channel(lagging, kind, config) for kind, config in (
-        ("wecom", wecom(http)), ("dingtalk", dingtalk(http)), ("webhook", webhook(http)),
-        ("email", mailbox(smtp.port)))}
+    lagging: BudgetTracker, http: HttpReceiver, smtp: SmtpReceiver, redis_url: str, spawn: Spawn
+) -> None:
+    channels = {
+        kind: add_channel(lagging, kind, config)
+        for kind, config in (
+            ("wecom", wecom(http)),
+            ("dingtalk", dingtalk(http)),
+            ("webhook", webhook(http)),
+            ("email", mailbox(smtp.port)),
+        )
+    }
     worker = spawn()
     with celery_client(redis_url) as client:
         first = send(client, "check_lag", AS_OF)
         assert worker.result_of("check_lag", first) == {
-            "as_of": AS_OF, "raised": 3, "already_open": 0, "queued": 12}
-        wait_until(lambda: len(http.requests) == 9 and len(smtp.mails) == 3, 30,
-                   what="3 alerts x (wecom, dingtalk, webhook, e-mail)")
+            "as_of": AS_OF,
+            "raised": 3,
+            "already_open": 0,
+            "queued": 12,
+        }
+        wait_until(
+            lambda: len(http.requests) == 9 and len(smtp.mails) == 3,
+            30,
+            what="3 alerts x (wecom, dingtalk, webhook, e-mail)",
+        )
         wait_until(lambda: sum(delivered_pairs(lagging).values()) == 12, 15, what="12 deliveries")
 
         alerts = lagging.alerts()
@@ -212,18 +233,24 @@ def test_a_lag_check_on_the_worker_reaches_every_channel_once(
                 assert all(f in text for f in FIGURES), (kind, text)
                 assert f"[查看项目详情]({PROJECT_LINK})" in text
         assert {r.headers["webhook-id"] for r in by_path(http, ROBOT_PATHS["webhook"])} == {
-            f"{a['id']}:{channels['webhook']}" for a in alerts}
+            f"{a['id']}:{channels['webhook']}" for a in alerts
+        }
         for mail in smtp.mails:
             text = mail_text(mail)
             assert all(f in text for f in FIGURES), text
             assert f"项目详情：{PROJECT_LINK}" in text
         assert delivered_pairs(lagging) == Counter(
-            {(a["id"], c): 1 for a in alerts for c in channels.values()})
+            {(a["id"], c): 1 for a in alerts for c in channels.values()}
+        )
         assert {r["outcome"] for r in deliveries(lagging)} == {"delivered"}
 
         again = send(client, "check_lag", AS_OF)
         assert worker.result_of("check_lag", again) == {
-            "as_of": AS_OF, "raised": 0, "already_open": 3, "queued": 0}
+            "as_of": AS_OF,
+            "raised": 0,
+            "already_open": 3,
+            "queued": 0,
+        }
     time.sleep(0.5)  # nothing was queued; give a stray message the chance to show up anyway
     assert (len(http.requests), len(smtp.mails)) == (9, 3)
     assert len(deliveries(lagging)) == 12
@@ -234,7 +261,8 @@ def test_a_lag_check_on_the_worker_reaches_every_channel_once(
 
 
 def test_a_receiver_answering_500_gets_the_alert_on_a_backed_off_retry(
-        lagging: BudgetTracker, http: HttpReceiver, redis_url: str, spawn: Spawn) -> None:
+    lagging: BudgetTracker, http: HttpReceiver, redis_url: str, spawn: Spawn
+) -> None:
     lagging.change_alert_settings("450001", rules_enabled=["lag"])
     lagging.check_alerts(dt.date.fromisoformat(AS_OF))
     alert = lag_alert_id(lagging)
@@ -248,14 +276,17 @@ def test_a_receiver_answering_500_gets_the_alert_on_a_backed_off_retry(
     assert "RetryableDelivery" in retry
     assert 0 <= int(retry.split("Retry in ")[1].split("s")[0]) <= 5  # retry_backoff=5, full jitter
     assert [(r["attempt"], r["outcome"]) for r in deliveries(lagging, alert_id=alert)] == [
-        (1, "retrying"), (2, "delivered")]
+        (1, "retrying"),
+        (2, "delivered"),
+    ]
     assert "500" in deliveries(lagging, alert_id=alert)[0]["detail"]
     assert [r.verified for r in http.requests] == [True, True]
     assert worker.received("deliver") == [task, task]  # the same task, redelivered by its retry
 
 
 def test_a_429_with_retry_after_is_retried_no_sooner_than_asked(
-        lagging: BudgetTracker, http: HttpReceiver, redis_url: str, spawn: Spawn) -> None:
+    lagging: BudgetTracker, http: HttpReceiver, redis_url: str, spawn: Spawn
+) -> None:
     lagging.change_alert_settings("450001", rules_enabled=["lag"])
     lagging.check_alerts(dt.date.fromisoformat(AS_OF))
     channel = add_channel(lagging, "wecom", wecom(http))
@@ -270,8 +301,9 @@ def test_a_429_with_retry_after_is_retried_no_sooner_than_asked(
 # -------------------------------------------------------------- worker death
 
 
-def start_hanging_delivery(app: BudgetTracker, http: HttpReceiver, redis_url: str,
-                           worker: Worker) -> tuple[str, str]:
+def start_hanging_delivery(
+    app: BudgetTracker, http: HttpReceiver, redis_url: str, worker: Worker
+) -> tuple[str, str]:
     """A lag check on the worker whose one delivery hangs at the receiver; returns
     (alert id, channel id) once the worker is stuck inside that delivery."""
     app.change_alert_settings("450001", rules_enabled=["lag"])
@@ -286,8 +318,7 @@ def start_hanging_delivery(app: BudgetTracker, http: HttpReceiver, redis_url: st
 
 def assert_delivered_once(app: BudgetTracker, http: HttpReceiver, alert: str, channel: str) -> None:
     assert [a["id"] for a in app.alerts()] == [alert]
-    assert [(r["channel"], r["outcome"]) for r in deliveries(app, alert_id=alert)] == [
-        (channel, "delivered")]
+    assert [(r["channel"], r["outcome"]) for r in deliveries(app, alert_id=alert)] == [(channel, "delivered")]
     # at least once: the killed attempt reached the receiver too, with the same webhook-id
     # so the consumer can drop it (Standard Webhooks de-duplication)
     assert len(http.requests) == 2
@@ -306,7 +337,8 @@ def taken_ago(redis_url: str) -> float:
 
 
 def test_a_worker_killed_during_delivery_leaves_the_message_for_the_next_worker(
-        lagging: BudgetTracker, http: HttpReceiver, redis_url: str, spawn: Spawn) -> None:
+    lagging: BudgetTracker, http: HttpReceiver, redis_url: str, spawn: Spawn
+) -> None:
     """acks_late: the message a SIGKILLed worker held stays unacknowledged in Redis and
     comes back once older than the visibility timeout; a worker started after that
     picks it up at start-up (kombu sweeps abandoned messages then, and ~every 100 s)."""
@@ -314,8 +346,11 @@ def test_a_worker_killed_during_delivery_leaves_the_message_for_the_next_worker(
     alert, channel = start_hanging_delivery(lagging, http, redis_url, first)
     first.kill()
     assert len(unacked_tags(redis_url)) == 1  # taken, not acknowledged
-    wait_until(lambda: taken_ago(redis_url) > float(SHORT_VISIBILITY) + 0.5, 10,
-               what="the visibility timeout to pass")
+    wait_until(
+        lambda: taken_ago(redis_url) > float(SHORT_VISIBILITY) + 0.5,
+        10,
+        what="the visibility timeout to pass",
+    )
     second = spawn("w2", TRACKER_VISIBILITY_TIMEOUT=SHORT_VISIBILITY)
     (task,) = wait_until(lambda: second.received("deliver"), 15, what="the redelivered task")
     assert second.result_of("deliver", task) == "delivered"
@@ -325,7 +360,8 @@ def test_a_worker_killed_during_delivery_leaves_the_message_for_the_next_worker(
 
 
 def test_a_killed_pool_process_puts_its_delivery_back_at_once(
-        lagging: BudgetTracker, http: HttpReceiver, redis_url: str, spawn: Spawn) -> None:
+    lagging: BudgetTracker, http: HttpReceiver, redis_url: str, spawn: Spawn
+) -> None:
     """task_reject_on_worker_lost: with the prefork pool the parent survives the child's
     SIGKILL, rejects the message with requeue and a fresh child delivers it."""
     worker = spawn("w1", pool="prefork")
@@ -343,7 +379,8 @@ def test_a_killed_pool_process_puts_its_delivery_back_at_once(
 
 
 def test_the_worker_reconnects_after_redis_restarts_and_the_work_completes(
-        lagging: BudgetTracker, http: HttpReceiver, tmp_path: Path, spawn: Spawn) -> None:
+    lagging: BudgetTracker, http: HttpReceiver, tmp_path: Path, spawn: Spawn
+) -> None:
     """A private redis-server with an append-only file (fsync always), so a restart keeps
     what was queued; restarted once while the worker idles and once while it delivers."""
     channel = add_channel(lagging, "webhook", webhook(http))
@@ -393,14 +430,16 @@ def slot_ttl(redis_url: str, key: str) -> int:
 
 
 def test_two_scheduled_checks_for_one_slot_on_two_workers_run_one_lag_check(
-        lagging: BudgetTracker, http: HttpReceiver, redis_url: str, spawn: Spawn) -> None:
+    lagging: BudgetTracker, http: HttpReceiver, redis_url: str, spawn: Spawn
+) -> None:
     channel = add_channel(lagging, "wecom", wecom(http))
     workers = [spawn("w1"), spawn("w2")]
     wait_until(lambda: brpop_clients(redis_url) >= 2, 10, what="both workers polling")
     with celery_client(redis_url) as client:
         tasks = [send(client, "scheduled_check", "daily", AS_OF) for _ in range(2)]
-        wait_until(lambda: set(tasks) <= set(results(workers, "scheduled_check")), 20,
-                   what="both scheduled checks")
+        wait_until(
+            lambda: set(tasks) <= set(results(workers, "scheduled_check")), 20, what="both scheduled checks"
+        )
     assert sorted(results(workers, "scheduled_check").values()) == ["already done", "queued"]
     assert all(w.received("scheduled_check") for w in workers)  # really one each, at once
     assert 0 < slot_ttl(redis_url, f"tracker:beat:daily:{AS_OF}") <= 3 * 86400
@@ -413,16 +452,23 @@ def test_two_scheduled_checks_for_one_slot_on_two_workers_run_one_lag_check(
 
 
 def test_two_beats_due_at_once_start_one_lag_check(
-        tmp_path: Path, redis_url: str, db_url: str, spawn: Spawn) -> None:
+    tmp_path: Path, redis_url: str, db_url: str, spawn: Spawn
+) -> None:
     """Two beats (two hosts, each its own schedule file) both find the daily check due
     at start-up (it last ran three days ago): both send it, the slot lets one through."""
     app = open_tracker(db_url)  # an empty store is enough: the check runs for today
     app.close()
     worker = spawn()
     env = tracker_env(redis_url, db_url, BASE_URL)
-    beats = [Beat(f"beat{i}", env, tmp_path,
-                  backdated_schedule(tmp_path / f"beat{i}-schedule", env, "daily-lag-check"))
-             for i in (1, 2)]
+    beats = [
+        Beat(
+            f"beat{i}",
+            env,
+            tmp_path,
+            backdated_schedule(tmp_path / f"beat{i}-schedule", env, "daily-lag-check"),
+        )
+        for i in (1, 2)
+    ]
     try:
         for beat in beats:
             beat.start()
@@ -437,18 +483,24 @@ def test_two_beats_due_at_once_start_one_lag_check(
     today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
     assert check["as_of"] in {today.isoformat(), (today - dt.timedelta(days=1)).isoformat()}
     assert slot_ttl(redis_url, f"tracker:beat:daily:{check['as_of']}") > 0  # Beijing midnight-safe
-    assert all("Sending due task" not in line or "daily-lag-check" in line
-               for beat in beats for line in beat.log.splitlines())
+    assert all(
+        "Sending due task" not in line or "daily-lag-check" in line
+        for beat in beats
+        for line in beat.log.splitlines()
+    )
     assert len(worker.received("check_lag")) == 1
 
 
 def test_two_deliveries_of_one_alert_at_once_post_it_once(
-        lagging: BudgetTracker, http: HttpReceiver, redis_url: str, spawn: Spawn) -> None:
+    lagging: BudgetTracker, http: HttpReceiver, redis_url: str, spawn: Spawn
+) -> None:
     lagging.change_alert_settings("450001", rules_enabled=["lag"])
     lagging.check_alerts(dt.date.fromisoformat(AS_OF))
     channel = add_channel(lagging, "wecom", wecom(http))
-    http.answer_next(Answer(200, {"errcode": 0, "errmsg": "ok"}, delay=1.5),
-                     Answer(200, {"errcode": 0, "errmsg": "ok"}, delay=1.5))
+    http.answer_next(
+        Answer(200, {"errcode": 0, "errmsg": "ok"}, delay=1.5),
+        Answer(200, {"errcode": 0, "errmsg": "ok"}, delay=1.5),
+    )
     workers = [spawn("w1"), spawn("w2")]
     wait_until(lambda: brpop_clients(redis_url) >= 2, 10, what="both workers polling")
     with celery_client(redis_url) as client:
@@ -465,14 +517,23 @@ def test_two_deliveries_of_one_alert_at_once_post_it_once(
 def tracker_cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     """The ``tracker`` command in its own process, as an administrator runs it."""
     env = {**os.environ, "TRACKER_DB": db_url, "TRACKER_USER": "管理员", "PYTHONWARNINGS": "ignore"}
-    return subprocess.run([sys.executable, "-m", "tracker", *args], cwd=REPO, env=env, text=True,
-                          capture_output=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args],
+        cwd=REPO,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_adding_a_dingtalk_channel_without_its_secret_exits_1_naming_the_field(
-        lagging: BudgetTracker, db_url: str) -> None:
-    done = tracker_cli(db_url, "channels", "add", "450001", "--kind", "dingtalk", "--name", "钉钉",
-                       "--set", "token=dt-good")
+    lagging: BudgetTracker, db_url: str
+) -> None:
+    done = tracker_cli(
+        db_url, "channels", "add", "450001", "--kind", "dingtalk", "--name", "钉钉", "--set", "token=dt-good"
+    )
     assert done.returncode == 1
     assert "缺少加签密钥 secret（secret）" in done.stderr
     unknown = tracker_cli(db_url, "channels", "add", "450001", "--kind", "sms", "--name", "短信")
@@ -482,9 +543,11 @@ def test_adding_a_dingtalk_channel_without_its_secret_exits_1_naming_the_field(
 
 
 def test_adding_a_channel_with_a_bad_configuration_prints_a_clear_error_not_a_traceback(
-        lagging: BudgetTracker, db_url: str) -> None:
-    done = tracker_cli(db_url, "channels", "add", "450001", "--kind", "dingtalk", "--name", "钉钉",
-                       "--set", "token=dt-good")
+    lagging: BudgetTracker, db_url: str
+) -> None:
+    done = tracker_cli(
+        db_url, "channels", "add", "450001", "--kind", "dingtalk", "--name", "钉钉", "--set", "token=dt-good"
+    )
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("错误：")
 
@@ -508,8 +571,8 @@ def test_channel_tests_report_bad_configuration_clearly(lagging: BudgetTracker, 
 
 
 def test_bad_channels_are_refused_or_failed_and_the_worker_goes_on(
-        lagging: BudgetTracker, http: HttpReceiver, tmp_path: Path, redis_url: str,
-        spawn: Spawn) -> None:
+    lagging: BudgetTracker, http: HttpReceiver, tmp_path: Path, redis_url: str, spawn: Spawn
+) -> None:
     lagging.change_alert_settings("450001", rules_enabled=["lag"])
     lagging.check_alerts(dt.date.fromisoformat(AS_OF))
     alert = lag_alert_id(lagging)
@@ -523,13 +586,24 @@ def test_bad_channels_are_refused_or_failed_and_the_worker_goes_on(
     good = add_channel(lagging, "wecom", wecom(http), "新机器人")
     worker = spawn()
     with celery_client(redis_url) as client:
-        tasks = {name: send(client, "deliver", alert, channel) for name, channel in (
-            ("gone_ca", gone_ca), ("no_secret", no_secret),
-            ("unknown", "5bd15ad8-0000-4000-8000-000000000000"), ("wrong_key", wrong_key),
-            ("good", good))}
+        tasks = {
+            name: send(client, "deliver", alert, channel)
+            for name, channel in (
+                ("gone_ca", gone_ca),
+                ("no_secret", no_secret),
+                ("unknown", "5bd15ad8-0000-4000-8000-000000000000"),
+                ("wrong_key", wrong_key),
+                ("good", good),
+            )
+        }
         got = {name: worker.result_of("deliver", task) for name, task in tasks.items()}
-    assert got == {"gone_ca": "refused", "no_secret": "refused", "unknown": "refused",
-                   "wrong_key": "failed", "good": "delivered"}
+    assert got == {
+        "gone_ca": "refused",
+        "no_secret": "refused",
+        "unknown": "refused",
+        "wrong_key": "failed",
+        "good": "delivered",
+    }
     assert worker.alive
     assert "CA 证书文件（ca_file）不存在" in worker.log  # the refusal says what to fix
     assert "缺少加签密钥 secret（secret）" in worker.log
@@ -542,8 +616,7 @@ def test_bad_channels_are_refused_or_failed_and_the_worker_goes_on(
 # ------------------------------------------------------ two checks at once
 
 
-def two_checks_at_once(app: BudgetTracker, http: HttpReceiver, redis_url: str, spawn: Spawn,
-                       db: str) -> None:
+def two_checks_at_once(app: BudgetTracker, http: HttpReceiver, redis_url: str, spawn: Spawn, db: str) -> None:
     channel = add_channel(app, "wecom", wecom(http))
     workers = [spawn("w1", db=db), spawn("w2", db=db)]
     wait_until(lambda: brpop_clients(redis_url) >= 2, 10, what="both workers polling")
@@ -561,13 +634,15 @@ def two_checks_at_once(app: BudgetTracker, http: HttpReceiver, redis_url: str, s
 
 
 def test_two_lag_checks_at_once_raise_each_alert_once(
-        lagging: BudgetTracker, http: HttpReceiver, redis_url: str, db_url: str, spawn: Spawn) -> None:
+    lagging: BudgetTracker, http: HttpReceiver, redis_url: str, db_url: str, spawn: Spawn
+) -> None:
     two_checks_at_once(lagging, http, redis_url, spawn, db_url)
 
 
 @pytest.mark.postgres
 def test_two_lag_checks_at_once_raise_each_alert_once_on_postgresql(
-        pg_url: str, http: HttpReceiver, redis_url: str, spawn: Spawn) -> None:
+    pg_url: str, http: HttpReceiver, redis_url: str, spawn: Spawn
+) -> None:
     app = make_lagging(open_tracker(pg_url))
     try:
         two_checks_at_once(app, http, redis_url, spawn, pg_url)
@@ -582,8 +657,14 @@ def test_recording_a_delivery_twice_with_one_request_id_records_it_once(lagging:
     lagging.check_alerts(dt.date.fromisoformat(AS_OF))
     alert = lag_alert_id(lagging)
     for _ in range(2):
-        lagging.record_delivery(alert, channel="c1", recipient="r", attempt=1, outcome="delivered",
-                                request_id=f"delivered:{alert}:c1:1")
+        lagging.record_delivery(
+            alert,
+            channel="c1",
+            recipient="r",
+            attempt=1,
+            outcome="delivered",
+            request_id=f"delivered:{alert}:c1:1",
+        )
     assert len(deliveries(lagging, alert_id=alert)) == 1
 
 

@@ -36,8 +36,9 @@ QUEUE = "tracker"
 T = TypeVar("T")
 
 
-def wait_until(predicate: Callable[[], T], timeout: float = 10.0, *, what: str = "",
-               interval: float = 0.05) -> T:
+def wait_until(
+    predicate: Callable[[], T], timeout: float = 10.0, *, what: str = "", interval: float = 0.05
+) -> T:
     """Poll until ``predicate()`` is truthy and return its value; fail after ``timeout`` s."""
     deadline = time.monotonic() + timeout
     while True:
@@ -74,8 +75,9 @@ def brpop_clients(url: str) -> int:
     ready to take a task: each takes the next message the moment it is pushed)."""
     with redis_client(url) as client:
         db = str(client.connection_pool.connection_kwargs.get("db", 0))
-        return sum(1 for c in client.client_list()
-                   if c.get("cmd") in ("brpop", "blpop") and str(c.get("db")) == db)
+        return sum(
+            1 for c in client.client_list() if c.get("cmd") in ("brpop", "blpop") and str(c.get("db")) == db
+        )
 
 
 def unacked_tags(url: str) -> list[str]:
@@ -100,11 +102,18 @@ def send(client: Celery, task: str, *args: Any) -> str:
     return str(client.send_task(f"workers.tasks.{task}", args=list(args)).id)
 
 
-def tracker_env(redis_url: str, db_url: str, base_url: str = "https://tracker.example",
-                **extra: str) -> dict[str, str]:
+def tracker_env(
+    redis_url: str, db_url: str, base_url: str = "https://tracker.example", **extra: str
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_"))}
-    env |= {"REDIS_URL": redis_url, "TRACKER_DB": db_url, "TRACKER_BASE_URL": base_url,
-            "TRACKER_USER": "worker", "PYTHONUNBUFFERED": "1", "PYTHONWARNINGS": "ignore"}
+    env |= {
+        "REDIS_URL": redis_url,
+        "TRACKER_DB": db_url,
+        "TRACKER_BASE_URL": base_url,
+        "TRACKER_USER": "worker",
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONWARNINGS": "ignore",
+    }
     return env | extra
 
 
@@ -118,9 +127,15 @@ class Process:
 
     def start(self) -> Process:
         self._log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(self.argv, cwd=REPO, env=self.env, stdout=self._log,
-                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.argv,
+            cwd=REPO,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         return self
 
     @property
@@ -143,8 +158,9 @@ class Process:
         def found() -> list[str]:
             lines = [line for line in self.log.splitlines() if rx.search(line)]
             if len(lines) < count and not self.alive:
-                raise AssertionError(f"{self.log_path.stem} exited ({self.returncode}) before "
-                                     f"{pattern!r}:\n{self.log[-3000:]}")
+                raise AssertionError(
+                    f"{self.log_path.stem} exited ({self.returncode}) before {pattern!r}:\n{self.log[-3000:]}"
+                )
             return lines if len(lines) >= count else []
 
         try:
@@ -197,9 +213,27 @@ class Worker(Process):
 
     def __init__(self, name: str, env: dict[str, str], logdir: Path, *, pool: str = "solo") -> None:
         self.name = name
-        argv = [sys.executable, "-m", "celery", "-A", "workers.worker", "worker", "--pool", pool,
-                "--concurrency", "1", "-Q", QUEUE, "--without-heartbeat", "--without-mingle",
-                "--without-gossip", "-l", "INFO", "-n", f"{name}@%h"]
+        argv = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.worker",
+            "worker",
+            "--pool",
+            pool,
+            "--concurrency",
+            "1",
+            "-Q",
+            QUEUE,
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+            "-l",
+            "INFO",
+            "-n",
+            f"{name}@%h",
+        ]
         super().__init__(argv, env, logdir / f"{name}.log")
 
     def start(self, timeout: float = 20.0) -> Worker:
@@ -226,8 +260,20 @@ class Beat(Process):
     """``celery -A workers.worker beat`` with its own schedule file and pid file."""
 
     def __init__(self, name: str, env: dict[str, str], logdir: Path, schedule: Path) -> None:
-        argv = [sys.executable, "-m", "celery", "-A", "workers.worker", "beat", "-s", str(schedule),
-                "--pidfile", str(logdir / f"{name}.pid"), "-l", "INFO"]
+        argv = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.worker",
+            "beat",
+            "-s",
+            str(schedule),
+            "--pidfile",
+            str(logdir / f"{name}.pid"),
+            "-l",
+            "INFO",
+        ]
         super().__init__(argv, env, logdir / f"{name}.log")
 
 
@@ -247,8 +293,14 @@ scheduler.close()
 def backdated_schedule(path: Path, env: dict[str, str], entry: str, days: int = 3) -> Path:
     """A beat schedule file in which ``entry`` last ran ``days`` ago, so a beat started on
     it finds the entry due at once (as after a beat that was down over its run time)."""
-    subprocess.run([sys.executable, "-c", BACKDATE, env["REDIS_URL"], str(path), entry, str(days)],
-                   cwd=REPO, env=env, check=True, timeout=30, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-c", BACKDATE, env["REDIS_URL"], str(path), entry, str(days)],
+        cwd=REPO,
+        env=env,
+        check=True,
+        timeout=30,
+        capture_output=True,
+    )
     return path
 
 
@@ -267,9 +319,21 @@ class RedisServer:
 
     def start(self) -> RedisServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        argv = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "yes" if self.appendonly else "no", "--appendfsync", "always",
-                "--dir", str(self.workdir)]
+        argv = [
+            "redis-server",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "yes" if self.appendonly else "no",
+            "--appendfsync",
+            "always",
+            "--dir",
+            str(self.workdir),
+        ]
         self.starts += 1
         log = self.workdir / f"redis-{self.starts}.log"
         try:

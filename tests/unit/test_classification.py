@@ -37,8 +37,11 @@ def test_functional_refusal_uses_the_callers_field() -> None:
 
 @pytest.mark.parametrize(
     ("check", "code", "ascii_code"),
-    [(cls.functional_code, "２１０１５", "21015"), (cls.functional_code, "٢١٠", "210"),
-     (cls.economic_code, "３０２", "302")],
+    [
+        (cls.functional_code, "２１０１５", "21015"),
+        (cls.functional_code, "٢١٠", "210"),
+        (cls.economic_code, "３０２", "302"),
+    ],
 )
 def test_non_ascii_digits_are_refused_or_normalised(
     check: Callable[[str], str], code: str, ascii_code: str
@@ -95,9 +98,19 @@ def test_is_child_of_follows_the_prefix_tree(child: str, parent: str, expected: 
     assert cls.is_child_of(child, parent) is expected
 
 
-@pytest.mark.parametrize(("code", "personnel"),
-                         [("301", True), ("30101", True), ("303", True), ("30302", True),
-                          ("302", False), ("30201", False), ("310", False), ("30217", False)])
+@pytest.mark.parametrize(
+    ("code", "personnel"),
+    [
+        ("301", True),
+        ("30101", True),
+        ("303", True),
+        ("30302", True),
+        ("302", False),
+        ("30201", False),
+        ("310", False),
+        ("30217", False),
+    ],
+)
 def test_personnel_spending_is_economic_classes_301_and_303(code: str, personnel: bool) -> None:
     assert cls.is_personnel_economic(code) is personnel
 

@@ -114,8 +114,7 @@ def test_one_partial_reversal(run: Run) -> None:
     reversed_ = [p for p in payments(ctx) if Decimal(p["reversed"]) > 0]
     assert len(reversed_) == 1
     assert Decimal(reversed_[0]["reversed"]) < Decimal(reversed_[0]["amount"])
-    code = next(c for c in codes()
-                if any(p["id"] == reversed_[0]["id"] for p in ctx.app.show(c)["payments"]))
+    code = next(c for c in codes() if any(p["id"] == reversed_[0]["id"] for p in ctx.app.show(c)["payments"]))
     labels = [h["label"] for h in ctx.app.history(code)]
     assert labels.count("冲销") == 1
     assert "退回" in out
@@ -173,11 +172,16 @@ def test_through_the_cli(tmp_path: Path) -> None:
     env = {**os.environ, "TRACKER_DB": f"sqlite:///{tmp_path / 'cli.db'}", "TRACKER_USER": "演示"}
     exe = Path(sys.executable).with_name("tracker")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "tracker"]
-    done = subprocess.run([*cmd, "demo"], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    done = subprocess.run([*cmd, "demo"], env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert "9,064.36万元" in done.stdout or "90,643,600.00" in done.stdout
-    bad = subprocess.run([*cmd, "demo", "--until", "2025-03-01"], env=env,
-                         capture_output=True, text=True, timeout=120, check=False)
+    bad = subprocess.run(
+        [*cmd, "demo", "--until", "2025-03-01"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert bad.returncode == 1
     assert "--until" in bad.stderr

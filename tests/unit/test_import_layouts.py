@@ -71,8 +71,23 @@ def test_headers_fold_full_width_brackets_spaces_and_markers() -> None:
         (["支付日期", "项目代码", "金额（元）", "收款单位", "凭证编号"], PAYMENTS),
         (["日期", "项目编号", "支付金额", "收款人"], PAYMENTS),
         (["项目编码", "一级指标", "二级指标", "三级指标", "指标值", "分值"], INDICATORS),
-        (["项目编码", "项目名称", "预算单位", "支出类型", "功能分类科目", "经济分类科目", "资金来源",
-          "预算数(万元)", "3月底", "6月底", "10月底", "12月底"], PROJECTS),
+        (
+            [
+                "项目编码",
+                "项目名称",
+                "预算单位",
+                "支出类型",
+                "功能分类科目",
+                "经济分类科目",
+                "资金来源",
+                "预算数(万元)",
+                "3月底",
+                "6月底",
+                "10月底",
+                "12月底",
+            ],
+            PROJECTS,
+        ),
     ],
 )
 def test_the_kind_of_a_sheet_comes_from_its_headers(headers: list[str], kind: str) -> None:
@@ -84,14 +99,25 @@ def test_the_kind_of_a_sheet_comes_from_its_headers(headers: list[str], kind: st
 def test_synonyms_map_to_one_field() -> None:
     t = table([("支付日期", "项目代码", "金额（元）", "收款单位", "凭证编号")])
     assert {k: v[0] for k, v in t.columns.items()} == {
-        "date": 0, "code": 1, "amount_yuan": 2, "payee": 3, "voucher": 4}
+        "date": 0,
+        "code": 1,
+        "amount_yuan": 2,
+        "payee": 3,
+        "voucher": 4,
+    }
     assert t.label("amount_yuan") == "金额（元）"  # problems name the column as written
 
 
 def test_title_rows_above_the_header_are_skipped() -> None:
-    t = table([("项目支出绩效目标表",), ("单位：万元",), (),
-               ("项目编码", "项目名称", "预算单位", "预算数(万元)"),
-               ("P1", "办公室整修", MANCHENG, "50.00")])
+    t = table(
+        [
+            ("项目支出绩效目标表",),
+            ("单位：万元",),
+            (),
+            ("项目编码", "项目名称", "预算单位", "预算数(万元)"),
+            ("P1", "办公室整修", MANCHENG, "50.00"),
+        ]
+    )
     assert t.kind == PROJECTS
     assert t.header_row == 4
     assert [n for n, _ in t.rows] == [5]
@@ -123,11 +149,13 @@ def test_a_sheet_without_our_headers_is_unrecognised_and_an_empty_one_is_none() 
 
 
 def test_two_row_header_with_checkpoints_under_the_plan_group() -> None:
-    t = table([
-        ("项目编码", "项目名称", "预算单位", "预算数(万元)", "资金支出计划（%）", None, None, None),
-        (None, None, None, None, "3月底", "6月底", "10月底", "12月底"),
-        ("P1", "办公室整修", MANCHENG, "50.00", None, "7.00", "10.00", "50.00"),
-    ])
+    t = table(
+        [
+            ("项目编码", "项目名称", "预算单位", "预算数(万元)", "资金支出计划（%）", None, None, None),
+            (None, None, None, None, "3月底", "6月底", "10月底", "12月底"),
+            ("P1", "办公室整修", MANCHENG, "50.00", None, "7.00", "10.00", "50.00"),
+        ]
+    )
     assert [(c.month, c.day) for c in t.checkpoints] == [(3, 0), (6, 0), (10, 0), (12, 0)]
     assert [n for n, _ in t.rows] == [3]
 
@@ -137,10 +165,21 @@ def test_two_row_header_with_checkpoints_under_the_plan_group() -> None:
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("3月底", (3, 0)), ("6月底", (6, 0)), ("10月底", (10, 0)), ("12月底", (12, 0)),
-     ("3月末", (3, 0)), ("6月30日", (6, 30)), ("03-31", (3, 31)), ("12/31", (12, 31)),
-     ("三月底", (3, 0)), ("二季度末", (6, 0)), ("第4季度", (12, 0)), ("截至6月底", (6, 0)),
-     ("3月底（%）", (3, 0))],
+    [
+        ("3月底", (3, 0)),
+        ("6月底", (6, 0)),
+        ("10月底", (10, 0)),
+        ("12月底", (12, 0)),
+        ("3月末", (3, 0)),
+        ("6月30日", (6, 30)),
+        ("03-31", (3, 31)),
+        ("12/31", (12, 31)),
+        ("三月底", (3, 0)),
+        ("二季度末", (6, 0)),
+        ("第4季度", (12, 0)),
+        ("截至6月底", (6, 0)),
+        ("3月底（%）", (3, 0)),
+    ],
 )
 def test_checkpoint_headers(header: str, expected: tuple[int, int]) -> None:
     assert checkpoint_of(header) == expected
@@ -166,8 +205,12 @@ def test_percentages_against_amounts_and_blanks() -> None:
 
 
 def test_amount_plans_in_wan_become_yuan_with_blanks_where_they_stand() -> None:
-    t = table([("项目编码", "项目名称", "预算单位", "预算数(万元)", "3月底", "6月底", "10月底", "12月底"),
-               ("13062124P00495310005H", "办公室整修", MANCHENG, "50.00", "–", "7.00", "10.00", "50.00")])
+    t = table(
+        [
+            ("项目编码", "项目名称", "预算单位", "预算数(万元)", "3月底", "6月底", "10月底", "12月底"),
+            ("13062124P00495310005H", "办公室整修", MANCHENG, "50.00", "–", "7.00", "10.00", "50.00"),
+        ]
+    )
     parsed = parse_tables([t], year=2024)
     assert parsed.problems == []
     (row,) = parsed.projects
@@ -177,19 +220,37 @@ def test_amount_plans_in_wan_become_yuan_with_blanks_where_they_stand() -> None:
 
 
 def test_percent_plans_at_the_end_of_march_june_october_december() -> None:
-    t = table([("项目编码", "项目名称", "预算单位", "预算数(万元)", "3月底", "6月底", "10月底", "12月底"),
-               ("13022524P00CGB110004W", "医保鉴定评审费", "460001乐亭县医疗保障局本级", "6.00",
-                "25%", "50%", "75%", "100%")])
+    t = table(
+        [
+            ("项目编码", "项目名称", "预算单位", "预算数(万元)", "3月底", "6月底", "10月底", "12月底"),
+            (
+                "13022524P00CGB110004W",
+                "医保鉴定评审费",
+                "460001乐亭县医疗保障局本级",
+                "6.00",
+                "25%",
+                "50%",
+                "75%",
+                "100%",
+            ),
+        ]
+    )
     (row,) = parse_tables([t], year=2024).projects
-    assert row.plan == [Checkpoint(dt.date(2024, 3, 31), percent=Decimal(25)),
-                        Checkpoint(dt.date(2024, 6, 30), percent=Decimal(50)),
-                        Checkpoint(dt.date(2024, 10, 31), percent=Decimal(75)),
-                        Checkpoint(dt.date(2024, 12, 31), percent=Decimal(100))]
+    assert row.plan == [
+        Checkpoint(dt.date(2024, 3, 31), percent=Decimal(25)),
+        Checkpoint(dt.date(2024, 6, 30), percent=Decimal(50)),
+        Checkpoint(dt.date(2024, 10, 31), percent=Decimal(75)),
+        Checkpoint(dt.date(2024, 12, 31), percent=Decimal(100)),
+    ]
 
 
 def test_a_plan_above_the_budget_is_refused_as_percent_written_without_sign() -> None:
-    t = table([("项目编码", "项目名称", "预算单位", "预算数(万元)", "3月底", "6月底", "10月底", "12月底"),
-               ("P1", "医保鉴定评审费", MANCHENG, "6.00", "25", "50", "75", "100")])
+    t = table(
+        [
+            ("项目编码", "项目名称", "预算单位", "预算数(万元)", "3月底", "6月底", "10月底", "12月底"),
+            ("P1", "医保鉴定评审费", MANCHENG, "6.00", "25", "50", "75", "100"),
+        ]
+    )
     parsed = parse_tables([t], year=2024)
     assert [(p.row, p.column) for p in parsed.problems] == [(2, "资金支出计划")]
     assert "超过预算数" in parsed.problems[0].reason
@@ -197,14 +258,27 @@ def test_a_plan_above_the_budget_is_refused_as_percent_written_without_sign() ->
 
 def test_a_comma_that_is_not_a_thousands_separator_is_a_problem_not_a_bigger_number() -> None:
     """``1,2`` written with a decimal comma must not be read as 12 (万元 or 元)."""
-    projects = table([("项目编码", "项目名称", "预算单位", "预算数(万元)", "6月底", "12月底"),
-                      ("P1", "办公室整修", MANCHENG, "1,2", "0,5", "1,2")])
-    payments = table([("日期", "项目编码", "金额(元)", "收款人"),
-                      ("2024-03-01", "P1", "1,5", "收款人"),
-                      ("2024-03-02", "P1", "1,500.00", "收款人")], name="支付")
+    projects = table(
+        [
+            ("项目编码", "项目名称", "预算单位", "预算数(万元)", "6月底", "12月底"),
+            ("P1", "办公室整修", MANCHENG, "1,2", "0,5", "1,2"),
+        ]
+    )
+    payments = table(
+        [
+            ("日期", "项目编码", "金额(元)", "收款人"),
+            ("2024-03-01", "P1", "1,5", "收款人"),
+            ("2024-03-02", "P1", "1,500.00", "收款人"),
+        ],
+        name="支付",
+    )
     parsed = parse_tables([projects, payments], year=2024)
     assert sorted((p.sheet, p.row, p.column) for p in parsed.problems) == [
-        ("支付", 2, "金额(元)"), ("表", 2, "12月底"), ("表", 2, "6月底"), ("表", 2, "预算数(万元)")]
+        ("支付", 2, "金额(元)"),
+        ("表", 2, "12月底"),
+        ("表", 2, "6月底"),
+        ("表", 2, "预算数(万元)"),
+    ]
     assert all("千位分隔符" in p.reason for p in parsed.problems)
     assert [p.amount for p in parsed.payments] == [Decimal("1500.00")]
 
@@ -232,9 +306,13 @@ def test_unit_cell_split(cell: object, expected: tuple[str | None, str | None]) 
 
 
 def test_unit_printed_above_a_table_without_a_unit_column() -> None:
-    t = table([("460001乐亭县医疗保障局本级", "单位：万元"),
-               ("项目编码", "项目名称", "预算数", "3月底", "6月底", "10月底", "12月底"),
-               ("13022524P00CGB110004W", "医保鉴定评审费", "6.00", "25%", "50%", "75%", "100%")])
+    t = table(
+        [
+            ("460001乐亭县医疗保障局本级", "单位：万元"),
+            ("项目编码", "项目名称", "预算数", "3月底", "6月底", "10月底", "12月底"),
+            ("13022524P00CGB110004W", "医保鉴定评审费", "6.00", "25%", "50%", "75%", "100%"),
+        ]
+    )
     assert t.problems == []
     (row,) = parse_tables([t], year=2024).projects
     assert (row.unit_code, row.unit_name) == ("460001", "乐亭县医疗保障局本级")
@@ -243,8 +321,14 @@ def test_unit_printed_above_a_table_without_a_unit_column() -> None:
 
 @pytest.mark.parametrize(
     ("cell", "code"),
-    [("2101502", "2101502"), (Decimal(2101502), "2101502"), ("2101502 一般行政管理事务", "2101502"),
-     ("[30201]办公费", "30201"), ("办公费（30201）", "30201"), ("30201-办公费", "30201")],
+    [
+        ("2101502", "2101502"),
+        (Decimal(2101502), "2101502"),
+        ("2101502 一般行政管理事务", "2101502"),
+        ("[30201]办公费", "30201"),
+        ("办公费（30201）", "30201"),
+        ("30201-办公费", "30201"),
+    ],
 )
 def test_class_codes_written_with_their_names(cell: object, code: str) -> None:
     assert class_code(cell) == code  # type: ignore[arg-type]
@@ -309,12 +393,14 @@ def test_several_sheets_each_detected(tmp_path: Path) -> None:
     wb.save(path)
     kinds = [(s.name, detect(s)) for s in read_table_file(path)]
     assert [(n, t.kind if isinstance(t, Table) else t) for n, t in kinds] == [
-        ("项目", PROJECTS), ("支付", PAYMENTS)]
+        ("项目", PROJECTS),
+        ("支付", PAYMENTS),
+    ]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])
 def test_csv_encodings(tmp_path: Path, encoding: str) -> None:
-    text = "日期,项目编码,金额（元）,收款人\n2024-03-01,P1,\"1,234.56\",某公司\n\n2024-03-02,P1,5,某某\n"
+    text = '日期,项目编码,金额（元）,收款人\n2024-03-01,P1,"1,234.56",某公司\n\n2024-03-02,P1,5,某某\n'
     path = tmp_path / "p.csv"
     path.write_bytes(text.encode(encoding))
     (sheet,) = read_table_file(path)
@@ -338,15 +424,27 @@ def test_csv_tab_separated_and_undecodable() -> None:
 days = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2024, 12, 31))
 
 
-@given(budget=st.lists(st.tuples(days, st.integers(1, 10_000_00)), min_size=1, max_size=8),
-       payments=st.lists(st.tuples(days, st.integers(1, 5_000_00)), max_size=60),
-       probes=st.lists(days, min_size=1, max_size=10))
-def test_headroom_answers_as_the_aggregate_does(budget: list[tuple[dt.date, int]],
-                                               payments: list[tuple[dt.date, int]],
-                                               probes: list[dt.date]) -> None:
+@given(
+    budget=st.lists(st.tuples(days, st.integers(1, 10_000_00)), min_size=1, max_size=8),
+    payments=st.lists(st.tuples(days, st.integers(1, 5_000_00)), max_size=60),
+    probes=st.lists(days, min_size=1, max_size=10),
+)
+def test_headroom_answers_as_the_aggregate_does(
+    budget: list[tuple[dt.date, int]], payments: list[tuple[dt.date, int]], probes: list[dt.date]
+) -> None:
     """The oracle used during imports equals ``Project.available_from`` at every step."""
-    project = Project(year=2024, code="P1", name="x", unit_code="U", expenditure_type="项目支出",
-                      functional=None, economic=None, source="一般公共预算财政拨款", owner="", user="t")
+    project = Project(
+        year=2024,
+        code="P1",
+        name="x",
+        unit_code="U",
+        expenditure_type="项目支出",
+        functional=None,
+        economic=None,
+        source="一般公共预算财政拨款",
+        owner="",
+        user="t",
+    )
     deltas: dict[dt.date, int] = {}
     for day, fen in budget:
         project.budget_by_day[day.isoformat()] = project.budget_by_day.get(day.isoformat(), 0) + from_fen(fen)
@@ -374,9 +472,11 @@ def test_fits_all_is_the_same_as_paying_one_after_another() -> None:
 def test_compact_sums_additions_and_batches_inserts() -> None:
     insert = "INSERT INTO rm_payments (id, project_id) VALUES (?, ?)"
     statements = [
-        (ADD_MONTHLY, ("p", "2024-03", 0, 100)), (ADD_DAILY, ("p", "2024-03-01", 0, 100)),
+        (ADD_MONTHLY, ("p", "2024-03", 0, 100)),
+        (ADD_DAILY, ("p", "2024-03-01", 0, 100)),
         (insert, ("a", "p")),
-        (ADD_MONTHLY, ("p", "2024-03", 0, 50)), (ADD_DAILY, ("p", "2024-03-01", 0, 50)),
+        (ADD_MONTHLY, ("p", "2024-03", 0, 50)),
+        (ADD_DAILY, ("p", "2024-03-01", 0, 50)),
         (insert, ("b", "p")),
         (ADD_DAILY, ("p", "2024-03-02", 0, 7)),
     ]
@@ -427,7 +527,6 @@ def test_the_fast_payment_reader_accepts_exactly_what_the_careful_one_does(year:
             assert quick == careful, cells
 
 
-
 # ------------------------------------------- an xlsx as Excel and WPS write it
 
 _PARTS = {
@@ -440,27 +539,32 @@ _PARTS = {
         'formats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
         '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-        'spreadsheetml.styles+xml"/></Types>'),
+        'spreadsheetml.styles+xml"/></Types>'
+    ),
     "_rels/.rels": (
         '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
         'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-        'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
     "xl/workbook.xml": (
         '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
         'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships"><sheets><sheet name="支付" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        'relationships"><sheets><sheet name="支付" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
     "xl/_rels/workbook.xml.rels": (
         '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
         'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
         'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship '
         'Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
         'Target="sharedStrings.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/'
-        'officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>'),
+        'officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>'
+    ),
     "xl/sharedStrings.xml": (
         '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
         '2006/main" count="4" uniqueCount="4"><si><t>日期</t></si><si><r><t>金额</t></r><r><rPr><b/></rPr>'
         '<t>(元)</t></r></si><si><t>收款人</t><rPh sb="0" eb="3"><t>しゅうかん</t></rPh></si>'
-        '<si><t xml:space="preserve"> 某公司 </t></si></sst>'),
+        '<si><t xml:space="preserve"> 某公司 </t></si></sst>'
+    ),
     "xl/styles.xml": (
         '<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/'
         'spreadsheetml/2006/main"><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
@@ -469,7 +573,8 @@ _PARTS = {
         '<cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="4"><xf numFmtId="0"/>'
         '<xf numFmtId="164" applyNumberFormat="1"/><xf numFmtId="9" applyNumberFormat="1"/>'
         '<xf numFmtId="10" applyNumberFormat="1"/></cellXfs><cellStyles count="1">'
-        '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'),
+        '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+    ),
     "xl/worksheets/sheet1.xml": (
         '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
         'spreadsheetml/2006/main"><dimension ref="A1:H4"/><sheetData>'
@@ -481,7 +586,8 @@ _PARTS = {
         '<c r="H2" t="e"><v>#DIV/0!</v></c></row>'
         '<row r="4"><c r="A4" t="inlineStr"><is><r><t>a&amp;b</t></r><r><t xml:space="preserve"> c</t></r>'
         '</is></c><c r="B4" s="1"/><c r="C4"><v>1.0000000000000002</v></c><c r="D4" s="3"><v>0.1255</v></c>'
-        '</row></sheetData></worksheet>'),
+        "</row></sheetData></worksheet>"
+    ),
 }
 
 
@@ -497,8 +603,19 @@ def test_shared_strings_rich_text_formulas_and_styles_read_alike_on_both_paths(t
     (sheet,) = read_xlsx(path)
     assert sheet.rows == [
         (1, ("日期", "金额(元)", "收款人")),
-        (2, (dt.datetime(2024, 3, 1), Decimal("1234.5"), "某公司", "25%", Decimal(2469), "某公司 x", True,
-             "#DIV/0!")),
+        (
+            2,
+            (
+                dt.datetime(2024, 3, 1),
+                Decimal("1234.5"),
+                "某公司",
+                "25%",
+                Decimal(2469),
+                "某公司 x",
+                True,
+                "#DIV/0!",
+            ),
+        ),
         (4, ("a&b c", None, Decimal(1), "12.55%")),
     ]
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -511,14 +628,27 @@ def test_shared_strings_rich_text_formulas_and_styles_read_alike_on_both_paths(t
 # ------------------------------------------------------- the import's shortcuts
 
 
-@given(payments=st.lists(st.tuples(days, st.integers(1, 1_000_00)), max_size=40),
-       probes=st.lists(st.integers(0, 30), min_size=1, max_size=3))
+@given(
+    payments=st.lists(st.tuples(days, st.integers(1, 1_000_00)), max_size=40),
+    probes=st.lists(st.integers(0, 30), min_size=1, max_size=3),
+)
 def test_headroom_for_rows_in_date_order_answers_as_the_aggregate_does(
-        payments: list[tuple[dt.date, int]], probes: list[int]) -> None:
+    payments: list[tuple[dt.date, int]], probes: list[int]
+) -> None:
     """The queued (O(1)) answers, asked on and after each row's day as an export in
     date order asks them, and then once before them all (applying the queue)."""
-    project = Project(year=2024, code="P1", name="x", unit_code="U", expenditure_type="项目支出",
-                      functional=None, economic=None, source="一般公共预算财政拨款", owner="", user="t")
+    project = Project(
+        year=2024,
+        code="P1",
+        name="x",
+        unit_code="U",
+        expenditure_type="项目支出",
+        functional=None,
+        economic=None,
+        source="一般公共预算财政拨款",
+        owner="",
+        user="t",
+    )
     project.budget_by_day["2024-01-01"] = from_fen(50_000_00)
     room = Headroom(2024, {dt.date(2024, 1, 1): 50_000_00})
     for day, fen in sorted(payments):
@@ -536,14 +666,33 @@ def test_headroom_for_rows_in_date_order_answers_as_the_aggregate_does(
 def payment_events(n: int) -> list[Any]:
     from tracker.domain.ids import entry_id
 
-    project = Project(year=2024, code="P1", name="x", unit_code="U", expenditure_type="项目支出",
-                      functional=None, economic="30213", source="一般公共预算财政拨款", owner="", user="t")
+    project = Project(
+        year=2024,
+        code="P1",
+        name="x",
+        unit_code="U",
+        expenditure_type="项目支出",
+        functional=None,
+        economic="30213",
+        source="一般公共预算财政拨款",
+        owner="",
+        user="t",
+    )
     project.budget_by_day["2024-01-01"] = Decimal("1000000.00")
     for k in range(n):
         pid = entry_id("payment", f"r{k}")
-        project.pay(pid, Decimal(f"{k + 1}.{k % 100:02d}"), dt.date(2024, 1 + k % 12, 1 + k * 7 % 28),
-                    f"收款人{k % 3}", None if k % 2 else "30201", f"记-{k}", None, "t", "表格导入",
-                    {"id": f"r{k}", "hash": f"{k:064x}", "result": str(pid)})
+        project.pay(
+            pid,
+            Decimal(f"{k + 1}.{k % 100:02d}"),
+            dt.date(2024, 1 + k % 12, 1 + k * 7 % 28),
+            f"收款人{k % 3}",
+            None if k % 2 else "30201",
+            f"记-{k}",
+            None,
+            "t",
+            "表格导入",
+            {"id": f"r{k}", "hash": f"{k:064x}", "result": str(pid)},
+        )
     return list(project.collect_events())[1:]
 
 
@@ -561,12 +710,13 @@ def test_merged_payment_rows_are_the_projectors_statements_merged(max_params: in
         for sql, params in statements:
             head = sql.split(" VALUES ")[0]
             width = sql.split(" VALUES ")[1].split(")")[0].count("?") if " VALUES " in sql else len(params)
-            found.setdefault(head, []).extend(params[i:i + width] for i in range(0, len(params), width))
+            found.setdefault(head, []).extend(params[i : i + width] for i in range(0, len(params), width))
         return {head: sorted(r, key=repr) for head, r in found.items()}
 
     assert rows(mine) == rows(theirs)  # the same rows, inserts in key order
     assert [s for s in mine if "VALUES (?, ?" not in s[0] or "ON CONFLICT" in s[0]] == [
-        s for s in theirs if "VALUES (?, ?" not in s[0] or "ON CONFLICT" in s[0]]
+        s for s in theirs if "VALUES (?, ?" not in s[0] or "ON CONFLICT" in s[0]
+    ]
     assert all(len(params) <= max_params for _, params in mine)
 
 
@@ -577,14 +727,26 @@ def test_spelled_fingerprints_and_ids_equal_the_service_layers() -> None:
     from tracker.importing.run import service_fingerprint
 
     for payee, economic, source, voucher in [
-            ('A "q" \\ x\n\t', None, None, ""),
-            ("Zoë <&> \u2028 个人", "30201", "政府性基金预算财政拨款", "记-1")]:
-        p = PaymentRow("表", 2, 2024, "P1", dt.date(2024, 3, 1), Decimal("1234.50"), payee, economic, voucher,
-                       source, project_key="e2043767-3acb-5530-b7b1-ff8eb018c67a", request_id="r")
+        ('A "q" \\ x\n\t', None, None, ""),
+        ("Zoë <&> \u2028 个人", "30201", "政府性基金预算财政拨款", "记-1"),
+    ]:
+        p = PaymentRow(
+            "表",
+            2,
+            2024,
+            "P1",
+            dt.date(2024, 3, 1),
+            Decimal("1234.50"),
+            payee,
+            economic,
+            voucher,
+            source,
+            project_key="e2043767-3acb-5530-b7b1-ff8eb018c67a",
+            request_id="r",
+        )
         assert p.request_hash() == service_fingerprint("pay", p.command_args(), "r", UUID(int=0))
     for rid in ["import:payment:2024:450001:v:记-1", "x", "ｆｕｌｌ\u3000width:h:0af3:2"]:
         assert _payment_id(rid) == entry_id("payment", rid)
-
 
 
 def test_merging_falls_back_to_the_projector_for_anything_but_one_projects_payments() -> None:
@@ -598,22 +760,40 @@ def test_merging_falls_back_to_the_projector_for_anything_but_one_projects_payme
 
 
 def test_fingerprints_fall_back_to_the_service_layer_when_the_spellings_disagree(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from tracker.importing.records import PaymentRow
     from tracker.importing.run import fingerprinter, service_fingerprint
 
-    rows = [PaymentRow("表", k, 2024, "P1", dt.date(2024, 3, 1), Decimal("1.00"), "某", None, f"记-{k}", None,
-                       request_id=f"r{k}") for k in range(3)]
+    rows = [
+        PaymentRow(
+            "表",
+            k,
+            2024,
+            "P1",
+            dt.date(2024, 3, 1),
+            Decimal("1.00"),
+            "某",
+            None,
+            f"记-{k}",
+            None,
+            request_id=f"r{k}",
+        )
+        for k in range(3)
+    ]
     monkeypatch.setattr(PaymentRow, "request_hash", lambda self: "spelled differently")
     fingerprint = fingerprinter()
     assert [fingerprint(p) for p in rows] == [
-        service_fingerprint("pay", p.command_args(), p.request_id, p.payment_id) for p in rows]
+        service_fingerprint("pay", p.command_args(), p.request_id, p.payment_id) for p in rows
+    ]
 
 
-@pytest.mark.parametrize(("first", "second"), [(Decimal("30201"), Decimal("30201.0")),
-                                           (Decimal("30201.0"), Decimal("30201"))])
+@pytest.mark.parametrize(
+    ("first", "second"), [(Decimal("30201"), Decimal("30201.0")), (Decimal("30201.0"), Decimal("30201"))]
+)
 def test_an_economic_class_cell_is_judged_alone_whatever_came_before(first: Any, second: Any) -> None:
     """Decimal("30201") equals Decimal("30201.0"); the second must not inherit the first's verdict."""
+
     def verdict(cell: Any) -> str:
         try:
             return str(read_economic(cell))

@@ -261,12 +261,23 @@ def test_deadlines(text, year, deadline):
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        ("", NA), ("   ", NA), ("／", NA), ("—", NA), ("无社会成本指标", NA), ("无此项", NA),
+        ("", NA),
+        ("   ", NA),
+        ("／", NA),
+        ("—", NA),
+        ("无社会成本指标", NA),
+        ("无此项", NA),
         ("不涉及", NA),
         # "无" + an outcome is a zero-incident target, not an empty row
-        ("无重大安全事故", Q), ("无不良影响", Q),
-        ("2024年13月", Q), ("2024年2月30日", Q), ("13月", EQUAL),
-        ("12345热线畅通无阻", Q), ("≥", Q), ("万元", Q), ("3万%", Q),
+        ("无重大安全事故", Q),
+        ("无不良影响", Q),
+        ("2024年13月", Q),
+        ("2024年2月30日", Q),
+        ("13月", EQUAL),
+        ("12345热线畅通无阻", Q),
+        ("≥", Q),
+        ("万元", Q),
+        ("3万%", Q),
     ],
 )
 def test_not_applicable_and_odd_texts(text, kind):

@@ -52,8 +52,7 @@ def default(year: int) -> tuple[Checkpoint, ...]:
     return checkpoints_for(None, year)
 
 
-def planned(spec: str | None, day: dt.date, budget: str = "100000.00",
-            year: int | None = None) -> Decimal:
+def planned(spec: str | None, day: dt.date, budget: str = "100000.00", year: int | None = None) -> Decimal:
     y = year or day.year
     return planned_rate(checkpoints_for(spec, y), y, day, D(budget))
 
@@ -64,8 +63,11 @@ def planned(spec: str | None, day: dt.date, budget: str = "100000.00",
 def test_default_plan_is_25_50_75_100_at_quarter_ends() -> None:
     cps = default(2024)
     assert [(c.date, c.percent, c.amount) for c in cps] == [
-        (d(2024, 3, 31), D(25), None), (d(2024, 6, 30), D(50), None),
-        (d(2024, 9, 30), D(75), None), (d(2024, 12, 31), D(100), None)]
+        (d(2024, 3, 31), D(25), None),
+        (d(2024, 6, 30), D(50), None),
+        (d(2024, 9, 30), D(75), None),
+        (d(2024, 12, 31), D(100), None),
+    ]
     assert checkpoints_for("", 2024) == cps
 
 
@@ -198,8 +200,7 @@ def test_amount_checkpoint_above_the_budget_is_capped_at_100() -> None:
     assert planned(SEED_003, d(2024, 3, 31), "60000.00") == D(50)
     assert planned(SEED_003, d(2024, 8, 1), "60000.00") == D(100)
     assert planned(SEED_003, d(2024, 12, 31), "60000.00") == D(100)
-    assert checkpoint_rate(Checkpoint(d(2024, 6, 30), amount=D("70000.00")),
-                           D("60000.00")) == D(100)
+    assert checkpoint_rate(Checkpoint(d(2024, 6, 30), amount=D("70000.00")), D("60000.00")) == D(100)
 
 
 def test_amount_plan_with_no_budget_is_zero() -> None:
@@ -215,21 +216,38 @@ def test_amount_checkpoint_rate_is_unrounded() -> None:
 # ------------------------------------------------------------------------ status
 
 
-@pytest.mark.parametrize(("execution", "expected"), [
-    ("50", GREEN), ("40.0001", GREEN), ("40", GREEN),  # ratio exactly 80%: green
-    ("39.9999", YELLOW), ("30.0001", YELLOW), ("30", YELLOW),  # ratio exactly 60%: yellow
-    ("29.9999", RED), ("0", RED), ("120", GREEN),
-])
+@pytest.mark.parametrize(
+    ("execution", "expected"),
+    [
+        ("50", GREEN),
+        ("40.0001", GREEN),
+        ("40", GREEN),  # ratio exactly 80%: green
+        ("39.9999", YELLOW),
+        ("30.0001", YELLOW),
+        ("30", YELLOW),  # ratio exactly 60%: yellow
+        ("29.9999", RED),
+        ("0", RED),
+        ("120", GREEN),
+    ],
+)
 def test_ratio_rule_boundaries(execution: str, expected: str) -> None:
     assert status(D(execution), D(50)) == expected
     assert status(D(execution), D(50), DEFAULT_RULE) == expected
 
 
-@pytest.mark.parametrize(("execution", "expected"), [
-    ("50", GREEN), ("45", GREEN),  # 5 points behind: green
-    ("44.9999", YELLOW), ("40.0001", YELLOW), ("40", YELLOW),  # exactly 10: yellow
-    ("39.9999", RED), ("0", RED), ("80", GREEN),
-])
+@pytest.mark.parametrize(
+    ("execution", "expected"),
+    [
+        ("50", GREEN),
+        ("45", GREEN),  # 5 points behind: green
+        ("44.9999", YELLOW),
+        ("40.0001", YELLOW),
+        ("40", YELLOW),  # exactly 10: yellow
+        ("39.9999", RED),
+        ("0", RED),
+        ("80", GREEN),
+    ],
+)
 def test_points_rule_boundaries(execution: str, expected: str) -> None:
     assert status(D(execution), D(50), DEFAULT_POINTS_RULE) == expected
 
@@ -239,9 +257,15 @@ def test_default_thresholds() -> None:
     assert StatusRule("points", D(5), D(10)) == DEFAULT_POINTS_RULE
 
 
-@pytest.mark.parametrize("rule", [DEFAULT_RULE, DEFAULT_POINTS_RULE,
-                                  StatusRule("ratio", D(95), D(90)),
-                                  StatusRule("points", D(0), D("0.5"))])
+@pytest.mark.parametrize(
+    "rule",
+    [
+        DEFAULT_RULE,
+        DEFAULT_POINTS_RULE,
+        StatusRule("ratio", D(95), D(90)),
+        StatusRule("points", D(0), D("0.5")),
+    ],
+)
 def test_nothing_planned_is_green(rule: StatusRule) -> None:
     assert status(D(0), D(0), rule) == GREEN
     assert status(D(0), D(-1), rule) == GREEN

@@ -25,8 +25,10 @@ def imported_roots(package: str) -> set[str]:
 
 
 def test_importing_the_service_layer_loads_no_web_or_worker_framework() -> None:
-    code = ("import sys, tracker, tracker.commands, tracker.queries, tracker.cli; "
-            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({FRAMEWORKS!r})))")
+    code = (
+        "import sys, tracker, tracker.commands, tracker.queries, tracker.cli; "
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({FRAMEWORKS!r})))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

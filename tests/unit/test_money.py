@@ -76,8 +76,9 @@ def test_accepts_thousands_separators(text: str, expected: str) -> None:
     assert parse_amount(text) == Decimal(expected)
 
 
-@pytest.mark.parametrize("text", ["1,2", "1,5.00", "12,34.5", "1,,000", ",100", "100,", "1234,567.00",
-                                  "1,234,56", "1.234,56"])
+@pytest.mark.parametrize(
+    "text", ["1,2", "1,5.00", "12,34.5", "1,,000", ",100", "100,", "1234,567.00", "1,234,56", "1.234,56"]
+)
 def test_refuses_a_comma_that_is_not_a_thousands_separator(text: str) -> None:
     """``1,2`` may be a decimal comma (1.2 元): dropping the comma would record 12 元."""
     with pytest.raises(InvalidInputError) as caught:
@@ -168,16 +169,20 @@ def test_fen_round_trips_through_decimal(fen: int) -> None:
     assert back == fen
 
 
-@given(st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False,
-                   allow_infinity=False))
+@given(st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False, allow_infinity=False))
 def test_decimal_round_trips_through_fen(amount: Decimal) -> None:
     assert from_fen(to_fen(amount)) == amount
 
 
 @pytest.mark.parametrize(
     ("amount", "fen"),
-    [(Decimal("0.01"), 1), (Decimal("1"), 100), (Decimal("123.45"), 12345),
-     (Decimal("-7.50"), -750), (Decimal("999999999999.99"), 99999999999999)],
+    [
+        (Decimal("0.01"), 1),
+        (Decimal("1"), 100),
+        (Decimal("123.45"), 12345),
+        (Decimal("-7.50"), -750),
+        (Decimal("999999999999.99"), 99999999999999),
+    ],
 )
 def test_to_fen_is_exact(amount: Decimal, fen: int) -> None:
     assert to_fen(amount) == fen
@@ -189,18 +194,26 @@ def test_to_fen_is_exact(amount: Decimal, fen: int) -> None:
 
 @pytest.mark.parametrize(
     ("amount", "text"),
-    [(Decimal("1000"), "1000.00"), (Decimal("0.5"), "0.50"), (Decimal("1234567.89"), "1234567.89"),
-     (Decimal("1E+3"), "1000.00"), (Decimal("-3.1"), "-3.10")],
+    [
+        (Decimal("1000"), "1000.00"),
+        (Decimal("0.5"), "0.50"),
+        (Decimal("1234567.89"), "1234567.89"),
+        (Decimal("1E+3"), "1000.00"),
+        (Decimal("-3.1"), "-3.10"),
+    ],
 )
-def test_wire_format_has_exactly_two_decimals_and_no_separators(amount: Decimal,
-                                                                 text: str) -> None:
+def test_wire_format_has_exactly_two_decimals_and_no_separators(amount: Decimal, text: str) -> None:
     assert fmt_yuan(amount) == text
 
 
 @pytest.mark.parametrize(
     ("amount", "text"),
-    [(Decimal("1234567.8"), "1,234,567.80"), (Decimal("999.99"), "999.99"),
-     (Decimal("1000"), "1,000.00"), (Decimal("100000000"), "100,000,000.00")],
+    [
+        (Decimal("1234567.8"), "1,234,567.80"),
+        (Decimal("999.99"), "999.99"),
+        (Decimal("1000"), "1,000.00"),
+        (Decimal("100000000"), "100,000,000.00"),
+    ],
 )
 def test_grouped_format_separates_thousands(amount: Decimal, text: str) -> None:
     assert fmt_yuan_grouped(amount) == text
@@ -208,8 +221,12 @@ def test_grouped_format_separates_thousands(amount: Decimal, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("amount", "wan"),
-    [(Decimal("75441300.00"), Decimal("7544.13")), (Decimal("5000"), Decimal("0.50")),
-     (Decimal("100"), Decimal("0.01")), (Decimal("0.01"), Decimal("0.00"))],
+    [
+        (Decimal("75441300.00"), Decimal("7544.13")),
+        (Decimal("5000"), Decimal("0.50")),
+        (Decimal("100"), Decimal("0.01")),
+        (Decimal("0.01"), Decimal("0.00")),
+    ],
 )
 def test_to_wan_prints_two_decimals(amount: Decimal, wan: Decimal) -> None:
     result = to_wan(amount)

@@ -47,24 +47,60 @@ def library_bytes(mapper: Mapper[Any], event: Any) -> bytes:
 
 
 def funded_project(budget: Decimal = Decimal("10") ** 12) -> Project:
-    project = Project(year=YEAR, code="P1", name="城乡居民医保基金区级配套", unit_code="450001",
-                      expenditure_type="项目支出", functional="2101501", economic="30201",
-                      source="一般公共预算财政拨款", owner="张三", user="李四")
+    project = Project(
+        year=YEAR,
+        code="P1",
+        name="城乡居民医保基金区级配套",
+        unit_code="450001",
+        expenditure_type="项目支出",
+        functional="2101501",
+        economic="30201",
+        source="一般公共预算财政拨款",
+        owner="张三",
+        user="李四",
+    )
     project.appropriate(uuid4(), "initial", budget, dt.date(YEAR, 1, 1), "保财社【2024】1号", "李四")
     return project
 
 
-@given(amount=AMOUNTS, day=DAYS, payee=TEXT, economic=st.none() | TEXT, voucher=TEXT,
-       source=st.none() | TEXT, user=TEXT, note=TEXT, request=REQUESTS)
+@given(
+    amount=AMOUNTS,
+    day=DAYS,
+    payee=TEXT,
+    economic=st.none() | TEXT,
+    voucher=TEXT,
+    source=st.none() | TEXT,
+    user=TEXT,
+    note=TEXT,
+    request=REQUESTS,
+)
 def test_a_payment_event_is_written_as_the_library_writes_it(
-    amount: Decimal, day: dt.date, payee: str, economic: str | None, voucher: str,
-    source: str | None, user: str, note: str, request: dict[str, str] | None,
+    amount: Decimal,
+    day: dt.date,
+    payee: str,
+    economic: str | None,
+    voucher: str,
+    source: str | None,
+    user: str,
+    note: str,
+    request: dict[str, str] | None,
 ) -> None:
     mapper = TrackerMapper(transcoder())
-    event = PAYMENT_EVENT(originator_id=uuid4(), originator_version=7,
-                          timestamp=dt.datetime.now(dt.UTC), payment_id=uuid4(),
-                          amount=amount, date=day, payee=payee, economic=economic, voucher=voucher,
-                          source=source, user=user, note=note, request=request)
+    event = PAYMENT_EVENT(
+        originator_id=uuid4(),
+        originator_version=7,
+        timestamp=dt.datetime.now(dt.UTC),
+        payment_id=uuid4(),
+        amount=amount,
+        date=day,
+        payee=payee,
+        economic=economic,
+        voucher=voucher,
+        source=source,
+        user=user,
+        note=note,
+        request=request,
+    )
     assert mapper.writer._event_text(vars(event)) is not None  # the fast spelling is taken
     stored = mapper.to_stored_event(event)
     assert stored.state == library_bytes(mapper, event)
@@ -102,8 +138,11 @@ def test_the_writer_is_switched_off_when_its_samples_differ_from_the_library(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     spell = PaymentWriter._event_text
-    monkeypatch.setattr(PaymentWriter, "_event_text",
-                        lambda self, d: (spell(self, d) or "").replace('"payee"', '"Payee"') or None)
+    monkeypatch.setattr(
+        PaymentWriter,
+        "_event_text",
+        lambda self, d: (spell(self, d) or "").replace('"payee"', '"Payee"') or None,
+    )
     mapper = TrackerMapper(transcoder())
     assert not mapper.writer.usable
     (event, *_) = [e for e in payment_encoding._samples() if type(e) is PAYMENT_EVENT]
@@ -118,4 +157,3 @@ def test_the_writer_is_switched_off_for_a_transcoding_of_its_own() -> None:
     t.register(DateAsText())
     mapper = TrackerMapper(t)
     assert not mapper.writer.usable
-

@@ -32,8 +32,12 @@ def refused(spec: str, year: int = 2024) -> InvalidInputError:
 
 def test_parses_quarterly_percentages() -> None:
     plan = parse_plan("03-31:25%,06-30:50%,09-30:75%,12-31:100%", 2024)
-    assert [c.date for c in plan] == [dt.date(2024, 3, 31), dt.date(2024, 6, 30),
-                                      dt.date(2024, 9, 30), dt.date(2024, 12, 31)]
+    assert [c.date for c in plan] == [
+        dt.date(2024, 3, 31),
+        dt.date(2024, 6, 30),
+        dt.date(2024, 9, 30),
+        dt.date(2024, 12, 31),
+    ]
     assert [c.percent for c in plan] == [Decimal(25), Decimal(50), Decimal(75), Decimal(100)]
     assert all(c.amount is None and not c.is_blank for c in plan)
     assert plan == default_checkpoints(2024)
@@ -48,8 +52,7 @@ def test_parses_cumulative_amounts_with_a_blank_first_checkpoint() -> None:
     plan = parse_plan("03-31:,06-30:70000,10-31:100000,12-31:500000", 2024)
     assert plan[0] == Checkpoint(dt.date(2024, 3, 31))
     assert plan[0].is_blank
-    assert [c.amount for c in plan[1:]] == [Decimal("70000.00"), Decimal("100000.00"),
-                                            Decimal("500000.00")]
+    assert [c.amount for c in plan[1:]] == [Decimal("70000.00"), Decimal("100000.00"), Decimal("500000.00")]
     assert all(c.percent is None for c in plan)
     assert all(isinstance(c.amount, Decimal) for c in plan[1:])
 
@@ -67,13 +70,14 @@ def test_accepts_blank_checkpoints_between_filled_ones() -> None:
 
 def test_accepts_full_width_percent_sign_and_spaces() -> None:
     plan = parse_plan(" 03-31 : 25％ , 12-31:100% ", 2024)
-    assert plan == [Checkpoint(dt.date(2024, 3, 31), percent=Decimal(25)),
-                    Checkpoint(dt.date(2024, 12, 31), percent=Decimal(100))]
+    assert plan == [
+        Checkpoint(dt.date(2024, 3, 31), percent=Decimal(25)),
+        Checkpoint(dt.date(2024, 12, 31), percent=Decimal(100)),
+    ]
 
 
 def test_accepts_a_single_year_end_checkpoint_and_equal_consecutive_targets() -> None:
-    assert parse_plan("12-31:100%", 2024) == [Checkpoint(dt.date(2024, 12, 31),
-                                                         percent=Decimal(100))]
+    assert parse_plan("12-31:100%", 2024) == [Checkpoint(dt.date(2024, 12, 31), percent=Decimal(100))]
     assert len(parse_plan("03-31:50%,06-30:50%,12-31:100%", 2024)) == 3
 
 
@@ -172,8 +176,7 @@ def test_plan_spec_round_trips(spec: str) -> None:
 def percent_plans(draw: st.DrawFn) -> list[Checkpoint]:
     days = sorted(draw(st.sets(st.integers(0, 364), max_size=6)))  # 2024-12-31 is day 365
     dates = [dt.date(2024, 1, 1) + dt.timedelta(days=d) for d in days] + [dt.date(2024, 12, 31)]
-    values = sorted(draw(st.lists(st.decimals(0, 100, places=2), min_size=len(dates),
-                                  max_size=len(dates))))
+    values = sorted(draw(st.lists(st.decimals(0, 100, places=2), min_size=len(dates), max_size=len(dates))))
     blanks = draw(st.lists(st.booleans(), min_size=len(dates) - 1, max_size=len(dates) - 1))
     return [
         Checkpoint(d, percent=None if blank else v)

@@ -35,9 +35,16 @@ def yuan(text: str) -> Decimal:
 
 def new_project(economic: str | None = "30213") -> Project:
     project = Project(
-        year=YEAR, code="P1", name="办公室整修", unit_code="450001",
-        expenditure_type="项目支出", functional="2101502", economic=economic,
-        source="一般公共预算财政拨款", owner="李四", user=USER,
+        year=YEAR,
+        code="P1",
+        name="办公室整修",
+        unit_code="450001",
+        expenditure_type="项目支出",
+        functional="2101502",
+        economic=economic,
+        source="一般公共预算财政拨款",
+        owner="李四",
+        user=USER,
     )
     project.collect_events()
     return project
@@ -57,33 +64,44 @@ def appropriate(project: Project, kind: str, amount: str, on: str) -> UUID:
     return aid
 
 
-def pay(project: Project, amount: str, on: str, payee: str = "某装修公司", *,
-        economic: str | None = None, source: str | None = None) -> UUID:
+def pay(
+    project: Project,
+    amount: str,
+    on: str,
+    payee: str = "某装修公司",
+    *,
+    economic: str | None = None,
+    source: str | None = None,
+) -> UUID:
     pid = uuid4()
     project.pay(pid, yuan(amount), day(on), payee, economic, "记-001", source, USER)
     return pid
 
 
-def reverse(project: Project, payment: UUID, amount: str | None, on: str,
-            reason: str = "多付退回") -> Decimal:
+def reverse(
+    project: Project, payment: UUID, amount: str | None, on: str, reason: str = "多付退回"
+) -> Decimal:
     value = None if amount is None else yuan(amount)
     return project.reverse(uuid4(), payment, value, day(on), reason, USER)
 
 
 def state(project: Project) -> dict[str, Any]:
-    return copy.deepcopy({
-        "version": project.version,
-        "pending": len(project.pending_events),
-        "budget_by_day": project.budget_by_day,
-        "spent_by_day": project.spent_by_day,
-        "payments": project.payments,
-        "appropriations": project.appropriations,
-        "plan": project.plan,
-    })
+    return copy.deepcopy(
+        {
+            "version": project.version,
+            "pending": len(project.pending_events),
+            "budget_by_day": project.budget_by_day,
+            "spent_by_day": project.spent_by_day,
+            "payments": project.payments,
+            "appropriations": project.appropriations,
+            "plan": project.plan,
+        }
+    )
 
 
-def assert_refused(project: Project, error: type[TrackerError], field: str,
-                   command: Callable[[], object]) -> TrackerError:
+def assert_refused(
+    project: Project, error: type[TrackerError], field: str, command: Callable[[], object]
+) -> TrackerError:
     """The command raises ``error`` about ``field`` and changes nothing at all."""
     project.collect_events()
     before = state(project)
@@ -133,16 +151,14 @@ def test_accepts_a_payment_of_exactly_the_available_budget() -> None:
 def test_refuses_payment_beyond_available_budget() -> None:
     project = funded()
     pay(project, "30000.00", "2024-02-01")
-    error = assert_refused(project, OverspendError, "金额",
-                           lambda: pay(project, "70000.01", "2024-03-01"))
+    error = assert_refused(project, OverspendError, "金额", lambda: pay(project, "70000.01", "2024-03-01"))
     assert "70,000.01" in error.message
     assert "70,000.00" in error.message  # the amount still available
 
 
 def test_refuses_payment_dated_before_any_budget_arrived() -> None:
     project = funded(on="2024-03-01")
-    error = assert_refused(project, OverspendError, "金额",
-                           lambda: pay(project, "1.00", "2024-02-29"))
+    error = assert_refused(project, OverspendError, "金额", lambda: pay(project, "1.00", "2024-02-29"))
     assert "0.00" in error.message
 
 
@@ -152,8 +168,7 @@ def test_refuses_back_dated_payment_that_would_overspend_after_a_later_reduction
     pay(project, "50000.00", "2024-10-01")
     # On 1 March 100,000 is available, but from 1 September only 10,000 is left.
     assert project.available_from(day("2024-03-01")) == Decimal("10000.00")
-    error = assert_refused(project, OverspendError, "金额",
-                           lambda: pay(project, "20000.00", "2024-03-01"))
+    error = assert_refused(project, OverspendError, "金额", lambda: pay(project, "20000.00", "2024-03-01"))
     assert "10,000.00" in error.message
     pay(project, "10000.00", "2024-03-01")  # exactly what is left on every later date
     assert project.disbursed == Decimal("60000.00")
@@ -172,15 +187,15 @@ def test_a_later_addition_does_not_cover_an_earlier_payment() -> None:
     project = funded()
     appropriate(project, "add", "50000.00", "2024-07-01")
     assert project.budget == Decimal("150000.00")
-    assert_refused(project, OverspendError, "金额",
-                   lambda: pay(project, "100000.01", "2024-06-30"))
+    assert_refused(project, OverspendError, "金额", lambda: pay(project, "100000.01", "2024-06-30"))
     pay(project, "100000.01", "2024-07-01")
 
 
 def test_refuses_payment_without_payee() -> None:
     project = funded()
-    assert_refused(project, InvalidInputError, "收款人",
-                   lambda: pay(project, "1.00", "2024-03-01", payee="  "))
+    assert_refused(
+        project, InvalidInputError, "收款人", lambda: pay(project, "1.00", "2024-03-01", payee="  ")
+    )
 
 
 def test_refuses_a_second_payment_with_the_same_id() -> None:
@@ -188,7 +203,9 @@ def test_refuses_a_second_payment_with_the_same_id() -> None:
     payment = uuid4()
     project.pay(payment, yuan("1.00"), day("2024-03-01"), "甲", None, "", None, USER)
     assert_refused(
-        project, InvalidInputError, "支付编号",
+        project,
+        InvalidInputError,
+        "支付编号",
         lambda: project.pay(payment, yuan("2.00"), day("2024-03-02"), "乙", None, "", None, USER),
     )
 
@@ -196,9 +213,9 @@ def test_refuses_a_second_payment_with_the_same_id() -> None:
 # ------------------------------------------------------------------ appropriations
 
 
-@pytest.mark.parametrize(("kind", "sign"),
-                         [("initial", 1), ("add", 1), ("carryover", 1), ("reduce", -1),
-                          ("recall", -1)])
+@pytest.mark.parametrize(
+    ("kind", "sign"), [("initial", 1), ("add", 1), ("carryover", 1), ("reduce", -1), ("recall", -1)]
+)
 def test_each_appropriation_kind_moves_the_budget_its_way(kind: str, sign: int) -> None:
     project = funded()
     appropriate(project, kind, "1000.00", "2024-05-01")
@@ -213,8 +230,9 @@ def test_each_appropriation_kind_moves_the_budget_its_way(kind: str, sign: int) 
 def test_refuses_cut_below_spending(kind: str) -> None:
     project = funded()
     pay(project, "80000.00", "2024-03-01")
-    error = assert_refused(project, OverspendError, "金额",
-                           lambda: appropriate(project, kind, "20000.01", "2024-05-01"))
+    error = assert_refused(
+        project, OverspendError, "金额", lambda: appropriate(project, kind, "20000.01", "2024-05-01")
+    )
     assert "20,000.00" in error.message  # the most that may still be cut
     appropriate(project, kind, "20000.00", "2024-05-01")
     assert project.budget == project.disbursed == Decimal("80000.00")
@@ -225,26 +243,30 @@ def test_refuses_back_dated_cut_that_would_go_below_later_spending(kind: str) ->
     project = funded()
     pay(project, "80000.00", "2024-06-01")
     # On 1 February nothing is spent yet, but from 1 June 80,000 is.
-    assert_refused(project, OverspendError, "金额",
-                   lambda: appropriate(project, kind, "30000.00", "2024-02-01"))
+    assert_refused(
+        project, OverspendError, "金额", lambda: appropriate(project, kind, "30000.00", "2024-02-01")
+    )
 
 
 def test_refuses_cut_larger_than_the_budget() -> None:
     project = funded()
-    assert_refused(project, OverspendError, "金额",
-                   lambda: appropriate(project, "reduce", "100000.01", "2024-05-01"))
+    assert_refused(
+        project, OverspendError, "金额", lambda: appropriate(project, "reduce", "100000.01", "2024-05-01")
+    )
 
 
 def test_refuses_cut_dated_before_the_budget_arrived() -> None:
     project = funded(on="2024-03-01")
-    assert_refused(project, OverspendError, "金额",
-                   lambda: appropriate(project, "recall", "1.00", "2024-02-01"))
+    assert_refused(
+        project, OverspendError, "金额", lambda: appropriate(project, "recall", "1.00", "2024-02-01")
+    )
 
 
 def test_refuses_unknown_appropriation_kind() -> None:
     project = funded()
-    error = assert_refused(project, InvalidInputError, "类型",
-                           lambda: appropriate(project, "bonus", "1.00", "2024-05-01"))
+    error = assert_refused(
+        project, InvalidInputError, "类型", lambda: appropriate(project, "bonus", "1.00", "2024-05-01")
+    )
     assert "bonus" in error.message
 
 
@@ -259,8 +281,7 @@ def test_reverses_part_then_the_rest_of_a_payment() -> None:
     assert project.payments[str(payment)]["reversed"] == Decimal("1000.00")
     assert project.disbursed == Decimal("0.00")
     events = project.collect_events()
-    assert [type(e).__name__ for e in events] == ["PaymentRecorded", "PaymentReversed",
-                                                  "PaymentReversed"]
+    assert [type(e).__name__ for e in events] == ["PaymentRecorded", "PaymentReversed", "PaymentReversed"]
     assert events[0].amount == Decimal("1000.00")  # the payment itself is never rewritten
 
 
@@ -268,8 +289,9 @@ def test_refuses_reversal_beyond_what_is_left_of_the_payment() -> None:
     project = funded()
     payment = pay(project, "1000.00", "2024-03-01")
     reverse(project, payment, "600.00", "2024-03-05")
-    error = assert_refused(project, InvalidInputError, "金额",
-                           lambda: reverse(project, payment, "400.01", "2024-03-06"))
+    error = assert_refused(
+        project, InvalidInputError, "金额", lambda: reverse(project, payment, "400.01", "2024-03-06")
+    )
     assert "400.00" in error.message
 
 
@@ -277,25 +299,27 @@ def test_refuses_reversal_of_a_fully_reversed_payment() -> None:
     project = funded()
     payment = pay(project, "1000.00", "2024-03-01")
     reverse(project, payment, None, "2024-03-05")
-    assert_refused(project, InvalidInputError, "金额",
-                   lambda: reverse(project, payment, None, "2024-03-06"))
-    assert_refused(project, InvalidInputError, "金额",
-                   lambda: reverse(project, payment, "0.01", "2024-03-06"))
+    assert_refused(project, InvalidInputError, "金额", lambda: reverse(project, payment, None, "2024-03-06"))
+    assert_refused(
+        project, InvalidInputError, "金额", lambda: reverse(project, payment, "0.01", "2024-03-06")
+    )
 
 
 def test_reversal_cannot_exceed_its_own_payment_even_when_others_exist() -> None:
     project = funded()
     small = pay(project, "100.00", "2024-03-01")
     pay(project, "5000.00", "2024-03-01")
-    assert_refused(project, InvalidInputError, "金额",
-                   lambda: reverse(project, small, "100.01", "2024-03-02"))
+    assert_refused(
+        project, InvalidInputError, "金额", lambda: reverse(project, small, "100.01", "2024-03-02")
+    )
 
 
 def test_refuses_reversal_dated_before_its_payment() -> None:
     project = funded()
     payment = pay(project, "1000.00", "2024-03-01")
-    error = assert_refused(project, InvalidInputError, "日期",
-                           lambda: reverse(project, payment, None, "2024-02-29"))
+    error = assert_refused(
+        project, InvalidInputError, "日期", lambda: reverse(project, payment, None, "2024-02-29")
+    )
     assert "2024-03-01" in error.message
     reverse(project, payment, None, "2024-03-01")  # the same day is fine
 
@@ -304,16 +328,18 @@ def test_refuses_reversal_of_an_unknown_payment_naming_its_id() -> None:
     project = funded()
     pay(project, "1000.00", "2024-03-01")
     unknown = uuid4()
-    error = assert_refused(project, NotFoundError, "支付编号",
-                           lambda: reverse(project, unknown, None, "2024-03-05"))
+    error = assert_refused(
+        project, NotFoundError, "支付编号", lambda: reverse(project, unknown, None, "2024-03-05")
+    )
     assert str(unknown) in error.message
 
 
 def test_refuses_reversal_without_a_reason() -> None:
     project = funded()
     payment = pay(project, "1000.00", "2024-03-01")
-    assert_refused(project, InvalidInputError, "原因",
-                   lambda: reverse(project, payment, None, "2024-03-05", reason=" "))
+    assert_refused(
+        project, InvalidInputError, "原因", lambda: reverse(project, payment, None, "2024-03-05", reason=" ")
+    )
 
 
 def test_a_reversal_frees_budget_from_its_own_date_on() -> None:
@@ -367,8 +393,7 @@ def test_sets_a_plan_and_keeps_each_version_as_an_event() -> None:
 def test_refuses_a_plan_of_another_year() -> None:
     project = new_project()
     plan = [Checkpoint(dt.date(2023, 12, 31), percent=Decimal(100))]
-    assert_refused(project, InvalidInputError, "资金支出计划",
-                   lambda: project.set_plan(plan, user=USER))
+    assert_refused(project, InvalidInputError, "资金支出计划", lambda: project.set_plan(plan, user=USER))
 
 
 # ------------------------------------------------------------------ available_from
@@ -408,8 +433,7 @@ def ledger() -> Project:
         ("2024-12-31", "134000.00"),
     ],
 )
-def test_available_from_is_the_lowest_headroom_from_that_date_on(date: str,
-                                                                 available: str) -> None:
+def test_available_from_is_the_lowest_headroom_from_that_date_on(date: str, available: str) -> None:
     assert ledger().available_from(day(date)) == Decimal(available)
 
 
@@ -419,10 +443,8 @@ def test_available_from_matches_a_day_by_day_computation() -> None:
     days = [first + dt.timedelta(days=n) for n in range(366)]
 
     def headroom(d: dt.date) -> Decimal:
-        budget = sum((v for k, v in project.budget_by_day.items() if k <= d.isoformat()),
-                     Decimal(0))
-        spent = sum((v for k, v in project.spent_by_day.items() if k <= d.isoformat()),
-                    Decimal(0))
+        budget = sum((v for k, v in project.budget_by_day.items() if k <= d.isoformat()), Decimal(0))
+        spent = sum((v for k, v in project.spent_by_day.items() if k <= d.isoformat()), Decimal(0))
         return budget - spent
 
     levels = [headroom(d) for d in days]
@@ -441,10 +463,14 @@ def test_available_from_matches_a_day_by_day_computation() -> None:
         pytest.param(lambda p, pay_id: pay(p, "-50.00", "2024-03-01"), id="negative-payment"),
         pytest.param(lambda p, pay_id: pay(p, "0.00", "2024-03-01"), id="zero-payment"),
         pytest.param(lambda p, pay_id: pay(p, "0.001", "2024-03-01"), id="sub-fen-payment"),
-        pytest.param(lambda p, pay_id: appropriate(p, "initial", "-95000.00", "2024-05-01"),
-                     id="negative-initial-cuts-below-spending"),
-        pytest.param(lambda p, pay_id: reverse(p, pay_id, "-95000.00", "2024-05-01"),
-                     id="negative-reversal-raises-spending"),
+        pytest.param(
+            lambda p, pay_id: appropriate(p, "initial", "-95000.00", "2024-05-01"),
+            id="negative-initial-cuts-below-spending",
+        ),
+        pytest.param(
+            lambda p, pay_id: reverse(p, pay_id, "-95000.00", "2024-05-01"),
+            id="negative-reversal-raises-spending",
+        ),
     ],
 )
 def test_refuses_amounts_that_are_not_positive_and_exact(
@@ -471,8 +497,7 @@ day_of_2024 = st.integers(0, 365).map(lambda n: dt.date(2024, 1, 1) + dt.timedel
 fen = st.integers(1, 10_000_00).map(lambda n: Decimal(n) / 100)
 
 
-@given(st.lists(st.tuples(st.sampled_from(["budget", "spent"]), day_of_2024, fen), max_size=60),
-       day_of_2024)
+@given(st.lists(st.tuples(st.sampled_from(["budget", "spent"]), day_of_2024, fen), max_size=60), day_of_2024)
 def test_available_from_equals_the_lowest_headroom_over_every_later_day(
     changes: list[tuple[str, dt.date, Decimal]], on: dt.date
 ) -> None:

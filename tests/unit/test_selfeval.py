@@ -39,8 +39,15 @@ TOP, MIDDLE, LOW = "全部或基本达成预期指标", "部分达成预期指�
 def result(target: str | Target, weight: object = 10, **kw) -> IndicatorResult:
     parsed = parse_target(target, 2023) if isinstance(target, str) else target
     ident = kw.pop("id", "x")
-    return IndicatorResult(ident, kw.pop("level1", "产出指标"), kw.pop("level2", "数量指标"),
-                           kw.pop("name", f"指标{ident}"), parsed, D(weight), **kw)  # type: ignore[arg-type]
+    return IndicatorResult(
+        ident,
+        kw.pop("level1", "产出指标"),
+        kw.pop("level2", "数量指标"),
+        kw.pop("name", f"指标{ident}"),
+        parsed,
+        D(weight),
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def completion(target: str, **kw) -> Decimal | None:
@@ -54,22 +61,66 @@ def zhanyi(cause: str = "", action: str = "") -> list[IndicatorResult]:
     """The 项目支出绩效自评表 of 医疗服务和保障能力提升补助经费, typed from the seed."""
     actual = parse_actual
     return [
-        result(target_from_columns("≥", "90%", "%"), 10, id="1", name="医保信息系统正常运行率",
-               actual_value=actual("≥90%")[0]),
-        result(target_from_columns("≥", "90%", "%"), 15, id="2", level2="质量指标",
-               name="定点医药机构监督检查覆盖率", actual_value=actual("≥90%")[0]),
-        result(target_from_columns("≤", "60分钟", "分钟"), 10, id="3", level2="时效指标",
-               name="医保信息系统重大安全事件相应响应时间", actual_value=actual("≤60分钟")[0]),
-        result("按时按要求落实和执行", 15, id="4", level2="成本指标",
-               name="药品和医用耗材集中带量采购落实情况", completion=D(100)),
-        result("有所提高", 15, id="5", level1="效益指标", level2="社会效益指标",
-               name="医保经办服务能力", completion=D(100)),
-        result("逐步推开", 15, id="6", level1="效益指标", level2="可持续影响指标",
-               name="推行医保支付方式改革和DRG试点", completion=completion_from_points(D(13), D(15)),
-               cause=cause, action=action),
-        result(target_from_columns("≥", "90%", "%"), 10, id="7", level1="满意度指标",
-               level2="服务对象满意度指标", name="参保人员对医保服务的满意度",
-               actual_value=actual("≥90%")[0]),
+        result(
+            target_from_columns("≥", "90%", "%"),
+            10,
+            id="1",
+            name="医保信息系统正常运行率",
+            actual_value=actual("≥90%")[0],
+        ),
+        result(
+            target_from_columns("≥", "90%", "%"),
+            15,
+            id="2",
+            level2="质量指标",
+            name="定点医药机构监督检查覆盖率",
+            actual_value=actual("≥90%")[0],
+        ),
+        result(
+            target_from_columns("≤", "60分钟", "分钟"),
+            10,
+            id="3",
+            level2="时效指标",
+            name="医保信息系统重大安全事件相应响应时间",
+            actual_value=actual("≤60分钟")[0],
+        ),
+        result(
+            "按时按要求落实和执行",
+            15,
+            id="4",
+            level2="成本指标",
+            name="药品和医用耗材集中带量采购落实情况",
+            completion=D(100),
+        ),
+        result(
+            "有所提高",
+            15,
+            id="5",
+            level1="效益指标",
+            level2="社会效益指标",
+            name="医保经办服务能力",
+            completion=D(100),
+        ),
+        result(
+            "逐步推开",
+            15,
+            id="6",
+            level1="效益指标",
+            level2="可持续影响指标",
+            name="推行医保支付方式改革和DRG试点",
+            completion=completion_from_points(D(13), D(15)),
+            cause=cause,
+            action=action,
+        ),
+        result(
+            target_from_columns("≥", "90%", "%"),
+            10,
+            id="7",
+            level1="满意度指标",
+            level2="服务对象满意度指标",
+            name="参保人员对医保服务的满意度",
+            actual_value=actual("≥90%")[0],
+        ),
     ]
 
 
@@ -78,7 +129,14 @@ def test_zhanyi_scores_98_and_grades_excellent():
     assert ev.execution_rate == 100
     assert show_points(ev.execution_points) == "10.00"
     assert [show_points(line.points) for line in ev.lines] == [
-        "10.00", "15.00", "10.00", "15.00", "15.00", "13.00", "10.00"]
+        "10.00",
+        "15.00",
+        "10.00",
+        "15.00",
+        "15.00",
+        "13.00",
+        "10.00",
+    ]
     assert ev.lines[5].band == TOP  # 13 of 15 is 86.67%: fully or basically achieved
     assert show_points(ev.indicator_points) == "88.00"
     assert ev.shown_total == "98.00"
@@ -94,8 +152,13 @@ def test_zhanyi_cannot_be_finalised_without_explaining_the_13_of_15():
         check_can_finalise(ev)
     assert caught.value.field == "6"
     assert isinstance(caught.value, InvalidInputError)
-    explained = evaluate(D("63.00"), D("63.00"), D("63.00"),
-                         zhanyi("DRG 试点医院尚未全部上线", "下年度扩大试点范围"), final=True)
+    explained = evaluate(
+        D("63.00"),
+        D("63.00"),
+        D("63.00"),
+        zhanyi("DRG 试点医院尚未全部上线", "下年度扩大试点范围"),
+        final=True,
+    )
     check_can_finalise(explained)
     assert explained.shown_total == "98.00"
 
@@ -132,8 +195,14 @@ def test_execution_below_100_is_a_shortfall_to_explain():
     with pytest.raises(SelfEvaluationError) as caught:
         check_can_finalise(ev)
     assert caught.value.field == EXECUTION
-    ok = evaluate(D(100), D(100), D(90), [result("≥90%", 90, actual_value=D(90))],
-                  execution_cause="年底采购合同未结算", execution_action="次年一季度结算")
+    ok = evaluate(
+        D(100),
+        D(100),
+        D(90),
+        [result("≥90%", 90, actual_value=D(90))],
+        execution_cause="年底采购合同未结算",
+        execution_action="次年一季度结算",
+    )
     check_can_finalise(ok)
 
 
@@ -246,19 +315,26 @@ def test_completion_from_points():
 
 
 def test_not_applicable_rows_carry_no_weight():
-    rows = [result("≥95%", 90, id="a", actual_value=D(95)),
-            result("/", 10, id="b"), result("无生态成本", 5, id="c")]
+    rows = [
+        result("≥95%", 90, id="a", actual_value=D(95)),
+        result("/", 10, id="b"),
+        result("无生态成本", 5, id="c"),
+    ]
     ev = evaluate(D(62), D(62), D(62), rows)
     assert ev.scale == 1
     assert [(line.completion, line.points, line.scaled_weight) for line in ev.lines[1:]] == [
-        (None, None, 0), (None, None, 0)]
+        (None, None, 0),
+        (None, None, 0),
+    ]
     assert not ev.pending()
     assert ev.total == 100
 
 
 def test_weights_not_adding_to_90_are_scaled_and_the_factor_shown():
-    rows = [result("≥95%", 30, id="a", actual_value=D(95)),
-            result("逐步提高", 30, id="b", completion=D(50), cause="c", action="a")]
+    rows = [
+        result("≥95%", 30, id="a", actual_value=D(95)),
+        result("逐步提高", 30, id="b", completion=D(50), cause="c", action="a"),
+    ]
     ev = evaluate(D(10), D(10), D(10), rows)
     assert ev.scale == D("1.5")
     assert ev.scale_note is not None
@@ -307,8 +383,16 @@ def test_a_draft_with_missing_data_scores_what_it_has_and_cannot_be_finalised():
 
 @pytest.mark.parametrize(
     ("total", "label"),
-    [(D(100), "优"), (D(90), "优"), (D("89.999"), "良"), (D(80), "良"), (D("79.99"), "中"),
-     (D(60), "中"), (D("59.99"), "差"), (D(0), "差")],
+    [
+        (D(100), "优"),
+        (D(90), "优"),
+        (D("89.999"), "良"),
+        (D(80), "良"),
+        (D("79.99"), "中"),
+        (D(60), "中"),
+        (D("59.99"), "差"),
+        (D(0), "差"),
+    ],
 )
 def test_grades_at_their_boundaries(total, label):
     assert grade(total) == label
@@ -324,8 +408,13 @@ def test_grade_comes_from_unrounded_points():
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [(D("12.345"), "12.35"), (D("12.3449"), "12.34"), (D("0.005"), "0.01"), (D("2.5"), "2.50"),
-     (D(98), "98.00")],
+    [
+        (D("12.345"), "12.35"),
+        (D("12.3449"), "12.34"),
+        (D("0.005"), "0.01"),
+        (D("2.5"), "2.50"),
+        (D(98), "98.00"),
+    ],
 )
 def test_show_points_half_up(value, shown):
     assert show_points(value) == shown
@@ -413,4 +502,5 @@ def test_at_most_is_antitone_in_the_actual(a, b, target):
     low, high = sorted((a, b))
     parsed = parse_target(f"≤{target}分钟")
     assert indicator_completion(result(parsed, actual_value=low)) >= indicator_completion(
-        result(parsed, actual_value=high))
+        result(parsed, actual_value=high)
+    )

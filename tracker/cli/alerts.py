@@ -34,19 +34,42 @@ def alerts_check(c: Context, as_of: str | None, year: int | None, deliver: bool,
 
         result["delivered"] = deliver_pending(c.app)
     if fmt == "json":
-        click.echo(to_json({"as_of": result["as_of"], "raised": result["raised"],
-                            "already_open": result["already_open"],
-                            "resolved": result["resolved"], "escalated": result["escalated"],
-                            **({"delivered": result["delivered"]} if deliver else {})}))
+        click.echo(
+            to_json(
+                {
+                    "as_of": result["as_of"],
+                    "raised": result["raised"],
+                    "already_open": result["already_open"],
+                    "resolved": result["resolved"],
+                    "escalated": result["escalated"],
+                    **({"delivered": result["delivered"]} if deliver else {}),
+                }
+            )
+        )
         return
-    click.echo(f"检查日期 {result['as_of']}：新增预警 {len(result['raised'])} 条，"
-               f"已存在 {result['already_open']} 条，解除 {len(result['resolved'])} 条，"
-               f"升级 {len(result['escalated'])} 条")
+    click.echo(
+        f"检查日期 {result['as_of']}：新增预警 {len(result['raised'])} 条，"
+        f"已存在 {result['already_open']} 条，解除 {len(result['resolved'])} 条，"
+        f"升级 {len(result['escalated'])} 条"
+    )
     if result["raised"]:
-        click.echo(table(["单位", "项目", "规则", "级别", "差距(百分点)", "期间", "预警编号"],
-                         [[r["unit"], r["project"], RULE_LABELS[r["rule"]],
-                           STATUS_LABELS[r["severity"]], r["lag_points"] or "", r["period"], r["id"]]
-                          for r in result["raised"]]))
+        click.echo(
+            table(
+                ["单位", "项目", "规则", "级别", "差距(百分点)", "期间", "预警编号"],
+                [
+                    [
+                        r["unit"],
+                        r["project"],
+                        RULE_LABELS[r["rule"]],
+                        STATUS_LABELS[r["severity"]],
+                        r["lag_points"] or "",
+                        r["period"],
+                        r["id"],
+                    ]
+                    for r in result["raised"]
+                ],
+            )
+        )
 
 
 @alerts.command("list")
@@ -60,10 +83,26 @@ def alerts_list(c: Context, open_only: bool, unit_code: str | None, fmt: str) ->
     if fmt == "json":
         click.echo(to_json(rows))
         return
-    click.echo(table(["产生日期", "单位", "项目", "规则", "级别", "期间", "确认", "升级", "解除", "预警编号"],
-                     [[r["raised_on"], r["unit_code"], r["project"], RULE_LABELS[r["rule"]],
-                       STATUS_LABELS[r["severity"]], r["period"], r["acknowledged_by"] or "",
-                       r["escalated_to"] or "", r["resolved_on"] or "", r["id"]] for r in rows]))
+    click.echo(
+        table(
+            ["产生日期", "单位", "项目", "规则", "级别", "期间", "确认", "升级", "解除", "预警编号"],
+            [
+                [
+                    r["raised_on"],
+                    r["unit_code"],
+                    r["project"],
+                    RULE_LABELS[r["rule"]],
+                    STATUS_LABELS[r["severity"]],
+                    r["period"],
+                    r["acknowledged_by"] or "",
+                    r["escalated_to"] or "",
+                    r["resolved_on"] or "",
+                    r["id"],
+                ]
+                for r in rows
+            ],
+        )
+    )
 
 
 @alerts.command("ack")
@@ -81,16 +120,17 @@ def alerts_ack(c: Context, alert_id: str, comment: str, request_id: str | None) 
 @alerts.command("settings")
 @click.argument("unit_code")
 @click.option("--rules", "rule_list", help="启用的规则，逗号分隔：" + ",".join(RULE_LABELS))
-@click.option("--escalation-days", type=int, default=3, show_default=True,
-              help="未确认多少个工作日后升级")
+@click.option("--escalation-days", type=int, default=3, show_default=True, help="未确认多少个工作日后升级")
 @click.option("--managers", default="", help="升级对象（单位领导）")
 @pass_ctx
-def alerts_settings(c: Context, unit_code: str, rule_list: str | None, escalation_days: int,
-                    managers: str) -> None:
+def alerts_settings(
+    c: Context, unit_code: str, rule_list: str | None, escalation_days: int, managers: str
+) -> None:
     """设定单位启用的预警规则与升级规则。"""
     chosen = [r.strip() for r in rule_list.split(",") if r.strip()] if rule_list else None
-    uid = c.app.change_alert_settings(unit_code, rules_enabled=chosen,
-                                      escalation_days=escalation_days, managers=managers)
+    uid = c.app.change_alert_settings(
+        unit_code, rules_enabled=chosen, escalation_days=escalation_days, managers=managers
+    )
     click.echo(f"已设定单位 {unit_code} 的预警规则")
     click.echo(str(uid))
 
@@ -105,13 +145,24 @@ def channels() -> None:
 @click.option("--kind", type=click.Choice(["wecom", "dingtalk", "email", "webhook"]), required=True)
 @click.option("--name", required=True, help="渠道名称")
 @click.option("--purpose", type=click.Choice(["alerts", "managers", "digest"]), default="alerts")
-@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
-              help="渠道参数，如 key=… token=… secret=… base_url=… url=… host=… port=… "
-                   "sender=… recipients=a@b,c@d")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="渠道参数，如 key=… token=… secret=… base_url=… url=… host=… port=… sender=… recipients=a@b,c@d",
+)
 @click.option("--id", "request_id", help="请求编号")
 @pass_ctx
-def channels_add(c: Context, unit_code: str, kind: str, name: str, purpose: str,
-                 settings: tuple[str, ...], request_id: str | None) -> None:
+def channels_add(
+    c: Context,
+    unit_code: str,
+    kind: str,
+    name: str,
+    purpose: str,
+    settings: tuple[str, ...],
+    request_id: str | None,
+) -> None:
     """为单位添加发送渠道；参数先经校验。"""
     config = {}
     for item in settings:
@@ -125,8 +176,9 @@ def channels_add(c: Context, unit_code: str, kind: str, name: str, purpose: str,
         build_channel({"kind": kind, **config})  # refuses a bad configuration, naming the field
     except ChannelConfigError as e:
         raise InvalidInputError(str(e), e.field) from None
-    cid = c.app.add_channel(unit_code, name=name, kind=kind, config=config, purpose=purpose,
-                            request_id=request_id)
+    cid = c.app.add_channel(
+        unit_code, name=name, kind=kind, config=config, purpose=purpose, request_id=request_id
+    )
     click.echo(f"已为单位 {unit_code} 添加渠道 {name}（{kind}）")
     click.echo(str(cid))
 
@@ -141,9 +193,22 @@ def channels_list(c: Context, unit_code: str | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(to_json(rows))
         return
-    click.echo(table(["单位", "名称", "类型", "用途", "参数", "渠道编号"],
-                     [[r["unit_code"], r["name"], r["kind"], r["purpose"],
-                       json.dumps(r["config"], ensure_ascii=False), r["id"]] for r in rows]))
+    click.echo(
+        table(
+            ["单位", "名称", "类型", "用途", "参数", "渠道编号"],
+            [
+                [
+                    r["unit_code"],
+                    r["name"],
+                    r["kind"],
+                    r["purpose"],
+                    json.dumps(r["config"], ensure_ascii=False),
+                    r["id"],
+                ]
+                for r in rows
+            ],
+        )
+    )
 
 
 @channels.command("test")

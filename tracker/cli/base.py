@@ -56,7 +56,11 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 @click.group(cls=TrackerGroup)
-@click.option("--db", envvar="TRACKER_DB", help="数据库地址：sqlite:///文件 或 postgresql://…（默认 sqlite:///tracker.db）")
+@click.option(
+    "--db",
+    envvar="TRACKER_DB",
+    help="数据库地址：sqlite:///文件 或 postgresql://…（默认 sqlite:///tracker.db）",
+)
 @click.option("--user", envvar="TRACKER_USER", help="操作人（默认取操作系统用户名）")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, user: str | None) -> None:
@@ -64,7 +68,6 @@ def cli(ctx: click.Context, db: str | None, user: str | None) -> None:
     obj = Context(db, user)
     ctx.obj = obj
     ctx.call_on_close(obj.close)
-
 
 
 def main() -> None:

@@ -22,8 +22,7 @@ def unit() -> None:
 @click.option("--note", default="", help="备注")
 @click.option("--id", "request_id", help="请求编号（重复提交不会重复记录）")
 @pass_ctx
-def unit_add(c: Context, code: str, name: str, parent: str | None, note: str,
-             request_id: str | None) -> None:
+def unit_add(c: Context, code: str, name: str, parent: str | None, note: str, request_id: str | None) -> None:
     """添加预算单位。"""
     uid = c.app.add_unit(code, name, parent, note=note, request_id=request_id)
     click.echo(f"已添加单位 {code} {name}")
@@ -39,8 +38,12 @@ def unit_list(c: Context, fmt: str) -> None:
     if fmt == "json":
         click.echo(to_json(rows))
     else:
-        click.echo(table(["单位编码", "单位名称", "上级单位"],
-                         [[r["code"], r["name"], r["parent_code"] or ""] for r in rows]))
+        click.echo(
+            table(
+                ["单位编码", "单位名称", "上级单位"],
+                [[r["code"], r["name"], r["parent_code"] or ""] for r in rows],
+            )
+        )
 
 
 # ---------------------------------------------------------------- projects
@@ -56,8 +59,9 @@ def project() -> None:
 @click.option("--unit", "unit_code", required=True, help="预算单位编码")
 @click.option("--code", required=True, help="项目编码")
 @click.option("--name", required=True, help="项目名称")
-@click.option("--type", "etype", default="项目支出",
-              help="支出类型：项目支出、基本支出-人员经费、基本支出-公用经费")
+@click.option(
+    "--type", "etype", default="项目支出", help="支出类型：项目支出、基本支出-人员经费、基本支出-公用经费"
+)
 @click.option("--functional", help="支出功能分类科目（3/5/7 位）")
 @click.option("--economic", help="部门经济分类科目（3/5 位）")
 @click.option("--source", help="资金来源（默认 一般公共预算财政拨款）")
@@ -66,14 +70,35 @@ def project() -> None:
 @click.option("--note", default="", help="备注")
 @click.option("--id", "request_id", help="请求编号")
 @pass_ctx
-def project_add(c: Context, year: str, unit_code: str, code: str, name: str, etype: str,
-                functional: str | None, economic: str | None, source: str | None,
-                plan_spec: str | None, owner: str, note: str, request_id: str | None) -> None:
+def project_add(
+    c: Context,
+    year: str,
+    unit_code: str,
+    code: str,
+    name: str,
+    etype: str,
+    functional: str | None,
+    economic: str | None,
+    source: str | None,
+    plan_spec: str | None,
+    owner: str,
+    note: str,
+    request_id: str | None,
+) -> None:
     """添加预算项目。"""
     pid = c.app.add_project(
-        year=year, unit=unit_code, code=code, name=name, expenditure_type=etype,
-        functional=functional, economic=economic, source=source, owner=owner,
-        plan=plan_spec, note=note, request_id=request_id,
+        year=year,
+        unit=unit_code,
+        code=code,
+        name=name,
+        expenditure_type=etype,
+        functional=functional,
+        economic=economic,
+        source=source,
+        owner=owner,
+        plan=plan_spec,
+        note=note,
+        request_id=request_id,
     )
     click.echo(f"已添加 {year} 年项目 {code} {name}")
     click.echo(str(pid))
@@ -90,11 +115,22 @@ def project_list(c: Context, year: int | None, unit_code: str | None, fmt: str) 
     if fmt == "json":
         click.echo(to_json(rows))
         return
-    click.echo(table(
-        ["年度", "项目编码", "项目名称", "单位", "支出类型", "功能分类"],
-        [[r["year"], r["code"], r["name"], r["unit_code"], r["expenditure_type"],
-          r["functional"] or ""] for r in rows],
-    ))
+    click.echo(
+        table(
+            ["年度", "项目编码", "项目名称", "单位", "支出类型", "功能分类"],
+            [
+                [
+                    r["year"],
+                    r["code"],
+                    r["name"],
+                    r["unit_code"],
+                    r["expenditure_type"],
+                    r["functional"] or "",
+                ]
+                for r in rows
+            ],
+        )
+    )
 
 
 # ------------------------------------------------------------- money moves
@@ -104,20 +140,35 @@ def project_list(c: Context, year: int | None, unit_code: str | None, fmt: str) 
 @click.argument("code")
 @click.argument("amount")
 @click.option("--date", "day", required=True, help="业务日期 YYYY-MM-DD")
-@click.option("--kind", type=click.Choice(["initial", "add", "reduce", "carryover", "recall"]),
-              default="initial", show_default=True,
-              help="年初预算 / 追加 / 调减 / 上年结转 / 收回")
+@click.option(
+    "--kind",
+    type=click.Choice(["initial", "add", "reduce", "carryover", "recall"]),
+    default="initial",
+    show_default=True,
+    help="年初预算 / 追加 / 调减 / 上年结转 / 收回",
+)
 @click.option("--doc", default="", help="文号，如 保财社【2023】111号")
 @click.option("--wan", is_flag=True, help="金额单位为万元")
 @click.option("--year", help="预算年度（编码在多个年度存在时必填）")
 @click.option("--note", default="", help="备注")
 @click.option("--id", "request_id", help="请求编号")
 @pass_ctx
-def budget(c: Context, code: str, amount: str, day: str, kind: str, doc: str, wan: bool,
-           year: str | None, note: str, request_id: str | None) -> None:
+def budget(
+    c: Context,
+    code: str,
+    amount: str,
+    day: str,
+    kind: str,
+    doc: str,
+    wan: bool,
+    year: str | None,
+    note: str,
+    request_id: str | None,
+) -> None:
     """记录预算批复（年初预算、追加、调减、上年结转、收回）。"""
-    aid = c.app.appropriate(code, amount, date=day, kind=kind, doc=doc, wan=wan, year=year,
-                            note=note, request_id=request_id)
+    aid = c.app.appropriate(
+        code, amount, date=day, kind=kind, doc=doc, wan=wan, year=year, note=note, request_id=request_id
+    )
     click.echo(f"已记录 {code} 预算 {kind} {amount}{'万元' if wan else '元'}")
     click.echo(str(aid))
 
@@ -135,12 +186,34 @@ def budget(c: Context, code: str, amount: str, day: str, kind: str, doc: str, wa
 @click.option("--note", default="", help="备注")
 @click.option("--id", "request_id", help="请求编号")
 @pass_ctx
-def pay(c: Context, code: str, amount: str, day: str, payee: str, economic: str | None,
-        voucher: str, source: str | None, wan: bool, year: str | None, note: str,
-        request_id: str | None) -> None:
+def pay(
+    c: Context,
+    code: str,
+    amount: str,
+    day: str,
+    payee: str,
+    economic: str | None,
+    voucher: str,
+    source: str | None,
+    wan: bool,
+    year: str | None,
+    note: str,
+    request_id: str | None,
+) -> None:
     """记录一笔支付；超出可用预算的支付会被拒绝。"""
-    pid = c.app.pay(code, amount, date=day, payee=payee, economic=economic, voucher=voucher,
-                    source=source, wan=wan, year=year, note=note, request_id=request_id)
+    pid = c.app.pay(
+        code,
+        amount,
+        date=day,
+        payee=payee,
+        economic=economic,
+        voucher=voucher,
+        source=source,
+        wan=wan,
+        year=year,
+        note=note,
+        request_id=request_id,
+    )
     click.echo(f"已记录 {code} 支付 {amount}{'万元' if wan else '元'} → {payee}")
     click.echo(str(pid))
 
@@ -152,8 +225,9 @@ def pay(c: Context, code: str, amount: str, day: str, payee: str, economic: str 
 @click.option("--reason", required=True, help="冲销原因")
 @click.option("--id", "request_id", help="请求编号")
 @pass_ctx
-def reverse(c: Context, payment_id: str, amount: str | None, day: str, reason: str,
-            request_id: str | None) -> None:
+def reverse(
+    c: Context, payment_id: str, amount: str | None, day: str, reason: str, request_id: str | None
+) -> None:
     """冲销（退回）一笔支付，可部分冲销；不写金额即冲销剩余全部。"""
     rid = c.app.reverse(payment_id, amount, date=day, reason=reason, request_id=request_id)
     click.echo(f"已冲销支付 {payment_id}")
@@ -167,8 +241,7 @@ def reverse(c: Context, payment_id: str, amount: str | None, day: str, reason: s
 @click.option("--note", default="", help="备注")
 @click.option("--id", "request_id", help="请求编号")
 @pass_ctx
-def plan(c: Context, code: str, spec: str, year: str | None, note: str,
-         request_id: str | None) -> None:
+def plan(c: Context, code: str, spec: str, year: str | None, note: str, request_id: str | None) -> None:
     """设定资金支出计划（新版本，旧版本保留在历史中）。"""
     pid = c.app.set_plan(code, spec, year=year, note=note, request_id=request_id)
     click.echo(f"已设定 {code} 的资金支出计划：{spec}")
@@ -205,15 +278,24 @@ def history(c: Context, code: str, year: str | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(to_json(rows))
         return
-    click.echo(table(
-        ["序号", "记录时间", "操作人", "事件", "业务日期", "金额(元)", "说明"],
-        [[r["version"], r["recorded_at"], r["user"], r["label"], r["date"] or "",
-          r["amount"] or "", r["details"] + (f"；备注：{r['note']}" if r["note"] else "")]
-         for r in rows],
-        right=(5,),
-    ))
-
-
+    click.echo(
+        table(
+            ["序号", "记录时间", "操作人", "事件", "业务日期", "金额(元)", "说明"],
+            [
+                [
+                    r["version"],
+                    r["recorded_at"],
+                    r["user"],
+                    r["label"],
+                    r["date"] or "",
+                    r["amount"] or "",
+                    r["details"] + (f"；备注：{r['note']}" if r["note"] else ""),
+                ]
+                for r in rows
+            ],
+            right=(5,),
+        )
+    )
 
 
 @cli.command("import")
@@ -226,8 +308,9 @@ def import_cmd(c: Context, path: str, year: int | None, dry_run: bool, fmt: str)
     """导入项目表、绩效指标表或支付明细表（.xlsx/.csv）；先校验全部行，有错则不导入。"""
     from tracker.importing import import_file, text_progress
 
-    report = import_file(c.app, path, year=year, dry_run=dry_run, user=c.settings.user,
-                         progress=text_progress())
+    report = import_file(
+        c.app, path, year=year, dry_run=dry_run, user=c.settings.user, progress=text_progress()
+    )
     if fmt == "json":
         click.echo(to_json(report.as_dict()))
     else:

@@ -22,15 +22,30 @@ def indicator_parse(text: str, year: int | None, fmt: str) -> None:
     from tracker.domain.indicator import parse_target
 
     t = parse_target(text, year)
-    data = {"kind": t.kind, "value": None if t.value is None else f"{t.value.normalize():f}",
-            "unit": t.unit, "text": t.text,
-            "deadline": t.deadline.isoformat() if t.deadline else None}
+    data = {
+        "kind": t.kind,
+        "value": None if t.value is None else f"{t.value.normalize():f}",
+        "unit": t.unit,
+        "text": t.text,
+        "deadline": t.deadline.isoformat() if t.deadline else None,
+    }
     if fmt == "json":
         click.echo(to_json(data))
     else:
-        click.echo(table(["类型", "数值", "单位", "期限", "原文"],
-                         [[data["kind"], data["value"] or "", data["unit"] or "",
-                           data["deadline"] or "", data["text"]]]))
+        click.echo(
+            table(
+                ["类型", "数值", "单位", "期限", "原文"],
+                [
+                    [
+                        data["kind"],
+                        data["value"] or "",
+                        data["unit"] or "",
+                        data["deadline"] or "",
+                        data["text"],
+                    ]
+                ],
+            )
+        )
 
 
 @indicator.command("add")
@@ -46,13 +61,34 @@ def indicator_parse(text: str, year: int | None, fmt: str) -> None:
 @click.option("--note", default="", help="备注")
 @click.option("--id", "request_id", help="请求编号")
 @pass_ctx
-def indicator_add(c: Context, code: str, level1: str, level2: str, name: str, target: str,
-                  weight: str | None, description: str, year: str | None, unit_level: bool,
-                  note: str, request_id: str | None) -> None:
+def indicator_add(
+    c: Context,
+    code: str,
+    level1: str,
+    level2: str,
+    name: str,
+    target: str,
+    weight: str | None,
+    description: str,
+    year: str | None,
+    unit_level: bool,
+    note: str,
+    request_id: str | None,
+) -> None:
     """添加绩效指标；最后一行输出指标编号。"""
-    iid = c.app.add_indicator(code, level1=level1, level2=level2, name=name, target=target,
-                              weight=weight, description=description, year=year,
-                              unit_level=unit_level, note=note, request_id=request_id)
+    iid = c.app.add_indicator(
+        code,
+        level1=level1,
+        level2=level2,
+        name=name,
+        target=target,
+        weight=weight,
+        description=description,
+        year=year,
+        unit_level=unit_level,
+        note=note,
+        request_id=request_id,
+    )
     click.echo(f"已添加指标 {name}（{target}）")
     click.echo(str(iid))
 
@@ -66,13 +102,22 @@ def indicator_add(c: Context, code: str, level1: str, level2: str, name: str, ta
 @click.option("--note", default="", help="佐证说明")
 @click.option("--id", "request_id", help="请求编号")
 @pass_ctx
-def indicator_record(c: Context, code: str, indicator_id: str, value: str | None,
-                     completion: str | None, day: str, note: str, request_id: str | None) -> None:
+def indicator_record(
+    c: Context,
+    code: str,
+    indicator_id: str,
+    value: str | None,
+    completion: str | None,
+    day: str,
+    note: str,
+    request_id: str | None,
+) -> None:
     """记录实际完成值（或定性指标的完成程度）。"""
     if value is None and completion is None:
         raise click.UsageError("需要 VALUE 或 --completion")
-    c.app.record_indicator(code, indicator_id, value, completion=completion, date=day,
-                           note=note, request_id=request_id)
+    c.app.record_indicator(
+        code, indicator_id, value, completion=completion, date=day, note=note, request_id=request_id
+    )
     click.echo(f"已记录指标 {indicator_id} 的完成情况")
     click.echo(indicator_id)
 
@@ -83,8 +128,7 @@ def indicator_record(c: Context, code: str, indicator_id: str, value: str | None
 @click.option("--action", required=True, help="改进措施")
 @click.option("--id", "request_id", help="请求编号")
 @pass_ctx
-def indicator_explain(c: Context, indicator_id: str, cause: str, action: str,
-                      request_id: str | None) -> None:
+def indicator_explain(c: Context, indicator_id: str, cause: str, action: str, request_id: str | None) -> None:
     """说明未完成指标的偏差原因与改进措施。"""
     c.app.explain_deviation(indicator_id, cause=cause, action=action, request_id=request_id)
     click.echo(f"已记录指标 {indicator_id} 的偏差原因与改进措施")
@@ -103,11 +147,25 @@ def indicator_list(c: Context, code: str, year: str | None, unit_level: bool, fm
     if fmt == "json":
         click.echo(to_json(rows))
         return
-    click.echo(table(
-        ["序号", "一级指标", "二级指标", "三级指标", "指标值", "分值", "实际完成", "完成程度", "编号"],
-        [[r["seq"], r["level1"], r["level2"], r["name"], r["target_text"], r["weight"] or "",
-          r["actual_text"] or "", r["completion"] or "", r["id"]] for r in rows],
-    ))
+    click.echo(
+        table(
+            ["序号", "一级指标", "二级指标", "三级指标", "指标值", "分值", "实际完成", "完成程度", "编号"],
+            [
+                [
+                    r["seq"],
+                    r["level1"],
+                    r["level2"],
+                    r["name"],
+                    r["target_text"],
+                    r["weight"] or "",
+                    r["actual_text"] or "",
+                    r["completion"] or "",
+                    r["id"],
+                ]
+                for r in rows
+            ],
+        )
+    )
 
 
 @indicator.command("combine")
@@ -119,12 +177,23 @@ def indicator_combine(c: Context, unit_code: str, year: int, fmt: str) -> None:
     """汇总单位（含下级）各项目同名指标的实际完成值：绝对数相加，比率按资金加权平均。"""
     rows = c.app.combined_actuals(unit_code, year)
     if fmt == "json":
-        click.echo(to_json([{**r, "value": None if r["value"] is None else f"{r['value']:f}"}
-                            for r in rows]))
+        click.echo(to_json([{**r, "value": None if r["value"] is None else f"{r['value']:f}"} for r in rows]))
         return
-    click.echo(table(["指标", "汇总值", "单位", "项目数"],
-                     [[r["name"], "" if r["value"] is None else f"{r['value'].normalize():f}",
-                       r["unit"] or "", r["projects"]] for r in rows], right=(1, 3)))
+    click.echo(
+        table(
+            ["指标", "汇总值", "单位", "项目数"],
+            [
+                [
+                    r["name"],
+                    "" if r["value"] is None else f"{r['value'].normalize():f}",
+                    r["unit"] or "",
+                    r["projects"],
+                ]
+                for r in rows
+            ],
+            right=(1, 3),
+        )
+    )
 
 
 @cli.command("selfeval")
@@ -139,21 +208,37 @@ def indicator_combine(c: Context, unit_code: str, year: int, fmt: str) -> None:
 @click.option("--execution-action", default="", help="预算执行的改进措施")
 @click.option("--id", "request_id", help="请求编号")
 @pass_ctx
-def selfeval_cmd(c: Context, code: str, year: str | None, unit_level: bool, fmt: str,
-                 output: str | None, finalise: bool, signed_by: str | None, execution_cause: str,
-                 execution_action: str, request_id: str | None) -> None:
+def selfeval_cmd(
+    c: Context,
+    code: str,
+    year: str | None,
+    unit_level: bool,
+    fmt: str,
+    output: str | None,
+    finalise: bool,
+    signed_by: str | None,
+    execution_cause: str,
+    execution_action: str,
+    request_id: str | None,
+) -> None:
     """绩效自评：执行率 10 分 + 指标 90 分，评定等级；--finalise 定稿。"""
     from tracker.cli.selfeval_text import selfeval_json, selfeval_text
 
     if finalise:
         if not signed_by:
             raise click.UsageError("定稿需要 --signed-by")
-        c.app.finalise_evaluation(code, year, signed_by=signed_by, unit_level=unit_level,
-                                  execution_cause=execution_cause,
-                                  execution_action=execution_action, request_id=request_id)
-    form = c.app.self_evaluation(code, year, unit_level=unit_level,
-                                 execution_cause=execution_cause,
-                                 execution_action=execution_action)
+        c.app.finalise_evaluation(
+            code,
+            year,
+            signed_by=signed_by,
+            unit_level=unit_level,
+            execution_cause=execution_cause,
+            execution_action=execution_action,
+            request_id=request_id,
+        )
+    form = c.app.self_evaluation(
+        code, year, unit_level=unit_level, execution_cause=execution_cause, execution_action=execution_action
+    )
     if fmt == "xlsx":
         if not output:
             raise click.UsageError("--format xlsx 需要 -o 文件名")

@@ -39,15 +39,20 @@ def status(c: Context, year: int, as_of: str | None, unit_code: str | None, fmt:
 
 @cli.command()
 @click.option("--year", required=True, type=int, help="预算年度")
-@click.option("--by", "by", required=True,
-              help="汇总维度 unit|functional|economic|source|type，两个维度用逗号分隔即为交叉表")
+@click.option(
+    "--by",
+    "by",
+    required=True,
+    help="汇总维度 unit|functional|economic|source|type，两个维度用逗号分隔即为交叉表",
+)
 @click.option("--level", type=click.Choice(["3", "5", "7"]), help="科目级次（类 3 / 款 5 / 项 7）")
 @click.option("--as-of", "as_of", help="截至日期 YYYY-MM-DD")
 @click.option("--unit", "unit_code", help="单位编码（含全部下级单位）")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
 @pass_ctx
-def rollup(c: Context, year: int, by: str, level: str | None, as_of: str | None,
-           unit_code: str | None, fmt: str) -> None:
+def rollup(
+    c: Context, year: int, by: str, level: str | None, as_of: str | None, unit_code: str | None, fmt: str
+) -> None:
     """按单位、功能分类、经济分类、资金来源或支出类型汇总。"""
     dims = [d.strip() for d in by.split(",") if d.strip()]
     r = c.app.queries.rollup(year, dims, int(level) if level else None, _as_of(as_of), unit_code)
@@ -66,8 +71,7 @@ def rollup(c: Context, year: int, by: str, level: str | None, as_of: str | None,
 @click.option("--as-of", "as_of", help="截至日期")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
 @pass_ctx
-def series(c: Context, code: str, is_unit: bool, year: int | None, as_of: str | None,
-           fmt: str) -> None:
+def series(c: Context, code: str, is_unit: bool, year: int | None, as_of: str | None, fmt: str) -> None:
     """逐日累计的预算、执行数、执行率与序时进度（供图表使用）。"""
     if is_unit:
         if year is None:
@@ -79,8 +83,17 @@ def series(c: Context, code: str, is_unit: bool, year: int | None, as_of: str | 
     if fmt == "csv":
         click.echo(wire.series_csv(s), nl=False)
     else:
-        click.echo(to_json({"year": s["year"], "code": s["code"], "unit": s["unit"],
-                            "as_of": s["as_of"], "points": wire.series_rows(s)}))
+        click.echo(
+            to_json(
+                {
+                    "year": s["year"],
+                    "code": s["code"],
+                    "unit": s["unit"],
+                    "as_of": s["as_of"],
+                    "points": wire.series_rows(s),
+                }
+            )
+        )
 
 
 @cli.command()
@@ -104,17 +117,21 @@ def settings() -> None:
 
 @settings.command("set")
 @click.argument("unit_code")
-@click.option("--rule", type=click.Choice(["ratio", "points"]), required=True,
-              help="ratio：执行率/序时进度 比例；points：落后百分点")
+@click.option(
+    "--rule",
+    type=click.Choice(["ratio", "points"]),
+    required=True,
+    help="ratio：执行率/序时进度 比例；points：落后百分点",
+)
 @click.option("--yellow", help="黄色阈值（ratio 默认 80，points 默认 5）")
 @click.option("--red", help="红色阈值（ratio 默认 60，points 默认 10）")
 @click.option("--id", "request_id", help="请求编号")
 @pass_ctx
-def settings_set(c: Context, unit_code: str, rule: str, yellow: str | None, red: str | None,
-                 request_id: str | None) -> None:
+def settings_set(
+    c: Context, unit_code: str, rule: str, yellow: str | None, red: str | None, request_id: str | None
+) -> None:
     """设定单位的滞后预警规则。"""
-    uid = c.app.change_unit_settings(unit_code, rule=rule, yellow=yellow, red=red,
-                                     request_id=request_id)
+    uid = c.app.change_unit_settings(unit_code, rule=rule, yellow=yellow, red=red, request_id=request_id)
     click.echo(f"已设定单位 {unit_code} 的预警规则：{rule}")
     click.echo(str(uid))
 
@@ -128,8 +145,7 @@ def settings_show(c: Context, unit_code: str, fmt: str) -> None:
     row = c.app.queries.units().get(unit_code)
     if row is None:
         raise NotFoundError(f"单位 {unit_code} 不存在", "单位编码")
-    data = {"unit": unit_code, "rule": row["status_rule"], "yellow": row["yellow"],
-            "red": row["red"]}
+    data = {"unit": unit_code, "rule": row["status_rule"], "yellow": row["yellow"], "red": row["red"]}
     if fmt == "json":
         click.echo(to_json(data))
     else:
@@ -147,6 +163,7 @@ def projections() -> None:
 def projections_rebuild(c: Context) -> None:
     """从事件日志重建全部读模型。"""
     with click.progressbar(length=1, label="重建读模型", file=sys.stderr) as bar:
+
         def progress(done: int, total: int) -> None:
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
@@ -156,8 +173,7 @@ def projections_rebuild(c: Context) -> None:
 
 
 @cli.command()
-@click.option("--until", "until", default="2024-12-31", show_default=True,
-              help="生成支付数据截至的日期")
+@click.option("--until", "until", default="2024-12-31", show_default=True, help="生成支付数据截至的日期")
 @click.option("--reset", is_flag=True, help="先删除现有 SQLite 数据库文件")
 @pass_ctx
 def demo(c: Context, until: str, reset: bool) -> None:
@@ -167,19 +183,28 @@ def demo(c: Context, until: str, reset: bool) -> None:
     run_demo(c, until=until, reset=reset, echo=click.echo)
 
 
-
-
 @cli.command("export")
-@click.argument("kind", type=click.Choice(["summary", "function", "basic", "project-economic",
-                                           "three-public", "fdp", "monitoring", "selfeval"]))
+@click.argument(
+    "kind",
+    type=click.Choice(
+        ["summary", "function", "basic", "project-economic", "three-public", "fdp", "monitoring", "selfeval"]
+    ),
+)
 @click.option("--year", required=True, type=int, help="预算年度")
 @click.option("--unit", "unit_code", help="单位编码（含下级单位）；selfeval 时为项目或单位编码")
 @click.option("--as-of", "as_of", help="截至日期（默认年末或今天）")
-@click.option("-o", "--output", "output", required=True, type=click.Path(),
-              help="输出文件（.xlsx/.csv；fdp 为目录或 .zip）")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(),
+    help="输出文件（.xlsx/.csv；fdp 为目录或 .zip）",
+)
 @pass_ctx
-def export_cmd(c: Context, kind: str, year: int, unit_code: str | None, as_of: str | None,
-               output: str) -> None:
+def export_cmd(
+    c: Context, kind: str, year: int, unit_code: str | None, as_of: str | None, output: str
+) -> None:
     """导出公开报表（收支总表、支出总表、基本支出表、项目支出表、三公经费表）、
     财政数据包、绩效运行监控表或自评表。"""
     day = _as_of(as_of)
@@ -194,8 +219,7 @@ def export_cmd(c: Context, kind: str, year: int, unit_code: str | None, as_of: s
 
         if not unit_code:
             raise click.UsageError("selfeval 需要 --unit 项目编码")
-        path = write_selfeval_xlsx(with_names(c.app, c.app.self_evaluation(unit_code, year)),
-                                   output)
+        path = write_selfeval_xlsx(with_names(c.app, c.app.self_evaluation(unit_code, year)), output)
     else:
         from tracker.exporting import export
 

@@ -19,25 +19,42 @@ def selfeval_json(form: dict[str, Any]) -> dict[str, Any]:
     rows = {r["id"]: r for r in form["indicators"]}
     signed = form["signed"]
     return {
-        "code": form["code"], "year": form["year"], "owner_kind": form["owner_kind"],
-        "budget_initial": fmt_yuan(form["budget_initial"]), "budget": fmt_yuan(form["budget"]),
+        "code": form["code"],
+        "year": form["year"],
+        "owner_kind": form["owner_kind"],
+        "budget_initial": fmt_yuan(form["budget_initial"]),
+        "budget": fmt_yuan(form["budget"]),
         "disbursed": fmt_yuan(form["disbursed"]),
         "execution_rate": _pts(ev.execution_rate),
         "execution_points": show_points(ev.execution_points),
         "indicator_points": show_points(ev.indicator_points),
-        "total": show_points(ev.total), "grade": ev.grade,
-        "scale": f"{ev.scale}", "scale_note": ev.scale_note,
+        "total": show_points(ev.total),
+        "grade": ev.grade,
+        "scale": f"{ev.scale}",
+        "scale_note": ev.scale_note,
         "indicators": [
-            {"id": line.id, "level1": rows[line.id]["level1"], "level2": rows[line.id]["level2"],
-             "name": line.name, "kind": line.kind, "target": line.target_text,
-             "actual": rows[line.id]["actual_text"], "weight": show_points(line.weight),
-             "scaled_weight": show_points(line.scaled_weight),
-             "completion": _pts(line.completion), "points": _pts(line.points), "band": line.band,
-             "cause": rows[line.id]["cause"], "action": rows[line.id]["action"]}
+            {
+                "id": line.id,
+                "level1": rows[line.id]["level1"],
+                "level2": rows[line.id]["level2"],
+                "name": line.name,
+                "kind": line.kind,
+                "target": line.target_text,
+                "actual": rows[line.id]["actual_text"],
+                "weight": show_points(line.weight),
+                "scaled_weight": show_points(line.scaled_weight),
+                "completion": _pts(line.completion),
+                "points": _pts(line.points),
+                "band": line.band,
+                "cause": rows[line.id]["cause"],
+                "action": rows[line.id]["action"],
+            }
             for line in ev.lines
         ],
-        "shortfalls": [{"id": s.id, "name": s.name, "completion": show_points(s.completion),
-                        "explained": s.explained} for s in ev.shortfalls],
+        "shortfalls": [
+            {"id": s.id, "name": s.name, "completion": show_points(s.completion), "explained": s.explained}
+            for s in ev.shortfalls
+        ],
         "finalised": bool(signed and signed["finalised"]),
         "signed_by": signed["signed_by"] if signed else None,
     }
@@ -56,11 +73,33 @@ def selfeval_text(form: dict[str, Any]) -> str:
     if j["scale_note"]:
         head.append(j["scale_note"])
     body = table(
-        ["一级指标", "二级指标", "三级指标", "指标值", "实际完成", "分值", "完成率%", "得分",
-         "偏差原因", "改进措施"],
-        [[i["level1"], i["level2"], i["name"], i["target"], i["actual"] or "", i["scaled_weight"],
-          i["completion"] or "待填", i["points"] or "", i["cause"] or "", i["action"] or ""]
-         for i in j["indicators"]],
+        [
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "指标值",
+            "实际完成",
+            "分值",
+            "完成率%",
+            "得分",
+            "偏差原因",
+            "改进措施",
+        ],
+        [
+            [
+                i["level1"],
+                i["level2"],
+                i["name"],
+                i["target"],
+                i["actual"] or "",
+                i["scaled_weight"],
+                i["completion"] or "待填",
+                i["points"] or "",
+                i["cause"] or "",
+                i["action"] or "",
+            ]
+            for i in j["indicators"]
+        ],
         right=(5, 6, 7),
     )
     missing = [s["name"] for s in j["shortfalls"] if not s["explained"]]

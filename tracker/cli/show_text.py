@@ -24,15 +24,29 @@ def show_text(v: dict[str, Any]) -> str:
         f"资金支出计划：{v['plan'] or '未设定（默认 25/50/75/100%）'}",
         "",
         "预算批复：",
-        table(["日期", "类型", "金额(元)", "文号"],
-              [[a["date"], a["kind_label"], _g(a["amount"]), a["doc"]] for a in v["appropriations"]],
-              right=(2,)),
+        table(
+            ["日期", "类型", "金额(元)", "文号"],
+            [[a["date"], a["kind_label"], _g(a["amount"]), a["doc"]] for a in v["appropriations"]],
+            right=(2,),
+        ),
         "",
         "支付：",
-        table(["日期", "金额(元)", "已冲销(元)", "收款人", "经济分类", "凭证号", "支付编号"],
-              [[p["date"], _g(p["amount"]), _g(p["reversed"]), p["payee"], p["economic"] or "",
-                p["voucher"], p["id"]] for p in v["payments"]],
-              right=(1, 2)),
+        table(
+            ["日期", "金额(元)", "已冲销(元)", "收款人", "经济分类", "凭证号", "支付编号"],
+            [
+                [
+                    p["date"],
+                    _g(p["amount"]),
+                    _g(p["reversed"]),
+                    p["payee"],
+                    p["economic"] or "",
+                    p["voucher"],
+                    p["id"],
+                ]
+                for p in v["payments"]
+            ],
+            right=(1, 2),
+        ),
     ]
     return "\n".join(lines)
 
@@ -44,9 +58,13 @@ def progress_json(d: dict[str, Any]) -> dict[str, Any]:
         "as_of": d["as_of"].isoformat(),
         **project(d["project"]),
         "checkpoints": [
-            {"date": c["date"].isoformat(), "target_rate": pct(c["target_rate"]),
-             "actual_rate": pct(c["actual_rate"]), "met": c["met"],
-             "shortfall_points": pct(c["shortfall_points"])}
+            {
+                "date": c["date"].isoformat(),
+                "target_rate": pct(c["target_rate"]),
+                "actual_rate": pct(c["actual_rate"]),
+                "met": c["met"],
+                "shortfall_points": pct(c["shortfall_points"]),
+            }
             for c in d["checkpoints"]
         ],
         "next_checkpoint": d["next_checkpoint"].isoformat() if d["next_checkpoint"] else None,
@@ -64,13 +82,25 @@ def progress_text(d: dict[str, Any]) -> str:
         f"按目前进度预计年末执行率 {j['forecast_rate']}%",
     ]
     if j["next_checkpoint"]:
-        lines.append(f"下一检查点 {j['next_checkpoint']}（目标 {j['next_target_rate']}%），"
-                     f"此后每日需支出 {_g(j['daily_needed'])} 元")
+        lines.append(
+            f"下一检查点 {j['next_checkpoint']}（目标 {j['next_target_rate']}%），"
+            f"此后每日需支出 {_g(j['daily_needed'])} 元"
+        )
     lines.append("")
-    lines.append(table(
-        ["检查点", "目标%", "实际%", "完成情况", "差距(百分点)"],
-        [[c["date"], c["target_rate"], c["actual_rate"], "达成" if c["met"] else "未达成",
-          c["shortfall_points"]] for c in j["checkpoints"]],
-        right=(1, 2, 4),
-    ))
+    lines.append(
+        table(
+            ["检查点", "目标%", "实际%", "完成情况", "差距(百分点)"],
+            [
+                [
+                    c["date"],
+                    c["target_rate"],
+                    c["actual_rate"],
+                    "达成" if c["met"] else "未达成",
+                    c["shortfall_points"],
+                ]
+                for c in j["checkpoints"]
+            ],
+            right=(1, 2, 4),
+        )
+    )
     return "\n".join(lines)

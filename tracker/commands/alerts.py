@@ -43,22 +43,29 @@ class AlertCommands:
 
     # ------------------------------------------------------------- settings
 
-    def change_alert_settings(self, unit: str, *, rules_enabled: list[str] | None = None,
-                              escalation_days: int = DEFAULT_ESCALATION_DAYS, managers: str = "",
-                              user: str | None = None, request_id: str | None = None) -> UUID:
+    def change_alert_settings(
+        self,
+        unit: str,
+        *,
+        rules_enabled: list[str] | None = None,
+        escalation_days: int = DEFAULT_ESCALATION_DAYS,
+        managers: str = "",
+        user: str | None = None,
+        request_id: str | None = None,
+    ) -> UUID:
         """Switch rules on or off for a unit, and set escalation after N working days."""
         code = parse_code(unit, "单位编码")
         chosen = list(rules_enabled if rules_enabled is not None else RULES)
         if unknown := [r for r in chosen if r not in RULES]:
-            raise InvalidInputError(f"未知的预警规则：{'、'.join(unknown)}；可选：{'、'.join(RULES)}",
-                                    "预警规则")
+            raise InvalidInputError(
+                f"未知的预警规则：{'、'.join(unknown)}；可选：{'、'.join(RULES)}", "预警规则"
+            )
         if not 1 <= int(escalation_days) <= 60:
             raise InvalidInputError("升级天数应在 1 到 60 个工作日之间", "升级天数")
         uid = self._unit_exists(code)
 
         def act(u: Unit, request: dict[str, Any] | None) -> UUID:
-            u.change_alert_settings(chosen, int(escalation_days), managers, self._user(user),
-                                    request=request)
+            u.change_alert_settings(chosen, int(escalation_days), managers, self._user(user), request=request)
             return uid
 
         args = {"unit": code, "rules": chosen, "days": int(escalation_days), "managers": managers}
@@ -68,12 +75,23 @@ class AlertCommands:
         row = self.read.one("SELECT * FROM rm_alert_settings WHERE unit_code = ?", (unit,))
         if row is None:
             return {"rules": list(RULES), "escalation_days": DEFAULT_ESCALATION_DAYS, "managers": ""}
-        return {"rules": [r for r in row["rules"].split(",") if r],
-                "escalation_days": int(row["escalation_days"]), "managers": row["managers"]}
+        return {
+            "rules": [r for r in row["rules"].split(",") if r],
+            "escalation_days": int(row["escalation_days"]),
+            "managers": row["managers"],
+        }
 
-    def add_channel(self, unit: str, *, name: str, kind: str, config: dict[str, Any],
-                    purpose: str = "alerts", user: str | None = None,
-                    request_id: str | None = None) -> UUID:
+    def add_channel(
+        self,
+        unit: str,
+        *,
+        name: str,
+        kind: str,
+        config: dict[str, Any],
+        purpose: str = "alerts",
+        user: str | None = None,
+        request_id: str | None = None,
+    ) -> UUID:
         """Register a delivery channel for a unit (the doors validate the configuration
         with the workers' channel registry before calling this)."""
         code = parse_code(unit, "单位编码")
@@ -86,8 +104,7 @@ class AlertCommands:
         cid = uuid.uuid5(uid, f"channel:{request_id}") if request_id else uuid.uuid4()
 
         def act(u: Unit, request: dict[str, Any] | None) -> UUID:
-            u.add_channel(str(cid), label, kind, dict(config), purpose, self._user(user),
-                          request=request)
+            u.add_channel(str(cid), label, kind, dict(config), purpose, self._user(user), request=request)
             return cid
 
         args = {"unit": code, "name": label, "kind": kind, "config": config, "purpose": purpose}
@@ -111,8 +128,9 @@ class AlertCommands:
 
     # ---------------------------------------------------------------- check
 
-    def check_alerts(self, as_of: dt.date | None = None, *, year: int | None = None,
-                     user: str | None = None) -> dict[str, Any]:
+    def check_alerts(
+        self, as_of: dt.date | None = None, *, year: int | None = None, user: str | None = None
+    ) -> dict[str, Any]:
         """Run every enabled rule as of a date: raise new alerts, resolve those back on
         plan, escalate the unacknowledged. Safe to run twice or concurrently."""
         day = as_of or today()
@@ -128,11 +146,24 @@ class AlertCommands:
                 already += 1
         resolved = self._resolve_back_on_plan(fiscal_year, day, who)
         escalated = self._escalate_unacknowledged(day, who)
-        return {"as_of": day, "raised": [
-            {"id": str(alert_id(c.project, c.rule, c.period, c.severity)), "unit": c.unit,
-             "project": c.project, "rule": c.rule, "severity": c.severity,
-             "lag_points": c.figures.get("lag_points"), "period": c.period} for c in raised],
-            "already_open": already, "resolved": resolved, "escalated": escalated}
+        return {
+            "as_of": day,
+            "raised": [
+                {
+                    "id": str(alert_id(c.project, c.rule, c.period, c.severity)),
+                    "unit": c.unit,
+                    "project": c.project,
+                    "rule": c.rule,
+                    "severity": c.severity,
+                    "lag_points": c.figures.get("lag_points"),
+                    "period": c.period,
+                }
+                for c in raised
+            ],
+            "already_open": already,
+            "resolved": resolved,
+            "escalated": escalated,
+        }
 
     def _candidates(self, year: int, day: dt.date) -> list[rules.Candidate]:
         _, projects = self.queries.statuses(year, day)
@@ -149,13 +180,25 @@ class AlertCommands:
                 out += rules.forecast_candidates(p, day)
         indicator_rows = self.read.all("SELECT * FROM rm_indicators WHERE year = ?", (year,))
         unit_of = {p.code: p.unit for p in projects}
-        out += [c for c in rules.indicator_candidates(indicator_rows, day, unit_of)
-                if "indicator_deadline" in self.alert_settings(c.unit)["rules"]]
+        out += [
+            c
+            for c in rules.indicator_candidates(indicator_rows, day, unit_of)
+            if "indicator_deadline" in self.alert_settings(c.unit)["rules"]
+        ]
         return out
 
     def _raise(self, c: rules.Candidate, day: dt.date, who: str) -> bool:
-        alert = Alert(project=c.project, rule=c.rule, period=c.period, severity=c.severity,
-                      unit=c.unit, year=c.year, figures=c.figures, as_of=day, user=who)
+        alert = Alert(
+            project=c.project,
+            rule=c.rule,
+            period=c.period,
+            severity=c.severity,
+            unit=c.unit,
+            year=c.year,
+            figures=c.figures,
+            as_of=day,
+            user=who,
+        )
         try:
             self.save(alert)
         except IntegrityError:
@@ -171,8 +214,11 @@ class AlertCommands:
         figures = {p.code: rules.figures_of(p) for p in projects}
         done = []
         for row in self._open_alerts():
-            if row["year"] == year and row["project"] in green and row["rule"] not in (
-                    OVERSPEND, "indicator_deadline"):
+            if (
+                row["year"] == year
+                and row["project"] in green
+                and row["rule"] not in (OVERSPEND, "indicator_deadline")
+            ):
                 self._act_on_alert(row["id"], lambda a, r: a.resolve(day, figures[a.project], who, r))
                 done.append(row["id"])
         return done
@@ -191,8 +237,14 @@ class AlertCommands:
                 done.append(row["id"])
         return done
 
-    def _act_on_alert(self, aid: str | UUID, act: Any, request_id: str | None = None,
-                      what: str = "alert.act", args: dict[str, Any] | None = None) -> UUID:
+    def _act_on_alert(
+        self,
+        aid: str | UUID,
+        act: Any,
+        request_id: str | None = None,
+        what: str = "alert.act",
+        args: dict[str, Any] | None = None,
+    ) -> UUID:
         key = UUID(str(aid))
 
         def run(alert: Alert, request: dict[str, Any] | None) -> UUID:
@@ -213,37 +265,58 @@ class AlertCommands:
         rows = self.read.all(sql + " ORDER BY raised_on DESC, project", params)
         return [{**r, "figures": json.loads(r["figures"])} for r in rows]
 
-    def acknowledge_alert(self, aid: str, *, comment: str = "", user: str | None = None,
-                          request_id: str | None = None) -> UUID:
+    def acknowledge_alert(
+        self, aid: str, *, comment: str = "", user: str | None = None, request_id: str | None = None
+    ) -> UUID:
         """A manager has seen the alert (确认); stops its escalation."""
         row = self._alert_row(aid)
         who = self._user(user)
         note = parse_text(comment, "备注", required=False, limit=500)
-        return self._act_on_alert(row["id"], lambda a, r: a.acknowledge(who, note, r), request_id,
-                                  "alert.ack", {"comment": note})
+        return self._act_on_alert(
+            row["id"], lambda a, r: a.acknowledge(who, note, r), request_id, "alert.ack", {"comment": note}
+        )
 
-    def record_delivery(self, aid: str, *, channel: str, recipient: str, attempt: int,
-                        outcome: str, detail: str = "", request_id: str | None = None) -> UUID:
+    def record_delivery(
+        self,
+        aid: str,
+        *,
+        channel: str,
+        recipient: str,
+        attempt: int,
+        outcome: str,
+        detail: str = "",
+        request_id: str | None = None,
+    ) -> UUID:
         """What a delivery attempt did (the workers call this after each try)."""
         row = self._alert_row(aid)
         who = self._user("投递")
-        return self._act_on_alert(row["id"], lambda a, r: a.notified(
-            channel, recipient, int(attempt), outcome, detail[:500], who, r), request_id,
-            "alert.notified", {"channel": channel, "attempt": int(attempt), "outcome": outcome})
+        return self._act_on_alert(
+            row["id"],
+            lambda a, r: a.notified(channel, recipient, int(attempt), outcome, detail[:500], who, r),
+            request_id,
+            "alert.notified",
+            {"channel": channel, "attempt": int(attempt), "outcome": outcome},
+        )
 
     def was_delivered(self, aid: str, channel: str) -> bool:
-        row = self.read.one("SELECT 1 AS x FROM rm_deliveries WHERE alert_id = ? AND channel = ? "
-                            "AND outcome = 'delivered'", (str(aid), channel))
+        row = self.read.one(
+            "SELECT 1 AS x FROM rm_deliveries WHERE alert_id = ? AND channel = ? AND outcome = 'delivered'",
+            (str(aid), channel),
+        )
         return row is not None
 
-    def record_overspend_attempt(self, project: str, unit: str, year: int, day: dt.date,
-                                 amount: Decimal, available: str, who: str) -> None:
+    def record_overspend_attempt(
+        self, project: str, unit: str, year: int, day: dt.date, amount: Decimal, available: str, who: str
+    ) -> None:
         """A refused payment: an alert (or one more attempt on today's), never a
         project event."""
-        row = self.read.one("SELECT name FROM rm_projects WHERE code = ? AND year = ?",
-                            (project, year))
-        figures = {"name": row["name"] if row else project, "amount": f"{amount}",
-                   "available": available, "date": day.isoformat()}
+        row = self.read.one("SELECT name FROM rm_projects WHERE code = ? AND year = ?", (project, year))
+        figures = {
+            "name": row["name"] if row else project,
+            "amount": f"{amount}",
+            "available": available,
+            "date": day.isoformat(),
+        }
         c = rules.Candidate(unit, project, year, OVERSPEND, "red", day.isoformat(), figures)
         if not self._raise(c, today(), who):
             aid = alert_id(project, OVERSPEND, day.isoformat(), "red")
@@ -260,8 +333,9 @@ class AlertCommands:
         return dict(row)
 
 
-def _cumulative(daily: dict[tuple[str, str], tuple[int, int]], p: Any,
-                year: int) -> dict[str, tuple[Decimal, Decimal]]:
+def _cumulative(
+    daily: dict[tuple[str, str], tuple[int, int]], p: Any, year: int
+) -> dict[str, tuple[Decimal, Decimal]]:
     """Budget and spending on each checkpoint date of one project, in 元."""
     from tracker.domain import lag
     from tracker.domain.money import from_fen

@@ -86,14 +86,22 @@ class IndicatorCommands:
 
         def create(request: dict[str, Any] | None) -> tuple[Indicator, UUID]:
             indicator = Indicator(
-                indicator_id=new_id, year=fiscal_year, owner_kind=owner_kind, owner_code=owner_code,
-                kind=parsed.kind, value=parsed.value, unit=parsed.unit, deadline=parsed.deadline,
-                user=self._user(user), note=note, request=request, **fields,
+                indicator_id=new_id,
+                year=fiscal_year,
+                owner_kind=owner_kind,
+                owner_code=owner_code,
+                kind=parsed.kind,
+                value=parsed.value,
+                unit=parsed.unit,
+                deadline=parsed.deadline,
+                user=self._user(user),
+                note=note,
+                request=request,
+                **fields,
             )
             return indicator, new_id
 
-        return self._create("indicator.add", args, request_id, new_id, create,
-                            "指标已存在", "指标")
+        return self._create("indicator.add", args, request_id, new_id, create, "指标已存在", "指标")
 
     def record_indicator(
         self,
@@ -119,18 +127,29 @@ class IndicatorCommands:
         chosen = parse_completion(completion) if completion is not None else None
         day = parse_date(date)
         iid = UUID(row["id"])
-        args = {"indicator": row["id"], "value": actual_text, "completion": str(chosen),
-                "date": day.isoformat(), "note": note}
+        args = {
+            "indicator": row["id"],
+            "value": actual_text,
+            "completion": str(chosen),
+            "date": day.isoformat(),
+            "note": note,
+        }
 
         def act(indicator: Indicator, request: dict[str, Any] | None) -> UUID:
-            indicator.record(day, actual_text, actual_value, chosen, self._user(user), note,
-                             request)
+            indicator.record(day, actual_text, actual_value, chosen, self._user(user), note, request)
             return iid
 
         return self._update("indicator.record", args, request_id, iid, iid, act)
 
-    def explain_deviation(self, indicator_id: str | UUID, *, cause: str, action: str,
-                          user: str | None = None, request_id: str | None = None) -> UUID:
+    def explain_deviation(
+        self,
+        indicator_id: str | UUID,
+        *,
+        cause: str,
+        action: str,
+        user: str | None = None,
+        request_id: str | None = None,
+    ) -> UUID:
         """偏差原因分析及改进措施 for an indicator that fell short."""
         row = self._indicator_row(indicator_id)
         why = parse_text(cause, "偏差原因", limit=1000)
@@ -141,16 +160,27 @@ class IndicatorCommands:
             indicator.explain(why, fix, self._user(user), request=request)
             return iid
 
-        return self._update("indicator.explain", {"indicator": row["id"], "cause": why,
-                                                  "action": fix}, request_id, iid, iid, act)
+        return self._update(
+            "indicator.explain",
+            {"indicator": row["id"], "cause": why, "action": fix},
+            request_id,
+            iid,
+            iid,
+            act,
+        )
 
-    def indicators(self, code: str, year: int | str | None = None,
-                   unit_level: bool = False) -> list[dict[str, Any]]:
+    def indicators(
+        self, code: str, year: int | str | None = None, unit_level: bool = False
+    ) -> list[dict[str, Any]]:
         """The indicators of a project or unit, in the order they were added."""
         owner_kind, owner_code, fiscal_year = self._owner(code, year, unit_level)
-        return list(self.read.all(
-            "SELECT * FROM rm_indicators WHERE owner_kind = ? AND owner_code = ? AND year = ? "
-            "ORDER BY seq", (owner_kind, owner_code, fiscal_year)))
+        return list(
+            self.read.all(
+                "SELECT * FROM rm_indicators WHERE owner_kind = ? AND owner_code = ? AND year = ? "
+                "ORDER BY seq",
+                (owner_kind, owner_code, fiscal_year),
+            )
+        )
 
     def _owner(self, code: str, year: int | str | None, unit_level: bool) -> tuple[str, str, int]:
         if unit_level:

@@ -31,11 +31,17 @@ def result_of(row: dict[str, Any]) -> selfeval.IndicatorResult:
     target = Target(row["kind"], _dec(row["value"]), row["unit"], row["target_text"], deadline)
     achieved = row["progress_date"] if row["kind"] == "deadline" and row["actual_text"] else None
     return selfeval.IndicatorResult(
-        id=row["id"], level1=row["level1"], level2=row["level2"], name=row["name"],
-        target=target, weight=_dec(row["weight"]) or Decimal(0),
-        actual_value=_dec(row["actual_value"]), completion=_dec(row["completion"]),
+        id=row["id"],
+        level1=row["level1"],
+        level2=row["level2"],
+        name=row["name"],
+        target=target,
+        weight=_dec(row["weight"]) or Decimal(0),
+        actual_value=_dec(row["actual_value"]),
+        completion=_dec(row["completion"]),
         achieved_on=dt.date.fromisoformat(achieved) if achieved else None,
-        cause=row["cause"] or "", action=row["action"] or "",
+        cause=row["cause"] or "",
+        action=row["action"] or "",
     )
 
 
@@ -52,34 +58,70 @@ class SelfEvaluationCommands:
     _request: Any
     _replay: Any
 
-    def self_evaluation(self, code: str, year: int | str | None = None, *, unit_level: bool = False,
-                        final: bool = False, execution_cause: str = "",
-                        execution_action: str = "") -> dict[str, Any]:
+    def self_evaluation(
+        self,
+        code: str,
+        year: int | str | None = None,
+        *,
+        unit_level: bool = False,
+        final: bool = False,
+        execution_cause: str = "",
+        execution_action: str = "",
+    ) -> dict[str, Any]:
         """The form's figures and scores (draft unless ``final``)."""
         owner_kind, owner_code, fiscal_year = self._owner(code, year, unit_level)
         initial, budget, disbursed = self._budget_figures(owner_kind, owner_code, fiscal_year)
         rows = self.indicators(code, fiscal_year, unit_level)
-        signed = self.read.one("SELECT * FROM rm_evaluations WHERE id = ?",
-                               (str(evaluation_id(owner_kind, owner_code, fiscal_year)),))
+        signed = self.read.one(
+            "SELECT * FROM rm_evaluations WHERE id = ?",
+            (str(evaluation_id(owner_kind, owner_code, fiscal_year)),),
+        )
         if signed and not execution_cause and not execution_action:
             execution_cause, execution_action = signed["execution_cause"], signed["execution_action"]
-        evaluation = selfeval.evaluate(initial, budget, disbursed, [result_of(r) for r in rows],
-                                       final=final, execution_cause=execution_cause,
-                                       execution_action=execution_action)
-        return {"owner_kind": owner_kind, "code": owner_code, "year": fiscal_year,
-                "budget_initial": initial, "budget": budget, "disbursed": disbursed,
-                "indicators": rows, "evaluation": evaluation, "signed": signed}
+        evaluation = selfeval.evaluate(
+            initial,
+            budget,
+            disbursed,
+            [result_of(r) for r in rows],
+            final=final,
+            execution_cause=execution_cause,
+            execution_action=execution_action,
+        )
+        return {
+            "owner_kind": owner_kind,
+            "code": owner_code,
+            "year": fiscal_year,
+            "budget_initial": initial,
+            "budget": budget,
+            "disbursed": disbursed,
+            "indicators": rows,
+            "evaluation": evaluation,
+            "signed": signed,
+        }
 
-    def finalise_evaluation(self, code: str, year: int | str | None = None, *, signed_by: str,
-                            unit_level: bool = False, execution_cause: str = "",
-                            execution_action: str = "", user: str | None = None,
-                            request_id: str | None = None) -> UUID:
+    def finalise_evaluation(
+        self,
+        code: str,
+        year: int | str | None = None,
+        *,
+        signed_by: str,
+        unit_level: bool = False,
+        execution_cause: str = "",
+        execution_action: str = "",
+        user: str | None = None,
+        request_id: str | None = None,
+    ) -> UUID:
         """Sign off the form: refused while an indicator is unscored or a shortfall
         has no cause and corrective action."""
         signer = parse_text(signed_by, "签字人", limit=100)
-        form = self.self_evaluation(code, year, unit_level=unit_level, final=True,
-                                    execution_cause=execution_cause,
-                                    execution_action=execution_action)
+        form = self.self_evaluation(
+            code,
+            year,
+            unit_level=unit_level,
+            final=True,
+            execution_cause=execution_cause,
+            execution_action=execution_action,
+        )
         ev: selfeval.Evaluation = form["evaluation"]
         selfeval.check_can_finalise(ev)
         scores = _scores(form, execution_cause, execution_action)
@@ -93,26 +135,38 @@ class SelfEvaluationCommands:
             raise DuplicateError(f"{form['year']} 年 {form['code']} 的自评已定稿", "自评")
 
         def create(request: dict[str, Any] | None) -> tuple[Evaluation, UUID]:
-            aggregate = Evaluation(owner_kind=form["owner_kind"], owner_code=form["code"],
-                                   year=form["year"], total=ev.total, grade=ev.grade,
-                                   scores=scores, signed_by=signer, user=self._user(user),
-                                   request=request)
+            aggregate = Evaluation(
+                owner_kind=form["owner_kind"],
+                owner_code=form["code"],
+                year=form["year"],
+                total=ev.total,
+                grade=ev.grade,
+                scores=scores,
+                signed_by=signer,
+                user=self._user(user),
+                request=request,
+            )
             return aggregate, eid
 
         if signed is None:
-            return self._create("selfeval.finalise", args, request_id, eid, create,
-                                "自评已定稿", "自评")
+            return self._create("selfeval.finalise", args, request_id, eid, create, "自评已定稿", "自评")
 
         def again(aggregate: Evaluation, request: dict[str, Any] | None) -> UUID:
-            aggregate.refinalise(ev.total, ev.grade, scores, signer, self._user(user),
-                                 request=request)
+            aggregate.refinalise(ev.total, ev.grade, scores, signer, self._user(user), request=request)
             return eid
 
         return self._update("selfeval.finalise", args, request_id, eid, eid, again)
 
-    def reopen_evaluation(self, code: str, year: int | str | None = None, *, reason: str,
-                          unit_level: bool = False, user: str | None = None,
-                          request_id: str | None = None) -> UUID:
+    def reopen_evaluation(
+        self,
+        code: str,
+        year: int | str | None = None,
+        *,
+        reason: str,
+        unit_level: bool = False,
+        user: str | None = None,
+        request_id: str | None = None,
+    ) -> UUID:
         """Reopen a signed form for corrections (the signature stays in the history)."""
         owner_kind, owner_code, fiscal_year = self._owner(code, year, unit_level)
         eid = evaluation_id(owner_kind, owner_code, fiscal_year)
@@ -122,8 +176,9 @@ class SelfEvaluationCommands:
             aggregate.reopen(why, self._user(user), request)
             return eid
 
-        return self._update("selfeval.reopen", {"evaluation": str(eid), "reason": why},
-                            request_id, eid, eid, act)
+        return self._update(
+            "selfeval.reopen", {"evaluation": str(eid), "reason": why}, request_id, eid, eid, act
+        )
 
     def combined_actuals(self, unit: str, year: int | str) -> list[dict[str, Any]]:
         """A department's actuals combined from its projects' indicators (seed 004 note 2):
@@ -137,17 +192,20 @@ class SelfEvaluationCommands:
                 for r in self.read.all(
                     "SELECT name, actual_value, unit FROM rm_indicators WHERE owner_kind = "
                     "'project' AND owner_code = ? AND year = ? AND actual_value IS NOT NULL",
-                    (p.code, fiscal_year))
+                    (p.code, fiscal_year),
+                )
             }
             if values:
                 parts.append((p.figures.budget, values))
         combined = selfeval.combine_units(parts)
-        return [{"name": name, "value": value, "unit": unit_of,
-                 "projects": sum(1 for _, v in parts if name in v)}
-                for name, (value, unit_of) in sorted(combined.items())]
+        return [
+            {"name": name, "value": value, "unit": unit_of, "projects": sum(1 for _, v in parts if name in v)}
+            for name, (value, unit_of) in sorted(combined.items())
+        ]
 
-    def _budget_figures(self, owner_kind: str, owner_code: str,
-                        year: int) -> tuple[Decimal, Decimal, Decimal]:
+    def _budget_figures(
+        self, owner_kind: str, owner_code: str, year: int
+    ) -> tuple[Decimal, Decimal, Decimal]:
         """年初预算, 全年预算 A and 全年执行 B as of 31 December."""
         unit = owner_code if owner_kind == "unit" else None
         codes = [] if unit else [owner_code]
@@ -155,10 +213,12 @@ class SelfEvaluationCommands:
         ids = [p.id for p in projects]
         initial = Decimal(0)
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             row = self.read.one(
                 "SELECT COALESCE(SUM(amount_fen), 0) AS s FROM rm_appropriations WHERE kind = "
-                f"'initial' AND project_id IN ({', '.join('?' * len(chunk))})", chunk)
+                f"'initial' AND project_id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
             initial += from_fen(int(row["s"]))
         budget = sum((p.figures.budget for p in projects), Decimal(0))
         disbursed = sum((p.figures.disbursed for p in projects), Decimal(0))
@@ -169,11 +229,17 @@ def _scores(form: dict[str, Any], cause: str = "", action: str = "") -> dict[str
     """What was signed, as plain JSON-friendly data (kept in the Finalised event)."""
     ev: selfeval.Evaluation = form["evaluation"]
     return {
-        "execution_cause": cause, "execution_action": action,
-        "budget_initial": str(form["budget_initial"]), "budget": str(form["budget"]),
+        "execution_cause": cause,
+        "execution_action": action,
+        "budget_initial": str(form["budget_initial"]),
+        "budget": str(form["budget"]),
         "disbursed": str(form["disbursed"]),
-        "execution_points": str(ev.execution_points), "indicator_points": str(ev.indicator_points),
-        "total": str(ev.total), "grade": ev.grade,
-        "lines": [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(line).items()}
-                  for line in ev.lines],
+        "execution_points": str(ev.execution_points),
+        "indicator_points": str(ev.indicator_points),
+        "total": str(ev.total),
+        "grade": ev.grade,
+        "lines": [
+            {k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(line).items()}
+            for line in ev.lines
+        ],
     }

@@ -172,12 +172,14 @@ class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Ap
                 raise NotFoundError(f"上级单位 {parent} 不存在", "上级单位")
             if parent == code:
                 raise InvalidInputError("单位不能是自己的上级", "上级单位")
-            unit = Unit(code=code, name=name, parent_code=parent, user=self._user(user),
-                        note=note, request=request)
+            unit = Unit(
+                code=code, name=name, parent_code=parent, user=self._user(user), note=note, request=request
+            )
             return unit, unit.id
 
-        return self._create("unit.add", args, request_id, unit_id(code), create,
-                            f"单位编码 {code} 已存在", "单位编码")
+        return self._create(
+            "unit.add", args, request_id, unit_id(code), create, f"单位编码 {code} 已存在", "单位编码"
+        )
 
     def change_unit_settings(
         self,
@@ -196,12 +198,23 @@ class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Ap
         uid = unit_id(code)
         if self.read.one("SELECT 1 AS x FROM rm_units WHERE code = ?", (code,)) is None:
             raise NotFoundError(f"单位 {code} 不存在", "单位编码")
-        args = {"note": note, "unit": code, "rule": status_rule.kind, "yellow": str(status_rule.yellow),
-                "red": str(status_rule.red)}
+        args = {
+            "note": note,
+            "unit": code,
+            "rule": status_rule.kind,
+            "yellow": str(status_rule.yellow),
+            "red": str(status_rule.red),
+        }
 
         def act(unit: Unit, request: Request) -> UUID:
-            unit.change_settings(status_rule.kind, status_rule.yellow, status_rule.red,
-                                 user=self._user(user), note=note, request=request)
+            unit.change_settings(
+                status_rule.kind,
+                status_rule.yellow,
+                status_rule.red,
+                user=self._user(user),
+                note=note,
+                request=request,
+            )
             return uid
 
         return self._update("unit.settings", args, request_id, uid, uid, act)
@@ -242,8 +255,7 @@ class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Ap
         args = {**fields, "plan": [c.spec() for c in checkpoints or []], "note": note}
 
         def create(request: Request) -> tuple[Project, UUID]:
-            if self.read.one("SELECT 1 AS x FROM rm_units WHERE code = ?",
-                             (fields["unit_code"],)) is None:
+            if self.read.one("SELECT 1 AS x FROM rm_units WHERE code = ?", (fields["unit_code"],)) is None:
                 raise NotFoundError(f"预算单位 {fields['unit_code']} 不存在，请先添加单位", "预算单位")
             who = self._user(user)
             project = Project(**fields, user=who, note=note, request=request)
@@ -251,8 +263,15 @@ class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Ap
                 project.set_plan(checkpoints, user=who)
             return project, project.id
 
-        return self._create("project.add", args, request_id, project_id(year, fields["code"]),
-                            create, f"{year} 年已有编码为 {fields['code']} 的项目", "项目编码")
+        return self._create(
+            "project.add",
+            args,
+            request_id,
+            project_id(year, fields["code"]),
+            create,
+            f"{year} 年已有编码为 {fields['code']} 的项目",
+            "项目编码",
+        )
 
     def set_plan(
         self,
@@ -274,8 +293,7 @@ class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Ap
 
         spec = plan if isinstance(plan, str) else ",".join(c.spec() for c in plan)
         args = {"project": str(pid), "plan": spec, "note": note}
-        return self._update("plan.set", args, request_id, pid,
-                            pid, act)
+        return self._update("plan.set", args, request_id, pid, pid, act)
 
     # ------------------------------------------------------------ money moves
 
@@ -301,9 +319,14 @@ class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Ap
         doc = parse_text(doc, "文号", required=False, limit=200)
         pid = self.find_project(code, year)
         new_id = entry_id("appropriation", request_id)
-        args = {"note": note,
-                "project": str(pid), "amount": str(value), "date": day.isoformat(),
-                "kind": kind, "doc": doc}
+        args = {
+            "note": note,
+            "project": str(pid),
+            "amount": str(value),
+            "date": day.isoformat(),
+            "kind": kind,
+            "doc": doc,
+        }
 
         def act(project: Project, request: Request) -> UUID:
             project.appropriate(new_id, kind, value, day, doc, self._user(user), note, request)
@@ -336,13 +359,19 @@ class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Ap
         voucher = parse_text(voucher, "凭证号", required=False, limit=100)
         pid = self.find_project(code, year)
         new_id = entry_id("payment", request_id)
-        args = {"note": note,
-                "project": str(pid), "amount": str(value), "date": day.isoformat(),
-                "payee": payee, "economic": economic, "voucher": voucher, "source": source}
+        args = {
+            "note": note,
+            "project": str(pid),
+            "amount": str(value),
+            "date": day.isoformat(),
+            "payee": payee,
+            "economic": economic,
+            "voucher": voucher,
+            "source": source,
+        }
 
         def act(project: Project, request: Request) -> UUID:
-            project.pay(new_id, value, day, payee, economic, voucher, source,
-                        self._user(user), note, request)
+            project.pay(new_id, value, day, payee, economic, voucher, source, self._user(user), note, request)
             return new_id
 
         try:
@@ -356,8 +385,9 @@ class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Ap
         row = self.read.one("SELECT code, unit_code, year FROM rm_projects WHERE id = ?", (str(pid),))
         project: Any = self.repository.get(pid)
         available = fmt_yuan(project.available_from(day))
-        self.record_overspend_attempt(row["code"], row["unit_code"], row["year"], day, amount,
-                                      available, self._user(user))
+        self.record_overspend_attempt(
+            row["code"], row["unit_code"], row["year"], day, amount, available, self._user(user)
+        )
 
     def reverse(
         self,
@@ -376,12 +406,15 @@ class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Ap
         payment = self._payment_row(payment_id)
         pid = UUID(payment["project_id"])
         new_id = entry_id("reversal", request_id)
-        args = {"payment": payment["id"], "amount": None if value is None else str(value),
-                "date": day.isoformat(), "reason": reason}
+        args = {
+            "payment": payment["id"],
+            "amount": None if value is None else str(value),
+            "date": day.isoformat(),
+            "reason": reason,
+        }
 
         def act(project: Project, request: Request) -> UUID:
-            project.reverse(new_id, UUID(payment["id"]), value, day, reason,
-                            self._user(user), request)
+            project.reverse(new_id, UUID(payment["id"]), value, day, reason, self._user(user), request)
             return new_id
 
         return self._update("reverse", args, request_id, pid, new_id, act)
@@ -447,11 +480,13 @@ class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Ap
     def projects(self, year: int | None = None, unit: str | None = None) -> list[dict[str, Any]]:
         """Registered projects (read model), optionally of one year and one unit, with
         their whole-year budget and spending so far (from the monthly sums)."""
-        sql = ("SELECT year, code, name, unit_code, expenditure_type, functional, economic, "
-               "source, owner, plan, CAST(COALESCE(t.b, 0) AS BIGINT) AS budget_fen, "
-               "CAST(COALESCE(t.s, 0) AS BIGINT) AS disbursed_fen FROM rm_projects p "
-               "LEFT JOIN (SELECT project_id, SUM(budget_fen) AS b, SUM(spent_fen) AS s "
-               "FROM rm_monthly GROUP BY project_id) t ON t.project_id = p.id WHERE 1 = 1")
+        sql = (
+            "SELECT year, code, name, unit_code, expenditure_type, functional, economic, "
+            "source, owner, plan, CAST(COALESCE(t.b, 0) AS BIGINT) AS budget_fen, "
+            "CAST(COALESCE(t.s, 0) AS BIGINT) AS disbursed_fen FROM rm_projects p "
+            "LEFT JOIN (SELECT project_id, SUM(budget_fen) AS b, SUM(spent_fen) AS s "
+            "FROM rm_monthly GROUP BY project_id) t ON t.project_id = p.id WHERE 1 = 1"
+        )
         params: list[Any] = []
         if year is not None:
             sql += " AND year = ?"
@@ -533,8 +568,9 @@ class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Ap
             time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
         raise ConcurrencyError("并发写入过多，请稍后重试（未记录任何内容）")
 
-    def _decide_and_save(self, aggregate_id: UUID, request: Request,
-                         act: Callable[[Any, Request], UUID]) -> UUID:
+    def _decide_and_save(
+        self, aggregate_id: UUID, request: Request, act: Callable[[Any, Request], UUID]
+    ) -> UUID:
         """Work on the cached aggregate itself (no copy: the hot path); if anything
         goes wrong after it may have changed, evict it so the next load is clean.
         """
@@ -561,8 +597,7 @@ class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Ap
         return self._locks.setdefault(aggregate_id, threading.Lock())
 
     @staticmethod
-    def _request(command: str, args: dict[str, Any], request_id: str | None,
-                 result_id: UUID) -> Request:
+    def _request(command: str, args: dict[str, Any], request_id: str | None, result_id: UUID) -> Request:
         """The request's id and a fingerprint of what it asks (the note included).
 
         The acting user is left out on purpose: the same file re-imported by a
@@ -583,9 +618,7 @@ class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Ap
         if row is None:
             return None
         if row["request_hash"] != request["hash"]:
-            raise DuplicateError(
-                f"请求编号 {request['id']} 已用于另一条不同的命令，不能重复使用", "请求编号"
-            )
+            raise DuplicateError(f"请求编号 {request['id']} 已用于另一条不同的命令，不能重复使用", "请求编号")
         return UUID(row["result_id"])
 
     # ----------------------------------------------------------------- misc

@@ -115,8 +115,13 @@ def _days(month: int, days: tuple[int, ...]) -> list[dt.date]:
 HOLIDAYS = frozenset(
     dt.date(YEAR, m, d)
     for m, days in (
-        (1, (1,)), (2, range(10, 18)), (4, range(4, 7)), (5, range(1, 6)), (6, (10,)),
-        (9, range(15, 18)), (10, range(1, 8)),
+        (1, (1,)),
+        (2, range(10, 18)),
+        (4, range(4, 7)),
+        (5, range(1, 6)),
+        (6, (10,)),
+        (9, range(15, 18)),
+        (10, range(1, 8)),
     )
     for d in days
 )
@@ -147,14 +152,14 @@ def _every(weekday: int, start: dt.date = FIRST_PAYMENT_DAY) -> Iterator[dt.date
 def _salaries(_: random.Random) -> list[Slot]:
     shares = (
         (Decimal("0.62"), 15, "本单位职工（工资）", "{m}月工资发放"),
-        (Decimal("0.21"), 20, "保定市满城区社会保险事业服务中心",
-         "{m}月机关事业单位养老、医疗保险缴费"),
+        (Decimal("0.21"), 20, "保定市满城区社会保险事业服务中心", "{m}月机关事业单位养老、医疗保险缴费"),
         (Decimal("0.09"), 20, "保定市住房公积金管理中心满城分中心", "{m}月住房公积金"),
         (Decimal("0.08"), 25, "本单位职工（工资）", "{m}月职业年金、退休费及奖励金"),
     )
     return [
-        Slot(_workday(dt.date(YEAR, m, max(day, 16) if m == 1 else day)), payee,
-             note.format(m=m), share=share)
+        Slot(
+            _workday(dt.date(YEAR, m, max(day, 16) if m == 1 else day)), payee, note.format(m=m), share=share
+        )
         for m in range(1, 13)
         for share, day, payee, note in shares
     ]
@@ -178,15 +183,20 @@ def _office_costs(rng: random.Random) -> list[Slot]:
             payee, note = rng.choice(kinds)
             slots.append(Slot(_workday(dt.date(YEAR, m, day)), payee, note.format(m=m)))
         if m in (1, 2, 3, 11, 12):
-            slots.append(Slot(_workday(dt.date(YEAR, m, 10)), "保定市满城区某热力有限公司",
-                              f"{m}月办公用房取暖费"))
+            slots.append(
+                Slot(_workday(dt.date(YEAR, m, 10)), "保定市满城区某热力有限公司", f"{m}月办公用房取暖费")
+            )
     return sorted(slots, key=lambda s: s.date)
 
 
 def _cleaning(_: random.Random) -> list[Slot]:
     return [
-        Slot(_workday(dt.date(YEAR, m, 25)), "保定市满城区某物业服务有限公司",
-             f"{m}月保安保洁服务费（2人）", fixed=Decimal("4600.00"))
+        Slot(
+            _workday(dt.date(YEAR, m, 25)),
+            "保定市满城区某物业服务有限公司",
+            f"{m}月保安保洁服务费（2人）",
+            fixed=Decimal("4600.00"),
+        )
         for m in range(1, 13)
     ]
 
@@ -217,38 +227,50 @@ def _capacity(rng: random.Random) -> list[Slot]:
 
 def _resident_fund(_: random.Random) -> list[Slot]:
     return [
-        Slot(_workday(dt.date(YEAR, m, 18 if m > 1 else 26)), "满城区财政局社保基金专户",
-             f"城乡居民医保基金区级配套资金拨付（第{m}批）")
+        Slot(
+            _workday(dt.date(YEAR, m, 18 if m > 1 else 26)),
+            "满城区财政局社保基金专户",
+            f"城乡居民医保基金区级配套资金拨付（第{m}批）",
+        )
         for m in range(1, 13)
     ]
 
 
 def _weekly_aid(weekday: int, note: str) -> Callable[[random.Random], list[Slot]]:
     def slots(_: random.Random) -> list[Slot]:
-        return [Slot(d, "医疗救助对象（批量发放）", f"{note}（{d.month}月{d.day}日批次）")
-                for d in _every(weekday)]
+        return [
+            Slot(d, "医疗救助对象（批量发放）", f"{note}（{d.month}月{d.day}日批次）")
+            for d in _every(weekday)
+        ]
 
     return slots
 
 
 def _twice_weekly_aid(_: random.Random) -> list[Slot]:
     days = sorted([*_every(1), *_every(4)])
-    return [Slot(d, "医疗救助对象（批量发放）", f"门诊、住院医疗费救助（{d.month}月{d.day}日批次）")
-            for d in days]
+    return [
+        Slot(d, "医疗救助对象（批量发放）", f"门诊、住院医疗费救助（{d.month}月{d.day}日批次）") for d in days
+    ]
 
 
 def _premium_aid(_: random.Random) -> list[Slot]:
     return [
-        Slot(_workday(dt.date(YEAR, m, 8)), "满城区财政局社保基金专户",
-             f"特困、低保、返贫致贫人口资助参保资金（{m}月）")
+        Slot(
+            _workday(dt.date(YEAR, m, 8)),
+            "满城区财政局社保基金专户",
+            f"特困、低保、返贫致贫人口资助参保资金（{m}月）",
+        )
         for m in range(1, 13)
     ]
 
 
 def _disabled_premium(_: random.Random) -> list[Slot]:
     return [
-        Slot(_workday(dt.date(YEAR, m, 12)), "中国人寿保险股份有限公司保定分公司",
-             f"重度残疾人参保资助（{m}月结算）")
+        Slot(
+            _workday(dt.date(YEAR, m, 12)),
+            "中国人寿保险股份有限公司保定分公司",
+            f"重度残疾人参保资助（{m}月结算）",
+        )
         for m in range(1, 13)
     ]
 
@@ -259,10 +281,10 @@ def _behaviours() -> dict[str, Behaviour]:
         "13062124P00495310005H": Behaviour(Decimal("0.40"), _renovation, step=Decimal(100)),
         "13062124P00495310004X": Behaviour(Decimal("1.00"), _cleaning),
         "13062124P00X0C810031G": Behaviour(Decimal("0.72"), _capacity),
-        "13062124P00E8LT100137": Behaviour(Decimal("1.00"), _resident_fund,
-                                           step=Decimal(10000), jitter=(0.9, 1.1)),
-        "13062124P00E8LT10017M": Behaviour(Decimal("0.82"),
-                                           _weekly_aid(2, "城乡医疗救助资金发放")),
+        "13062124P00E8LT100137": Behaviour(
+            Decimal("1.00"), _resident_fund, step=Decimal(10000), jitter=(0.9, 1.1)
+        ),
+        "13062124P00E8LT10017M": Behaviour(Decimal("0.82"), _weekly_aid(2, "城乡医疗救助资金发放")),
         "13062124P00E8LT10014T": Behaviour(Decimal("0.98"), _twice_weekly_aid),
         "13062124P00E8LT10015E": Behaviour(Decimal("1.00"), _premium_aid, step=Decimal(380)),
         "13062124P00E8LT100162": Behaviour(Decimal("0.65"), _disabled_premium),
@@ -344,8 +366,11 @@ def project_schedule(p: DemoProject, how: Behaviour, rng: random.Random) -> Sche
     """The whole year's payments of one project (before vouchers are numbered)."""
     cur = _Cursor(p, how, rng)
     slots = sorted(
-        (s for s in (replace(s, date=_workday(s.date)) for s in how.slots(rng))
-         if FIRST_PAYMENT_DAY <= s.date <= YEAR_END),
+        (
+            s
+            for s in (replace(s, date=_workday(s.date)) for s in how.slots(rng))
+            if FIRST_PAYMENT_DAY <= s.date <= YEAR_END
+        ),
         key=lambda s: s.date,
     )
     schedule = Schedule()
@@ -365,8 +390,7 @@ def project_schedule(p: DemoProject, how: Behaviour, rng: random.Random) -> Sche
         cur.paid += amount
         if p.code == REVERSAL_CODE and pending is None and slot.date >= REVERSAL_AFTER:
             part = min(Decimal("2460.00"), (amount / 3).quantize(FEN))
-            pending = Reversal(p.code, payment, part, slot.date + REVERSAL_DELAY,
-                               REVERSAL_REASON)
+            pending = Reversal(p.code, payment, part, slot.date + REVERSAL_DELAY, REVERSAL_REASON)
     if pending is not None and schedule.reversal is None:
         schedule.reversal = pending
     return schedule
@@ -395,8 +419,7 @@ def year_schedule() -> tuple[list[Payment], list[Reversal]]:
         numbered.append(y)
         renamed[(x.code, x.n)] = y
     reversals = [
-        Reversal(r.code, renamed[(r.code, r.payment.n)], r.amount, r.date, r.reason)
-        for r in reversals
+        Reversal(r.code, renamed[(r.code, r.payment.n)], r.amount, r.date, r.reason) for r in reversals
     ]
     return numbered, reversals
 
@@ -410,9 +433,7 @@ def parse_until(text: str) -> dt.date:
     except ValueError:
         raise InvalidInputError(f"“{text}”不是有效日期，格式应为 YYYY-MM-DD", "--until") from None
     if day.year != YEAR:
-        raise InvalidInputError(
-            f"必须是 {YEAR} 年内的日期（演示数据只有 {YEAR} 年）", "--until"
-        )
+        raise InvalidInputError(f"必须是 {YEAR} 年内的日期（演示数据只有 {YEAR} 年）", "--until")
     return day
 
 
@@ -427,7 +448,7 @@ def reset_database(ctx: DemoContext) -> str | None:
         )
     if not url.startswith(SQLITE_PREFIX):
         raise InvalidInputError(f"不支持的数据库地址“{url}”", "--reset")
-    path = url[len(SQLITE_PREFIX):]
+    path = url[len(SQLITE_PREFIX) :]
     if not path or path.startswith("file:") or ":memory:" in path:
         return None
     opened = getattr(ctx, "_app", None)
@@ -454,21 +475,36 @@ def shown_url(url: str) -> str:
 
 def seed(app: Any, until: dt.date) -> None:
     """Record the unit, projects, budgets and payments up to ``until`` (idempotent)."""
-    app.add_unit(UNIT_CODE, UNIT_NAME, request_id=f"demo:unit:{UNIT_CODE}",
-                 note="演示数据（tracker demo）")
+    app.add_unit(UNIT_CODE, UNIT_NAME, request_id=f"demo:unit:{UNIT_CODE}", note="演示数据（tracker demo）")
     for p in ALL_PROJECTS:
         app.add_project(
-            year=YEAR, unit=UNIT_CODE, code=p.code, name=p.name,
-            expenditure_type=p.expenditure_type, functional=p.functional, economic=p.economic,
-            source=p.source, owner=p.owner, plan=p.plan_spec, note=p.purpose,
+            year=YEAR,
+            unit=UNIT_CODE,
+            code=p.code,
+            name=p.name,
+            expenditure_type=p.expenditure_type,
+            functional=p.functional,
+            economic=p.economic,
+            source=p.source,
+            owner=p.owner,
+            plan=p.plan_spec,
+            note=p.purpose,
             request_id=f"demo:project:{YEAR}:{p.code}",
         )
         doc, day, note = INITIAL_DOC, INITIAL_DAY, "年初预算"
         for advance in ("保财社【2023】111号", "保财社【2023】138号"):
             if advance in p.name:
                 doc, day, note = advance, ADVANCE_DAY, "提前下达转移支付指标，列入年初预算"
-        app.appropriate(p.code, p.budget_yuan, date=day, kind="initial", doc=doc, year=YEAR,
-                        note=note, request_id=f"demo:budget:{YEAR}:{p.code}:initial")
+        app.appropriate(
+            p.code,
+            p.budget_yuan,
+            date=day,
+            kind="initial",
+            doc=doc,
+            year=YEAR,
+            note=note,
+            request_id=f"demo:budget:{YEAR}:{p.code}:initial",
+        )
 
     payments, reversals = year_schedule()
     by_project: dict[str, list[Payment | Reversal]] = {}
@@ -483,14 +519,24 @@ def seed(app: Any, until: dt.date) -> None:
         for item in items:
             if isinstance(item, Payment):
                 ids[item.n] = app.pay(
-                    code, item.amount, date=item.date, payee=item.payee,
-                    economic=item.economic, voucher=item.voucher, year=YEAR, note=item.note,
+                    code,
+                    item.amount,
+                    date=item.date,
+                    payee=item.payee,
+                    economic=item.economic,
+                    voucher=item.voucher,
+                    year=YEAR,
+                    note=item.note,
                     request_id=f"demo:pay:{YEAR}:{code}:{item.n}",
                 )
             else:
-                app.reverse(ids[item.payment.n], item.amount, date=item.date,
-                            reason=item.reason,
-                            request_id=f"demo:reverse:{YEAR}:{code}:{item.payment.n}")
+                app.reverse(
+                    ids[item.payment.n],
+                    item.amount,
+                    date=item.date,
+                    reason=item.reason,
+                    request_id=f"demo:reverse:{YEAR}:{code}:{item.payment.n}",
+                )
 
 
 def summary(ctx: DemoContext, until: dt.date) -> list[str]:
@@ -515,11 +561,27 @@ def summary(ctx: DemoContext, until: dt.date) -> list[str]:
         total_budget += r["budget_fen"]
         total_paid += r["disbursed_fen"]
         total_count += count
-        body.append([p.code, p.name, fmt_yuan_grouped(budget), fmt_yuan_grouped(paid),
-                     f"{rate(paid, budget)}%", count])
+        body.append(
+            [
+                p.code,
+                p.name,
+                fmt_yuan_grouped(budget),
+                fmt_yuan_grouped(paid),
+                f"{rate(paid, budget)}%",
+                count,
+            ]
+        )
     tb, tp = from_fen(total_budget), from_fen(total_paid)
-    body.append(["合计", f"{len(ALL_PROJECTS)} 个项目", fmt_yuan_grouped(tb),
-                 fmt_yuan_grouped(tp), f"{rate(tp, tb)}%", total_count])
+    body.append(
+        [
+            "合计",
+            f"{len(ALL_PROJECTS)} 个项目",
+            fmt_yuan_grouped(tb),
+            fmt_yuan_grouped(tp),
+            f"{rate(tp, tb)}%",
+            total_count,
+        ]
+    )
 
     prefix = "tracker"
     if ctx.settings.db_url != Settings.from_env().db_url:
@@ -529,8 +591,11 @@ def summary(ctx: DemoContext, until: dt.date) -> list[str]:
         f"预算单位：{UNIT_CODE} {UNIT_NAME}（{YEAR} 年度）",
         f"支付数据截至：{until.isoformat()}（自 {FIRST_PAYMENT_DAY.isoformat()} 起）",
         "",
-        table(["项目编码", "项目名称", "全年预算(元)", "已支付(元)", "执行率", "支付笔数"], body,
-              right=(2, 3, 4, 5)),
+        table(
+            ["项目编码", "项目名称", "全年预算(元)", "已支付(元)", "执行率", "支付笔数"],
+            body,
+            right=(2, 3, 4, 5),
+        ),
         "",
         f"全年预算合计 {fmt_yuan_grouped(tb)} 元（{to_wan(tb):,.2f}万元），"
         f"已支付 {fmt_yuan_grouped(tp)} 元，执行率 {rate(tp, tb)}%。",

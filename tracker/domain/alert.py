@@ -19,11 +19,19 @@ from tracker.domain.errors import DuplicateError
 from tracker.domain.ids import NAMESPACE
 
 LAG, CHECKPOINT, FORECAST, OVERSPEND, INDICATOR = (
-    "lag", "checkpoint_missed", "forecast_miss", "overspend_refused", "indicator_deadline")
+    "lag",
+    "checkpoint_missed",
+    "forecast_miss",
+    "overspend_refused",
+    "indicator_deadline",
+)
 RULES = (LAG, CHECKPOINT, FORECAST, OVERSPEND, INDICATOR)
 RULE_LABELS = {
-    LAG: "执行进度滞后", CHECKPOINT: "未达检查点目标", FORECAST: "预计无法达到下一检查点",
-    OVERSPEND: "超预算支付被拒绝", INDICATOR: "绩效指标逾期未完成",
+    LAG: "执行进度滞后",
+    CHECKPOINT: "未达检查点目标",
+    FORECAST: "预计无法达到下一检查点",
+    OVERSPEND: "超预算支付被拒绝",
+    INDICATOR: "绩效指标逾期未完成",
 }
 Request = dict[str, Any] | None
 
@@ -40,9 +48,19 @@ class Alert(Aggregate):
         return alert_id(project, rule, period, severity)
 
     @event("Raised")
-    def __init__(self, unit: str, project: str, year: int, rule: str, period: str,
-                 severity: str, figures: dict[str, Any], as_of: dt.date, user: str,
-                 request: Request = None) -> None:
+    def __init__(
+        self,
+        unit: str,
+        project: str,
+        year: int,
+        rule: str,
+        period: str,
+        severity: str,
+        figures: dict[str, Any],
+        as_of: dt.date,
+        user: str,
+        request: Request = None,
+    ) -> None:
         self.unit = unit
         self.project = project
         self.rule = rule
@@ -58,8 +76,16 @@ class Alert(Aggregate):
         """Another refused attempt in the same period: history, not a new alert."""
 
     @event("Notified")
-    def notified(self, channel: str, recipient: str, attempt: int, outcome: str, detail: str,
-                 user: str, request: Request = None) -> None:
+    def notified(
+        self,
+        channel: str,
+        recipient: str,
+        attempt: int,
+        outcome: str,
+        detail: str,
+        user: str,
+        request: Request = None,
+    ) -> None:
         self.deliveries[channel] = outcome
 
     def acknowledge(self, user: str, comment: str, request: Request = None) -> None:
@@ -80,13 +106,11 @@ class Alert(Aggregate):
     def _escalated(self, to: str, why: str, user: str, request: Request) -> None:
         self.escalated = True
 
-    def resolve(self, as_of: dt.date, figures: dict[str, Any], user: str,
-                request: Request = None) -> None:
+    def resolve(self, as_of: dt.date, figures: dict[str, Any], user: str, request: Request = None) -> None:
         if self.resolved:
             raise DuplicateError("该预警已解除", "预警")
         self._resolved(as_of, figures, user, request)
 
     @event("Resolved")
-    def _resolved(self, as_of: dt.date, figures: dict[str, Any], user: str,
-                  request: Request) -> None:
+    def _resolved(self, as_of: dt.date, figures: dict[str, Any], user: str, request: Request) -> None:
         self.resolved = True

@@ -35,10 +35,16 @@ class Candidate:
 
 def figures_of(p: ProjectStatus) -> dict[str, Any]:
     f = p.figures
-    return {"name": p.name, "budget": fmt_yuan(f.budget), "disbursed": fmt_yuan(f.disbursed),
-            "available": fmt_yuan(f.available), "execution_rate": _r(f.execution_rate),
-            "planned_rate": _r(f.planned_rate), "lag_points": _r(f.lag_points),
-            "forecast_rate": _r(f.forecast_rate)}
+    return {
+        "name": p.name,
+        "budget": fmt_yuan(f.budget),
+        "disbursed": fmt_yuan(f.disbursed),
+        "available": fmt_yuan(f.available),
+        "execution_rate": _r(f.execution_rate),
+        "planned_rate": _r(f.planned_rate),
+        "lag_points": _r(f.lag_points),
+        "forecast_rate": _r(f.forecast_rate),
+    }
 
 
 def _r(value: Decimal) -> str:
@@ -65,15 +71,15 @@ def lag_candidates(p: ProjectStatus, day: dt.date) -> list[Candidate]:
     return [Candidate(p.unit, p.code, p.year, LAG, p.status, period, figures_of(p))]
 
 
-def checkpoint_candidates(p: ProjectStatus, day: dt.date,
-                          cumulative: dict[str, tuple[Decimal, Decimal]]) -> list[Candidate]:
+def checkpoint_candidates(
+    p: ProjectStatus, day: dt.date, cumulative: dict[str, tuple[Decimal, Decimal]]
+) -> list[Candidate]:
     """The latest checkpoint reached, if it was missed beyond the unit's tolerance and
     the project has not caught up since (older misses are history, not news).
 
     ``cumulative`` maps a checkpoint date (ISO) to (budget, disbursed) on that date.
     """
-    reached = [cp for cp in lag.checkpoints_for(p.plan, p.year)
-               if not cp.is_blank and cp.date <= day]
+    reached = [cp for cp in lag.checkpoints_for(p.plan, p.year) if not cp.is_blank and cp.date <= day]
     if not reached or p.status == lag.GREEN:
         return []
     cp = reached[-1]
@@ -100,13 +106,18 @@ def forecast_candidates(p: ProjectStatus, day: dt.date) -> list[Candidate]:
     severity = lag.status(expected, target, p.rule)
     if severity == lag.GREEN:
         return []
-    figures = {**figures_of(p), "target_rate": _r(target), "projected_rate": _r(expected),
-               "checkpoint": cp.date.isoformat()}
+    figures = {
+        **figures_of(p),
+        "target_rate": _r(target),
+        "projected_rate": _r(expected),
+        "checkpoint": cp.date.isoformat(),
+    }
     return [Candidate(p.unit, p.code, p.year, FORECAST, severity, cp.date.isoformat(), figures)]
 
 
-def indicator_candidates(rows: list[dict[str, Any]], day: dt.date,
-                         unit_of: dict[str, str]) -> list[Candidate]:
+def indicator_candidates(
+    rows: list[dict[str, Any]], day: dt.date, unit_of: dict[str, str]
+) -> list[Candidate]:
     """Deadline indicators past their date with nothing recorded."""
     out = []
     for r in rows:
@@ -115,10 +126,17 @@ def indicator_candidates(rows: list[dict[str, Any]], day: dt.date,
             continue
         if dt.date.fromisoformat(deadline) < day:
             unit = unit_of.get(r["owner_code"], r["owner_code"])
-            figures = {"name": r["name"], "target": r["target_text"], "deadline": deadline,
-                       "indicator": r["id"]}
-            out.append(Candidate(unit, r["owner_code"], r["year"], INDICATOR, lag.RED,
-                                 f"{deadline}:{r['id'][:8]}", figures))
+            figures = {
+                "name": r["name"],
+                "target": r["target_text"],
+                "deadline": deadline,
+                "indicator": r["id"],
+            }
+            out.append(
+                Candidate(
+                    unit, r["owner_code"], r["year"], INDICATOR, lag.RED, f"{deadline}:{r['id'][:8]}", figures
+                )
+            )
     return out
 
 

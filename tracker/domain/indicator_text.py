@@ -21,27 +21,116 @@ _SIGNS = {"≧": "≥", "⩾": "≥", ">=": "≥", "≦": "≤", "⩽": "≤", "
 
 # Longest first, so ``不低于`` is never read as ``低于``.
 _OPERATORS = sorted(
-    [(op, AT_LEAST) for op in ("≥", ">", "大于或等于", "大于等于", "不低于", "不少于", "不小于",
-                               "至少", "大于", "高于", "超过", "多于")]
-    + [(op, AT_MOST) for op in ("≤", "<", "小于或等于", "小于等于", "不高于", "不超过", "不多于",
-                                "不大于", "至多", "最多", "小于", "低于", "少于")]
+    [
+        (op, AT_LEAST)
+        for op in (
+            "≥",
+            ">",
+            "大于或等于",
+            "大于等于",
+            "不低于",
+            "不少于",
+            "不小于",
+            "至少",
+            "大于",
+            "高于",
+            "超过",
+            "多于",
+        )
+    ]
+    + [
+        (op, AT_MOST)
+        for op in (
+            "≤",
+            "<",
+            "小于或等于",
+            "小于等于",
+            "不高于",
+            "不超过",
+            "不多于",
+            "不大于",
+            "至多",
+            "最多",
+            "小于",
+            "低于",
+            "少于",
+        )
+    ]
     + [(op, EQUAL) for op in ("=", "等于", "达到")],
     key=lambda pair: -len(pair[0]),
 )
 _NEUTRAL_PREFIXES = ("控制在", "保持在", "约")
 _SUFFIXES = sorted(
-    [("及以上", AT_LEAST), ("以上", AT_LEAST), ("及以下", AT_MOST), ("以下", AT_MOST),
-     ("以内", AT_MOST), ("之内", AT_MOST), ("左右", EQUAL)],
+    [
+        ("及以上", AT_LEAST),
+        ("以上", AT_LEAST),
+        ("及以下", AT_MOST),
+        ("以下", AT_MOST),
+        ("以内", AT_MOST),
+        ("之内", AT_MOST),
+        ("左右", EQUAL),
+    ],
     key=lambda pair: -len(pair[0]),
 )
-_MULTIPLIERS = {"亿": Decimal(100_000_000), "千万": Decimal(10_000_000),
-                "百万": Decimal(1_000_000), "万": Decimal(10_000)}
-KNOWN_UNITS = frozenset({
-    "%", "‰", "个百分点", "人次", "人", "户", "家", "个", "次", "天", "日", "小时", "分钟", "秒",
-    "元", "件", "项", "所", "年", "个月", "月", "周", "平方米", "公里", "千米", "米", "吨",
-    "台", "套", "辆", "份", "场", "期", "批", "篇", "张", "册", "名", "位", "座", "处", "条",
-    "间", "床", "元/人", "元/人/年", "元/人·年", "工作日", "个工作日",
-})
+_MULTIPLIERS = {
+    "亿": Decimal(100_000_000),
+    "千万": Decimal(10_000_000),
+    "百万": Decimal(1_000_000),
+    "万": Decimal(10_000),
+}
+KNOWN_UNITS = frozenset(
+    {
+        "%",
+        "‰",
+        "个百分点",
+        "人次",
+        "人",
+        "户",
+        "家",
+        "个",
+        "次",
+        "天",
+        "日",
+        "小时",
+        "分钟",
+        "秒",
+        "元",
+        "件",
+        "项",
+        "所",
+        "年",
+        "个月",
+        "月",
+        "周",
+        "平方米",
+        "公里",
+        "千米",
+        "米",
+        "吨",
+        "台",
+        "套",
+        "辆",
+        "份",
+        "场",
+        "期",
+        "批",
+        "篇",
+        "张",
+        "册",
+        "名",
+        "位",
+        "座",
+        "处",
+        "条",
+        "间",
+        "床",
+        "元/人",
+        "元/人/年",
+        "元/人·年",
+        "工作日",
+        "个工作日",
+    }
+)
 _NUMBER = re.compile(r"([-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)(亿|千万|百万|万)?(.*)")
 _SHORT_UNIT = re.compile(r"[\u4e00-\u9fffA-Za-z%‰℃/·]{1,3}")
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$")
@@ -51,17 +140,31 @@ _NOT_APPLICABLE = re.compile(
     re.IGNORECASE,
 )
 
-_CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-              "十": 10, "十一": 11, "十二": 12}
+_CN_MONTHS = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
+}
 _DATE_PREFIX = r"(?:不晚于|不迟于|截至|截止到|截止|于|在|到)?"
-_DATE_SUFFIX = (r"(?:底|末|前|之前|以前|内|止|完成|拨付|发放|支付|到位|结束|办结|实施|全部|"
-                r"执行|完毕|验收|结算|启动|上线|兑现)*")
+_DATE_SUFFIX = (
+    r"(?:底|末|前|之前|以前|内|止|完成|拨付|发放|支付|到位|结束|办结|实施|全部|"
+    r"执行|完毕|验收|结算|启动|上线|兑现)*"
+)
 _MONTH = r"([0-9]{1,2}|十[一二]?|[一二三四五六七八九])月"
 _YEAR_MONTH = re.compile(
-    _DATE_PREFIX + r"((?:19|20)[0-9]{2})年度?(?:" + _MONTH + r"(?:([0-9]{1,2})[日号])?)?" + _DATE_SUFFIX)
+    _DATE_PREFIX + r"((?:19|20)[0-9]{2})年度?(?:" + _MONTH + r"(?:([0-9]{1,2})[日号])?)?" + _DATE_SUFFIX
+)
 _MONTH_ONLY = re.compile(_DATE_PREFIX + _MONTH + r"(?:([0-9]{1,2})[日号])?" + _DATE_SUFFIX)
-_ISO_DATE = re.compile(_DATE_PREFIX + r"((?:19|20)[0-9]{2})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})"
-                       + _DATE_SUFFIX)
+_ISO_DATE = re.compile(_DATE_PREFIX + r"((?:19|20)[0-9]{2})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})" + _DATE_SUFFIX)
 _YEAR_END = re.compile(_DATE_PREFIX + r"(?:本|当|今)?年(?:度)?(?:底|末|内)" + _DATE_SUFFIX)
 _QUARTER = re.compile(_DATE_PREFIX + r"第?([1-4一二三四])季度(?:底|末)?" + _DATE_SUFFIX)
 
@@ -144,10 +247,10 @@ def _read_deadline(s: str, year: int | None) -> tuple[bool, dt.date | None]:
 def _strip_operator(s: str) -> tuple[str | None, str]:
     for prefix in _NEUTRAL_PREFIXES:
         if s.startswith(prefix):
-            s = s[len(prefix):]
+            s = s[len(prefix) :]
     for op, kind in _OPERATORS:
         if s.startswith(op):
-            return kind, s[len(op):]
+            return kind, s[len(op) :]
     return None, s
 
 

@@ -60,8 +60,7 @@ def checkpoint_rate(cp: Checkpoint, budget: Decimal) -> Decimal:
     return min(rate(cp.amount, budget), HUNDRED)
 
 
-def planned_rate(checkpoints: tuple[Checkpoint, ...], year: int, day: dt.date,
-                 budget: Decimal) -> Decimal:
+def planned_rate(checkpoints: tuple[Checkpoint, ...], year: int, day: dt.date, budget: Decimal) -> Decimal:
     """序时进度 on ``day``: linear by calendar day between checkpoints, from 0 on the
     last day of the previous year; blank checkpoints are skipped; flat after the last.
     """
@@ -116,8 +115,9 @@ def next_checkpoint(checkpoints: tuple[Checkpoint, ...], day: dt.date) -> Checkp
     return next((c for c in checkpoints if not c.is_blank and c.date > day), None)
 
 
-def daily_needed(checkpoints: tuple[Checkpoint, ...], day: dt.date, budget: Decimal,
-                 disbursed: Decimal) -> tuple[Checkpoint | None, Decimal]:
+def daily_needed(
+    checkpoints: tuple[Checkpoint, ...], day: dt.date, budget: Decimal, disbursed: Decimal
+) -> tuple[Checkpoint | None, Decimal]:
     """The next checkpoint and the amount a day needed from ``day`` to reach it."""
     cp = next_checkpoint(checkpoints, day)
     if cp is None:

@@ -57,7 +57,8 @@ def ungrouped(text: str, field: str = "金额") -> str:
         return raw
     if not _GROUPED.fullmatch(raw):
         raise InvalidInputError(
-            f"“{text}”中的逗号不是千位分隔符：请写成 1,234,567.89 的形式（小数点用“.”）", field)
+            f"“{text}”中的逗号不是千位分隔符：请写成 1,234,567.89 的形式（小数点用“.”）", field
+        )
     return raw.replace(",", "")
 
 

@@ -58,9 +58,16 @@ class Indicator(Aggregate):
         self.weight = weight
         self.progress: list[dict[str, Any]] = []
 
-    def record(self, date: dt.date, actual_text: str, actual_value: Decimal | None,
-               completion: Decimal | None, user: str, note: str = "",
-               request: Request = None) -> None:
+    def record(
+        self,
+        date: dt.date,
+        actual_text: str,
+        actual_value: Decimal | None,
+        completion: Decimal | None,
+        user: str,
+        note: str = "",
+        request: Request = None,
+    ) -> None:
         """Record 实际完成值 (or, for a qualitative target, the completion chosen)."""
         if date.year not in (self.year, self.year + 1):
             raise InvalidInputError(f"日期 {date} 不在 {self.year} 年度（或次年自评期）内", "日期")
@@ -71,14 +78,22 @@ class Indicator(Aggregate):
         self._recorded(date, actual_text, actual_value, completion, user, note, request)
 
     @event("ProgressRecorded")
-    def _recorded(self, date: dt.date, actual_text: str, actual_value: Decimal | None,
-                  completion: Decimal | None, user: str, note: str, request: Request) -> None:
-        self.progress.append({"date": date, "actual_text": actual_text,
-                              "actual_value": actual_value, "completion": completion})
+    def _recorded(
+        self,
+        date: dt.date,
+        actual_text: str,
+        actual_value: Decimal | None,
+        completion: Decimal | None,
+        user: str,
+        note: str,
+        request: Request,
+    ) -> None:
+        self.progress.append(
+            {"date": date, "actual_text": actual_text, "actual_value": actual_value, "completion": completion}
+        )
 
     @event("DeviationExplained")
-    def explain(self, cause: str, action: str, user: str, note: str = "",
-                request: Request = None) -> None:
+    def explain(self, cause: str, action: str, user: str, note: str = "", request: Request = None) -> None:
         """偏差原因分析及改进措施: required for every shortfall before sign-off."""
         self.cause = cause
         self.action = action
@@ -96,9 +111,19 @@ class Evaluation(Aggregate):
         return evaluation_id(owner_kind, owner_code, year)
 
     @event("Finalised")
-    def __init__(self, owner_kind: str, owner_code: str, year: int, total: Decimal, grade: str,
-                 scores: dict[str, Any], signed_by: str, user: str, note: str = "",
-                 request: Request = None) -> None:
+    def __init__(
+        self,
+        owner_kind: str,
+        owner_code: str,
+        year: int,
+        total: Decimal,
+        grade: str,
+        scores: dict[str, Any],
+        signed_by: str,
+        user: str,
+        note: str = "",
+        request: Request = None,
+    ) -> None:
         self.finalised = True
         self.total = total
         self.grade = grade
@@ -113,16 +138,32 @@ class Evaluation(Aggregate):
     def _reopened(self, reason: str, user: str, request: Request) -> None:
         self.finalised = False
 
-    def refinalise(self, total: Decimal, grade: str, scores: dict[str, Any], signed_by: str,
-                   user: str, note: str = "", request: Request = None) -> None:
+    def refinalise(
+        self,
+        total: Decimal,
+        grade: str,
+        scores: dict[str, Any],
+        signed_by: str,
+        user: str,
+        note: str = "",
+        request: Request = None,
+    ) -> None:
         """Sign again after a reopening; a signed form cannot be signed twice."""
         if self.finalised:
             raise DuplicateError("自评已定稿", "自评")
         self._refinalised(total, grade, scores, signed_by, user, note, request)
 
     @event("Refinalised")
-    def _refinalised(self, total: Decimal, grade: str, scores: dict[str, Any], signed_by: str,
-                     user: str, note: str, request: Request) -> None:
+    def _refinalised(
+        self,
+        total: Decimal,
+        grade: str,
+        scores: dict[str, Any],
+        signed_by: str,
+        user: str,
+        note: str,
+        request: Request,
+    ) -> None:
         self.finalised = True
         self.total = total
         self.grade = grade

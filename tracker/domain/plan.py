@@ -44,10 +44,7 @@ class Checkpoint:
 def default_checkpoints(year: int) -> list[Checkpoint]:
     """25/50/75/100% at the end of each quarter: the plan when none is set."""
     ends = [(3, 31), (6, 30), (9, 30), (12, 31)]
-    return [
-        Checkpoint(dt.date(year, m, d), percent=Decimal(25 * (i + 1)))
-        for i, (m, d) in enumerate(ends)
-    ]
+    return [Checkpoint(dt.date(year, m, d), percent=Decimal(25 * (i + 1))) for i, (m, d) in enumerate(ends)]
 
 
 def plan_spec(checkpoints: list[Checkpoint]) -> str:

@@ -192,9 +192,7 @@ class Project(Aggregate):
             raise NotFoundError(f"项目 {self.code} 中没有支付 {payment_id}", "支付编号")
         self._check_date(date)
         if date < payment["date"]:
-            raise InvalidInputError(
-                f"冲销日期 {date} 早于原支付日期 {payment['date']}", "日期"
-            )
+            raise InvalidInputError(f"冲销日期 {date} 早于原支付日期 {payment['date']}", "日期")
         if not reason.strip():
             raise InvalidInputError("冲销必须说明原因", "原因")
         left = payment["amount"] - payment["reversed"]
@@ -206,8 +204,7 @@ class Project(Aggregate):
             raise InvalidInputError(f"支付 {payment_id} 已全部冲销", "金额")
         if amount > left:
             raise InvalidInputError(
-                f"冲销 {fmt_yuan_grouped(amount)} 元超过该笔支付尚未冲销的"
-                f" {fmt_yuan_grouped(left)} 元",
+                f"冲销 {fmt_yuan_grouped(amount)} 元超过该笔支付尚未冲销的 {fmt_yuan_grouped(left)} 元",
                 "金额",
             )
         self._reversed(reversal_id, payment_id, amount, date, reason.strip(), user, request)
@@ -222,9 +219,7 @@ class Project(Aggregate):
 
     def _check_date(self, date: dt.date) -> None:
         if date.year != self.year:
-            raise InvalidInputError(
-                f"日期 {date} 不在项目 {self.code} 的预算年度 {self.year} 年内", "日期"
-            )
+            raise InvalidInputError(f"日期 {date} 不在项目 {self.code} 的预算年度 {self.year} 年内", "日期")
 
     # ------------------------------------------------------------------ events
 
@@ -244,8 +239,7 @@ class Project(Aggregate):
         iso = date.isoformat()
         self.budget_by_day[iso] = self.budget_by_day.get(iso, ZERO) + signed
         self.appropriations.append(
-            {"id": str(appropriation_id), "kind": kind, "amount": amount, "date": date,
-             "doc": doc}
+            {"id": str(appropriation_id), "kind": kind, "amount": amount, "date": date, "doc": doc}
         )
 
     @event("PaymentRecorded")
@@ -265,8 +259,13 @@ class Project(Aggregate):
         iso = date.isoformat()
         self.spent_by_day[iso] = self.spent_by_day.get(iso, ZERO) + amount
         self.payments[str(payment_id)] = {
-            "amount": amount, "reversed": ZERO, "date": date, "payee": payee,
-            "economic": economic, "voucher": voucher, "source": source,
+            "amount": amount,
+            "reversed": ZERO,
+            "date": date,
+            "payee": payee,
+            "economic": economic,
+            "voucher": voucher,
+            "source": source,
         }
 
     @event("PaymentReversed")
@@ -286,7 +285,5 @@ class Project(Aggregate):
         payment["reversed"] = payment["reversed"] + amount
 
     @event("PlanSet")
-    def _plan_set(
-        self, checkpoints: list[Checkpoint], user: str, note: str, request: Request
-    ) -> None:
+    def _plan_set(self, checkpoints: list[Checkpoint], user: str, note: str, request: Request) -> None:
         self.plan = checkpoints

@@ -18,8 +18,11 @@ from tracker.domain.errors import InvalidInputError
 from tracker.domain.indicator import AT_MOST, DEADLINE, NOT_APPLICABLE, QUANTITATIVE, Target, parse_actual
 
 ZERO, HUNDRED, CENT = Decimal(0), Decimal(100), Decimal("0.01")
-BANDS = ((Decimal(80), "全部或基本达成预期指标"), (Decimal(60), "部分达成预期指标并具有一定效果"),
-         (ZERO, "未达成预期指标且效果较差"))
+BANDS = (
+    (Decimal(80), "全部或基本达成预期指标"),
+    (Decimal(60), "部分达成预期指标并具有一定效果"),
+    (ZERO, "未达成预期指标且效果较差"),
+)
 GRADES = ((Decimal(90), "优"), (Decimal(80), "良"), (Decimal(60), "中"))
 RATIO_UNITS = frozenset({"%", "‰", "个百分点"})
 EXECUTION = "预算执行"  # the id and name of the execution line among shortfalls
@@ -215,8 +218,10 @@ def _scale(results: Sequence[IndicatorResult], indicator_total: Decimal) -> tupl
     if weights <= 0:
         return Decimal(1), f"没有可评分的指标，指标部分{show_points(indicator_total)}分无法得分"
     factor = indicator_total / weights
-    return factor, (f"适用指标分值合计{show_points(weights)}分，不等于{show_points(indicator_total)}分，"
-                    f"已按系数{factor.quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP)}折算")
+    return factor, (
+        f"适用指标分值合计{show_points(weights)}分，不等于{show_points(indicator_total)}分，"
+        f"已按系数{factor.quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP)}折算"
+    )
 
 
 def _weight(r: IndicatorResult) -> Decimal:
@@ -232,20 +237,31 @@ def _line(r: IndicatorResult, factor: Decimal, final: bool) -> IndicatorLine:
     scaled = _weight(r) * factor if applicable else ZERO
     points = None if completion is None else min(scaled * completion / HUNDRED, scaled)
     band = None if completion is None else band_of(completion)
-    return IndicatorLine(r.id, r.name, r.target.kind, r.target.text, r.weight, scaled,
-                         completion, points, band)
+    return IndicatorLine(
+        r.id, r.name, r.target.kind, r.target.text, r.weight, scaled, completion, points, band
+    )
 
 
 def _shortfalls(results: Sequence[IndicatorResult], lines: Sequence[IndicatorLine]) -> list[Shortfall]:
-    return [Shortfall(r.id, r.name, line.completion, r.cause, r.action)
-            for r, line in zip(results, lines, strict=True)
-            if line.completion is not None and line.completion < HUNDRED]
+    return [
+        Shortfall(r.id, r.name, line.completion, r.cause, r.action)
+        for r, line in zip(results, lines, strict=True)
+        if line.completion is not None and line.completion < HUNDRED
+    ]
 
 
-def evaluate(budget_initial: Decimal, budget_full_year: Decimal, disbursed: Decimal,
-             results: Sequence[IndicatorResult], *, execution_weight: Decimal = Decimal(10),
-             indicator_total: Decimal = Decimal(90), final: bool = False,
-             execution_cause: str = "", execution_action: str = "") -> Evaluation:
+def evaluate(
+    budget_initial: Decimal,
+    budget_full_year: Decimal,
+    disbursed: Decimal,
+    results: Sequence[IndicatorResult],
+    *,
+    execution_weight: Decimal = Decimal(10),
+    indicator_total: Decimal = Decimal(90),
+    final: bool = False,
+    execution_cause: str = "",
+    execution_action: str = "",
+) -> Evaluation:
     """Score the form. ``budget_initial`` (年初预算) is shown on the form but scores
     nothing: execution is measured against the full-year budget A."""
     _number(budget_initial, "年初预算数")
@@ -263,8 +279,9 @@ def evaluate(budget_initial: Decimal, budget_full_year: Decimal, disbursed: Deci
     if executed < _number(execution_weight, "执行率分值"):
         shortfalls.insert(0, Shortfall(EXECUTION, EXECUTION, rate or ZERO, execution_cause, execution_action))
     total = executed + points
-    return Evaluation(rate, executed, tuple(lines), points, factor, note, total, grade(total),
-                      tuple(shortfalls))
+    return Evaluation(
+        rate, executed, tuple(lines), points, factor, note, total, grade(total), tuple(shortfalls)
+    )
 
 
 def check_can_finalise(evaluation: Evaluation) -> None:
@@ -276,7 +293,8 @@ def check_can_finalise(evaluation: Evaluation) -> None:
         shortfall = missing[0]
         raise SelfEvaluationError(
             f"“{shortfall.name}”未完成（{show_points(shortfall.completion)}%），须填写偏差原因分析及改进措施",
-            shortfall.id)
+            shortfall.id,
+        )
 
 
 def completion_from_points(points: Decimal, weight: Decimal) -> Decimal:
@@ -295,8 +313,9 @@ def read_actual(target: Target, text: str | Decimal | None) -> Decimal | None:
     return value
 
 
-def combine_quantities(values_with_funding: Iterable[tuple[Decimal, Decimal]],
-                       unit: str | None) -> Decimal | None:
+def combine_quantities(
+    values_with_funding: Iterable[tuple[Decimal, Decimal]], unit: str | None
+) -> Decimal | None:
     """Seed 004 note 2: absolute values add up; ratios (%) are averaged weighted by each
     unit's funding. With no funding at all, ratios fall back to a plain average."""
     pairs = [(_number(v, "完成值"), _number(f, "资金额度")) for v, f in values_with_funding]
@@ -312,8 +331,9 @@ def combine_quantities(values_with_funding: Iterable[tuple[Decimal, Decimal]],
     return sum((v * f for v, f in pairs), ZERO) / funding
 
 
-def combine_units(parts: Sequence[tuple[Decimal, Mapping[str, tuple[Decimal, str | None]]]]
-                  ) -> dict[str, tuple[Decimal | None, str | None]]:
+def combine_units(
+    parts: Sequence[tuple[Decimal, Mapping[str, tuple[Decimal, str | None]]]],
+) -> dict[str, tuple[Decimal | None, str | None]]:
     """Combine several units' actuals by indicator name: each part is (funding,
     {indicator: (value, unit)}). Units reporting one indicator in different units are
     refused rather than added up wrongly."""

@@ -51,9 +51,15 @@ class Unit(Aggregate):
         self.red = red
 
     @event("AlertSettingsChanged")
-    def change_alert_settings(self, rules: list[str], escalation_days: int, managers: str,
-                              user: str, note: str = "",
-                              request: dict[str, Any] | None = None) -> None:
+    def change_alert_settings(
+        self,
+        rules: list[str],
+        escalation_days: int,
+        managers: str,
+        user: str,
+        note: str = "",
+        request: dict[str, Any] | None = None,
+    ) -> None:
         """Which alert rules run for this unit, when an unacknowledged alert escalates
         (working days) and to whom (the managers' channel names or addresses)."""
         self.alert_rules = rules
@@ -61,19 +67,26 @@ class Unit(Aggregate):
         self.managers = managers
 
     @event("ChannelAdded")
-    def add_channel(self, channel_id: str, name: str, kind: str, config: dict[str, Any],
-                    purpose: str, user: str, note: str = "",
-                    request: dict[str, Any] | None = None) -> None:
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        kind: str,
+        config: dict[str, Any],
+        purpose: str,
+        user: str,
+        note: str = "",
+        request: dict[str, Any] | None = None,
+    ) -> None:
         """A delivery channel (WeCom, DingTalk, e-mail, webhook) for alerts or managers."""
         self.channels = {**getattr(self, "channels", {}), channel_id: name}
 
     @event("ChannelRemoved")
-    def remove_channel(self, channel_id: str, user: str, note: str = "",
-                       request: dict[str, Any] | None = None) -> None:
+    def remove_channel(
+        self, channel_id: str, user: str, note: str = "", request: dict[str, Any] | None = None
+    ) -> None:
         self.channels = {k: v for k, v in getattr(self, "channels", {}).items() if k != channel_id}
 
     @event("Renamed")
-    def rename(
-        self, name: str, user: str, note: str = "", request: dict[str, Any] | None = None
-    ) -> None:
+    def rename(self, name: str, user: str, note: str = "", request: dict[str, Any] | None = None) -> None:
         self.name = name

@@ -36,15 +36,15 @@ FORMATS = ("xlsx", "csv", "fdp")
 AsOf = dt.date | str | None
 
 
-def build_form(read: ReadStore, kind: str, year: int, unit: str | None = None,
-               as_of: AsOf = None) -> Form:
+def build_form(read: ReadStore, kind: str, year: int, unit: str | None = None, as_of: AsOf = None) -> Form:
     """The table of this kind laid out as its form (amounts in 万元)."""
     builders: dict[str, Callable[[], Form]] = {
         "summary": lambda: summary_form(tables.income_expenditure_summary(read, year, unit, as_of)),
         "function": lambda: class_form(tables.expenditure_by_function(read, year, unit, as_of)),
         "basic": lambda: class_form(tables.basic_expenditure_by_economic(read, year, unit, as_of)),
         "project-economic": lambda: class_form(
-            tables.project_expenditure_by_economic(read, year, unit, as_of)),
+            tables.project_expenditure_by_economic(read, year, unit, as_of)
+        ),
         "three-public": lambda: three_public_form(tables.three_public(read, year, unit, as_of)),
     }
     if kind not in builders:
@@ -52,8 +52,15 @@ def build_form(read: ReadStore, kind: str, year: int, unit: str | None = None,
     return builders[kind]()
 
 
-def export(read: ReadStore, kind: str, year: int, unit: str | None, path: str | Path,
-           fmt: str | None = None, as_of: AsOf = None) -> Path:
+def export(
+    read: ReadStore,
+    kind: str,
+    year: int,
+    unit: str | None,
+    path: str | Path,
+    fmt: str | None = None,
+    as_of: AsOf = None,
+) -> Path:
     """Write one table (or the data package) to ``path``; returns the path written."""
     if kind not in KINDS:
         raise InvalidInputError(_unknown_kind(kind), "报表类型")
@@ -63,7 +70,8 @@ def export(read: ReadStore, kind: str, year: int, unit: str | None, path: str | 
         raise InvalidInputError(f"“{fmt}”不是有效的导出格式，可选：{'、'.join(FORMATS)}", "导出格式")
     if (kind == "fdp") != (fmt == "fdp"):
         raise InvalidInputError(
-            "财政数据包（fdp）导出到目录或 .zip 文件；各公开表导出为 .xlsx 或 .csv", "导出格式")
+            "财政数据包（fdp）导出到目录或 .zip 文件；各公开表导出为 .xlsx 或 .csv", "导出格式"
+        )
     if fmt == "fdp":
         return write_package(read, year, unit, target, as_of)
     form = build_form(read, kind, year, unit, as_of)
@@ -79,8 +87,8 @@ def _format_of(kind: str, path: Path) -> str:
     if kind == "fdp" and (suffix in {".zip", ""} or path.is_dir()):
         return "fdp"
     raise InvalidInputError(
-        f"无法从文件名“{path.name}”判断导出格式：公开表用 .xlsx 或 .csv，财政数据包用目录或 .zip",
-        "导出格式")
+        f"无法从文件名“{path.name}”判断导出格式：公开表用 .xlsx 或 .csv，财政数据包用目录或 .zip", "导出格式"
+    )
 
 
 def _unknown_kind(kind: str) -> str:

@@ -57,31 +57,43 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("source", "string", "资金来源"),
     ("amount", "number", "金额（元）"),
 )
-UNIT_FIELDS = (("code", "string", "单位编码"), ("name", "string", "单位名称"),
-               ("parent_code", "string", "上级单位编码"))
+UNIT_FIELDS = (
+    ("code", "string", "单位编码"),
+    ("name", "string", "单位名称"),
+    ("parent_code", "string", "上级单位编码"),
+)
 
 
 def line_items(led: Ledger, unit_names: dict[str, str]) -> list[dict[str, str]]:
     """The package's rows, in 元 with two decimals."""
     rows: list[dict[str, str]] = []
 
-    def add(p: ProjectRef, direction: str, phase: str, economic: str | None, source: str,
-            fen: int) -> None:
+    def add(p: ProjectRef, direction: str, phase: str, economic: str | None, source: str, fen: int) -> None:
         if not fen:
             return
         f = p.functional or ""
-        rows.append({
-            "fiscal_year": str(led.year), "date": led.as_of.isoformat(),
-            "direction": direction, "phase": phase,
-            "unit_code": p.unit, "unit_name": unit_names.get(p.unit, ""),
-            "project_code": p.code, "project_name": p.name,
-            "expenditure_type": p.expenditure_type,
-            "functional_class": f[:3], "functional_item": f[:5] if len(f) >= 5 else "",
-            "functional_code": f, "functional_name": FUNCTIONAL_CLASSES.get(f, ""),
-            "economic_class": (economic or "")[:3], "economic_code": economic or "",
-            "economic_name": ECONOMIC_CLASSES.get(economic or "", ""),
-            "source": source, "amount": f"{from_fen(fen):f}",
-        })
+        rows.append(
+            {
+                "fiscal_year": str(led.year),
+                "date": led.as_of.isoformat(),
+                "direction": direction,
+                "phase": phase,
+                "unit_code": p.unit,
+                "unit_name": unit_names.get(p.unit, ""),
+                "project_code": p.code,
+                "project_name": p.name,
+                "expenditure_type": p.expenditure_type,
+                "functional_class": f[:3],
+                "functional_item": f[:5] if len(f) >= 5 else "",
+                "functional_code": f,
+                "functional_name": FUNCTIONAL_CLASSES.get(f, ""),
+                "economic_class": (economic or "")[:3],
+                "economic_code": economic or "",
+                "economic_name": ECONOMIC_CLASSES.get(economic or "", ""),
+                "source": source,
+                "amount": f"{from_fen(fen):f}",
+            }
+        )
 
     for p in led.projects.values():
         carried = led.kind_fen(p.id, CARRYOVER)
@@ -117,7 +129,8 @@ def descriptor(led: Ledger) -> dict[str, Any]:
             },
             "dimensions": {
                 "functional-classification": {
-                    "dimensionType": "classification", "classificationType": "functional",
+                    "dimensionType": "classification",
+                    "classificationType": "functional",
                     "attributes": {
                         "class": _attr("functional_class"),
                         "item": _attr("functional_item", parent="class"),
@@ -127,7 +140,8 @@ def descriptor(led: Ledger) -> dict[str, Any]:
                     "primaryKey": "code",
                 },
                 "economic-classification": {
-                    "dimensionType": "classification", "classificationType": "economic",
+                    "dimensionType": "classification",
+                    "classificationType": "economic",
                     "attributes": {
                         "class": _attr("economic_class"),
                         "code": _attr("economic_code", parent="class"),
@@ -136,15 +150,17 @@ def descriptor(led: Ledger) -> dict[str, Any]:
                     "primaryKey": "code",
                 },
                 "administrative-classification": {
-                    "dimensionType": "classification", "classificationType": "administrative",
-                    "attributes": {"code": _attr("unit_code"),
-                                   "label": _attr("unit_name", labelfor="code")},
+                    "dimensionType": "classification",
+                    "classificationType": "administrative",
+                    "attributes": {"code": _attr("unit_code"), "label": _attr("unit_name", labelfor="code")},
                     "primaryKey": "code",
                 },
                 "project": {
                     "dimensionType": "activity",
-                    "attributes": {"id": _attr("project_code"),
-                                   "title": _attr("project_name", labelfor="id")},
+                    "attributes": {
+                        "id": _attr("project_code"),
+                        "title": _attr("project_name", labelfor="id"),
+                    },
                     "primaryKey": "id",
                 },
                 "date": {
@@ -152,16 +168,25 @@ def descriptor(led: Ledger) -> dict[str, Any]:
                     "attributes": {"fiscal-year": _attr("fiscal_year"), "date": _attr("date")},
                     "primaryKey": ["fiscal-year", "date"],
                 },
-                "direction": {"dimensionType": "other",
-                              "attributes": {"direction": _attr("direction")},
-                              "primaryKey": "direction"},
-                "phase": {"dimensionType": "other", "attributes": {"phase": _attr("phase")},
-                          "primaryKey": "phase"},
-                "source": {"dimensionType": "other", "attributes": {"source": _attr("source")},
-                           "primaryKey": "source"},
+                "direction": {
+                    "dimensionType": "other",
+                    "attributes": {"direction": _attr("direction")},
+                    "primaryKey": "direction",
+                },
+                "phase": {
+                    "dimensionType": "other",
+                    "attributes": {"phase": _attr("phase")},
+                    "primaryKey": "phase",
+                },
+                "source": {
+                    "dimensionType": "other",
+                    "attributes": {"source": _attr("source")},
+                    "primaryKey": "source",
+                },
                 "expenditure-type": {
                     "dimensionType": "classification",
-                    "attributes": {"type": _attr("expenditure_type")}, "primaryKey": "type",
+                    "attributes": {"type": _attr("expenditure_type")},
+                    "primaryKey": "type",
                 },
             },
         },
@@ -170,8 +195,13 @@ def descriptor(led: Ledger) -> dict[str, Any]:
 
 def _resource(name: str, title: str, fields: tuple[tuple[str, str, str], ...]) -> dict[str, Any]:
     return {
-        "name": name, "path": f"{name}.csv", "title": title, "profile": "tabular-data-resource",
-        "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+        "name": name,
+        "path": f"{name}.csv",
+        "title": title,
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
         "schema": {"fields": [{"name": n, "type": t, "title": d} for n, t, d in fields]},
     }
 
@@ -184,14 +214,16 @@ def _csv(fields: tuple[tuple[str, str, str], ...], rows: list[dict[str, str]]) -
     return out.getvalue()
 
 
-def package_files(read: ReadStore, year: int, unit: str | None = None,
-                  as_of: dt.date | str | None = None) -> dict[str, str]:
+def package_files(
+    read: ReadStore, year: int, unit: str | None = None, as_of: dt.date | str | None = None
+) -> dict[str, str]:
     """File name → text of every file of the package."""
     led = load(read, year, unit, as_of)
     units = Queries(read).units()
     selected = Queries(read).subtree(unit, units) if unit else sorted(units)
-    unit_rows = [{"code": c, "name": units[c]["name"], "parent_code": units[c]["parent_code"] or ""}
-                 for c in selected]
+    unit_rows = [
+        {"code": c, "name": units[c]["name"], "parent_code": units[c]["parent_code"] or ""} for c in selected
+    ]
     names = {c: u["name"] for c, u in units.items()}
     return {
         "datapackage.json": json.dumps(descriptor(led), ensure_ascii=False, indent=2) + "\n",
@@ -200,8 +232,9 @@ def package_files(read: ReadStore, year: int, unit: str | None = None,
     }
 
 
-def write_package(read: ReadStore, year: int, unit: str | None, path: Path,
-                  as_of: dt.date | str | None = None) -> Path:
+def write_package(
+    read: ReadStore, year: int, unit: str | None, path: Path, as_of: dt.date | str | None = None
+) -> Path:
     """Into a directory (created if needed), or a ``.zip`` file."""
     files = package_files(read, year, unit, as_of)
     if path.suffix.lower() == ".zip":

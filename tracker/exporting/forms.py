@@ -83,31 +83,72 @@ def wan(amount: Decimal) -> Decimal:
 
 def summary_form(t: Summary) -> Form:
     form = Form(
-        "summary", "收支预算总表", t.unit_label, t.year, t.as_of,
-        [Column("index", 6), Column("text", 30), Column("money", 14), Column("text", 30),
-         Column("money", 14), Column("money", 14)],
-        [["序号", "收入", "", "支出", "", ""],
-         ["", "项目", "金额", "项目（按功能分类）", "预算数", "执行数"],
-         ["栏次", "", "1", "", "2", "3"]],
+        "summary",
+        "收支预算总表",
+        t.unit_label,
+        t.year,
+        t.as_of,
+        [
+            Column("index", 6),
+            Column("text", 30),
+            Column("money", 14),
+            Column("text", 30),
+            Column("money", 14),
+            Column("money", 14),
+        ],
+        [
+            ["序号", "收入", "", "支出", "", ""],
+            ["", "项目", "金额", "项目（按功能分类）", "预算数", "执行数"],
+            ["栏次", "", "1", "", "2", "3"],
+        ],
         [(0, 0, 1, 0), (0, 1, 0, 2), (0, 3, 0, 5)],
         name_col=1,
         one_page=True,
     )
     income = [(f"{_numeral(i)}、{r.label}", wan(r.amount)) for i, r in enumerate(t.income)]
-    spend = [(f"{_numeral(i)}、{r.name}" if r.code else r.name, wan(r.budget), wan(r.spent))
-             for i, r in enumerate(t.expenditure)]
+    spend = [
+        (f"{_numeral(i)}、{r.name}" if r.code else r.name, wan(r.budget), wan(r.spent))
+        for i, r in enumerate(t.expenditure)
+    ]
     for i in range(max(len(income), len(spend))):
         left: tuple[Cell, Cell] = income[i] if i < len(income) else ("", None)
         right: tuple[Cell, Cell, Cell] = spend[i] if i < len(spend) else ("", None, None)
         form.rows.append(Row([str(i + 1), *left, *right]))
     n = len(form.rows)
     form.rows += [
-        Row([str(n + 1), "本年收入合计", wan(t.income_this_year), "本年支出合计",
-             wan(t.budget_total), wan(t.spent_total)], "total"),
-        Row([str(n + 2), "上年结转结余", wan(t.carryover), "年末结转结余",
-             wan(t.budget_balance), wan(t.spent_balance)], "sub"),
-        Row([str(n + 3), "收入总计", wan(t.income_total), "支出总计",
-             wan(t.budget_total + t.budget_balance), wan(t.spent_total + t.spent_balance)], "total"),
+        Row(
+            [
+                str(n + 1),
+                "本年收入合计",
+                wan(t.income_this_year),
+                "本年支出合计",
+                wan(t.budget_total),
+                wan(t.spent_total),
+            ],
+            "total",
+        ),
+        Row(
+            [
+                str(n + 2),
+                "上年结转结余",
+                wan(t.carryover),
+                "年末结转结余",
+                wan(t.budget_balance),
+                wan(t.spent_balance),
+            ],
+            "sub",
+        ),
+        Row(
+            [
+                str(n + 3),
+                "收入总计",
+                wan(t.income_total),
+                "支出总计",
+                wan(t.budget_total + t.budget_balance),
+                wan(t.spent_total + t.spent_balance),
+            ],
+            "total",
+        ),
     ]
     return form
 
@@ -130,19 +171,30 @@ TITLES = {"function": "支出总表", "basic": "基本支出表", "project-econo
 def class_form(t: ClassTable) -> Form:
     if t.kind == "function":
         return _class_form(
-            t, "支出功能分类科目",
+            t,
+            "支出功能分类科目",
             [["合计", "基本支出", "", "", "项目支出"], ["", "小计", "人员经费", "公用经费", ""]],
             [(0, 0, 1, 0), (0, 1, 0, 3), (0, 4, 1, 4)],
-            lambda a: [a.total, a.basic, a.personnel, a.operating, a.project])
+            lambda a: [a.total, a.basic, a.personnel, a.operating, a.project],
+        )
     if t.kind == "basic":
-        return _class_form(t, "部门经济分类科目", [["合计", "人员经费", "公用经费"]], [],
-                           lambda a: [a.basic, a.personnel, a.operating])
+        return _class_form(
+            t,
+            "部门经济分类科目",
+            [["合计", "人员经费", "公用经费"]],
+            [],
+            lambda a: [a.basic, a.personnel, a.operating],
+        )
     return _class_form(t, "部门经济分类科目", [["项目支出"]], [], lambda a: [a.project])
 
 
-def _class_form(t: ClassTable, classes: str, sub: list[list[str]],
-                sub_merges: list[tuple[int, int, int, int]],
-                figures: Callable[[Amounts], list[Decimal]]) -> Form:
+def _class_form(
+    t: ClassTable,
+    classes: str,
+    sub: list[list[str]],
+    sub_merges: list[tuple[int, int, int, int]],
+    figures: Callable[[Amounts], list[Decimal]],
+) -> Form:
     """序号 | 科目编码 | 科目名称 | 预算数 (sub-columns) | 执行数 (the same sub-columns)."""
     width = len(sub[0])
     if width == 1:  # one figure each: 预算数 and 执行数 span the header rows
@@ -154,17 +206,35 @@ def _class_form(t: ClassTable, classes: str, sub: list[list[str]],
         lead = ["", "科目编码", "科目名称"] if level == 0 else ["", "", ""]
         header.append([*lead, *cells, *cells])
     header.append(["栏次", "", "", *[str(i + 1) for i in range(2 * width)]])
-    merges = [(0, 0, depth - 1, 0), (0, 1, 0, 2), (1, 1, depth - 1, 1), (1, 2, depth - 1, 2),
-              (0, 3, 0, 2 + width), (0, 3 + width, 0, 2 + 2 * width), (depth, 0, depth, 2)]
+    merges = [
+        (0, 0, depth - 1, 0),
+        (0, 1, 0, 2),
+        (1, 1, depth - 1, 1),
+        (1, 2, depth - 1, 2),
+        (0, 3, 0, 2 + width),
+        (0, 3 + width, 0, 2 + 2 * width),
+        (depth, 0, depth, 2),
+    ]
     for shift in (3, 3 + width):
         merges += [(r0 + 1, c0 + shift, r1 + 1, c1 + shift) for r0, c0, r1, c1 in sub_merges]
     if width == 1:
         merges += [(0, 3, depth - 1, 3), (0, 4, depth - 1, 4)]
     money_width = 13 if width > 1 else 16
-    form = Form(t.kind, TITLES[t.kind], t.unit_label, t.year, t.as_of,
-                [Column("index", 6), Column("code", 11), Column("text", 34),
-                 *[Column("money", money_width)] * (2 * width)],
-                header, merges)
+    form = Form(
+        t.kind,
+        TITLES[t.kind],
+        t.unit_label,
+        t.year,
+        t.as_of,
+        [
+            Column("index", 6),
+            Column("code", 11),
+            Column("text", 34),
+            *[Column("money", money_width)] * (2 * width),
+        ],
+        header,
+        merges,
+    )
 
     def line(index: str, row: ClassRow, style: str, indent: int) -> Row:
         amounts: list[Cell] = [wan(x) for x in (*figures(row.budget), *figures(row.spent))]
@@ -186,9 +256,18 @@ def _class_form(t: ClassTable, classes: str, sub: list[list[str]],
 
 def three_public_form(t: ThreePublic) -> Form:
     form = Form(
-        "three-public", "“三公”经费支出表", t.unit_label, t.year, t.as_of,
-        [Column("index", 6), Column("text", 34), Column("money", 16), Column("money", 16),
-         Column("money", 16)],
+        "three-public",
+        "“三公”经费支出表",
+        t.unit_label,
+        t.year,
+        t.as_of,
+        [
+            Column("index", 6),
+            Column("text", 34),
+            Column("money", 16),
+            Column("money", 16),
+            Column("money", 16),
+        ],
         [["序号", "项目", "年初预算数", "全年预算数", "执行数"], ["栏次", "", "1", "2", "3"]],
         [(1, 0, 1, 1)],
         name_col=1,
@@ -196,12 +275,12 @@ def three_public_form(t: ThreePublic) -> Form:
     )
     for i, r in enumerate(t.rows, start=1):
         style = "total" if r.depth == 0 else "body"
-        form.rows.append(Row([str(i), r.label, wan(r.initial), wan(r.budget), wan(r.spent)],
-                             style, max(r.depth - 1, 0)))
+        form.rows.append(
+            Row([str(i), r.label, wan(r.initial), wan(r.budget), wan(r.spent)], style, max(r.depth - 1, 0))
+        )
     form.notes = [
         "注：“三公”经费含因公出国（境）费（30212）、公务用车购置费（31013、30913）、"
         "公务用车运行维护费（30231）和公务接待费（30217）；预算数按项目的经济分类，执行数按支付的经济分类。",
         ROUNDING_NOTE,
     ]
     return form
-

@@ -37,20 +37,65 @@ from tracker.queries import Figures, ProjectStatus, default_as_of
 TITLE = "绩效运行监控表"
 NOT_RECORDED = "未填报"
 COLUMNS = [
-    Column("index", 5), Column("code", 14), Column("text", 20),
-    Column("money", 11), Column("money", 11),
-    Column("score", 9), Column("score", 9), Column("score", 9), Column("text", 9),
-    Column("text", 8), Column("text", 10), Column("text", 18), Column("text", 11),
-    Column("text", 11), Column("score", 8), Column("text", 18), Column("text", 18),
+    Column("index", 5),
+    Column("code", 14),
+    Column("text", 20),
+    Column("money", 11),
+    Column("money", 11),
+    Column("score", 9),
+    Column("score", 9),
+    Column("score", 9),
+    Column("text", 9),
+    Column("text", 8),
+    Column("text", 10),
+    Column("text", 18),
+    Column("text", 11),
+    Column("text", 11),
+    Column("score", 8),
+    Column("text", 18),
+    Column("text", 18),
 ]
 PROJECT_COLS = range(9)  # 序号 … 状态: merged down over a project's indicator lines
 STATUS_COL, LEVEL1_COL, LEVEL2_COL = 8, 9, 10
 HEADER = [
-    ["序号", "项目编码", "项目名称", "预算执行", "", "", "", "", "", "绩效指标执行", "", "", "", "",
-     "", "", ""],
-    ["", "", "", "全年预算", "执行数", "执行率（%）", "序时进度（%）", "差距（百分点）", "状态",
-     "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "完成进度（%）", "偏差原因",
-     "改进措施"],
+    [
+        "序号",
+        "项目编码",
+        "项目名称",
+        "预算执行",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "绩效指标执行",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "",
+        "",
+        "",
+        "全年预算",
+        "执行数",
+        "执行率（%）",
+        "序时进度（%）",
+        "差距（百分点）",
+        "状态",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "完成进度（%）",
+        "偏差原因",
+        "改进措施",
+    ],
 ]
 HEADER_MERGES = [(0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 1, 2), (0, 3, 0, 8), (0, 9, 0, 16)]
 
@@ -63,9 +108,11 @@ def status_label(status: str) -> str:
 def rule_text(rule: lag.StatusRule) -> str:
     y, r = (f"{x.normalize():f}" for x in (rule.yellow, rule.red))
     if rule.kind == lag.POINTS:
-        return (f"落后序时进度不超过{y}个百分点为正常，超过{y}个但不超过{r}个百分点为预警，"
-                f"超过{r}个百分点为严重滞后")
-    return (f"执行率达到序时进度的{y}%及以上为正常，{r}%（含）至{y}%为预警，低于{r}%为严重滞后")
+        return (
+            f"落后序时进度不超过{y}个百分点为正常，超过{y}个但不超过{r}个百分点为预警，"
+            f"超过{r}个百分点为严重滞后"
+        )
+    return f"执行率达到序时进度的{y}%及以上为正常，{r}%（含）至{y}%为预警，低于{r}%为严重滞后"
 
 
 def monitoring_form(app: Any, year: int | str, unit: str, as_of: dt.date | str | None = None) -> Form:
@@ -78,8 +125,17 @@ def monitoring_form(app: Any, year: int | str, unit: str, as_of: dt.date | str |
         raise NotFoundError(f"单位 {unit} 不存在", "单位编码")
     day, projects = app.queries.statuses(fiscal_year, day, unit)
     rule = app.queries.rule_of(units[unit])
-    form = Form("monitoring", TITLE, f"{unit}{units[unit]['name']}", fiscal_year, day,
-                list(COLUMNS), [list(r) for r in HEADER], list(HEADER_MERGES), name_col=2)
+    form = Form(
+        "monitoring",
+        TITLE,
+        f"{unit}{units[unit]['name']}",
+        fiscal_year,
+        day,
+        list(COLUMNS),
+        [list(r) for r in HEADER],
+        list(HEADER_MERGES),
+        name_col=2,
+    )
     indicators = _indicators(app, fiscal_year, [p.code for p in projects])
     total = Figures()
     for p in projects:
@@ -95,9 +151,18 @@ def monitoring_form(app: Any, year: int | str, unit: str, as_of: dt.date | str |
             subtotal = Figures()
             for p in by_unit[code]:
                 subtotal.add(p.figures)
-            form.rows.append(Row(["", code, units[code]["name"],
-                                  *_figures(subtotal, app.queries.rule_of(units[code])),
-                                  *[""] * 8], "class"))
+            form.rows.append(
+                Row(
+                    [
+                        "",
+                        code,
+                        units[code]["name"],
+                        *_figures(subtotal, app.queries.rule_of(units[code])),
+                        *[""] * 8,
+                    ],
+                    "class",
+                )
+            )
         for p in by_unit[code]:
             number += 1
             head: list[Cell] = [str(number), p.code, p.name, *_figures(p.figures, p.rule)]
@@ -117,18 +182,25 @@ def monitoring_form(app: Any, year: int | str, unit: str, as_of: dt.date | str |
 
 
 def _figures(f: Figures, rule: lag.StatusRule) -> list[Cell]:
-    return [wan(f.budget), wan(f.disbursed), half_up(f.execution_rate), half_up(f.planned_rate),
-            half_up(f.lag_points),
-            status_label(lag.status(f.execution_rate, f.planned_rate, rule))]
+    return [
+        wan(f.budget),
+        wan(f.disbursed),
+        half_up(f.execution_rate),
+        half_up(f.planned_rate),
+        half_up(f.lag_points),
+        status_label(lag.status(f.execution_rate, f.planned_rate, rule)),
+    ]
 
 
 def _indicators(app: Any, year: int, codes: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for start in range(0, len(codes), 500):
-        chunk = list(codes[start:start + 500])
+        chunk = list(codes[start : start + 500])
         rows = app.read.all(
             "SELECT * FROM rm_indicators WHERE owner_kind = 'project' AND year = ? AND owner_code "
-            f"IN ({', '.join('?' * len(chunk))}) ORDER BY owner_code, seq", [year, *chunk])
+            f"IN ({', '.join('?' * len(chunk))}) ORDER BY owner_code, seq",
+            [year, *chunk],
+        )
         for r in rows:
             out.setdefault(r["owner_code"], []).append(dict(r))
     return out
@@ -149,14 +221,14 @@ def progress_as_of(app: Any, row: Mapping[str, Any], day: dt.date) -> dict[str, 
 
 def _indicator_cells(app: Any, row: dict[str, Any], day: dt.date) -> list[Cell]:
     entry = progress_as_of(app, row, day)
-    as_of_row = {**row, "actual_text": None, "actual_value": None, "completion": None,
-                 "progress_date": None}
+    as_of_row = {**row, "actual_text": None, "actual_value": None, "completion": None, "progress_date": None}
     if entry is not None:
         as_of_row.update(
             actual_text=entry["actual_text"] or None,
             actual_value=None if entry["actual_value"] is None else str(entry["actual_value"]),
             completion=None if entry["completion"] is None else str(entry["completion"]),
-            progress_date=entry["date"].isoformat())
+            progress_date=entry["date"].isoformat(),
+        )
     completion: Cell = ""
     if row["kind"] == "not_applicable":
         completion = "/"
@@ -172,24 +244,37 @@ def _indicator_cells(app: Any, row: dict[str, Any], day: dt.date) -> list[Cell]:
     actual = "" if entry is None else (entry["actual_text"] or _chosen(entry["completion"]))
     if not actual:
         actual = "/" if row["kind"] == "not_applicable" else NOT_RECORDED
-    return [row["level1"], row["level2"], row["name"], row["target_text"], actual,
-            completion, row["cause"] or "", row["action"] or ""]
+    return [
+        row["level1"],
+        row["level2"],
+        row["name"],
+        row["target_text"],
+        actual,
+        completion,
+        row["cause"] or "",
+        row["action"] or "",
+    ]
 
 
 def _chosen(completion: Decimal | None) -> str:
     return "" if completion is None else f"完成比例{half_up(Decimal(completion))}%"
 
 
-def write_monitoring(app: Any, year: int | str, unit: str, as_of: dt.date | str | None,
-                     path: str | Path) -> Path:
+def write_monitoring(
+    app: Any, year: int | str, unit: str, as_of: dt.date | str | None, path: str | Path
+) -> Path:
     """Write the monitoring table to ``path`` (``.xlsx`` or ``.csv``)."""
     form = monitoring_form(app, year, unit, as_of)
     body = [row.style == "body" for row in form.rows]
     projects = [row.cells[1] if ok else object() for row, ok in zip(form.rows, body, strict=True)]
-    level1 = [(row.cells[1], row.cells[LEVEL1_COL]) if ok and row.cells[LEVEL1_COL] else object()
-              for row, ok in zip(form.rows, body, strict=True)]
-    level2 = [(*key, row.cells[LEVEL2_COL]) if isinstance(key, tuple) else key
-              for row, key in zip(form.rows, level1, strict=True)]
+    level1 = [
+        (row.cells[1], row.cells[LEVEL1_COL]) if ok and row.cells[LEVEL1_COL] else object()
+        for row, ok in zip(form.rows, body, strict=True)
+    ]
+    level2 = [
+        (*key, row.cells[LEVEL2_COL]) if isinstance(key, tuple) else key
+        for row, key in zip(form.rows, level1, strict=True)
+    ]
     down = [(c, a, b) for a, b in runs(projects) for c in PROJECT_COLS]
     down += [(LEVEL1_COL, a, b) for a, b in runs(level1)]
     down += [(LEVEL2_COL, a, b) for a, b in runs(level2)]
@@ -203,5 +288,4 @@ def write_monitoring(app: Any, year: int | str, unit: str, as_of: dt.date | str 
     return write_form(form, path, finish, csv_writer=write_csv)
 
 
-__all__ = ["TITLE", "monitoring_form", "progress_as_of", "rule_text", "status_label",
-           "write_monitoring"]
+__all__ = ["TITLE", "monitoring_form", "progress_as_of", "rule_text", "status_label", "write_monitoring"]

@@ -50,17 +50,27 @@ CENT = Decimal("0.01")
 LINE_HEIGHT, ROW_PAD, MIN_HEIGHT = 13.5, 5.0, 18.0
 TITLES = {"project": "项目支出绩效自评表", "unit": "部门整体支出绩效自评表"}
 PENDING, NOT_APPLICABLE, UNEXPLAINED = "待填", "/", "待说明"  # 待说明: a shortfall not yet explained
-GRADE_NOTE = ("注：预算执行率得分 = 10 × min(全年执行数 ÷ 全年预算数, 1)；指标得分 = 分值 × 完成率；"
-              "定性指标按“全部或基本达成 100%—80%（含）、部分达成 80%—60%（含）、未达成 60% 以下”三档评定；"
-              "分值、得分显示两位小数（四舍五入），总分按未舍入得分计算。"
-              "等级：优 ≥ 90 分，良 80—90 分，中 60—80 分，差 < 60 分。")
+GRADE_NOTE = (
+    "注：预算执行率得分 = 10 × min(全年执行数 ÷ 全年预算数, 1)；指标得分 = 分值 × 完成率；"
+    "定性指标按“全部或基本达成 100%—80%（含）、部分达成 80%—60%（含）、未达成 60% 以下”三档评定；"
+    "分值、得分显示两位小数（四舍五入），总分按未舍入得分计算。"
+    "等级：优 ≥ 90 分，良 80—90 分，中 60—80 分，差 < 60 分。"
+)
 AMOUNT_NOTE = "注：金额单位为万元，由元四舍五入保留两位小数；执行率、完成率单位为 %。"
 
 # Columns: 一级 | 二级 | 三级 | 年度指标值 | 实际完成值 | 分值 | 完成率 | 得分 | 偏差原因分析及改进措施.
 # The budget block reuses columns 2–7 for 年初预算数 … 得分.
-COLUMNS = [Column("text", 11), Column("text", 13), Column("text", 24), Column("text", 16),
-           Column("text", 16), Column("score", 10), Column("score", 10), Column("score", 10),
-           Column("text", 34)]
+COLUMNS = [
+    Column("text", 11),
+    Column("text", 13),
+    Column("text", 24),
+    Column("text", 16),
+    Column("text", 16),
+    Column("score", 10),
+    Column("score", 10),
+    Column("score", 10),
+    Column("text", 34),
+]
 LEVEL1, LEVEL2, NAME, TARGET, ACTUAL, WEIGHT, COMPLETION, POINTS, EXPLAIN = range(9)
 HEAD = "head"  # a Row.style for the sub-header lines inside the body
 STANDARD_LEVEL1 = (*standard.LEVEL1, *standard.UNIT_LEVEL1)
@@ -76,8 +86,10 @@ def with_names(app: Any, form: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(form)
     unit_code = form["code"]
     if form["owner_kind"] == "project":
-        row = app.read.one("SELECT name, unit_code FROM rm_projects WHERE year = ? AND code = ?",
-                           (form["year"], form["code"]))
+        row = app.read.one(
+            "SELECT name, unit_code FROM rm_projects WHERE year = ? AND code = ?",
+            (form["year"], form["code"]),
+        )
         if row is not None:
             out["name"], unit_code = row["name"], row["unit_code"]
     units = app.queries.units()
@@ -102,11 +114,23 @@ def selfeval_form(form: Mapping[str, Any]) -> Form:
     name = form.get("name") or form["code"]
     department = form.get("department") or unit_name or unit_code
     first, code_label = ("部门名称", "单位编码") if kind == "unit" else ("项目名称", "项目编码")
-    header = [[first, name, "", "", "", code_label, "", form["code"], ""],
-              ["主管部门", department, "", "", "", "实施单位", "", unit_name or unit_code, ""]]
+    header = [
+        [first, name, "", "", "", code_label, "", form["code"], ""],
+        ["主管部门", department, "", "", "", "实施单位", "", unit_name or unit_code, ""],
+    ]
     merges = [(r, c0, r, c1) for r in (0, 1) for c0, c1 in ((1, 4), (5, 6), (7, 8))]
-    out = Form(f"selfeval-{kind}", TITLES.get(kind, TITLES["project"]), unit_label, year,
-               dt.date(year, 12, 31), list(COLUMNS), header, merges, name_col=NAME, one_page=True)
+    out = Form(
+        f"selfeval-{kind}",
+        TITLES.get(kind, TITLES["project"]),
+        unit_label,
+        year,
+        dt.date(year, 12, 31),
+        list(COLUMNS),
+        header,
+        merges,
+        name_col=NAME,
+        one_page=True,
+    )
     _budget_block(out, form, ev)
     _indicator_block(out, form, ev)
     _total_and_signature(out, form, ev)
@@ -114,8 +138,7 @@ def selfeval_form(form: Mapping[str, Any]) -> Form:
     return out
 
 
-def _add(form: Form, cells: list[Cell], style: str = "body",
-         merges: Iterable[tuple[int, int]] = ()) -> None:
+def _add(form: Form, cells: list[Cell], style: str = "body", merges: Iterable[tuple[int, int]] = ()) -> None:
     form.rows.append(Row(cells, style))
     form.row_merges.extend((len(form.rows) - 1, c0, c1) for c0, c1 in merges)
 
@@ -127,22 +150,50 @@ def points(value: Decimal | None) -> Decimal | None:
 
 def _budget_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None:
     label = "部门资金（万元）" if form["owner_kind"] == "unit" else "项目资金（万元）"
-    _add(out, [label, "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率（%）",
-               "得分", "偏差原因分析及改进措施"], HEAD, [(0, 1)])
+    _add(
+        out,
+        [
+            label,
+            "",
+            "年初预算数",
+            "全年预算数",
+            "全年执行数",
+            "分值",
+            "执行率（%）",
+            "得分",
+            "偏差原因分析及改进措施",
+        ],
+        HEAD,
+        [(0, 1)],
+    )
     execution = next((s for s in ev.shortfalls if s.id == EXECUTION), None)
     why = ""
     if execution is not None:
         why = explanation(execution.cause, execution.action) or UNEXPLAINED
     rate: Cell = points(ev.execution_rate) if ev.execution_rate is not None else "—"
-    _add(out, ["年度资金总额", "", to_wan(form["budget_initial"]), to_wan(form["budget"]),
-               to_wan(form["disbursed"]), points(EXECUTION_WEIGHT), rate,
-               points(ev.execution_points), why], merges=[(0, 1)])
+    _add(
+        out,
+        [
+            "年度资金总额",
+            "",
+            to_wan(form["budget_initial"]),
+            to_wan(form["budget"]),
+            to_wan(form["disbursed"]),
+            points(EXECUTION_WEIGHT),
+            rate,
+            points(ev.execution_points),
+            why,
+        ],
+        merges=[(0, 1)],
+    )
 
 
 def explanation(cause: str | None, action: str | None) -> str:
     """偏差原因分析及改进措施 in one cell: ``原因：…；措施：…``."""
-    parts = [f"原因：{cause.strip()}" if cause and cause.strip() else "",
-             f"措施：{action.strip()}" if action and action.strip() else ""]
+    parts = [
+        f"原因：{cause.strip()}" if cause and cause.strip() else "",
+        f"措施：{action.strip()}" if action and action.strip() else "",
+    ]
     return "；".join(p for p in parts if p)
 
 
@@ -162,8 +213,7 @@ def ordered(items: Sequence[T], key_of: Callable[[T], tuple[str, str]]) -> list[
         i, item = pair
         l1, l2 = key_of(item)
         known2 = standard.LEVEL2.get(l1) or standard.UNIT_LEVEL2.get(l1) or ()
-        return (_position(STANDARD_LEVEL1, l1, first1[l1]),
-                0, _position(known2, l2, first2[(l1, l2)]), 0, i)
+        return (_position(STANDARD_LEVEL1, l1, first1[l1]), 0, _position(known2, l2, first2[(l1, l2)]), 0, i)
 
     return [item for _, item in sorted(enumerate(items), key=rank)]
 
@@ -173,8 +223,21 @@ def _position(standard: Sequence[str], text: str, first_seen: int) -> int:
 
 
 def _indicator_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None:
-    _add(out, ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "完成率（%）",
-               "得分", "偏差原因分析及改进措施"], HEAD)
+    _add(
+        out,
+        [
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "年度指标值",
+            "实际完成值",
+            "分值",
+            "完成率（%）",
+            "得分",
+            "偏差原因分析及改进措施",
+        ],
+        HEAD,
+    )
     rows = {r["id"]: r for r in form["indicators"]}
     for line in ordered(ev.lines, lambda line: (rows[line.id]["level1"], rows[line.id]["level2"])):
         row = rows[line.id]
@@ -189,27 +252,48 @@ def _indicator_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None
             weight, completion, score = points(line.scaled_weight), PENDING, None
             actual = actual or PENDING
         else:
-            weight, completion, score = (points(line.scaled_weight), points(line.completion),
-                                         points(line.points))
+            weight, completion, score = (
+                points(line.scaled_weight),
+                points(line.completion),
+                points(line.points),
+            )
             actual = actual or line.band or ""
         why = explanation(row["cause"], row["action"])
         if not why and line.completion is not None and line.completion < 100:
             why = UNEXPLAINED
-        _add(out, [row["level1"], row["level2"], line.name, line.target_text, actual, weight,
-                   completion, score, why])
+        _add(
+            out,
+            [
+                row["level1"],
+                row["level2"],
+                line.name,
+                line.target_text,
+                actual,
+                weight,
+                completion,
+                score,
+                why,
+            ],
+        )
     if not ev.lines:
         _add(out, ["（未设置绩效指标）", "", "", "", "", "", "", "", ""], merges=[(0, 8)])
 
 
 def _total_and_signature(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None:
-    weights = EXECUTION_WEIGHT + sum((line.scaled_weight for line in ev.lines if line.applicable),
-                                     Decimal(0))
-    _add(out, ["总分", "", "", "", "", points(weights), "", points(ev.total), f"等级：{ev.grade}"],
-         "total", [(0, 4)])
+    weights = EXECUTION_WEIGHT + sum((line.scaled_weight for line in ev.lines if line.applicable), Decimal(0))
+    _add(
+        out,
+        ["总分", "", "", "", "", points(weights), "", points(ev.total), f"等级：{ev.grade}"],
+        "total",
+        [(0, 4)],
+    )
     signed = form.get("signed")
     if signed and signed["finalised"]:
-        _add(out, ["签字", "", signed["signed_by"], "", "", "签字日期", "", signed_date(signed), ""],
-             merges=[(0, 1), (2, 4), (5, 6), (7, 8)])
+        _add(
+            out,
+            ["签字", "", signed["signed_by"], "", "", "签字日期", "", signed_date(signed), ""],
+            merges=[(0, 1), (2, 4), (5, 6), (7, 8)],
+        )
         return
     state = "未定稿"
     if signed:
@@ -236,8 +320,7 @@ def write_selfeval_xlsx(form: Mapping[str, Any], path: str | Path) -> Path:
     """Write the form to ``path``: ``.xlsx`` (the official layout) or ``.csv`` (its grid)."""
     laid_out = selfeval_form(form)
     rows = {r["id"]: r for r in form["indicators"]}
-    lines = ordered(form["evaluation"].lines,
-                    lambda line: (rows[line.id]["level1"], rows[line.id]["level2"]))
+    lines = ordered(form["evaluation"].lines, lambda line: (rows[line.id]["level1"], rows[line.id]["level2"]))
     first = 3  # the indicator rows start after the two budget lines and their header
     groups1 = runs([rows[line.id]["level1"] for line in lines])
     groups2 = runs([(rows[line.id]["level1"], rows[line.id]["level2"]) for line in lines])
@@ -261,16 +344,19 @@ def runs(keys: Sequence[object]) -> list[tuple[int, int]]:
     return out
 
 
-def write_form(form: Form, path: str | Path, finish: Callable[[Worksheet], None],
-               csv_writer: Callable[[Form, Path], Path]) -> Path:
+def write_form(
+    form: Form,
+    path: str | Path,
+    finish: Callable[[Worksheet], None],
+    csv_writer: Callable[[Form, Path], Path],
+) -> Path:
     """``.xlsx`` through the shared renderer and ``finish``; ``.csv`` through ``csv_writer``."""
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix == ".csv":
         return csv_writer(form, target)
     if suffix != ".xlsx":
-        raise InvalidInputError(f"无法从文件名“{target.name}”判断导出格式：请用 .xlsx 或 .csv",
-                                "导出格式")
+        raise InvalidInputError(f"无法从文件名“{target.name}”判断导出格式：请用 .xlsx 或 .csv", "导出格式")
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -305,8 +391,14 @@ def first_body_row(form: Form) -> int:
     return HEADER_ROW + len(form.header)
 
 
-def finish_sheet(ws: Worksheet, form: Form, *, down: Iterable[tuple[int, int, int]] = (),
-                 center: Iterable[int] = (), labels: Iterable[int] = ()) -> None:
+def finish_sheet(
+    ws: Worksheet,
+    form: Form,
+    *,
+    down: Iterable[tuple[int, int, int]] = (),
+    center: Iterable[int] = (),
+    labels: Iterable[int] = (),
+) -> None:
     """What the shared renderer leaves to each form.
 
     - Decimal cells outside the money columns (scores, rates, the 万元 of a block that
@@ -329,12 +421,12 @@ def finish_sheet(ws: Worksheet, form: Form, *, down: Iterable[tuple[int, int, in
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for c, r0, r1 in down:
         if r1 > r0:
-            ws.merge_cells(start_row=first + r0, start_column=c + 1, end_row=first + r1,
-                           end_column=c + 1)
+            ws.merge_cells(start_row=first + r0, start_column=c + 1, end_row=first + r1, end_column=c + 1)
             top = ws.cell(first + r0, c + 1)
             was = top.alignment
-            top.alignment = Alignment(horizontal=was.horizontal, vertical="center",
-                                      wrap_text=was.wrap_text, indent=was.indent)
+            top.alignment = Alignment(
+                horizontal=was.horizontal, vertical="center", wrap_text=was.wrap_text, indent=was.indent
+            )
     label_cols = set(labels)
     for r in range(len(form.header)):
         for c in range(len(form.columns)):
@@ -379,9 +471,12 @@ def fit_row_heights(ws: Worksheet, rows: Iterable[int]) -> None:
     spans: dict[tuple[int, int], tuple[int, int]] = {}
     for rng in ws.merged_cells.ranges:
         spans[(rng.min_row, rng.min_col)] = (rng.max_row, rng.max_col)
-    skip = {(r, c) for rng in ws.merged_cells.ranges
-            for r in range(rng.min_row, rng.max_row + 1)
-            for c in range(rng.min_col, rng.max_col + 1)} - set(spans)
+    skip = {
+        (r, c)
+        for rng in ws.merged_cells.ranges
+        for r in range(rng.min_row, rng.max_row + 1)
+        for c in range(rng.min_col, rng.max_col + 1)
+    } - set(spans)
     tall: list[tuple[int, int, float]] = []  # (first row, last row, height needed)
     heights: dict[int, float] = {}
     for r in wanted:
@@ -390,8 +485,10 @@ def fit_row_heights(ws: Worksheet, rows: Iterable[int]) -> None:
             if not isinstance(cell.value, str) or (r, cell.column) in skip:
                 continue
             last_row, last_col = spans.get((r, cell.column), (r, cell.column))
-            width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43
-                        for c in range(cell.column, last_col + 1))
+            width = sum(
+                ws.column_dimensions[get_column_letter(c)].width or 8.43
+                for c in range(cell.column, last_col + 1)
+            )
             need = max(MIN_HEIGHT, _lines(cell.value, width) * LINE_HEIGHT + ROW_PAD)
             if last_row == r:
                 heights[r] = max(heights[r], need)
@@ -412,5 +509,13 @@ def half_up(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-__all__ = ["TITLES", "finish_sheet", "fit_row_heights", "selfeval_form", "with_names",
-           "write_form", "write_grid_csv", "write_selfeval_xlsx"]
+__all__ = [
+    "TITLES",
+    "finish_sheet",
+    "fit_row_heights",
+    "selfeval_form",
+    "with_names",
+    "write_form",
+    "write_grid_csv",
+    "write_selfeval_xlsx",
+]

@@ -57,10 +57,11 @@ def draw(ws: Worksheet, form: Form) -> None:
     for i, row in enumerate(form.rows):
         _body_row(ws, form, row, first_body + i)
     for r, c0, c1 in form.row_merges:
-        text = next((v for v in form.rows[r].cells[c0:c1 + 1] if v), None)
+        text = next((v for v in form.rows[r].cells[c0 : c1 + 1] if v), None)
         ws.cell(first_body + r, c0 + 1, text)
-        ws.merge_cells(start_row=first_body + r, start_column=c0 + 1, end_row=first_body + r,
-                       end_column=c1 + 1)
+        ws.merge_cells(
+            start_row=first_body + r, start_column=c0 + 1, end_row=first_body + r, end_column=c1 + 1
+        )
         ws.cell(first_body + r, c0 + 1).alignment = Alignment(horizontal="center", vertical="center")
     note_row = first_body + len(form.rows) + 1
     _notes(ws, form, note_row)
@@ -82,8 +83,9 @@ def _header(ws: Worksheet, form: Form) -> None:
         ws.row_dimensions[HEADER_ROW + r].height = 20 if texts[0] == "栏次" else 24
     for r0, c0, r1, c1 in form.merges:
         if (r0, c0) != (r1, c1):
-            ws.merge_cells(start_row=HEADER_ROW + r0, start_column=c0 + 1,
-                           end_row=HEADER_ROW + r1, end_column=c1 + 1)
+            ws.merge_cells(
+                start_row=HEADER_ROW + r0, start_column=c0 + 1, end_row=HEADER_ROW + r1, end_column=c1 + 1
+            )
 
 
 def _body_row(ws: Worksheet, form: Form, row: Row, excel_row: int) -> None:
@@ -108,8 +110,9 @@ def _body_row(ws: Worksheet, form: Form, row: Row, excel_row: int) -> None:
                 cell.alignment = Alignment(horizontal="center", vertical="center")
                 continue
             indent = row.indent + 1 if c == form.name_col else 1
-            cell.alignment = Alignment(horizontal="left", vertical="center", indent=indent,
-                                       wrap_text=col.kind == "text")
+            cell.alignment = Alignment(
+                horizontal="left", vertical="center", indent=indent, wrap_text=col.kind == "text"
+            )
             if col.kind == "code":
                 cell.number_format = "@"
     ws.row_dimensions[excel_row].height = 18
@@ -170,7 +173,7 @@ def _info_line(ws: Worksheet, form: Form) -> None:
         width += widths[left_end]
         left_end += 1
     cells = [(1, left_end, left, "left")]
-    if sum(widths[left_end:ncols - 1]) >= text_width(middle):
+    if sum(widths[left_end : ncols - 1]) >= text_width(middle):
         cells.append((left_end + 1, ncols - 1, middle, "center"))
     else:
         cells[0] = (1, ncols - 1, f"{left}　　{middle}", "left")

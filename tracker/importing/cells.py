@@ -116,7 +116,6 @@ def indicator_key(level1: str, level2: str, name: str) -> str:
     return "|".join(re.sub(r"\s+", "", nfkc(s)) for s in (level1, level2, name))
 
 
-
 def read_code(value: Value) -> str:
     return parse_code(nfkc(text_of(value) or ""), "项目编码")
 

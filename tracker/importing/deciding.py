@@ -87,8 +87,19 @@ class Payer:
         for r in rows:
             stand.decided = None
             try:
-                _PAY(stand, r.payment_id, r.amount, r.date, r.payee, r.economic, r.voucher, r.source,
-                     who, IMPORT_NOTE, r.request())
+                _PAY(
+                    stand,
+                    r.payment_id,
+                    r.amount,
+                    r.date,
+                    r.payee,
+                    r.economic,
+                    r.voucher,
+                    r.source,
+                    who,
+                    IMPORT_NOTE,
+                    r.request(),
+                )
             except TrackerError as e:
                 raise interrupted(r.sheet, r.row, e) from None
             args = stand.decided

@@ -30,4 +30,6 @@ def interrupted(sheet: str, row: int, e: TrackerError) -> ImportInterrupted:
     """Name the row where recording stopped, and say that re-importing continues."""
     return ImportInterrupted(
         f"导入在工作表“{sheet}”第{row}行中断：{e}。此前的内容已记录；处理后重新导入同一文件即可继续"
-        "（已记录的不会重复）", e.field)
+        "（已记录的不会重复）",
+        e.field,
+    )

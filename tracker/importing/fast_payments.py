@@ -34,8 +34,15 @@ class FastPayments:
         index = {key: found[0] for key, found in table.columns.items()}
         self.wan = "amount_wan" in table.columns
         absent = 1 << 30  # a column the table does not have reads as an empty cell
-        keys = ("date", "code", "amount_wan" if self.wan else "amount_yuan", "payee", "economic", "voucher",
-                "source")
+        keys = (
+            "date",
+            "code",
+            "amount_wan" if self.wan else "amount_yuan",
+            "payee",
+            "economic",
+            "voucher",
+            "source",
+        )
         self.at = tuple(index.get(k, absent) for k in keys)
         self.year_at = index.get("year")
         # Codes and payees repeat down a long table: each text read once.

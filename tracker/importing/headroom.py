@@ -41,7 +41,7 @@ class Headroom:
             self.balance.append(running)
         self.blocks = (days + self.BLOCK - 1) // self.BLOCK
         self.pending = [0] * self.blocks
-        self.lowest = [min(self.balance[b * self.BLOCK:(b + 1) * self.BLOCK]) for b in range(self.blocks)]
+        self.lowest = [min(self.balance[b * self.BLOCK : (b + 1) * self.BLOCK]) for b in range(self.blocks)]
         self.queued: list[tuple[int, int]] = []  # additions not yet applied to the blocks
         self.queued_total = 0
         self.queued_last = -1  # the latest day index among them
@@ -73,7 +73,7 @@ class Headroom:
         end = min((b + 1) * self.BLOCK, len(self.balance))
         least = min(self.balance[i:end]) + self.pending[b]
         if b + 1 < self.blocks:
-            least = min(least, *map(operator.add, self.lowest[b + 1:], self.pending[b + 1:]))
+            least = min(least, *map(operator.add, self.lowest[b + 1 :], self.pending[b + 1 :]))
         return least
 
     def _apply_queue(self) -> None:
@@ -93,7 +93,7 @@ class Headroom:
         balance = self.balance
         balance[i:end] = [x + delta for x in balance[i:end]]
         self.lowest[b] = min(balance[start:end])
-        self.pending[b + 1:] = [x + delta for x in self.pending[b + 1:]]
+        self.pending[b + 1 :] = [x + delta for x in self.pending[b + 1 :]]
 
     def _rebuild(self) -> None:
         """Apply a long queue at once: O(days + queue) instead of O(√days) per item."""
@@ -106,7 +106,7 @@ class Headroom:
             running += delta
             balance[k] += pending[k // size] + running
         self.pending = [0] * self.blocks
-        self.lowest = [min(balance[b * size:(b + 1) * size]) for b in range(self.blocks)]
+        self.lowest = [min(balance[b * size : (b + 1) * size]) for b in range(self.blocks)]
 
     def fits_all(self, payments: Iterable[tuple[dt.date, int]]) -> bool:
         """Would every payment pass, one after another in any order? True exactly when,

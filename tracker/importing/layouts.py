@@ -53,16 +53,48 @@ LAYOUTS: dict[str, tuple[Column, ...]] = {
         YEAR,
         CODE,
         _col("name", "项目名称", "预算项目名称", required=True),
-        _col("unit", "预算单位", "单位", "单位名称", "预算单位名称", "单位编码及名称", "预算单位(编码+名称)",
-             "单位编码名称", required=True),
+        _col(
+            "unit",
+            "预算单位",
+            "单位",
+            "单位名称",
+            "预算单位名称",
+            "单位编码及名称",
+            "预算单位(编码+名称)",
+            "单位编码名称",
+            required=True,
+        ),
         _col("type", "支出类型", "支出类别", "支出性质"),
-        _col("functional", "功能分类科目", "支出功能分类科目", "功能分类", "功能科目", "功能分类编码",
-             "功能科目编码", "支出功能分类"),
-        _col("economic", "经济分类科目", "部门经济分类科目", "经济分类", "经济科目", "经济分类编码",
-             "部门经济分类", "政府经济分类科目"),
+        _col(
+            "functional",
+            "功能分类科目",
+            "支出功能分类科目",
+            "功能分类",
+            "功能科目",
+            "功能分类编码",
+            "功能科目编码",
+            "支出功能分类",
+        ),
+        _col(
+            "economic",
+            "经济分类科目",
+            "部门经济分类科目",
+            "经济分类",
+            "经济科目",
+            "经济分类编码",
+            "部门经济分类",
+            "政府经济分类科目",
+        ),
         _col("source", "资金来源", "资金性质"),
-        _col("budget_wan", "预算数(万元)", "预算金额(万元)", "年初预算(万元)", "年初预算数(万元)",
-             "预算数合计(万元)", "金额(万元)"),
+        _col(
+            "budget_wan",
+            "预算数(万元)",
+            "预算金额(万元)",
+            "年初预算(万元)",
+            "年初预算数(万元)",
+            "预算数合计(万元)",
+            "金额(万元)",
+        ),
         _col("budget_bare", "预算数", "预算金额", "年初预算", "年初预算数", "预算数合计"),
         _col("budget_yuan", "预算数(元)", "预算金额(元)", "年初预算(元)", "年初预算数(元)"),
         _col("owner", "负责人", "项目负责人"),
@@ -81,24 +113,51 @@ LAYOUTS: dict[str, tuple[Column, ...]] = {
     ),
     PAYMENTS: (
         YEAR,
-        _col("date", "日期", "支付日期", "付款日期", "记账日期", "业务日期", "凭证日期", "支出日期",
-             required=True),
+        _col(
+            "date",
+            "日期",
+            "支付日期",
+            "付款日期",
+            "记账日期",
+            "业务日期",
+            "凭证日期",
+            "支出日期",
+            required=True,
+        ),
         CODE,
-        _col("amount_yuan", "金额(元)", "金额", "支付金额", "支付金额(元)", "付款金额", "付款金额(元)",
-             "发生额", "发生额(元)", "支出金额", "支出金额(元)"),
+        _col(
+            "amount_yuan",
+            "金额(元)",
+            "金额",
+            "支付金额",
+            "支付金额(元)",
+            "付款金额",
+            "付款金额(元)",
+            "发生额",
+            "发生额(元)",
+            "支出金额",
+            "支出金额(元)",
+        ),
         _col("amount_wan", "金额(万元)", "支付金额(万元)", "支出金额(万元)"),
-        _col("payee", "收款人", "收款单位", "收款人名称", "收款方", "收款人全称", "收款单位名称",
-             required=True),
-        _col("economic", "经济分类", "经济分类科目", "经济科目", "部门经济分类", "经济分类编码",
-             "部门经济分类科目"),
+        _col(
+            "payee", "收款人", "收款单位", "收款人名称", "收款方", "收款人全称", "收款单位名称", required=True
+        ),
+        _col(
+            "economic",
+            "经济分类",
+            "经济分类科目",
+            "经济科目",
+            "部门经济分类",
+            "经济分类编码",
+            "部门经济分类科目",
+        ),
         _col("voucher", "凭证号", "凭证编号", "凭证字号", "记账凭证号", "凭证号码"),
         _col("source", "资金来源", "资金性质"),
     ),
 }
 # Columns that tell one layout from another (项目编码 and 预算年度 are in all three).
 SIGNATURES = {
-    PROJECTS: frozenset({"name", "unit", "budget_wan", "budget_bare", "budget_yuan", "type",
-                         "functional"}),
+    PROJECTS: frozenset({"name", "unit", "budget_wan", "budget_bare", "budget_yuan", "type", "functional"}),
     INDICATORS: frozenset({"level1", "level2", "target", "weight"}),
     PAYMENTS: frozenset({"date", "amount_yuan", "amount_wan", "payee", "voucher"}),
 }
@@ -108,10 +167,19 @@ ONE_OF = {
     PAYMENTS: (("amount_yuan", "amount_wan"), "金额(元)"),
 }
 # Text in a column of the sheet's "other" tables that is read but not imported.
-IGNORED = frozenset({
-    "序号", "其中:财政资金", "其他资金", "资金用途", "预算规模及资金用途", "绩效目标", "指标值确定依据",
-    "项目名称", "单位名称",
-})
+IGNORED = frozenset(
+    {
+        "序号",
+        "其中:财政资金",
+        "其他资金",
+        "资金用途",
+        "预算规模及资金用途",
+        "绩效目标",
+        "指标值确定依据",
+        "项目名称",
+        "单位名称",
+    }
+)
 _TITLE_UNIT = re.compile(r"^[0-9]{3,}[^0-9A-Za-z:]{2,}$")
 GROUP_LABELS = ("资金支出计划", "支出计划", "用款计划", "执行计划")
 TOTAL_WORDS = frozenset({"合计", "总计", "小计", "本页合计", "累计"})
@@ -135,13 +203,26 @@ SPELLINGS = _index()
 
 # -------------------------------------------------------------- checkpoints
 
-_CN_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-               "十": 10, "十一": 11, "十二": 12}
+_CN_NUMBERS = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
+}
 _MONTH_NAME = r"(1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
 _CHECKPOINT_PATTERNS = (
     # 3月底, 3月末, 3月, 三月底, 6月30日, 截至6月底, 3月底累计
-    re.compile(r"^(?:截至|截止|至)?" + _MONTH_NAME
-               + r"月(?:(底|末|份?末|份)|([0-9]{1,2})[日号])?(?:前|止)?$"),
+    re.compile(
+        r"^(?:截至|截止|至)?" + _MONTH_NAME + r"月(?:(底|末|份?末|份)|([0-9]{1,2})[日号])?(?:前|止)?$"
+    ),
     # 03-31, 3/31, 3.31
     re.compile(r"^(1[0-2]|0?[1-9])[-/.](0?[1-9]|[12][0-9]|3[01])$"),
 )
@@ -270,8 +351,9 @@ def detect(sheet: Sheet) -> Table | Unrecognised | None:
             if score[0] >= 1 and score[1] >= 2 and (best is None or score > best[0]):
                 best = (score, position, kind)
     if best is None:
-        return Unrecognised(sheet.name, sheet.rows[0][0],
-                            "未找到可识别的表头（项目表、绩效指标表或支付明细表）")
+        return Unrecognised(
+            sheet.name, sheet.rows[0][0], "未找到可识别的表头（项目表、绩效指标表或支付明细表）"
+        )
     _, position, kind = best
     return _table(sheet, kind, position)
 
@@ -280,14 +362,21 @@ def _table(sheet: Sheet, kind: str, position: int) -> Table:
     header_number = sheet.rows[position][0]
     cells, data_start = _header_cells(sheet, kind, position)
     found, checkpoints = _match(tuple(cells), kind)
-    table = Table(sheet.name, kind, header_number, {},
-                  sorted(checkpoints, key=lambda c: (c.month, c.day or 99)), sheet.rows[data_start:])
+    table = Table(
+        sheet.name,
+        kind,
+        header_number,
+        {},
+        sorted(checkpoints, key=lambda c: (c.month, c.day or 99)),
+        sheet.rows[data_start:],
+    )
     for key, indexes in found.items():
         first = indexes[0]
         table.columns[key] = (first, str(cells[first]).strip())
         for extra in indexes[1:]:
-            table.problems.append((header_number, str(cells[extra]).strip(),
-                                   f"列“{cells[extra]}”与第 {_letter(first)} 列重复"))
+            table.problems.append(
+                (header_number, str(cells[extra]).strip(), f"列“{cells[extra]}”与第 {_letter(first)} 列重复")
+            )
     known = {i for idx in found.values() for i in idx} | {c.index for c in checkpoints}
     for i, cell in enumerate(cells):
         h = norm_header(cell)
@@ -336,8 +425,9 @@ def _missing_columns(table: Table) -> None:
     for c in table.checkpoints:
         day = c.date(2024)  # a leap year: every written day exists
         if day in seen:
-            table.problems.append((header_number, c.label,
-                                   f"检查点列“{c.label}”与“{seen[day].label}”是同一天"))
+            table.problems.append(
+                (header_number, c.label, f"检查点列“{c.label}”与“{seen[day].label}”是同一天")
+            )
         seen[day] = c
 
 
@@ -374,15 +464,20 @@ def is_total_row(cells: tuple[Value, ...]) -> bool:
     """A 合计/总计 line at the bottom of an exported table (its first filled cell says so)."""
     for first in cells:
         if first is not None:
-            return (isinstance(first, str) and len(first) < 20 and _TOTAL_START.search(first) is not None
-                    and norm_header(first) in TOTAL_WORDS)
+            return (
+                isinstance(first, str)
+                and len(first) < 20
+                and _TOTAL_START.search(first) is not None
+                and norm_header(first) in TOTAL_WORDS
+            )
     return False
 
 
 # -------------------------------------------------------------- cell meanings
 
 _UNIT_CELL = re.compile(
-    r"^\s*([0-9A-Za-z][0-9A-Za-z._-]*)(?:\s+|[-—－_:：|]\s*|(?=[^0-9A-Za-z._-]))(.*)$", re.S)
+    r"^\s*([0-9A-Za-z][0-9A-Za-z._-]*)(?:\s+|[-—－_:：|]\s*|(?=[^0-9A-Za-z._-]))(.*)$", re.S
+)
 _UNIT_CODE_ONLY = re.compile(r"^\s*([0-9A-Za-z][0-9A-Za-z._-]*)\s*$")
 _UNIT_BRACKETED = re.compile(r"^\s*[\[【(（]\s*([0-9A-Za-z][0-9A-Za-z._-]*)\s*[\]】)）]\s*(.*)$", re.S)
 

@@ -90,8 +90,9 @@ def merged_payments(events: Sequence[Any], max_params: int = PARAMS_PER_STATEMEN
     anything else (another event, another layout) takes the projector's way, merged.
     """
     first = events[0] if events else None
-    if first is None or any(type(e) is not PAYMENT_EVENT or e.originator_id != first.originator_id
-                            for e in events):
+    if first is None or any(
+        type(e) is not PAYMENT_EVENT or e.originator_id != first.originator_id for e in events
+    ):
         return compact(statements_for(events), max_params)
     pid = str(first.originator_id)
     sample = statements_for([first])
@@ -119,8 +120,12 @@ def _rows(e: Any, pid: str) -> tuple[int, str, tuple[Any, ...], tuple[Any, ...]]
     fen = to_fen(e.amount)
     iso = e.date.isoformat()
     request = e.request
-    return (fen, iso, (str(e.payment_id), pid, iso, fen, e.payee, e.economic, e.voucher, e.source),
-            (request["id"], request["hash"], request["result"]))
+    return (
+        fen,
+        iso,
+        (str(e.payment_id), pid, iso, fen, e.payee, e.economic, e.voucher, e.source),
+        (request["id"], request["hash"], request["result"]),
+    )
 
 
 def _payment_params(e: Any, pid: str) -> tuple[tuple[Any, ...], ...]:
@@ -154,5 +159,8 @@ def _is_payment_layout(sample: list[Statement], params: tuple[tuple[Any, ...], .
     if len(sample) != len(params) or any(p != mine for (_, p), mine in zip(sample, params, strict=False)):
         return False
     sqls = [sql for sql, _ in sample]
-    return (_ADDITIVE.get(sqls[0]) == ((0, 1), (2, 3)) and _ADDITIVE.get(sqls[1]) == ((0, 1), (2, 3))
-            and all(_PLAIN_INSERT.match(s) for s in sqls[2:]))
+    return (
+        _ADDITIVE.get(sqls[0]) == ((0, 1), (2, 3))
+        and _ADDITIVE.get(sqls[1]) == ((0, 1), (2, 3))
+        and all(_PLAIN_INSERT.match(s) for s in sqls[2:])
+    )

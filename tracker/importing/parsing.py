@@ -92,9 +92,14 @@ def parse_tables(tables: list[Table], *, year: int | None = None) -> Parsed:
         if table.problems:
             continue  # the header is wrong: the rows cannot be read reliably
         if year is None and "year" not in table.columns:
-            parsed.problems.append(Problem(table.header_row, "预算年度",
-                                           "未指定预算年度：请用 --year 指定，或在表中增加“预算年度”列",
-                                           table.sheet))
+            parsed.problems.append(
+                Problem(
+                    table.header_row,
+                    "预算年度",
+                    "未指定预算年度：请用 --year 指定，或在表中增加“预算年度”列",
+                    table.sheet,
+                )
+            )
             continue
         _read_rows(table, year, parsed)
     return parsed
@@ -144,7 +149,6 @@ def _row_year(ctx: _RowContext, year: int | None) -> int | None:
     return found
 
 
-
 def _project(ctx: _RowContext, year: int | None, warnings: list[str]) -> ProjectRow | None:
     before = len(ctx.problems)
     fiscal = _row_year(ctx, year)
@@ -182,13 +186,32 @@ def _project(ctx: _RowContext, year: int | None, warnings: list[str]) -> Project
     assert name is not None
     assert etype is not None
     assert source is not None
-    return ProjectRow(ctx.table.sheet, ctx.number, fiscal, code, name, unit_code, unit_name, etype,
-                      functional, economic, source, owner, plan, budget, approved, doc)
+    return ProjectRow(
+        ctx.table.sheet,
+        ctx.number,
+        fiscal,
+        code,
+        name,
+        unit_code,
+        unit_name,
+        etype,
+        functional,
+        economic,
+        source,
+        owner,
+        plan,
+        budget,
+        approved,
+        doc,
+    )
 
 
 def _budget(ctx: _RowContext) -> Decimal | None:
-    for key, wan in (("budget_wan", True), ("budget_bare", not ctx.table.budget_in_yuan),
-                     ("budget_yuan", False)):
+    for key, wan in (
+        ("budget_wan", True),
+        ("budget_bare", not ctx.table.budget_in_yuan),
+        ("budget_yuan", False),
+    ):
         if ctx.has(key):
             cell = ctx.value(key)
             if is_blank_mark(cell) or is_zero(cell):
@@ -200,6 +223,7 @@ def _budget(ctx: _RowContext) -> Decimal | None:
 def _amount_reader(wan: bool) -> Callable[[Value], Decimal]:
     def reader(value: Value) -> Decimal:
         return read_amount(value, wan=wan)
+
     return reader
 
 
@@ -235,8 +259,9 @@ def _plan(ctx: _RowContext, year: int, budget: Decimal | None) -> list[Checkpoin
     if kind == "amount" and budget is not None:
         top = max(c.amount for c in checkpoints if c.amount is not None)
         if top > budget:
-            ctx.problem(PLAN_COLUMN, f"累计计划 {to_wan(top)} 万元超过预算数 {to_wan(budget)} 万元"
-                                     "（百分比请带 %）")
+            ctx.problem(
+                PLAN_COLUMN, f"累计计划 {to_wan(top)} 万元超过预算数 {to_wan(budget)} 万元（百分比请带 %）"
+            )
             return None
     return checkpoints
 
@@ -259,8 +284,9 @@ def _fill_down(ctx: _RowContext, fill: dict[str, Value]) -> tuple[Value, ...]:
     cells = list(ctx.cells)
     width = max([len(cells)] + [i + 1 for i, _ in ctx.table.columns.values()])
     cells += [None] * (width - len(cells))
-    has_own = any(cells[ctx.table.columns[k][0]] is not None for k in ("name", "target")
-                  if k in ctx.table.columns)
+    has_own = any(
+        cells[ctx.table.columns[k][0]] is not None for k in ("name", "target") if k in ctx.table.columns
+    )
     for key in ("code", "level1", "level2"):
         if key not in ctx.table.columns:
             continue
@@ -297,8 +323,9 @@ def _indicator(ctx: _RowContext, year: int | None, warnings: list[str]) -> Indic
     assert target is not None
     for warning in check_levels(level1, level2):
         warnings.append(f"工作表“{ctx.table.sheet}”第{ctx.number}行：{warning}")
-    return IndicatorRow(ctx.table.sheet, ctx.number, fiscal, code, level1, level2, name, target, weight,
-                        description)
+    return IndicatorRow(
+        ctx.table.sheet, ctx.number, fiscal, code, level1, level2, name, target, weight, description
+    )
 
 
 def _payment(ctx: _RowContext, year: int | None, warnings: list[str]) -> PaymentRow | None:
@@ -322,5 +349,6 @@ def _payment(ctx: _RowContext, year: int | None, warnings: list[str]) -> Payment
     assert code is not None
     assert amount is not None
     assert payee is not None
-    return PaymentRow(ctx.table.sheet, ctx.number, fiscal, code, day, amount, payee, economic, voucher,
-                      source)
+    return PaymentRow(
+        ctx.table.sheet, ctx.number, fiscal, code, day, amount, payee, economic, voucher, source
+    )

@@ -50,8 +50,13 @@ EVENTS_PER_TRANSACTION = 20_000
 MAX_ATTEMPTS = 5
 
 
-def record_payments(app: BudgetTracker, payments: Sequence[PaymentRow], *, user: str | None,
-                    progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+def record_payments(
+    app: BudgetTracker,
+    payments: Sequence[PaymentRow],
+    *,
+    user: str | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, int]:
     """Record validated payment rows, grouped by project; returns (created, already present).
 
     ``progress(created, present)`` follows each project. (A writer thread overlapping
@@ -74,8 +79,9 @@ def record_payments(app: BudgetTracker, payments: Sequence[PaymentRow], *, user:
     return created, present
 
 
-def _project_payments(app: BudgetTracker, pid: UUID, rows: list[PaymentRow], who: str,
-                      snapshots: list[StoredEvent]) -> tuple[int, int]:
+def _project_payments(
+    app: BudgetTracker, pid: UUID, rows: list[PaymentRow], who: str, snapshots: list[StoredEvent]
+) -> tuple[int, int]:
     """One project's payments, saved before returning (the careful path)."""
     present = 0
     for _ in range(MAX_ATTEMPTS):
@@ -101,8 +107,9 @@ def _load(app: BudgetTracker, pid: UUID, rows: list[PaymentRow]) -> Project:
     return project
 
 
-def _apply(app: BudgetTracker, pid: UUID, rows: list[PaymentRow], who: str,
-           snapshots: list[StoredEvent]) -> int:
+def _apply(
+    app: BudgetTracker, pid: UUID, rows: list[PaymentRow], who: str, snapshots: list[StoredEvent]
+) -> int:
     project = _load(app, pid, rows)
     start_version = project.version
     pending = [r for r in rows if r.payment_key not in project.payments]
@@ -120,8 +127,9 @@ def _apply(app: BudgetTracker, pid: UUID, rows: list[PaymentRow], who: str,
     return len(pending)
 
 
-def _batches(app: BudgetTracker, project: Project, pending: list[PaymentRow], who: str
-             ) -> Generator[tuple[list[StoredEvent], list[Statement]], None, None]:
+def _batches(
+    app: BudgetTracker, project: Project, pending: list[PaymentRow], who: str
+) -> Generator[tuple[list[StoredEvent], list[Statement]], None, None]:
     """Let the aggregate decide each payment; yield each chunk's stored events with the
     read-model rows they imply (merged), ready for one transaction."""
     room = _headroom(project)
@@ -145,8 +153,18 @@ def _pay_slowly(project: Project, room: Headroom | None, rows: Sequence[PaymentR
     with _answered_by(project, room) if room else contextlib.nullcontext():
         for r in rows:
             try:
-                project.pay(r.payment_id, r.amount, r.date, r.payee, r.economic, r.voucher, r.source,
-                            who, IMPORT_NOTE, r.request())
+                project.pay(
+                    r.payment_id,
+                    r.amount,
+                    r.date,
+                    r.payee,
+                    r.economic,
+                    r.voucher,
+                    r.source,
+                    who,
+                    IMPORT_NOTE,
+                    r.request(),
+                )
             except TrackerError as e:
                 raise interrupted(r.sheet, r.row, e) from None
             if room:
@@ -234,5 +252,7 @@ def _drop_recorded(app: BudgetTracker, rows: list[PaymentRow]) -> tuple[list[Pay
         elif found != r.fingerprint:
             raise ImportInterrupted(
                 f"工作表“{r.sheet}”第{r.row}行：凭证号 {r.voucher} 刚被另一次导入以不同内容记录；"
-                "此前的内容已记录，请核对后重新导入", "凭证号")
+                "此前的内容已记录，请核对后重新导入",
+                "凭证号",
+            )
     return left, len(rows) - len(left)

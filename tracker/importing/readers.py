@@ -243,8 +243,12 @@ def _openpyxl_rows(wb: Any, ws: Any) -> Iterator[Row]:
     for number, cells in enumerate(ws.iter_rows(min_row=1), start=1):
         row_number = next((c.row for c in cells if getattr(c, "row", None)), number)
         values = tuple(
-            cell_value(c.value, percent=getattr(c, "_style_id", 0) in percent
-                       and isinstance(c.value, int | float) and not isinstance(c.value, bool))
+            cell_value(
+                c.value,
+                percent=getattr(c, "_style_id", 0) in percent
+                and isinstance(c.value, int | float)
+                and not isinstance(c.value, bool),
+            )
             for c in cells
         )
         if any(v is not None for v in values):
@@ -306,8 +310,14 @@ class _Styles:
 _GENERAL, _INLINE_TEXT, _SHARED_TEXT, _NUMBER, _DATE = range(5)
 
 
-def _assemble(found: Iterable[tuple[str, ...]], shared: list[Any], dates: frozenset[int],
-              durations: frozenset[int], percent: frozenset[int], epoch: Any) -> list[Row]:
+def _assemble(
+    found: Iterable[tuple[str, ...]],
+    shared: list[Any],
+    dates: frozenset[int],
+    durations: frozenset[int],
+    percent: frozenset[int],
+    epoch: Any,
+) -> list[Row]:
     from openpyxl.utils.cell import column_index_from_string
 
     styles = _Styles(dates, durations, percent, epoch)

@@ -132,9 +132,16 @@ class PaymentRow:
     def command_args(self) -> dict[str, Any]:
         """Exactly the arguments ``BudgetTracker.pay`` fingerprints, so a request id
         recorded by the import is the same request as ``tracker pay --id`` with it."""
-        return {"note": IMPORT_NOTE, "project": self.project_key, "amount": str(self.amount),
-                "date": self.date.isoformat(), "payee": self.payee, "economic": self.economic,
-                "voucher": self.voucher, "source": self.source}
+        return {
+            "note": IMPORT_NOTE,
+            "project": self.project_key,
+            "amount": str(self.amount),
+            "date": self.date.isoformat(),
+            "payee": self.payee,
+            "economic": self.economic,
+            "voucher": self.voucher,
+            "source": self.source,
+        }
 
     def request(self) -> dict[str, str]:
         """The request as the event carries it: what ``BudgetTracker.pay`` would write."""

@@ -13,8 +13,13 @@ from tracker.importing.records import KINDS
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
-KIND_NAMES = {"units": "预算单位", "projects": "项目", "appropriations": "年初预算",
-              "indicators": "绩效指标", "payments": "支付"}
+KIND_NAMES = {
+    "units": "预算单位",
+    "projects": "项目",
+    "appropriations": "年初预算",
+    "indicators": "绩效指标",
+    "payments": "支付",
+}
 
 
 @dataclass
@@ -48,8 +53,9 @@ class ImportReport:
             if s.kind is None:
                 out.append(f"工作表“{s.name}”：未导入")
             else:
-                out.append(f"工作表“{s.name}”：{KIND_LABELS[s.kind]}，表头在第{s.header_row}行，"
-                           f"数据 {s.rows} 行")
+                out.append(
+                    f"工作表“{s.name}”：{KIND_LABELS[s.kind]}，表头在第{s.header_row}行，数据 {s.rows} 行"
+                )
         verb = "将新增" if self.dry_run else "新增"
         for kind in KINDS:
             if self.created[kind] or self.present[kind]:
@@ -62,10 +68,15 @@ class ImportReport:
         return out
 
     def as_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "dry_run": self.dry_run,
-                "sheets": [vars(s) for s in self.sheets],
-                "created": dict(self.created), "present": dict(self.present),
-                "warnings": list(self.warnings), "seconds": round(self.seconds, 3)}
+        return {
+            "path": self.path,
+            "dry_run": self.dry_run,
+            "sheets": [vars(s) for s in self.sheets],
+            "created": dict(self.created),
+            "present": dict(self.present),
+            "warnings": list(self.warnings),
+            "seconds": round(self.seconds, 3),
+        }
 
 
 # ------------------------------------------------------------------ progress

@@ -34,8 +34,15 @@ def assign_payment_ids(parsed: Parsed, db: DbState) -> list[str]:
         if p.voucher:
             p.request_id = f"import:payment:{p.year}:{p.unit_code}:v:{p.voucher}"
         else:
-            content = (p.year, p.code, p.date.isoformat(), str(p.amount), p.payee, p.economic or "",
-                       p.source or "")
+            content = (
+                p.year,
+                p.code,
+                p.date.isoformat(),
+                str(p.amount),
+                p.payee,
+                p.economic or "",
+                p.source or "",
+            )
             seen[content] = seen.get(content, 0) + 1
             digest = hashlib.sha256(repr(content).encode()).hexdigest()[:24]
             p.request_id = f"import:payment:{p.year}:{p.unit_code}:h:{digest}:{seen[content]}"

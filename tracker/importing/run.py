@@ -70,8 +70,15 @@ def import_file(
             gc.enable()
 
 
-def _import(app: BudgetTracker, path: str | Path, *, year: int | str | None, dry_run: bool,
-            user: str | None, progress: Progress | None) -> ImportReport:
+def _import(
+    app: BudgetTracker,
+    path: str | Path,
+    *,
+    year: int | str | None,
+    dry_run: bool,
+    user: str | None,
+    progress: Progress | None,
+) -> ImportReport:
     started = time.perf_counter()
     fiscal = parse_year(year, "--year") if year is not None else None
     report = ImportReport(str(path), dry_run)
@@ -118,8 +125,14 @@ def _recognise(sheets: list[Any], report: ImportReport) -> tuple[list[Table], li
             # none of ours is refused, not skipped: its headers are probably wrong.
             tabular = any(sum(v is not None for v in cells) >= 3 for _, cells in sheet.rows[:30])
             if tabular and not sheet.hidden:
-                problems.append(Problem(found.row, None, found.reason + "：请检查列名（如 项目编码、"
-                                        "金额(元)、三级指标）", sheet.name))
+                problems.append(
+                    Problem(
+                        found.row,
+                        None,
+                        found.reason + "：请检查列名（如 项目编码、金额(元)、三级指标）",
+                        sheet.name,
+                    )
+                )
             else:
                 report.warnings.append(f"工作表“{sheet.name}”不是可导入的表格，已跳过")
     if not tables and not problems:
@@ -128,8 +141,13 @@ def _recognise(sheets: list[Any], report: ImportReport) -> tuple[list[Table], li
 
 
 def _counts(v: Validated) -> dict[str, int]:
-    return {"units": len(v.units), "projects": len(v.projects), "appropriations": len(v.appropriations),
-            "indicators": len(v.indicators), "payments": len(v.payments)}
+    return {
+        "units": len(v.units),
+        "projects": len(v.projects),
+        "appropriations": len(v.appropriations),
+        "indicators": len(v.indicators),
+        "payments": len(v.payments),
+    }
 
 
 def service_fingerprint(command: str, args: dict[str, Any], request_id: str, result: UUID) -> str:
@@ -173,8 +191,9 @@ def _service_hash(p: PaymentRow) -> str:
 # ------------------------------------------------------------------ recording
 
 
-def _execute(app: BudgetTracker, v: Validated, user: str | None, report: ImportReport,
-             notify: Progress) -> None:
+def _execute(
+    app: BudgetTracker, v: Validated, user: str | None, report: ImportReport, notify: Progress
+) -> None:
     total = sum(_counts(v).values())
     done = 0
 
@@ -194,29 +213,61 @@ def _execute(app: BudgetTracker, v: Validated, user: str | None, report: ImportR
             step("units", False)
     for p in v.projects:
         try:
-            app.add_project(year=p.year, unit=p.unit_code or "", code=p.code, name=p.name,
-                            expenditure_type=p.expenditure_type, functional=p.functional,
-                            economic=p.economic, source=p.source, owner=p.owner or "", plan=p.plan,
-                            user=user, note=IMPORT_NOTE, request_id=p.request_id)
+            app.add_project(
+                year=p.year,
+                unit=p.unit_code or "",
+                code=p.code,
+                name=p.name,
+                expenditure_type=p.expenditure_type,
+                functional=p.functional,
+                economic=p.economic,
+                source=p.source,
+                owner=p.owner or "",
+                plan=p.plan,
+                user=user,
+                note=IMPORT_NOTE,
+                request_id=p.request_id,
+            )
             step("projects", True)
         except DuplicateError as e:
-            if app.read.one("SELECT 1 AS x FROM rm_projects WHERE year = ? AND code = ?",
-                            (p.year, p.code)) is None:
+            if (
+                app.read.one("SELECT 1 AS x FROM rm_projects WHERE year = ? AND code = ?", (p.year, p.code))
+                is None
+            ):
                 raise interrupted(p.sheet, p.row, e) from None
             step("projects", False)
     for p in v.appropriations:
         assert p.budget is not None
         try:
-            app.appropriate(p.code, p.budget, date=p.approved, kind=INITIAL, doc=p.doc, year=p.year,
-                            user=user, note=IMPORT_NOTE, request_id=p.budget_request_id)
+            app.appropriate(
+                p.code,
+                p.budget,
+                date=p.approved,
+                kind=INITIAL,
+                doc=p.doc,
+                year=p.year,
+                user=user,
+                note=IMPORT_NOTE,
+                request_id=p.budget_request_id,
+            )
         except TrackerError as e:
             raise interrupted(p.sheet, p.row, e) from None
         step("appropriations", True)
     for i in v.indicators:
         try:
-            app.add_indicator(i.code, level1=i.level1, level2=i.level2, name=i.name, target=i.target,
-                              weight=i.weight, description=i.description, year=i.year, user=user,
-                              note=IMPORT_NOTE, request_id=i.request_id)
+            app.add_indicator(
+                i.code,
+                level1=i.level1,
+                level2=i.level2,
+                name=i.name,
+                target=i.target,
+                weight=i.weight,
+                description=i.description,
+                year=i.year,
+                user=user,
+                note=IMPORT_NOTE,
+                request_id=i.request_id,
+            )
         except TrackerError as e:
             raise interrupted(i.sheet, i.row, e) from None
         step("indicators", True)
@@ -224,8 +275,15 @@ def _execute(app: BudgetTracker, v: Validated, user: str | None, report: ImportR
         _execute_payments(app, v, user, report, notify, done, total)
 
 
-def _execute_payments(app: BudgetTracker, v: Validated, user: str | None, report: ImportReport,
-                      notify: Progress, done: int, total: int) -> None:
+def _execute_payments(
+    app: BudgetTracker,
+    v: Validated,
+    user: str | None,
+    report: ImportReport,
+    notify: Progress,
+    done: int,
+    total: int,
+) -> None:
     counted = [0, 0]
 
     def progress(created: int, present: int) -> None:

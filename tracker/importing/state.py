@@ -18,7 +18,7 @@ IN_CHUNK = 500  # values per IN (...) list
 
 def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def marks(n: int) -> str:
@@ -38,8 +38,9 @@ def load_state(app: BudgetTracker, parsed: Parsed) -> DbState:
     return db
 
 
-def _load_projects(app: BudgetTracker, db: DbState,
-                   keys: list[tuple[int, str]]) -> dict[str, tuple[int, str]]:
+def _load_projects(
+    app: BudgetTracker, db: DbState, keys: list[tuple[int, str]]
+) -> dict[str, tuple[int, str]]:
     by_year: dict[int, list[str]] = {}
     for y, code in keys:
         by_year.setdefault(y, []).append(code)
@@ -49,30 +50,49 @@ def _load_projects(app: BudgetTracker, db: DbState,
             rows = app.read.all(
                 "SELECT id, year, code, unit_code, name, expenditure_type, functional, economic, source, "
                 f"owner, plan FROM rm_projects WHERE year = ? AND code IN ({marks(len(chunk))})",
-                [y, *chunk])
+                [y, *chunk],
+            )
             for r in rows:
                 key = (int(r["year"]), r["code"])
                 ids[r["id"]] = key
                 db.projects[key] = ProjectState(
-                    key[0], r["code"], r["unit_code"], r["name"], r["expenditure_type"], r["functional"],
-                    r["economic"], r["source"], r["owner"], r["plan"], None)
+                    key[0],
+                    r["code"],
+                    r["unit_code"],
+                    r["name"],
+                    r["expenditure_type"],
+                    r["functional"],
+                    r["economic"],
+                    r["source"],
+                    r["owner"],
+                    r["plan"],
+                    None,
+                )
     return ids
 
 
-def _load_balances(app: BudgetTracker, db: DbState, ids: dict[str, tuple[int, str]],
-                   paying: set[tuple[int, str]]) -> None:
+def _load_balances(
+    app: BudgetTracker, db: DbState, ids: dict[str, tuple[int, str]], paying: set[tuple[int, str]]
+) -> None:
     """Each project's 年初预算, and the daily budget and spending of those paid into."""
     for chunk in chunks(list(ids)):
         for r in app.read.all(
-                "SELECT project_id, SUM(amount_fen) AS fen FROM rm_appropriations WHERE kind = ? "
-                f"AND project_id IN ({marks(len(chunk))}) GROUP BY project_id", [INITIAL, *chunk]):
+            "SELECT project_id, SUM(amount_fen) AS fen FROM rm_appropriations WHERE kind = ? "
+            f"AND project_id IN ({marks(len(chunk))}) GROUP BY project_id",
+            [INITIAL, *chunk],
+        ):
             db.projects[ids[r["project_id"]]].initial_fen = int(r["fen"])
         wanted = [i for i in chunk if ids[i] in paying]
         if wanted:
-            for r in app.read.all("SELECT project_id, date, budget_fen, spent_fen FROM rm_daily "
-                                  f"WHERE project_id IN ({marks(len(wanted))})", wanted):
-                db.projects[ids[r["project_id"]]].daily[r["date"]] = (int(r["budget_fen"]),
-                                                                      int(r["spent_fen"]))
+            for r in app.read.all(
+                "SELECT project_id, date, budget_fen, spent_fen FROM rm_daily "
+                f"WHERE project_id IN ({marks(len(wanted))})",
+                wanted,
+            ):
+                db.projects[ids[r["project_id"]]].daily[r["date"]] = (
+                    int(r["budget_fen"]),
+                    int(r["spent_fen"]),
+                )
 
 
 def load_vouchers(app: BudgetTracker, parsed: Parsed, db: DbState) -> None:
@@ -82,17 +102,25 @@ def load_vouchers(app: BudgetTracker, parsed: Parsed, db: DbState) -> None:
     for p in parsed.payments:
         if p.voucher and p.request_id not in db.requests:
             state = db.projects.get((p.year, p.code))
-            unit = state.unit_code if state else next(
-                (q.unit_code for q in parsed.projects if (q.year, q.code) == (p.year, p.code)), None)
+            unit = (
+                state.unit_code
+                if state
+                else next(
+                    (q.unit_code for q in parsed.projects if (q.year, q.code) == (p.year, p.code)), None
+                )
+            )
             if unit:
                 units.add((p.year, unit))
     for y, unit in sorted(units):
         for r in app.read.all(
-                "SELECT p.voucher, p.date, p.amount_fen, p.payee, r.code FROM rm_payments p "
-                "JOIN rm_projects r ON r.id = p.project_id "
-                "WHERE r.year = ? AND r.unit_code = ? AND p.voucher <> ''", [y, unit]):
+            "SELECT p.voucher, p.date, p.amount_fen, p.payee, r.code FROM rm_payments p "
+            "JOIN rm_projects r ON r.id = p.project_id "
+            "WHERE r.year = ? AND r.unit_code = ? AND p.voucher <> ''",
+            [y, unit],
+        ):
             db.vouchers.setdefault((y, unit, r["voucher"]), []).append(
-                ExistingPayment(r["code"], r["date"], int(r["amount_fen"]), r["payee"]))
+                ExistingPayment(r["code"], r["date"], int(r["amount_fen"]), r["payee"])
+            )
 
 
 def _load_indicators(app: BudgetTracker, parsed: Parsed, db: DbState) -> None:
@@ -102,9 +130,10 @@ def _load_indicators(app: BudgetTracker, parsed: Parsed, db: DbState) -> None:
     for y, codes in by_year.items():
         for chunk in chunks(sorted(codes)):
             for r in app.read.all(
-                    "SELECT owner_code, level1, level2, name, target_text, weight FROM rm_indicators "
-                    f"WHERE owner_kind = 'project' AND year = ? AND owner_code IN ({marks(len(chunk))})",
-                    [y, *chunk]):
+                "SELECT owner_code, level1, level2, name, target_text, weight FROM rm_indicators "
+                f"WHERE owner_kind = 'project' AND year = ? AND owner_code IN ({marks(len(chunk))})",
+                [y, *chunk],
+            ):
                 key = (y, r["owner_code"], indicator_key(r["level1"], r["level2"], r["name"]))
                 db.indicators[key] = (r["target_text"], r["weight"])
 
@@ -114,7 +143,9 @@ def recorded_fingerprints(app: BudgetTracker, ids: Sequence[str]) -> dict[str, s
     found: dict[str, str] = {}
     unique = list(dict.fromkeys(ids))
     for chunk in chunks(unique):
-        for r in app.read.all("SELECT request_id, request_hash FROM rm_requests "
-                              f"WHERE request_id IN ({marks(len(chunk))})", chunk):
+        for r in app.read.all(
+            f"SELECT request_id, request_hash FROM rm_requests WHERE request_id IN ({marks(len(chunk))})",
+            chunk,
+        ):
             found[r["request_id"]] = r["request_hash"]
     return found

@@ -87,8 +87,9 @@ def _check_units_and_projects(parsed: Parsed, db: DbState, out: Validated) -> No
             continue
         key = (p.year, p.code)
         if key in seen:
-            out.problems.append(Problem(p.row, "项目编码", f"项目编码 {p.code} 与第{seen[key].row}行重复",
-                                        p.sheet))
+            out.problems.append(
+                Problem(p.row, "项目编码", f"项目编码 {p.code} 与第{seen[key].row}行重复", p.sheet)
+            )
             continue
         seen[key] = p
         _classify_project(p, db.projects.get(key), out)
@@ -97,35 +98,62 @@ def _check_units_and_projects(parsed: Parsed, db: DbState, out: Validated) -> No
     out.present["units"] = len({p.unit_code for p in parsed.projects if p.unit_code in db.units})
 
 
-def _resolve_unit(p: ProjectRow, db: DbState, names_in_db: dict[str, list[str]],
-                  new_units: dict[str, UnitRow], out: Validated) -> bool:
+def _resolve_unit(
+    p: ProjectRow,
+    db: DbState,
+    names_in_db: dict[str, list[str]],
+    new_units: dict[str, UnitRow],
+    out: Validated,
+) -> bool:
     """Settle the row's unit code (known, or new with its name); False after a problem."""
     column = "预算单位"
     if p.unit_code is None:
         assert p.unit_name is not None
         matches = names_in_db.get(nfkc(p.unit_name), []) + [
-            u.code for u in new_units.values() if u.name == p.unit_name]
+            u.code for u in new_units.values() if u.name == p.unit_name
+        ]
         if len(set(matches)) != 1:
-            out.problems.append(Problem(p.row, column, f"“{p.unit_name}”缺少单位编码（应写成如 "
-                                        "450001保定市满城区医疗保障局本级），系统中也没有唯一的同名单位",
-                                        p.sheet))
+            out.problems.append(
+                Problem(
+                    p.row,
+                    column,
+                    f"“{p.unit_name}”缺少单位编码（应写成如 "
+                    "450001保定市满城区医疗保障局本级），系统中也没有唯一的同名单位",
+                    p.sheet,
+                )
+            )
             return False
         p.unit_code = matches[0]
     if p.unit_code in db.units:
         if p.unit_name and nfkc(p.unit_name) != nfkc(db.units[p.unit_code]):
-            out.warnings.append(f"工作表“{p.sheet}”第{p.row}行：单位 {p.unit_code} 已登记为"
-                                f"“{db.units[p.unit_code]}”，文件写作“{p.unit_name}”，未更名")
+            out.warnings.append(
+                f"工作表“{p.sheet}”第{p.row}行：单位 {p.unit_code} 已登记为"
+                f"“{db.units[p.unit_code]}”，文件写作“{p.unit_name}”，未更名"
+            )
         return True
     first = new_units.get(p.unit_code)
     if first is not None:
         if p.unit_name and p.unit_name != first.name:
-            out.problems.append(Problem(p.row, column, f"单位 {p.unit_code} 的名称“{p.unit_name}”与第"
-                                        f"{first.row}行的“{first.name}”不一致", p.sheet))
+            out.problems.append(
+                Problem(
+                    p.row,
+                    column,
+                    f"单位 {p.unit_code} 的名称“{p.unit_name}”与第{first.row}行的“{first.name}”不一致",
+                    p.sheet,
+                )
+            )
             return False
         return True
     if not p.unit_name:
-        out.problems.append(Problem(p.row, column, f"预算单位 {p.unit_code} 不存在，且未给出单位名称"
-                                    "（写成如 450001保定市满城区医疗保障局本级 即可新建）", p.sheet))
+        out.problems.append(
+            Problem(
+                p.row,
+                column,
+                f"预算单位 {p.unit_code} 不存在，且未给出单位名称"
+                "（写成如 450001保定市满城区医疗保障局本级 即可新建）",
+                p.sheet,
+            )
+        )
         return False
     new_units[p.unit_code] = UnitRow(p.sheet, p.row, p.unit_code, p.unit_name)
     return True
@@ -151,15 +179,19 @@ def _classify_project(p: ProjectRow, state: ProjectState | None, out: Validated)
         out.warnings.append(
             f"工作表“{p.sheet}”第{p.row}行：项目 {p.code} 已记录年初预算 "
             f"{to_wan(Decimal(state.initial_fen) / 100)} 万元，文件为 {to_wan(p.budget)} 万元，未更改"
-            "（调整请用 tracker budget --kind add/reduce）")
+            "（调整请用 tracker budget --kind add/reduce）"
+        )
 
 
 def _differences(p: ProjectRow, s: ProjectState) -> list[str]:
     found = []
     pairs: list[tuple[str, Any, Any]] = [
-        ("项目名称", p.name, s.name), ("预算单位", p.unit_code, s.unit_code),
-        ("支出类型", p.expenditure_type, s.expenditure_type), ("功能分类科目", p.functional, s.functional),
-        ("经济分类科目", p.economic, s.economic), ("资金来源", p.source, s.source),
+        ("项目名称", p.name, s.name),
+        ("预算单位", p.unit_code, s.unit_code),
+        ("支出类型", p.expenditure_type, s.expenditure_type),
+        ("功能分类科目", p.functional, s.functional),
+        ("经济分类科目", p.economic, s.economic),
+        ("资金来源", p.source, s.source),
     ]
     if p.owner is not None:
         pairs.append(("负责人", p.owner, s.owner))
@@ -175,8 +207,9 @@ def _at(where: Problem, column: str, reason: str) -> Problem:
     return Problem(where.row, column, reason, where.sheet)
 
 
-def _check_indicators(parsed: Parsed, db: DbState, out: Validated,
-                      file_projects: dict[tuple[int, str], ProjectRow]) -> None:
+def _check_indicators(
+    parsed: Parsed, db: DbState, out: Validated, file_projects: dict[tuple[int, str], ProjectRow]
+) -> None:
     seen: dict[tuple[int, str, str], IndicatorRow] = {}
     for i in parsed.indicators:
         where = Problem(i.row, None, "", i.sheet)
@@ -193,29 +226,41 @@ def _check_indicators(parsed: Parsed, db: DbState, out: Validated,
             continue
         out.present["indicators"] += 1
         target, weight = existing
-        if target != i.target or (weight is not None and i.weight is not None
-                                  and Decimal(weight) != i.weight):
-            out.warnings.append(f"工作表“{i.sheet}”第{i.row}行：指标“{i.name}”已存在（指标值“{target}”，"
-                                f"分值 {weight or '无'}），未更改")
+        if target != i.target or (
+            weight is not None and i.weight is not None and Decimal(weight) != i.weight
+        ):
+            out.warnings.append(
+                f"工作表“{i.sheet}”第{i.row}行：指标“{i.name}”已存在（指标值“{target}”，"
+                f"分值 {weight or '无'}），未更改"
+            )
 
 
-def _check_payments(parsed: Parsed, db: DbState, out: Validated,
-                    file_projects: dict[tuple[int, str], ProjectRow],
-                    fingerprint: Callable[[PaymentRow], str]) -> None:
+def _check_payments(
+    parsed: Parsed,
+    db: DbState,
+    out: Validated,
+    file_projects: dict[tuple[int, str], ProjectRow],
+    fingerprint: Callable[[PaymentRow], str],
+) -> None:
     seen_vouchers: dict[tuple[int, str, str], PaymentRow] = {}
     new: list[PaymentRow] = []
     for p in parsed.payments:
         key = (p.year, p.code)
         if key not in db.projects and key not in file_projects:
-            out.problems.append(_payment_problem(p, _label(parsed, p, "code"),
-                                                 f"{p.year} 年没有编码为 {p.code} 的项目"))
+            out.problems.append(
+                _payment_problem(p, _label(parsed, p, "code"), f"{p.year} 年没有编码为 {p.code} 的项目")
+            )
             continue
         if p.voucher:
             vkey = (p.year, p.unit_code, p.voucher)
             if vkey in seen_vouchers:
-                out.problems.append(_payment_problem(
-                    p, _label(parsed, p, "voucher"),
-                    f"凭证号 {p.voucher} 与第{seen_vouchers[vkey].row}行重复"))
+                out.problems.append(
+                    _payment_problem(
+                        p,
+                        _label(parsed, p, "voucher"),
+                        f"凭证号 {p.voucher} 与第{seen_vouchers[vkey].row}行重复",
+                    )
+                )
                 continue
             seen_vouchers[vkey] = p
         p.fingerprint = fingerprint(p)
@@ -224,23 +269,36 @@ def _check_payments(parsed: Parsed, db: DbState, out: Validated,
             if recorded == p.fingerprint:
                 out.present["payments"] += 1
             else:
-                out.problems.append(_payment_problem(
-                    p, _label(parsed, p, "voucher"),
-                    f"凭证号 {p.voucher} 已导入，但金额、日期、项目或收款人与已记录的不同"
-                    if p.voucher else "该行已导入，但内容与已记录的不同"))
+                out.problems.append(
+                    _payment_problem(
+                        p,
+                        _label(parsed, p, "voucher"),
+                        f"凭证号 {p.voucher} 已导入，但金额、日期、项目或收款人与已记录的不同"
+                        if p.voucher
+                        else "该行已导入，但内容与已记录的不同",
+                    )
+                )
             continue
         if p.voucher and (p.year, p.unit_code, p.voucher) in db.vouchers:
             existing = db.vouchers[(p.year, p.unit_code, p.voucher)]
-            same = [e for e in existing if (e.project_code, e.date, e.amount_fen, e.payee)
-                    == (p.code, p.date.isoformat(), to_fen(p.amount), p.payee)]
+            same = [
+                e
+                for e in existing
+                if (e.project_code, e.date, e.amount_fen, e.payee)
+                == (p.code, p.date.isoformat(), to_fen(p.amount), p.payee)
+            ]
             if same:
                 out.present["payments"] += 1
             else:
                 e = existing[0]
-                out.problems.append(_payment_problem(
-                    p, _label(parsed, p, "voucher"),
-                    f"凭证号 {p.voucher} 已被另一笔支付使用（项目 {e.project_code}，"
-                    f"{e.date}，{fmt_yuan_grouped(Decimal(e.amount_fen) / 100)} 元）"))
+                out.problems.append(
+                    _payment_problem(
+                        p,
+                        _label(parsed, p, "voucher"),
+                        f"凭证号 {p.voucher} 已被另一笔支付使用（项目 {e.project_code}，"
+                        f"{e.date}，{fmt_yuan_grouped(Decimal(e.amount_fen) / 100)} 元）",
+                    )
+                )
             continue
         new.append(p)
     _check_overspend(parsed, db, out, new, file_projects)
@@ -257,8 +315,13 @@ def _label(parsed: Parsed, p: PaymentRow, key: str) -> str:
     return key
 
 
-def _check_overspend(parsed: Parsed, db: DbState, out: Validated, new: list[PaymentRow],
-                     file_projects: dict[tuple[int, str], ProjectRow]) -> None:
+def _check_overspend(
+    parsed: Parsed,
+    db: DbState,
+    out: Validated,
+    new: list[PaymentRow],
+    file_projects: dict[tuple[int, str], ProjectRow],
+) -> None:
     """Every new payment must fit under the budget on every date from its own on, as
     the aggregate will check it: budget already recorded, plus the 年初预算 of this
     file, minus spending already recorded and the file's earlier rows."""
@@ -275,8 +338,11 @@ def _check_overspend(parsed: Parsed, db: DbState, out: Validated, new: list[Paym
                 day = dt.date.fromisoformat(iso)
                 deltas[day] = deltas.get(day, 0) + budget - spent
         planned = file_projects.get(key)
-        if planned is not None and planned.budget is not None and (
-                state is None or state.initial_fen is None):
+        if (
+            planned is not None
+            and planned.budget is not None
+            and (state is None or state.initial_fen is None)
+        ):
             deltas[planned.approved] = deltas.get(planned.approved, 0) + to_fen(planned.budget)
         room = Headroom(year, deltas)
         if room.fits_all((p.date, to_fen(p.amount)) for p in payments):
@@ -287,10 +353,15 @@ def _check_overspend(parsed: Parsed, db: DbState, out: Validated, new: list[Paym
             available = room.available_from(p.date)
             if fen > available:
                 refused.add(id(p))
-                out.problems.append(Problem(
-                    p.row, _label(parsed, p, "amount_wan" if _in_wan(parsed, p) else "amount_yuan"),
-                    f"支付 {fmt_yuan_grouped(p.amount)} 元超出项目 {p.code} 的可用预算：截至 {p.date}"
-                    f"（及以后各日）可用余额为 {fmt_yuan_grouped(Decimal(available) / 100)} 元", p.sheet))
+                out.problems.append(
+                    Problem(
+                        p.row,
+                        _label(parsed, p, "amount_wan" if _in_wan(parsed, p) else "amount_yuan"),
+                        f"支付 {fmt_yuan_grouped(p.amount)} 元超出项目 {p.code} 的可用预算：截至 {p.date}"
+                        f"（及以后各日）可用余额为 {fmt_yuan_grouped(Decimal(available) / 100)} 元",
+                        p.sheet,
+                    )
+                )
             else:
                 room.add(p.date, -fen)
     out.payments = [p for p in new if id(p) not in refused]

@@ -35,14 +35,19 @@ def alert_payload(app: Any, alert: dict[str, Any]) -> dict[str, Any]:
     figures = alert["figures"]
     unit = app.queries.units().get(alert["unit_code"], {})
     return {
-        "id": alert["id"], "unit": alert["unit_code"], "unit_name": unit.get("name", ""),
-        "project": alert["project"], "project_name": figures.get("name") or alert["project"],
-        "rule": RULE_LABELS.get(alert["rule"], alert["rule"]), "severity": alert["severity"],
+        "id": alert["id"],
+        "unit": alert["unit_code"],
+        "unit_name": unit.get("name", ""),
+        "project": alert["project"],
+        "project_name": figures.get("name") or alert["project"],
+        "rule": RULE_LABELS.get(alert["rule"], alert["rule"]),
+        "severity": alert["severity"],
         "execution_rate": figures.get("execution_rate", "0.00"),
         "planned_rate": figures.get("planned_rate", "0.00"),
         "lag_points": figures.get("lag_points", "0.00"),
         "available": figures.get("available", "0.00"),
-        "as_of": alert["raised_on"], "period": alert["period"],
+        "as_of": alert["raised_on"],
+        "period": alert["period"],
         "link": f"{base_url()}/projects/{alert['year']}/{alert['project']}",
     }
 
@@ -70,8 +75,14 @@ def _channel(app: Any, channel_id: str, limiter: Limiter | None) -> tuple[dict[s
         raise InvalidInputError(f"渠道“{row['name']}”配置有误：{e}", e.field) from None
 
 
-def deliver_one(app: Any, alert_id: str, channel_id: str, attempt: int = 1,
-                limiter: Limiter | None = _LIMITER, last: bool = False) -> str:
+def deliver_one(
+    app: Any,
+    alert_id: str,
+    channel_id: str,
+    attempt: int = 1,
+    limiter: Limiter | None = _LIMITER,
+    last: bool = False,
+) -> str:
     """Send one alert to one channel; ``DeliveryError`` (retryable or not) propagates
     after the attempt is recorded (as ``failed`` when it is the ``last`` try)."""
     if app.was_delivered(alert_id, channel_id):
@@ -83,12 +94,24 @@ def deliver_one(app: Any, alert_id: str, channel_id: str, attempt: int = 1,
         result = channel.send(message, idempotency_key=f"{alert_id}:{channel_id}")
     except DeliveryError as e:
         outcome = "retrying" if e.retryable and not last else "failed"
-        app.record_delivery(alert_id, channel=channel_id, recipient=row["name"], attempt=attempt,
-                            outcome=outcome, detail=str(e))
+        app.record_delivery(
+            alert_id,
+            channel=channel_id,
+            recipient=row["name"],
+            attempt=attempt,
+            outcome=outcome,
+            detail=str(e),
+        )
         raise
-    app.record_delivery(alert_id, channel=channel_id, recipient=result.recipient,
-                        attempt=attempt, outcome="delivered", detail=result.response_excerpt,
-                        request_id=f"delivered:{alert_id}:{channel_id}:{attempt}")
+    app.record_delivery(
+        alert_id,
+        channel=channel_id,
+        recipient=result.recipient,
+        attempt=attempt,
+        outcome="delivered",
+        detail=result.response_excerpt,
+        request_id=f"delivered:{alert_id}:{channel_id}:{attempt}",
+    )
     return "delivered"
 
 
@@ -98,14 +121,13 @@ def deliver_pending(app: Any, tries: int = 3) -> dict[str, int]:
     for alert_id, channel_id in pending(app):
         for attempt in range(1, tries + 1):
             try:
-                counts[deliver_one(app, alert_id, channel_id, attempt,
-                                   last=attempt == tries)] += 1
+                counts[deliver_one(app, alert_id, channel_id, attempt, last=attempt == tries)] += 1
                 break
             except DeliveryError as e:
                 if not e.retryable or attempt == tries:
                     counts["failed"] += 1
                     break
-                time.sleep(min(2 ** attempt, 10))
+                time.sleep(min(2**attempt, 10))
     return counts
 
 

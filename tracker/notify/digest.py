@@ -19,17 +19,33 @@ def digest_of(app: Any, unit: str, day: dt.date) -> dict[str, Any]:
     behind = sorted(projects, key=lambda p: p.figures.lag_points, reverse=True)[:10]
     name = app.queries.units().get(unit, {}).get("name", unit)
     return {
-        "unit": unit, "unit_name": name, "as_of": day.isoformat(), "counts": counts,
+        "unit": unit,
+        "unit_name": name,
+        "as_of": day.isoformat(),
+        "counts": counts,
         "period": f"{day - dt.timedelta(days=6)}~{day}",
-        "behind": [{"project": p.code, "project_name": p.name, "status": p.status,
-                    "execution_rate": f"{p.figures.execution_rate:.2f}",
-                    "planned_rate": f"{p.figures.planned_rate:.2f}",
-                    "lag_points": f"{p.figures.lag_points:.2f}",
-                    "available": f"{p.figures.available:.2f}",
-                    "link": f"{base_url()}/projects/{p.year}/{p.code}"} for p in behind],
-        "open_alerts": [{"project": a["project"], "project_name": a["figures"].get("name") or a["project"],
-                         "severity": a["severity"], "since": a["raised_on"]}
-                        for a in app.alerts(open_only=True, unit=unit)],
+        "behind": [
+            {
+                "project": p.code,
+                "project_name": p.name,
+                "status": p.status,
+                "execution_rate": f"{p.figures.execution_rate:.2f}",
+                "planned_rate": f"{p.figures.planned_rate:.2f}",
+                "lag_points": f"{p.figures.lag_points:.2f}",
+                "available": f"{p.figures.available:.2f}",
+                "link": f"{base_url()}/projects/{p.year}/{p.code}",
+            }
+            for p in behind
+        ],
+        "open_alerts": [
+            {
+                "project": a["project"],
+                "project_name": a["figures"].get("name") or a["project"],
+                "severity": a["severity"],
+                "since": a["raised_on"],
+            }
+            for a in app.alerts(open_only=True, unit=unit)
+        ],
         "link": f"{base_url()}/units/{unit}",
     }
 
@@ -45,7 +61,8 @@ def send_digests(app: Any, day: dt.date) -> int:
         for row in targets:
             try:
                 build_channel({"kind": row["kind"], **row["config"]}).send(
-                    message, idempotency_key=f"digest:{unit}:{day}:{row['id']}")
+                    message, idempotency_key=f"digest:{unit}:{day}:{row['id']}"
+                )
                 sent += 1
             except DeliveryError:
                 continue

@@ -64,13 +64,21 @@ def _ledger(pid: str, day: dt.date, budget_fen: int, spent_fen: int) -> list[Sta
 
 
 def _unit_registered(e: Any, pid: str) -> list[Statement]:
-    return [("INSERT INTO rm_units (code, id, name, parent_code) VALUES (?, ?, ?, ?)",
-             (e.code, pid, e.name, e.parent_code))]
+    return [
+        (
+            "INSERT INTO rm_units (code, id, name, parent_code) VALUES (?, ?, ?, ?)",
+            (e.code, pid, e.name, e.parent_code),
+        )
+    ]
 
 
 def _unit_settings(e: Any, pid: str) -> list[Statement]:
-    return [("UPDATE rm_units SET status_rule = ?, yellow = ?, red = ? WHERE id = ?",
-             (e.status_rule, str(e.yellow), str(e.red), pid))]
+    return [
+        (
+            "UPDATE rm_units SET status_rule = ?, yellow = ?, red = ? WHERE id = ?",
+            (e.status_rule, str(e.yellow), str(e.red), pid),
+        )
+    ]
 
 
 def _unit_renamed(e: Any, pid: str) -> list[Statement]:
@@ -78,21 +86,35 @@ def _unit_renamed(e: Any, pid: str) -> list[Statement]:
 
 
 def _project_registered(e: Any, pid: str) -> list[Statement]:
-    return [(
-        "INSERT INTO rm_projects (id, year, code, name, unit_code, expenditure_type, "
-        "functional, economic, source, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (pid, e.year, e.code, e.name, e.unit_code, e.expenditure_type, e.functional,
-         e.economic, e.source, e.owner),
-    )]
+    return [
+        (
+            "INSERT INTO rm_projects (id, year, code, name, unit_code, expenditure_type, "
+            "functional, economic, source, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                pid,
+                e.year,
+                e.code,
+                e.name,
+                e.unit_code,
+                e.expenditure_type,
+                e.functional,
+                e.economic,
+                e.source,
+                e.owner,
+            ),
+        )
+    ]
 
 
 def _appropriated(e: Any, pid: str) -> list[Statement]:
     fen = to_fen(e.amount) * KIND_SIGN[e.kind]
     return [
         *_ledger(pid, e.date, fen, 0),
-        ("INSERT INTO rm_appropriations (id, project_id, date, kind, amount_fen, doc) "
-         "VALUES (?, ?, ?, ?, ?, ?)",
-         (str(e.appropriation_id), pid, e.date.isoformat(), e.kind, fen, e.doc)),
+        (
+            "INSERT INTO rm_appropriations (id, project_id, date, kind, amount_fen, doc) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (str(e.appropriation_id), pid, e.date.isoformat(), e.kind, fen, e.doc),
+        ),
     ]
 
 
@@ -103,8 +125,7 @@ def _paid(e: Any, pid: str) -> list[Statement]:
         (
             "INSERT INTO rm_payments (id, project_id, date, amount_fen, payee, economic, "
             "voucher, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (str(e.payment_id), pid, e.date.isoformat(), fen, e.payee, e.economic, e.voucher,
-             e.source),
+            (str(e.payment_id), pid, e.date.isoformat(), fen, e.payee, e.economic, e.voucher, e.source),
         ),
     ]
 
@@ -113,11 +134,12 @@ def _reversed(e: Any, pid: str) -> list[Statement]:
     fen = to_fen(e.amount)
     return [
         *_ledger(pid, e.date, 0, -fen),
-        ("UPDATE rm_payments SET reversed_fen = reversed_fen + ? WHERE id = ?",
-         (fen, str(e.payment_id))),
-        ("INSERT INTO rm_reversals (id, payment_id, project_id, date, amount_fen, reason) "
-         "VALUES (?, ?, ?, ?, ?, ?)",
-         (str(e.reversal_id), str(e.payment_id), pid, e.date.isoformat(), fen, e.reason)),
+        ("UPDATE rm_payments SET reversed_fen = reversed_fen + ? WHERE id = ?", (fen, str(e.payment_id))),
+        (
+            "INSERT INTO rm_reversals (id, payment_id, project_id, date, amount_fen, reason) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (str(e.reversal_id), str(e.payment_id), pid, e.date.isoformat(), fen, e.reason),
+        ),
     ]
 
 
@@ -135,39 +157,69 @@ def _iso(stamp: Any) -> str:
 
 
 def _indicator_added(e: Any, pid: str) -> list[Statement]:
-    return [(
-        "INSERT INTO rm_indicators (id, year, owner_kind, owner_code, seq, level1, level2, name, "
-        "target_text, kind, value, unit, deadline, weight, description) VALUES (?, ?, ?, ?, "
-        "(SELECT COUNT(*) + 1 FROM rm_indicators WHERE owner_kind = ? AND owner_code = ? "
-        "AND year = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (pid, e.year, e.owner_kind, e.owner_code, e.owner_kind, e.owner_code, e.year, e.level1,
-         e.level2, e.name, e.target_text, e.kind, _dec(e.value), e.unit,
-         e.deadline.isoformat() if e.deadline else None, _dec(e.weight), e.description),
-    )]
+    return [
+        (
+            "INSERT INTO rm_indicators (id, year, owner_kind, owner_code, seq, level1, level2, name, "
+            "target_text, kind, value, unit, deadline, weight, description) VALUES (?, ?, ?, ?, "
+            "(SELECT COUNT(*) + 1 FROM rm_indicators WHERE owner_kind = ? AND owner_code = ? "
+            "AND year = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                pid,
+                e.year,
+                e.owner_kind,
+                e.owner_code,
+                e.owner_kind,
+                e.owner_code,
+                e.year,
+                e.level1,
+                e.level2,
+                e.name,
+                e.target_text,
+                e.kind,
+                _dec(e.value),
+                e.unit,
+                e.deadline.isoformat() if e.deadline else None,
+                _dec(e.weight),
+                e.description,
+            ),
+        )
+    ]
 
 
 def _indicator_progress(e: Any, pid: str) -> list[Statement]:
-    return [(
-        "UPDATE rm_indicators SET actual_text = ?, actual_value = ?, completion = ?, "
-        "progress_date = ?, progress_note = ? WHERE id = ?",
-        (e.actual_text, _dec(e.actual_value), _dec(e.completion), e.date.isoformat(), e.note, pid),
-    )]
+    return [
+        (
+            "UPDATE rm_indicators SET actual_text = ?, actual_value = ?, completion = ?, "
+            "progress_date = ?, progress_note = ? WHERE id = ?",
+            (e.actual_text, _dec(e.actual_value), _dec(e.completion), e.date.isoformat(), e.note, pid),
+        )
+    ]
 
 
 def _deviation_explained(e: Any, pid: str) -> list[Statement]:
-    return [("UPDATE rm_indicators SET cause = ?, action = ? WHERE id = ?",
-             (e.cause, e.action, pid))]
+    return [("UPDATE rm_indicators SET cause = ?, action = ? WHERE id = ?", (e.cause, e.action, pid))]
 
 
 def _evaluation_finalised(e: Any, pid: str) -> list[Statement]:
-    return [(
-        "INSERT INTO rm_evaluations (id, owner_kind, owner_code, year, finalised, total, grade, "
-        "signed_by, signed_at, execution_cause, execution_action) "
-        "VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
-        (pid, e.owner_kind, e.owner_code, e.year, str(e.total), e.grade, e.signed_by,
-         _iso(e.timestamp), e.scores.get("execution_cause", ""),
-         e.scores.get("execution_action", "")),
-    )]
+    return [
+        (
+            "INSERT INTO rm_evaluations (id, owner_kind, owner_code, year, finalised, total, grade, "
+            "signed_by, signed_at, execution_cause, execution_action) "
+            "VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
+            (
+                pid,
+                e.owner_kind,
+                e.owner_code,
+                e.year,
+                str(e.total),
+                e.grade,
+                e.signed_by,
+                _iso(e.timestamp),
+                e.scores.get("execution_cause", ""),
+                e.scores.get("execution_action", ""),
+            ),
+        )
+    ]
 
 
 def _evaluation_reopened(e: Any, pid: str) -> list[Statement]:
@@ -175,12 +227,21 @@ def _evaluation_reopened(e: Any, pid: str) -> list[Statement]:
 
 
 def _evaluation_refinalised(e: Any, pid: str) -> list[Statement]:
-    return [(
-        "UPDATE rm_evaluations SET finalised = 1, total = ?, grade = ?, signed_by = ?, "
-        "signed_at = ?, execution_cause = ?, execution_action = ? WHERE id = ?",
-        (str(e.total), e.grade, e.signed_by, _iso(e.timestamp),
-         e.scores.get("execution_cause", ""), e.scores.get("execution_action", ""), pid),
-    )]
+    return [
+        (
+            "UPDATE rm_evaluations SET finalised = 1, total = ?, grade = ?, signed_by = ?, "
+            "signed_at = ?, execution_cause = ?, execution_action = ? WHERE id = ?",
+            (
+                str(e.total),
+                e.grade,
+                e.signed_by,
+                _iso(e.timestamp),
+                e.scores.get("execution_cause", ""),
+                e.scores.get("execution_action", ""),
+                pid,
+            ),
+        )
+    ]
 
 
 def _json(data: Any) -> str:
@@ -188,21 +249,25 @@ def _json(data: Any) -> str:
 
 
 def _alert_settings(e: Any, pid: str) -> list[Statement]:
-    return [(
-        "INSERT INTO rm_alert_settings (unit_code, rules, escalation_days, managers) "
-        "SELECT code, ?, ?, ? FROM rm_units WHERE id = ? ON CONFLICT (unit_code) DO UPDATE SET "
-        "rules = excluded.rules, escalation_days = excluded.escalation_days, "
-        "managers = excluded.managers",
-        (",".join(e.rules), e.escalation_days, e.managers, pid),
-    )]
+    return [
+        (
+            "INSERT INTO rm_alert_settings (unit_code, rules, escalation_days, managers) "
+            "SELECT code, ?, ?, ? FROM rm_units WHERE id = ? ON CONFLICT (unit_code) DO UPDATE SET "
+            "rules = excluded.rules, escalation_days = excluded.escalation_days, "
+            "managers = excluded.managers",
+            (",".join(e.rules), e.escalation_days, e.managers, pid),
+        )
+    ]
 
 
 def _channel_added(e: Any, pid: str) -> list[Statement]:
-    return [(
-        "INSERT INTO rm_channels (id, unit_code, name, kind, config, purpose) "
-        "SELECT ?, code, ?, ?, ?, ? FROM rm_units WHERE id = ?",
-        (e.channel_id, e.name, e.kind, _json(e.config), e.purpose, pid),
-    )]
+    return [
+        (
+            "INSERT INTO rm_channels (id, unit_code, name, kind, config, purpose) "
+            "SELECT ?, code, ?, ?, ?, ? FROM rm_units WHERE id = ?",
+            (e.channel_id, e.name, e.kind, _json(e.config), e.purpose, pid),
+        )
+    ]
 
 
 def _channel_removed(e: Any, pid: str) -> list[Statement]:
@@ -210,32 +275,49 @@ def _channel_removed(e: Any, pid: str) -> list[Statement]:
 
 
 def _alert_raised(e: Any, pid: str) -> list[Statement]:
-    return [(
-        "INSERT INTO rm_alerts (id, unit_code, project, year, rule, severity, period, raised_on, "
-        "figures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (pid, e.unit, e.project, e.year, e.rule, e.severity, e.period, e.as_of.isoformat(),
-         _json(e.figures)),
-    )]
+    return [
+        (
+            "INSERT INTO rm_alerts (id, unit_code, project, year, rule, severity, period, raised_on, "
+            "figures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                pid,
+                e.unit,
+                e.project,
+                e.year,
+                e.rule,
+                e.severity,
+                e.period,
+                e.as_of.isoformat(),
+                _json(e.figures),
+            ),
+        )
+    ]
 
 
 def _alert_attempt(e: Any, pid: str) -> list[Statement]:
-    return [("UPDATE rm_alerts SET attempts = attempts + 1, figures = ? WHERE id = ?",
-             (_json(e.figures), pid))]
+    return [
+        ("UPDATE rm_alerts SET attempts = attempts + 1, figures = ? WHERE id = ?", (_json(e.figures), pid))
+    ]
 
 
 def _alert_notified(e: Any, pid: str) -> list[Statement]:
     return [
-        ("INSERT INTO rm_deliveries (alert_id, channel, recipient, attempt, outcome, detail, at) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-         (pid, e.channel, e.recipient, e.attempt, e.outcome, e.detail, _iso(e.timestamp))),
-        ("UPDATE rm_alerts SET notified = notified + ? WHERE id = ?",
-         (1 if e.outcome == "delivered" else 0, pid)),
+        (
+            "INSERT INTO rm_deliveries (alert_id, channel, recipient, attempt, outcome, detail, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (pid, e.channel, e.recipient, e.attempt, e.outcome, e.detail, _iso(e.timestamp)),
+        ),
+        (
+            "UPDATE rm_alerts SET notified = notified + ? WHERE id = ?",
+            (1 if e.outcome == "delivered" else 0, pid),
+        ),
     ]
 
 
 def _alert_acknowledged(e: Any, pid: str) -> list[Statement]:
-    return [("UPDATE rm_alerts SET acknowledged_by = ?, ack_comment = ? WHERE id = ?",
-             (e.user, e.comment, pid))]
+    return [
+        ("UPDATE rm_alerts SET acknowledged_by = ?, ack_comment = ? WHERE id = ?", (e.user, e.comment, pid))
+    ]
 
 
 def _alert_escalated(e: Any, pid: str) -> list[Statement]:

@@ -26,13 +26,15 @@ from tracker.store.schema import READ_TABLES
 Progress = Callable[[int, int], None]
 
 
-def rebuild(read: ReadStore, fallback: Callable[[str, Any], Any], progress: Progress | None = None,
-            batch: int = 20000) -> int:
+def rebuild(
+    read: ReadStore, fallback: Callable[[str, Any], Any], progress: Progress | None = None, batch: int = 20000
+) -> int:
     """Empty the read tables and replay the whole log; returns the events replayed."""
     seq = "notification_id" if read.is_postgres else "rowid"
     table = read.events_table
-    select = read.sql(f"SELECT {seq} AS n, originator_id, topic, state FROM {table} "
-                      f"WHERE {seq} > ? ORDER BY {seq} LIMIT ?")
+    select = read.sql(
+        f"SELECT {seq} AS n, originator_id, topic, state FROM {table} WHERE {seq} > ? ORDER BY {seq} LIMIT ?"
+    )
     decoder = _decoder(fallback)
     done = 0
     with read.datastore.transaction(commit=True) as c:

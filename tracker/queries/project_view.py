@@ -27,23 +27,41 @@ def project_view(p: Project) -> dict[str, Any]:
     """Current state of one project with its entries, amounts as strings in 元."""
     payments = [
         {
-            "id": pid, "date": v["date"].isoformat(), "amount": fmt_yuan(v["amount"]),
-            "reversed": fmt_yuan(v["reversed"]), "payee": v["payee"], "economic": v["economic"],
-            "voucher": v["voucher"], "source": v["source"],
+            "id": pid,
+            "date": v["date"].isoformat(),
+            "amount": fmt_yuan(v["amount"]),
+            "reversed": fmt_yuan(v["reversed"]),
+            "payee": v["payee"],
+            "economic": v["economic"],
+            "voucher": v["voucher"],
+            "source": v["source"],
         }
         for pid, v in sorted(p.payments.items(), key=lambda kv: kv[1]["date"])
     ]
     return {
-        "year": p.year, "code": p.code, "name": p.name, "unit": p.unit_code,
-        "expenditure_type": p.expenditure_type, "functional": p.functional,
-        "economic": p.economic, "source": p.source, "owner": p.owner,
-        "budget": fmt_yuan(p.budget), "disbursed": fmt_yuan(p.disbursed),
+        "year": p.year,
+        "code": p.code,
+        "name": p.name,
+        "unit": p.unit_code,
+        "expenditure_type": p.expenditure_type,
+        "functional": p.functional,
+        "economic": p.economic,
+        "source": p.source,
+        "owner": p.owner,
+        "budget": fmt_yuan(p.budget),
+        "disbursed": fmt_yuan(p.disbursed),
         "available": fmt_yuan(p.budget - p.disbursed),
         "execution_rate": fmt_yuan(rate(p.disbursed, p.budget)),
         "plan": plan_spec(p.plan) if p.plan else None,
         "appropriations": [
-            {"id": a["id"], "kind": a["kind"], "kind_label": KIND_LABELS[a["kind"]],
-             "date": a["date"].isoformat(), "amount": fmt_yuan(a["amount"]), "doc": a["doc"]}
+            {
+                "id": a["id"],
+                "kind": a["kind"],
+                "kind_label": KIND_LABELS[a["kind"]],
+                "date": a["date"].isoformat(),
+                "amount": fmt_yuan(a["amount"]),
+                "doc": a["doc"],
+            }
             for a in sorted(p.appropriations, key=lambda a: a["date"])
         ],
         "payments": payments,

@@ -127,13 +127,13 @@ class Queries:
     def rule_of(unit_row: dict[str, Any] | None) -> lag.StatusRule:
         if unit_row is None:
             return lag.DEFAULT_RULE
-        return lag.StatusRule(unit_row["status_rule"], Decimal(unit_row["yellow"]),
-                              Decimal(unit_row["red"]))
+        return lag.StatusRule(unit_row["status_rule"], Decimal(unit_row["yellow"]), Decimal(unit_row["red"]))
 
     # ---------------------------------------------------------- statuses
 
-    def statuses(self, year: int, as_of: dt.date | None = None, unit: str | None = None,
-                 codes: Sequence[str] = ()) -> tuple[dt.date, list[ProjectStatus]]:
+    def statuses(
+        self, year: int, as_of: dt.date | None = None, unit: str | None = None, codes: Sequence[str] = ()
+    ) -> tuple[dt.date, list[ProjectStatus]]:
         """Every project of the year (of a unit's subtree, or with the given codes)."""
         year = parse_year(year)
         day = as_of or default_as_of(year)
@@ -148,10 +148,11 @@ class Queries:
             p.rule = self.rule_of(units.get(p.unit))
         return day, projects
 
-    def _projects(self, year: int, unit_codes: list[str] | None,
-                  codes: Sequence[str]) -> list[ProjectStatus]:
-        sql = ("SELECT id, year, code, name, unit_code, expenditure_type, functional, economic, "
-               "source, plan FROM rm_projects WHERE year = ?")
+    def _projects(self, year: int, unit_codes: list[str] | None, codes: Sequence[str]) -> list[ProjectStatus]:
+        sql = (
+            "SELECT id, year, code, name, unit_code, expenditure_type, functional, economic, "
+            "source, plan FROM rm_projects WHERE year = ?"
+        )
         params: list[Any] = [year]
         if unit_codes is not None:
             sql += f" AND unit_code IN ({', '.join('?' * len(unit_codes))})"
@@ -161,14 +162,23 @@ class Queries:
             params += list(codes)
         rows = self.read.all(sql + " ORDER BY unit_code, code", params)
         return [
-            ProjectStatus(r["id"], r["year"], r["code"], r["name"], r["unit_code"],
-                          r["expenditure_type"], r["functional"], r["economic"], r["source"],
-                          r["plan"], lag.DEFAULT_RULE)
+            ProjectStatus(
+                r["id"],
+                r["year"],
+                r["code"],
+                r["name"],
+                r["unit_code"],
+                r["expenditure_type"],
+                r["functional"],
+                r["economic"],
+                r["source"],
+                r["plan"],
+                lag.DEFAULT_RULE,
+            )
             for r in rows
         ]
 
-    def _amounts(self, year: int, day: dt.date,
-                 unit_codes: list[str] | None) -> dict[str, tuple[int, int]]:
+    def _amounts(self, year: int, day: dt.date, unit_codes: list[str] | None) -> dict[str, tuple[int, int]]:
         """Budget and spending in 分 per project as of ``day``: whole months + days."""
         if day < dt.date(year, 1, 1):
             return {}
@@ -177,8 +187,10 @@ class Queries:
         only = ""
         extra: list[Any] = []
         if unit_codes is not None:
-            only = (" AND project_id IN (SELECT id FROM rm_projects WHERE year = ? AND unit_code "
-                    f"IN ({', '.join('?' * len(unit_codes))}))")
+            only = (
+                " AND project_id IN (SELECT id FROM rm_projects WHERE year = ? AND unit_code "
+                f"IN ({', '.join('?' * len(unit_codes))}))"
+            )
             extra = [year, *unit_codes]
         sql = (
             "SELECT project_id, SUM(b) AS b, SUM(s) AS s FROM ("
@@ -204,22 +216,34 @@ class Queries:
             planned=planned,
         )
 
-    def status_report(self, year: int, as_of: dt.date | None = None,
-                      unit: str | None = None) -> dict[str, Any]:
+    def status_report(
+        self, year: int, as_of: dt.date | None = None, unit: str | None = None
+    ) -> dict[str, Any]:
         """The ``tracker status`` answer: every project and the selection's total."""
         day, projects = self.statuses(year, as_of, unit)
         total = Figures()
         for p in projects:
             total.add(p.figures)
         rule = self.rule_of(self.units().get(unit)) if unit else lag.DEFAULT_RULE
-        return {"year": year, "as_of": day, "unit": unit, "projects": projects,
-                "total": total, "total_status": lag.status(total.execution_rate,
-                                                           total.planned_rate, rule)}
+        return {
+            "year": year,
+            "as_of": day,
+            "unit": unit,
+            "projects": projects,
+            "total": total,
+            "total_status": lag.status(total.execution_rate, total.planned_rate, rule),
+        }
 
     # ----------------------------------------------------------- roll-ups
 
-    def rollup(self, year: int, by: Sequence[str], level: int | None = None,
-               as_of: dt.date | None = None, unit: str | None = None) -> dict[str, Any]:
+    def rollup(
+        self,
+        year: int,
+        by: Sequence[str],
+        level: int | None = None,
+        as_of: dt.date | None = None,
+        unit: str | None = None,
+    ) -> dict[str, Any]:
         """Group the projects' figures by one or two dimensions (a pivot)."""
         for dim in by:
             if dim not in DIMENSIONS:
@@ -238,17 +262,29 @@ class Queries:
         for p in projects:
             total.add(p.figures)
         rows = [
-            {"key": list(key), "name": [_name(d, k, units) for d, k in zip(by, key, strict=True)],
-             "projects": counts[key], "figures": fig}
+            {
+                "key": list(key),
+                "name": [_name(d, k, units) for d, k in zip(by, key, strict=True)],
+                "projects": counts[key],
+                "figures": fig,
+            }
             for key, fig in sorted(groups.items())
         ]
-        return {"year": year, "as_of": day, "by": list(by), "level": level, "unit": unit,
-                "rows": rows, "total": total}
+        return {
+            "year": year,
+            "as_of": day,
+            "by": list(by),
+            "level": level,
+            "unit": unit,
+            "rows": rows,
+            "total": total,
+        }
 
     # ------------------------------------------------------------- series
 
-    def series(self, year: int, code: str | None = None, unit: str | None = None,
-               as_of: dt.date | None = None) -> dict[str, Any]:
+    def series(
+        self, year: int, code: str | None = None, unit: str | None = None, as_of: dt.date | None = None
+    ) -> dict[str, Any]:
         """Cumulative daily figures from 1 January to *d*, for one project or a unit."""
         year = parse_year(year)
         day = min(as_of or default_as_of(year), dt.date(year, 12, 31))
@@ -285,10 +321,12 @@ class Queries:
             return {}
         out: dict[tuple[str, str], tuple[int, int]] = {}
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             rows = self.read.all(
                 "SELECT project_id, date, budget_fen, spent_fen FROM rm_daily WHERE project_id "
-                f"IN ({', '.join('?' * len(chunk))})", chunk)
+                f"IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
             for r in rows:
                 out[(r["project_id"], r["date"])] = (int(r["budget_fen"]), int(r["spent_fen"]))
         return out
@@ -312,20 +350,32 @@ class Queries:
             s = from_fen(sum(v[1] for (_, d), v in daily if d <= cp.date.isoformat()))
             target = lag.checkpoint_rate(cp, b)
             actual = lag.rate(s, b)
-            reached.append({"date": cp.date, "target_rate": target, "actual_rate": actual,
-                            "met": actual >= target, "shortfall_points": max(target - actual, ZERO)})
+            reached.append(
+                {
+                    "date": cp.date,
+                    "target_rate": target,
+                    "actual_rate": actual,
+                    "met": actual >= target,
+                    "shortfall_points": max(target - actual, ZERO),
+                }
+            )
         nxt, per_day = lag.daily_needed(checkpoints, day, p.figures.budget, p.figures.disbursed)
-        return {"project": p, "as_of": day, "checkpoints": reached,
-                "next_checkpoint": None if nxt is None else nxt.date,
-                "next_target_rate": None if nxt is None else lag.checkpoint_rate(nxt, p.figures.budget),
-                "daily_needed": per_day}
+        return {
+            "project": p,
+            "as_of": day,
+            "checkpoints": reached,
+            "next_checkpoint": None if nxt is None else nxt.date,
+            "next_target_rate": None if nxt is None else lag.checkpoint_rate(nxt, p.figures.budget),
+            "daily_needed": per_day,
+        }
 
 
 DIMENSIONS = ("unit", "functional", "economic", "source", "type")
 
 
-def _keys(p: ProjectStatus, by: Sequence[str], level: int | None,
-          units: dict[str, dict[str, Any]], root: str | None) -> list[tuple[str, ...]]:
+def _keys(
+    p: ProjectStatus, by: Sequence[str], level: int | None, units: dict[str, dict[str, Any]], root: str | None
+) -> list[tuple[str, ...]]:
     """The group keys a project falls in; by unit a project counts for every ancestor."""
     per_dim: list[list[str]] = []
     for dim in by:

@@ -37,8 +37,7 @@ def figures(f: Figures) -> dict[str, Any]:
 
 
 def project(p: ProjectStatus) -> dict[str, Any]:
-    return {"code": p.code, "name": p.name, "unit": p.unit, **figures(p.figures),
-            "status": p.status}
+    return {"code": p.code, "name": p.name, "unit": p.unit, **figures(p.figures), "status": p.status}
 
 
 def status_json(report: dict[str, Any]) -> dict[str, Any]:
@@ -51,8 +50,19 @@ def status_json(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-STATUS_COLUMNS = ["code", "name", "unit", "budget", "disbursed", "available", "execution_rate",
-                  "planned_rate", "lag_points", "status", "forecast_rate"]
+STATUS_COLUMNS = [
+    "code",
+    "name",
+    "unit",
+    "budget",
+    "disbursed",
+    "available",
+    "execution_rate",
+    "planned_rate",
+    "lag_points",
+    "status",
+    "forecast_rate",
+]
 
 
 def status_csv(report: dict[str, Any]) -> str:
@@ -71,11 +81,22 @@ def _r(value: Decimal) -> str:
 
 
 def status_table(report: dict[str, Any]) -> str:
-    headers = ["项目编码", "项目名称", "全年预算(元)", "执行数(元)", "可用余额(元)", "执行率%",
-               "序时进度%", "差距(百分点)", "状态", "预计年末%"]
+    headers = [
+        "项目编码",
+        "项目名称",
+        "全年预算(元)",
+        "执行数(元)",
+        "可用余额(元)",
+        "执行率%",
+        "序时进度%",
+        "差距(百分点)",
+        "状态",
+        "预计年末%",
+    ]
     rows = [_figure_row([p.code, p.name], p.figures, p.status) for p in report["projects"]]
-    rows.append(_figure_row(["合计", f"{len(report['projects'])} 个项目"], report["total"],
-                            report["total_status"]))
+    rows.append(
+        _figure_row(["合计", f"{len(report['projects'])} 个项目"], report["total"], report["total_status"])
+    )
     title = f"{report['year']} 年预算执行进度（截至 {report['as_of']}）"
     if report["unit"]:
         title += f"  单位 {report['unit']}"
@@ -83,49 +104,97 @@ def status_table(report: dict[str, Any]) -> str:
 
 
 def _figure_row(lead: list[str], f: Figures, status: str) -> list[str]:
-    return [*lead, fmt_yuan_grouped(f.budget), fmt_yuan_grouped(f.disbursed),
-            fmt_yuan_grouped(f.available), _r(f.execution_rate), _r(f.planned_rate),
-            _r(f.lag_points), STATUS_LABELS[status], _r(f.forecast_rate)]
+    return [
+        *lead,
+        fmt_yuan_grouped(f.budget),
+        fmt_yuan_grouped(f.disbursed),
+        fmt_yuan_grouped(f.available),
+        _r(f.execution_rate),
+        _r(f.planned_rate),
+        _r(f.lag_points),
+        STATUS_LABELS[status],
+        _r(f.forecast_rate),
+    ]
 
 
 def rollup_json(r: dict[str, Any]) -> dict[str, Any]:
     return {
-        "year": r["year"], "as_of": r["as_of"].isoformat(), "by": r["by"], "level": r["level"],
+        "year": r["year"],
+        "as_of": r["as_of"].isoformat(),
+        "by": r["by"],
+        "level": r["level"],
         "unit": r["unit"],
-        "rows": [{"key": row["key"], "name": row["name"], "projects": row["projects"],
-                  **figures(row["figures"])} for row in r["rows"]],
+        "rows": [
+            {"key": row["key"], "name": row["name"], "projects": row["projects"], **figures(row["figures"])}
+            for row in r["rows"]
+        ],
         "total": figures(r["total"]),
     }
 
 
 def rollup_table(r: dict[str, Any]) -> str:
-    labels = {"unit": "单位", "functional": "功能分类", "economic": "经济分类",
-              "source": "资金来源", "type": "支出类型"}
-    headers = [labels[d] for d in r["by"]] + ["项目数", "全年预算(元)", "执行数(元)",
-                                              "执行率%", "序时进度%", "差距(百分点)"]
+    labels = {
+        "unit": "单位",
+        "functional": "功能分类",
+        "economic": "经济分类",
+        "source": "资金来源",
+        "type": "支出类型",
+    }
+    headers = [labels[d] for d in r["by"]] + [
+        "项目数",
+        "全年预算(元)",
+        "执行数(元)",
+        "执行率%",
+        "序时进度%",
+        "差距(百分点)",
+    ]
     rows = []
     for row in r["rows"]:
-        keys = [f"{k} {n}".strip() if k != n else k for k, n in zip(row["key"], row["name"],
-                                                                   strict=True)]
+        keys = [f"{k} {n}".strip() if k != n else k for k, n in zip(row["key"], row["name"], strict=True)]
         f = row["figures"]
-        rows.append([*keys, row["projects"], fmt_yuan_grouped(f.budget),
-                     fmt_yuan_grouped(f.disbursed), _r(f.execution_rate), _r(f.planned_rate),
-                     _r(f.lag_points)])
+        rows.append(
+            [
+                *keys,
+                row["projects"],
+                fmt_yuan_grouped(f.budget),
+                fmt_yuan_grouped(f.disbursed),
+                _r(f.execution_rate),
+                _r(f.planned_rate),
+                _r(f.lag_points),
+            ]
+        )
     t = r["total"]
-    rows.append(["合计", *[""] * (len(r["by"]) - 1), "", fmt_yuan_grouped(t.budget),
-                 fmt_yuan_grouped(t.disbursed), _r(t.execution_rate), _r(t.planned_rate),
-                 _r(t.lag_points)])
+    rows.append(
+        [
+            "合计",
+            *[""] * (len(r["by"]) - 1),
+            "",
+            fmt_yuan_grouped(t.budget),
+            fmt_yuan_grouped(t.disbursed),
+            _r(t.execution_rate),
+            _r(t.planned_rate),
+            _r(t.lag_points),
+        ]
+    )
     n = len(r["by"])
-    return (f"{r['year']} 年汇总（截至 {r['as_of']}）\n"
-            + table(headers, rows, right=tuple(range(n, n + 6))))
+    return f"{r['year']} 年汇总（截至 {r['as_of']}）\n" + table(headers, rows, right=tuple(range(n, n + 6)))
 
 
 def rollup_csv(r: dict[str, Any]) -> str:
     data = rollup_json(r)
     out = io.StringIO()
     keys = [f"{d}" for d in data["by"]] + [f"{d}_name" for d in data["by"]]
-    cols = [*keys, "projects", "budget", "disbursed", "available", "execution_rate",
-            "planned_rate", "lag_points", "forecast_rate"]
+    cols = [
+        *keys,
+        "projects",
+        "budget",
+        "disbursed",
+        "available",
+        "execution_rate",
+        "planned_rate",
+        "lag_points",
+        "forecast_rate",
+    ]
     writer = csv.DictWriter(out, fieldnames=cols, lineterminator="\n")
     writer.writeheader()
     for row in data["rows"]:
@@ -138,16 +207,23 @@ def rollup_csv(r: dict[str, Any]) -> str:
 
 
 def series_rows(s: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"date": p["date"].isoformat(), "budget": fmt_yuan(p["figures"].budget),
-             "disbursed": fmt_yuan(p["figures"].disbursed),
-             "execution_rate": pct(p["figures"].execution_rate),
-             "planned_rate": pct(p["figures"].planned_rate)} for p in s["points"]]
+    return [
+        {
+            "date": p["date"].isoformat(),
+            "budget": fmt_yuan(p["figures"].budget),
+            "disbursed": fmt_yuan(p["figures"].disbursed),
+            "execution_rate": pct(p["figures"].execution_rate),
+            "planned_rate": pct(p["figures"].planned_rate),
+        }
+        for p in s["points"]
+    ]
 
 
 def series_csv(s: dict[str, Any]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["date", "budget", "disbursed", "execution_rate",
-                                             "planned_rate"], lineterminator="\n")
+    writer = csv.DictWriter(
+        out, fieldnames=["date", "budget", "disbursed", "execution_rate", "planned_rate"], lineterminator="\n"
+    )
     writer.writeheader()
     writer.writerows(series_rows(s))
     return out.getvalue()

@@ -45,8 +45,19 @@ from tracker.store.transcodings import DateAsISO
 
 # A payment event's attributes in the order its stored state keeps them; the two that
 # travel as columns come first in a new event, last in one read back from the store.
-BODY_KEYS = ("timestamp", "payment_id", "amount", "date", "payee", "economic", "voucher", "source",
-             "user", "note", "request")
+BODY_KEYS = (
+    "timestamp",
+    "payment_id",
+    "amount",
+    "date",
+    "payee",
+    "economic",
+    "voucher",
+    "source",
+    "user",
+    "note",
+    "request",
+)
 NATIVE_KEYS = ("originator_id", "originator_version")
 EVENT_KEYS = (NATIVE_KEYS + BODY_KEYS, BODY_KEYS + NATIVE_KEYS)
 REQUEST_KEYS = ("id", "hash", "result")
@@ -70,8 +81,11 @@ class PaymentWriter:
         codings = transcoder.types if isinstance(transcoder, JSONTranscoder) else {}
         # A cipher may salt each message (bytes cannot be compared), an upcast version
         # adds a key: use the library.
-        self.usable = (mapper.cipher is None and getattr(PAYMENT_EVENT, "class_version", 1) == 1
-                       and all(type(codings.get(t)) is c for t, c in EXPECTED_CODINGS.items()))
+        self.usable = (
+            mapper.cipher is None
+            and getattr(PAYMENT_EVENT, "class_version", 1) == 1
+            and all(type(codings.get(t)) is c for t, c in EXPECTED_CODINGS.items())
+        )
         if not self.usable:
             return
         self.library_text: Callable[[Any], str] = lambda obj: transcoder.encode(obj).decode("utf8")
@@ -89,23 +103,35 @@ class PaymentWriter:
         spelled = self._event_text(state) if self.usable and type(event) is PAYMENT_EVENT else None
         if spelled is None:
             return self.library(event)
-        return StoredEvent(originator_id=state["originator_id"],
-                           originator_version=state["originator_version"],
-                           topic=PAYMENT_TOPIC, state=self._finish(spelled))
+        return StoredEvent(
+            originator_id=state["originator_id"],
+            originator_version=state["originator_version"],
+            topic=PAYMENT_TOPIC,
+            state=self._finish(spelled),
+        )
 
     def _event_text(self, d: dict[str, Any]) -> str | None:
         """The event's JSON, or ``None`` when it is not exactly the expected shape."""
         request = d.get("request")
-        if (tuple(d) not in EVENT_KEYS or type(d["timestamp"]) is not dt.datetime
-                or type(d["payment_id"]) is not UUID or type(d["amount"]) is not Decimal
-                or type(d["date"]) is not dt.date
-                or (request is not None and (type(request) is not dict or tuple(request) != REQUEST_KEYS))):
+        if (
+            tuple(d) not in EVENT_KEYS
+            or type(d["timestamp"]) is not dt.datetime
+            or type(d["payment_id"]) is not UUID
+            or type(d["amount"]) is not Decimal
+            or type(d["date"]) is not dt.date
+            or (request is not None and (type(request) is not dict or tuple(request) != REQUEST_KEYS))
+        ):
             return None
         economic, source = d["economic"], d["source"]
         try:
-            spelled_request = "null" if request is None else (
-                f'{{"id":{text(request["id"])},"hash":{text(request["hash"])},'
-                f'"result":{text(request["result"])}}}')
+            spelled_request = (
+                "null"
+                if request is None
+                else (
+                    f'{{"id":{text(request["id"])},"hash":{text(request["hash"])},'
+                    f'"result":{text(request["result"])}}}'
+                )
+            )
             return (
                 f'{{"timestamp":{self.stamp}{d["timestamp"].isoformat()}"}},'
                 f'"payment_id":{self.uuid}{d["payment_id"].hex}"}},'
@@ -141,13 +167,18 @@ class PaymentWriter:
                 continue
             spelled = self._aggregate_text(value) if key == "state" else self.library_text(value)
             parts.append(text(key) + ":" + spelled)
-        return StoredEvent(originator_id=state["originator_id"],
-                           originator_version=state["originator_version"],
-                           topic=get_topic(type(snapshot)), state=self._finish("{" + ",".join(parts) + "}"))
+        return StoredEvent(
+            originator_id=state["originator_id"],
+            originator_version=state["originator_version"],
+            topic=get_topic(type(snapshot)),
+            state=self._finish("{" + ",".join(parts) + "}"),
+        )
 
     def _aggregate_text(self, state: Any) -> str:
-        return self._dict_text(state, lambda key, value: (
-            self._payments_text(value) if key == "payments" else self.library_text(value)))
+        return self._dict_text(
+            state,
+            lambda key, value: self._payments_text(value) if key == "payments" else self.library_text(value),
+        )
 
     def _payments_text(self, payments: Any) -> str:
         def entry(_: str, value: Any) -> str:
@@ -164,8 +195,13 @@ class PaymentWriter:
         return "{" + ",".join(text(key) + ":" + spell(key, item) for key, item in value.items()) + "}"
 
     def _entry_text(self, e: Any) -> str | None:
-        if (type(e) is not dict or tuple(e) != ENTRY_KEYS or type(e["amount"]) is not Decimal
-                or type(e["reversed"]) is not Decimal or type(e["date"]) is not dt.date):
+        if (
+            type(e) is not dict
+            or tuple(e) != ENTRY_KEYS
+            or type(e["amount"]) is not Decimal
+            or type(e["reversed"]) is not Decimal
+            or type(e["date"]) is not dt.date
+        ):
             return None
         economic, source = e["economic"], e["source"]
         try:
@@ -208,13 +244,33 @@ def _samples() -> list[Any]:
     """A project's payment events (with and without a request; text that needs
     escaping; no economic class) and its snapshot with a partly reversed payment."""
     day = dt.date(2024, 3, 1)
-    project = Project(year=2024, code="SAMPLE", name="样例项目", unit_code="U", expenditure_type="项目支出",
-                      functional=None, economic=None, source="一般公共预算财政拨款", owner="", user="样例")
+    project = Project(
+        year=2024,
+        code="SAMPLE",
+        name="样例项目",
+        unit_code="U",
+        expenditure_type="项目支出",
+        functional=None,
+        economic=None,
+        source="一般公共预算财政拨款",
+        owner="",
+        user="样例",
+    )
     project.appropriate(uuid4(), "initial", Decimal("1000.00"), day, "文号", "样例")
     paid = uuid4()
     project.pay(paid, Decimal("12.30"), day, '收款人 "引号" \\ 换行\n', None, "记-1", None, "样例")
-    project.pay(uuid4(), Decimal("7"), day, "Payee", "30201", "", "单位资金", "样例", "备注",
-                {"id": "请求-1", "hash": "ab" * 32, "result": str(paid)})
+    project.pay(
+        uuid4(),
+        Decimal("7"),
+        day,
+        "Payee",
+        "30201",
+        "",
+        "单位资金",
+        "样例",
+        "备注",
+        {"id": "请求-1", "hash": "ab" * 32, "result": str(paid)},
+    )
     project.reverse(uuid4(), paid, Decimal("0.30"), day, "退回", "样例")
     events = [e for e in project.collect_events() if type(e) is PAYMENT_EVENT]
     return [*events, Snapshot.take(project)]

@@ -55,11 +55,18 @@ class TrackerSQLiteRecorder(SQLiteApplicationRecorder):
         """
         c.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {self.events_table_name}")
         start = int(c.fetchone()[0])
-        c.executemany(self.insert_events_statement, [
-            (s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
-             s.originator_version, s.topic, s.state)
-            for s in stored_events
-        ])
+        c.executemany(
+            self.insert_events_statement,
+            [
+                (
+                    s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
+                    s.originator_version,
+                    s.topic,
+                    s.state,
+                )
+                for s in stored_events
+            ],
+        )
         return list(range(start + 1, start + 1 + len(stored_events)))
 
 
@@ -100,8 +107,9 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
                 self._prepared.forget(conn)
                 return self._one_trip(conn, len(stored_events), projection, params)
 
-    def _one_trip(self, conn: Any, n_events: int, projection: Sequence[tuple[str, Any]],
-                  params: list[Any]) -> list[int]:
+    def _one_trip(
+        self, conn: Any, n_events: int, projection: Sequence[tuple[str, Any]], params: list[Any]
+    ) -> list[int]:
         """Send the query through libpq itself: a cursor would build a result object
         for every statement, and only the last one (the new notification ids) is
         wanted. An error becomes psycopg's own exception class, which the library's
@@ -127,23 +135,31 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
         """Lock, the read-model rows, then n events returning their notification ids
         (last, so that theirs is the query's result); split at its placeholders."""
         statements = tuple(sql for sql, _ in projection)
-        return self._prepared.query(conn, (n_events, statements),
-                                    lambda: self._compose(conn, n_events, statements))
+        return self._prepared.query(
+            conn, (n_events, statements), lambda: self._compose(conn, n_events, statements)
+        )
 
     def _compose(self, conn: Any, n_events: int, statements: tuple[str, ...]) -> str:
-        table = SQL("{0}.{1}").format(
-            Identifier(self.datastore.schema), Identifier(self.events_table_name)
-        ).as_string(conn)
+        table = (
+            SQL("{0}.{1}")
+            .format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+            .as_string(conn)
+        )
         # As the library's own lock statements: writers serialised, readers not. The
         # timeout is the session's (set here, before the first query of this shape on
         # this connection) rather than a SET LOCAL in every command.
         conn.execute(f"SET lock_timeout = '{int(self.datastore.lock_timeout)}s'")
         lock = f"LOCK TABLE {table} IN EXCLUSIVE MODE"
         values = ", ".join(["(%s, %s, %s, %s)"] * n_events)
-        insert = (f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
-                  f"VALUES {values} RETURNING notification_id")
-        parts = [lock, *(self._prepared.call(conn, to_pg(sql)) for sql in statements),
-                 self._prepared.call(conn, insert)]
+        insert = (
+            f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
+            f"VALUES {values} RETURNING notification_id"
+        )
+        parts = [
+            lock,
+            *(self._prepared.call(conn, to_pg(sql)) for sql in statements),
+            self._prepared.call(conn, insert),
+        ]
         return "; ".join(parts)
 
     def _notify_channel(self, curs: Cursor[DictRow]) -> None:

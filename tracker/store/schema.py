@@ -172,7 +172,18 @@ TABLES = (
 
 # Emptied (in this order) before a rebuild from the event log.
 READ_TABLES = (
-    "rm_requests", "rm_deliveries", "rm_alerts", "rm_channels", "rm_alert_settings",
-    "rm_evaluations", "rm_indicators", "rm_appropriations", "rm_reversals",
-    "rm_monthly", "rm_daily", "rm_payments", "rm_projects", "rm_units",
+    "rm_requests",
+    "rm_deliveries",
+    "rm_alerts",
+    "rm_channels",
+    "rm_alert_settings",
+    "rm_evaluations",
+    "rm_indicators",
+    "rm_appropriations",
+    "rm_reversals",
+    "rm_monthly",
+    "rm_daily",
+    "rm_payments",
+    "rm_projects",
+    "rm_units",
 )

@@ -64,14 +64,30 @@ def build_channel(config: Mapping[str, Any], *, limiter: Limiter | None = None) 
     context = make_ssl_context(c["ca_file"], c["insecure"])
     timeout = c["timeout"]
     if c["kind"] == "wecom":
-        return WeComChannel(c["key"], base_url=c["base_url"], timeout=timeout, limiter=limiter,
-                            ssl_context=context)
+        return WeComChannel(
+            c["key"], base_url=c["base_url"], timeout=timeout, limiter=limiter, ssl_context=context
+        )
     if c["kind"] == "dingtalk":
-        return DingTalkChannel(c["token"], c["secret"], base_url=c["base_url"], timeout=timeout,
-                               limiter=limiter, ssl_context=context)
+        return DingTalkChannel(
+            c["token"],
+            c["secret"],
+            base_url=c["base_url"],
+            timeout=timeout,
+            limiter=limiter,
+            ssl_context=context,
+        )
     if c["kind"] == "webhook":
         return WebhookChannel(c["url"], c["secret"], timeout=timeout, ssl_context=context)
     extra = {"sender_name": c["sender_name"]} if "sender_name" in c else {}
-    return EmailChannel(c["host"], c["sender"], c["recipients"], port=c["port"], security=c["security"],
-                        username=c["username"], password=c["password"], timeout=timeout,
-                        ssl_context=context, **extra)
+    return EmailChannel(
+        c["host"],
+        c["sender"],
+        c["recipients"],
+        port=c["port"],
+        security=c["security"],
+        username=c["username"],
+        password=c["password"],
+        timeout=timeout,
+        ssl_context=context,
+        **extra,
+    )

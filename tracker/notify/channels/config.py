@@ -118,8 +118,15 @@ def _email(config: Mapping[str, Any]) -> dict[str, Any]:
     password = config.get("password")
     if password and not username:
         raise ChannelConfigError("填写了密码但缺少用户名（username）", "username")
-    out = {"host": host, "port": port, "sender": sender, "recipients": recipients,
-           "security": security, "username": username, "password": password}
+    out = {
+        "host": host,
+        "port": port,
+        "sender": sender,
+        "recipients": recipients,
+        "security": security,
+        "username": username,
+        "password": password,
+    }
     if config.get("sender_name"):
         out["sender_name"] = str(config["sender_name"])
     return out

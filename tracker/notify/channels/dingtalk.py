@@ -78,8 +78,13 @@ class DingTalkChannel:
     def signed_url(self) -> str:
         """The send URL with a fresh timestamp and signature."""
         timestamp = round(self.clock() * 1000)
-        query = urlencode({"access_token": self.token, "timestamp": timestamp,
-                           "sign": dingtalk_sign(self.secret, timestamp)})
+        query = urlencode(
+            {
+                "access_token": self.token,
+                "timestamp": timestamp,
+                "sign": dingtalk_sign(self.secret, timestamp),
+            }
+        )
         return f"{self.base_url}/robot/send?{query}"
 
     def send(self, message: Message, *, idempotency_key: str) -> DeliveryResult:
@@ -91,12 +96,14 @@ class DingTalkChannel:
         if self.limiter is not None:
             wait = self.limiter.acquire(self.limiter_key())
             if wait > 0:
-                raise DeliveryError(f"{self.what}每分钟最多发送 20 条，请 {wait:.1f} 秒后重试", True,
-                                    retry_after=wait)
+                raise DeliveryError(
+                    f"{self.what}每分钟最多发送 20 条，请 {wait:.1f} 秒后重试", True, retry_after=wait
+                )
         text = truncate_utf8(message.markdown, MAX_TEXT_BYTES)
         payload = {"msgtype": "markdown", "markdown": {"title": message.title, "text": text}}
-        answer = transport.post_json(self.signed_url(), payload, what=self.what, timeout=self.timeout,
-                                     ssl_context=self.ssl_context)
+        answer = transport.post_json(
+            self.signed_url(), payload, what=self.what, timeout=self.timeout, ssl_context=self.ssl_context
+        )
         transport.check_errcode(answer, what=self.what, rate_limited=RATE_LIMITED, hints=HINTS)
         return DeliveryResult(self.kind, self.recipient, answer.status, answer.excerpt())
 

@@ -93,8 +93,10 @@ def render_alert(alert: dict[str, Any]) -> Message:
     rule = _one_line(_get(alert, "rule"))
     rule = RULE_LABELS.get(rule, rule)
     as_of, period, link = (_one_line(_get(alert, k)) for k in ("as_of", "period", "link"))
-    title = (f"【{label}】{_one_line(alert['project_name'])}：执行率 {figures['执行率']}，"
-             f"落后序时进度 {figures['差距']}")
+    title = (
+        f"【{label}】{_one_line(alert['project_name'])}：执行率 {figures['执行率']}，"
+        f"落后序时进度 {figures['差距']}"
+    )
     md = [f"### 【{label}】预算执行滞后", f"**单位**：{unit}", f"**项目**：{project}", ""]
     md += [f"- {name}：**{value}**" for name, value in figures.items()]
     md += ["", f"规则：{rule}；期间：{period}；截至 {as_of}", "", f"[查看项目详情]({link})"]
@@ -115,8 +117,10 @@ def _behind_lines(projects: list[dict[str, Any]], links: bool) -> list[str]:
     for n, p in enumerate(ranked[:TOP_BEHIND], start=1):
         f = _figures(p)
         name = f"[{_project(p)}]({p['link']})" if links and p.get("link") else _project(p)
-        lines.append(f"{n}. {name}：执行率 {f['执行率']}，序时进度 {f['序时进度']}，"
-                     f"差距 {f['差距']}，可用余额 {f['可用余额']}")
+        lines.append(
+            f"{n}. {name}：执行率 {f['执行率']}，序时进度 {f['序时进度']}，"
+            f"差距 {f['差距']}，可用余额 {f['可用余额']}"
+        )
     return lines or ["暂无落后于序时进度的项目。"]
 
 

@@ -74,8 +74,15 @@ def _reason(error: BaseException | str) -> str:
     return str(error) or type(error).__name__
 
 
-def post(url: str, body: bytes, headers: dict[str, str], *, what: str, timeout: float,
-         ssl_context: ssl.SSLContext | None = None) -> HttpAnswer:
+def post(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    what: str,
+    timeout: float,
+    ssl_context: ssl.SSLContext | None = None,
+) -> HttpAnswer:
     """POST once; return a 2xx answer or raise ``DeliveryError`` classified for retry.
 
     Retryable: timeouts, connection failures, 408, 429 and 5xx. Not retryable: other
@@ -113,16 +120,18 @@ def post(url: str, body: bytes, headers: dict[str, str], *, what: str, timeout: 
         raise DeliveryError(f"与{what}的连接中断：{_reason(error)}", True) from None
 
 
-def post_json(url: str, payload: dict[str, Any], *, what: str, timeout: float,
-              ssl_context: ssl.SSLContext | None = None) -> HttpAnswer:
+def post_json(
+    url: str, payload: dict[str, Any], *, what: str, timeout: float, ssl_context: ssl.SSLContext | None = None
+) -> HttpAnswer:
     """The robots' shape: UTF-8 JSON with Chinese left as is (smaller than \\u escapes)."""
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     headers = {"Content-Type": "application/json; charset=utf-8"}
     return post(url, body, headers, what=what, timeout=timeout, ssl_context=ssl_context)
 
 
-def check_errcode(answer: HttpAnswer, *, what: str, rate_limited: int,
-                  hints: dict[int, str]) -> dict[str, Any]:
+def check_errcode(
+    answer: HttpAnswer, *, what: str, rate_limited: int, hints: dict[int, str]
+) -> dict[str, Any]:
     """The robots answer HTTP 200 even for a bad key or signature: the verdict is ``errcode``.
 
     0 is success; the robot's rate-limit code and -1 (system busy) are worth retrying
@@ -133,15 +142,21 @@ def check_errcode(answer: HttpAnswer, *, what: str, rate_limited: int,
     except ValueError:
         data = None
     if not isinstance(data, dict) or "errcode" not in data:
-        raise DeliveryError(f"{what}的应答无法识别（不是机器人接口？）：{answer.excerpt()}", False,
-                            status_code=answer.status)
+        raise DeliveryError(
+            f"{what}的应答无法识别（不是机器人接口？）：{answer.excerpt()}", False, status_code=answer.status
+        )
     code, errmsg = data["errcode"], data.get("errmsg", "")
     if code == 0:
         return data
     if code in (rate_limited, -1):
         wait = 60.0 if code == rate_limited else None
-        raise DeliveryError(f"{what}限流或繁忙（errcode {code}：{errmsg}），稍后重试", True,
-                            retry_after=wait, status_code=answer.status)
+        raise DeliveryError(
+            f"{what}限流或繁忙（errcode {code}：{errmsg}），稍后重试",
+            True,
+            retry_after=wait,
+            status_code=answer.status,
+        )
     hint = hints.get(code, "请检查机器人配置")
-    raise DeliveryError(f"{what}拒绝了消息（errcode {code}：{errmsg}）：{hint}", False,
-                        status_code=answer.status)
+    raise DeliveryError(
+        f"{what}拒绝了消息（errcode {code}：{errmsg}）：{hint}", False, status_code=answer.status
+    )

@@ -31,7 +31,7 @@ def decode_secret(secret: str) -> bytes:
     if not secret.startswith(SECRET_PREFIX):
         raise ValueError("secret must start with whsec_")
     try:
-        key = base64.b64decode(secret[len(SECRET_PREFIX):], validate=True)
+        key = base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
     except binascii.Error:
         raise ValueError("secret is not valid base64 after whsec_") from None
     if len(key) < 24:  # the standard asks for 24 to 64 bytes
@@ -70,8 +70,12 @@ class WebhookChannel:
 
     def payload(self, message: Message, now: float) -> bytes:
         """The body: the standard's envelope, our three renderings plus the raw figures."""
-        data = {"title": message.title, "markdown": message.markdown, "text": message.text,
-                "details": message.data}
+        data = {
+            "title": message.title,
+            "markdown": message.markdown,
+            "text": message.text,
+            "details": message.data,
+        }
         stamp = dt.datetime.fromtimestamp(now, dt.UTC).isoformat().replace("+00:00", "Z")
         envelope = {"type": message.event, "timestamp": stamp, "data": data}
         return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), default=str).encode()
@@ -87,8 +91,9 @@ class WebhookChannel:
             "webhook-timestamp": str(timestamp),
             "webhook-signature": sign(self.secret, idempotency_key, timestamp, body),
         }
-        answer = transport.post(self.url, body, headers, what=self.what, timeout=self.timeout,
-                                ssl_context=self.ssl_context)
+        answer = transport.post(
+            self.url, body, headers, what=self.what, timeout=self.timeout, ssl_context=self.ssl_context
+        )
         return DeliveryResult(self.kind, transport.safe_url(self.url), answer.status, answer.excerpt())
 
     def test(self) -> DeliveryResult:

@@ -65,13 +65,15 @@ class WeComChannel:
         if self.limiter is not None:
             wait = self.limiter.acquire(self.limiter_key())
             if wait > 0:
-                raise DeliveryError(f"{self.what}每分钟最多发送 20 条，请 {wait:.1f} 秒后重试", True,
-                                    retry_after=wait)
+                raise DeliveryError(
+                    f"{self.what}每分钟最多发送 20 条，请 {wait:.1f} 秒后重试", True, retry_after=wait
+                )
         url = f"{self.base_url}/cgi-bin/webhook/send?{urlencode({'key': self.key})}"
         content = truncate_utf8(message.markdown, MAX_MARKDOWN_BYTES)
         payload = {"msgtype": "markdown", "markdown": {"content": content}}
-        answer = transport.post_json(url, payload, what=self.what, timeout=self.timeout,
-                                     ssl_context=self.ssl_context)
+        answer = transport.post_json(
+            url, payload, what=self.what, timeout=self.timeout, ssl_context=self.ssl_context
+        )
         transport.check_errcode(answer, what=self.what, rate_limited=RATE_LIMITED, hints=HINTS)
         return DeliveryResult(self.kind, self.recipient, answer.status, answer.excerpt())
 

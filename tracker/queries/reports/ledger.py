@@ -83,8 +83,9 @@ def as_of_date(year: int, as_of: dt.date | str | None) -> dt.date:
         raise InvalidInputError(f"“{as_of}”不是有效日期，格式应为 YYYY-MM-DD", "截至日期") from None
 
 
-def load(read: ReadStore, year: int | str, unit: str | None = None,
-         as_of: dt.date | str | None = None) -> Ledger:
+def load(
+    read: ReadStore, year: int | str, unit: str | None = None, as_of: dt.date | str | None = None
+) -> Ledger:
     """Read the selection's projects, appropriations and net spending as of d."""
     year = parse_year(year, "预算年度")
     day = as_of_date(year, as_of)
@@ -93,37 +94,54 @@ def load(read: ReadStore, year: int | str, unit: str | None = None,
     only, extra = _unit_filter(codes)
 
     projects = {
-        r["id"]: ProjectRef(r["id"], r["code"], r["name"], r["unit_code"], r["expenditure_type"],
-                            r["functional"] or None, r["economic"] or None, r["source"])
+        r["id"]: ProjectRef(
+            r["id"],
+            r["code"],
+            r["name"],
+            r["unit_code"],
+            r["expenditure_type"],
+            r["functional"] or None,
+            r["economic"] or None,
+            r["source"],
+        )
         for r in read.all(
             "SELECT id, code, name, unit_code, expenditure_type, functional, economic, source "
             f"FROM rm_projects p WHERE p.year = ?{only} ORDER BY p.unit_code, p.code",
-            [year, *extra])
+            [year, *extra],
+        )
     }
     ledger = Ledger(year, day, unit, _label(unit, units, projects), projects)
     iso = day.isoformat()
     for r in read.all(
         "SELECT a.project_id, a.kind, SUM(a.amount_fen) AS fen FROM rm_appropriations a "
         f"JOIN rm_projects p ON p.id = a.project_id WHERE p.year = ? AND a.date <= ?{only} "
-        "GROUP BY a.project_id, a.kind", [year, iso, *extra]):
+        "GROUP BY a.project_id, a.kind",
+        [year, iso, *extra],
+    ):
         ledger.appropriations.setdefault(r["project_id"], {})[r["kind"]] = int(r["fen"])
 
     net: dict[tuple[str, str | None, str], int] = {}
     paid = read.all(
         "SELECT y.project_id, y.economic, y.source, SUM(y.amount_fen) AS fen FROM rm_payments y "
         f"JOIN rm_projects p ON p.id = y.project_id WHERE p.year = ? AND y.date <= ?{only} "
-        "GROUP BY y.project_id, y.economic, y.source", [year, iso, *extra])
+        "GROUP BY y.project_id, y.economic, y.source",
+        [year, iso, *extra],
+    )
     returned = read.all(
         "SELECT y.project_id, y.economic, y.source, SUM(r.amount_fen) AS fen FROM rm_reversals r "
         "JOIN rm_payments y ON y.id = r.payment_id JOIN rm_projects p ON p.id = y.project_id "
         f"WHERE p.year = ? AND r.date <= ?{only} GROUP BY y.project_id, y.economic, y.source",
-        [year, iso, *extra])
+        [year, iso, *extra],
+    )
     for rows, sign in ((paid, 1), (returned, -1)):
         for r in rows:
             key = (r["project_id"], r["economic"] or None, r["source"])
             net[key] = net.get(key, 0) + sign * int(r["fen"])
-    ledger.spending = [Spent(pid, eco, src, fen) for (pid, eco, src), fen in sorted(
-        net.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])) if fen]
+    ledger.spending = [
+        Spent(pid, eco, src, fen)
+        for (pid, eco, src), fen in sorted(net.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2]))
+        if fen
+    ]
     return ledger
 
 
@@ -133,8 +151,7 @@ def _unit_filter(codes: Sequence[str] | None) -> tuple[str, list[Any]]:
     return f" AND p.unit_code IN ({', '.join('?' * len(codes))})", list(codes)
 
 
-def _label(unit: str | None, units: dict[str, dict[str, Any]],
-           projects: dict[str, ProjectRef]) -> str:
+def _label(unit: str | None, units: dict[str, dict[str, Any]], projects: dict[str, ProjectRef]) -> str:
     """How the table names its unit: ``450001保定市满城区医疗保障局本级``, as the seeds print."""
     if unit is None:
         present = {p.unit for p in projects.values()}

@@ -70,8 +70,9 @@ THREE_PUBLIC_LINES: tuple[tuple[str, tuple[str, ...], int], ...] = (
 )
 
 
-def income_expenditure_summary(read: ReadStore, year: int, unit: str | None = None,
-                               as_of: dt.date | str | None = None) -> Summary:
+def income_expenditure_summary(
+    read: ReadStore, year: int, unit: str | None = None, as_of: dt.date | str | None = None
+) -> Summary:
     """收支总表: income by funding source (上年结转 apart), spending by 功能分类 类."""
     led = load(read, year, unit, as_of)
     income = {source: IncomeRow(label, source) for source, label in INCOME_LINES}
@@ -92,20 +93,23 @@ def income_expenditure_summary(read: ReadStore, year: int, unit: str | None = No
     for s in led.spending:
         _class_row(classes, led.projects[s.project_id].functional).spent += from_fen(s.fen)
     expenditure = sorted(classes.values(), key=lambda r: (r.code == "", r.code))
-    return Summary(led.year, led.as_of, led.unit, led.unit_label, list(income.values()),
-                   from_fen(carryover), expenditure)
+    return Summary(
+        led.year, led.as_of, led.unit, led.unit_label, list(income.values()), from_fen(carryover), expenditure
+    )
 
 
 def _class_row(classes: dict[str, ExpenditureRow], functional: str | None) -> ExpenditureRow:
     code = (functional or "")[:3]
     if code not in classes:
-        classes[code] = ExpenditureRow(code, FUNCTIONAL_CLASSES.get(code, code) if code
-                                       else UNCLASSIFIED_FUNCTIONAL)
+        classes[code] = ExpenditureRow(
+            code, FUNCTIONAL_CLASSES.get(code, code) if code else UNCLASSIFIED_FUNCTIONAL
+        )
     return classes[code]
 
 
-def expenditure_by_function(read: ReadStore, year: int, unit: str | None = None,
-                            as_of: dt.date | str | None = None) -> ClassTable:
+def expenditure_by_function(
+    read: ReadStore, year: int, unit: str | None = None, as_of: dt.date | str | None = None
+) -> ClassTable:
     """支出总表: 功能分类 类/款/项 rows (with 类 and 款 subtotals) and a 合计 row."""
     led = load(read, year, unit, as_of)
     tree = _Tree(cls.FUNCTIONAL_LEVELS, FUNCTIONAL_CLASSES, UNCLASSIFIED_FUNCTIONAL)
@@ -117,15 +121,15 @@ def expenditure_by_function(read: ReadStore, year: int, unit: str | None = None,
     return tree.table("function", led)
 
 
-def basic_expenditure_by_economic(read: ReadStore, year: int, unit: str | None = None,
-                                  as_of: dt.date | str | None = None) -> ClassTable:
+def basic_expenditure_by_economic(
+    read: ReadStore, year: int, unit: str | None = None, as_of: dt.date | str | None = None
+) -> ClassTable:
     """基本支出表: 经济分类 类/款 of 基本支出, split 人员经费 (301, 303) / 公用经费 (the rest)."""
     led = load(read, year, unit, as_of)
     tree = _Tree(cls.ECONOMIC_LEVELS, ECONOMIC_CLASSES, UNCLASSIFIED_ECONOMIC)
     for p in led.projects.values():
         if p.expenditure_type in BASIC_TYPES:
-            tree.add(p.economic, _basic_part(p.economic, p.expenditure_type),
-                     budget=led.budget_fen(p.id))
+            tree.add(p.economic, _basic_part(p.economic, p.expenditure_type), budget=led.budget_fen(p.id))
     for s in led.spending:
         p = led.projects[s.project_id]
         if p.expenditure_type in BASIC_TYPES:
@@ -140,8 +144,9 @@ def _basic_part(economic: str | None, expenditure_type: str) -> str:
     return cls.PERSONNEL if cls.is_personnel_economic(economic) else cls.OPERATING
 
 
-def project_expenditure_by_economic(read: ReadStore, year: int, unit: str | None = None,
-                                    as_of: dt.date | str | None = None) -> ClassTable:
+def project_expenditure_by_economic(
+    read: ReadStore, year: int, unit: str | None = None, as_of: dt.date | str | None = None
+) -> ClassTable:
     """项目支出表: 经济分类 类/款 of 项目支出 (budget by project, spending by payment)."""
     led = load(read, year, unit, as_of)
     tree = _Tree(cls.ECONOMIC_LEVELS, ECONOMIC_CLASSES, UNCLASSIFIED_ECONOMIC)
@@ -154,8 +159,9 @@ def project_expenditure_by_economic(read: ReadStore, year: int, unit: str | None
     return tree.table("project-economic", led)
 
 
-def three_public(read: ReadStore, year: int, unit: str | None = None,
-                 as_of: dt.date | str | None = None) -> ThreePublic:
+def three_public(
+    read: ReadStore, year: int, unit: str | None = None, as_of: dt.date | str | None = None
+) -> ThreePublic:
     """The "三公"经费表: 年初预算数 and 全年预算数 by the project's economic class, 执行数
     by the payment's (a project classed only as 302 has no "三公" budget of its own)."""
     led = load(read, year, unit, as_of)
