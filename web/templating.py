@@ -1,0 +1,71 @@
+"""Helpers every template uses: asset URLs with their content hash, the navigation
+for the user's roles, links that keep the time control, the print stamp."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+
+from web.views.assets import plotly_url_name
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+# (endpoint, label, roles that see it); None: every signed-in user.
+NAV = (
+    ("dashboard.index", "总览", None),
+    ("projects.index", "项目", None),
+    ("alerts.index", "预警", None),
+    ("rollups.index", "汇总", None),
+    ("selfeval.index", "绩效自评", None),
+    ("transfer.index", "导入导出", None),
+    ("admin.index", "管理", ("admin",)),
+)
+
+
+@cache
+def _digest(folder: str, filename: str) -> str:
+    return hashlib.sha256((Path(folder) / filename).read_bytes()).hexdigest()[:12]
+
+
+def static_url(filename: str) -> str:
+    """The static file's URL with its content hash: safe to cache for a year."""
+    folder = current_app.static_folder or ""
+    return url_for("static", filename=filename, v=_digest(folder, filename))
+
+
+def keep_time() -> dict[str, str]:
+    """Query arguments that carry the time control to the next page."""
+    return {k: v for k in ("as_of", "year") if (v := request.args.get(k))}
+
+
+def nav_items() -> list[tuple[str, str]]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for endpoint, label, roles in NAV:
+        if endpoint not in current_app.view_functions:
+            continue
+        if roles is None or current_user.has(*roles):
+            items.append((endpoint, label))
+    return items
+
+
+def printed_at() -> str:
+    return dt.datetime.now(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def helpers() -> dict[str, Any]:
+        return {
+            "static_url": static_url,
+            "keep_time": keep_time,
+            "nav_items": nav_items,
+            "printed_at": printed_at,
+            "plotly_js": lambda: url_for("assets.vendor", name=plotly_url_name()),
+        }
