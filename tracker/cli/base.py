@@ -7,6 +7,7 @@ the last line, so scripts can capture it with ``tail -n1``.
 
 from __future__ import annotations
 
+from importlib.metadata import entry_points
 from typing import Any
 
 import click
@@ -19,8 +20,29 @@ from tracker.store.config import Settings
 FORMAT = click.Choice(["table", "json"])
 
 
+PLUGIN_GROUP = "tracker.commands"
+
+
 class TrackerGroup(click.Group):
-    """Turns refusals into exit status 1 with a readable message."""
+    """Turns refusals into exit status 1 with a readable message.
+
+    Commands of the doors above ``tracker`` (``tracker serve`` from ``web``) come in
+    through the ``tracker.commands`` entry points and are imported only when run, so
+    the core never imports the web framework (``tests/unit/test_layout.py``).
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        plugins = {e.name for e in entry_points(group=PLUGIN_GROUP)}
+        return sorted(set(super().list_commands(ctx)) | plugins)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        for e in entry_points(group=PLUGIN_GROUP, name=cmd_name):
+            loaded = e.load()
+            return loaded if isinstance(loaded, click.Command) else None
+        return None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
