@@ -25,7 +25,7 @@ ROLE_LABELS = {OFFICER: "财务人员", MANAGER: "管理人员", AUDITOR: "审�
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class WebUser(UserMixin):  # type: ignore[misc]
+class WebUser(UserMixin):
     """A signed-in account as Flask-Login sees it (the name is the session's id)."""
 
     def __init__(self, account: Any) -> None:

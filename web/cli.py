@@ -32,7 +32,7 @@ def run(app: Any, host: str, port: int, threads: int = 4) -> None:
         run_simple(host, port, app, threaded=True)
         return
 
-    class OneMachine(BaseApplication):  # type: ignore[misc]
+    class OneMachine(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", 1)

@@ -6,6 +6,8 @@ go, never a traceback or an English default page.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -23,7 +25,7 @@ MESSAGES = {
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(e: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(e: HTTPException) -> tuple[Any, int]:
         code = e.code or 500
         title, text = MESSAGES.get(code, (e.name, e.description or ""))
         if request.path.startswith("/api/"):
