@@ -106,6 +106,8 @@ READ_TABLE_ORDER = {
     "rm_channels": "id",
     "rm_alerts": "id",
     "rm_deliveries": "alert_id, channel, attempt, at",
+    "rm_users": "id",
+    "rm_user_tokens": "id",
 }
 ALERT_TOPIC = "tracker.domain.alert:"
 

@@ -25,3 +25,8 @@ def entry_id(kind: str, request_id: str | None) -> UUID:
     if request_id:
         return uuid5(NAMESPACE, f"{kind}:{request_id}")
     return uuid4()
+
+
+def user_id(name: str) -> UUID:
+    """A user's id, fixed by the login name: a name can be registered once."""
+    return uuid5(NAMESPACE, f"user:{name}")

@@ -18,6 +18,7 @@ from typing import Any
 from tracker.domain.money import to_fen
 from tracker.domain.plan import plan_spec
 from tracker.domain.project import KIND_SIGN
+from tracker.domain.user import ROLES, UNIT_ROLES
 
 Statement = tuple[str, tuple[Any, ...]]
 
@@ -328,7 +329,67 @@ def _alert_resolved(e: Any, pid: str) -> list[Statement]:
     return [("UPDATE rm_alerts SET resolved_on = ? WHERE id = ?", (e.as_of.isoformat(), pid))]
 
 
+# ------------------------------------------------------------------- users
+# Each role event sets one role's column with one statement per role (never a
+# read-modify-write), so a rebuild may run them batched per statement: the events of
+# one role keep their order, and different roles touch different columns.
+ROLE_COLUMNS = {role: f"role_{role}" for role in ROLES}
+SET_ROLE = {role: f"UPDATE rm_users SET {column} = ? WHERE id = ?" for role, column in ROLE_COLUMNS.items()}
+
+
+def _user_created(e: Any, pid: str) -> list[Statement]:
+    held = {role: ",".join(e.units) if role in UNIT_ROLES else "" for role in e.roles}
+    return [
+        (
+            "INSERT INTO rm_users (id, name, display_name, password_hash, disabled, created_at, "
+            "role_officer, role_manager, role_auditor, role_admin) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+            (pid, e.name, e.display_name, e.password_hash, _iso(e.timestamp), *map(held.get, ROLE_COLUMNS)),
+        )
+    ]
+
+
+def _role_granted(e: Any, pid: str) -> list[Statement]:
+    return [(SET_ROLE[e.role], (",".join(e.units), pid))]
+
+
+def _role_withdrawn(e: Any, pid: str) -> list[Statement]:
+    return [(SET_ROLE[e.role], (None, pid))]
+
+
+def _password_changed(e: Any, pid: str) -> list[Statement]:
+    return [("UPDATE rm_users SET password_hash = ? WHERE id = ?", (e.password_hash, pid))]
+
+
+def _user_disabled(e: Any, pid: str) -> list[Statement]:
+    return [("UPDATE rm_users SET disabled = ? WHERE id = ?", (1, pid))]
+
+
+def _user_enabled(e: Any, pid: str) -> list[Statement]:
+    return [("UPDATE rm_users SET disabled = ? WHERE id = ?", (0, pid))]
+
+
+def _token_created(e: Any, pid: str) -> list[Statement]:
+    return [
+        (
+            "INSERT INTO rm_user_tokens (id, user_id, label, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+            (str(e.token_id), pid, e.label, e.token_hash, _iso(e.timestamp)),
+        )
+    ]
+
+
+def _token_revoked(e: Any, pid: str) -> list[Statement]:
+    return [("UPDATE rm_user_tokens SET revoked = 1 WHERE id = ?", (str(e.token_id),))]
+
+
 HANDLERS: dict[str, Callable[[Any, str], list[Statement]]] = {
+    "User.Created": _user_created,
+    "User.RoleGranted": _role_granted,
+    "User.RoleWithdrawn": _role_withdrawn,
+    "User.PasswordChanged": _password_changed,
+    "User.Disabled": _user_disabled,
+    "User.Enabled": _user_enabled,
+    "User.TokenCreated": _token_created,
+    "User.TokenRevoked": _token_revoked,
     "Unit.AlertSettingsChanged": _alert_settings,
     "Unit.ChannelAdded": _channel_added,
     "Unit.ChannelRemoved": _channel_removed,

@@ -168,10 +168,36 @@ TABLES = (
         request_hash TEXT NOT NULL,
         result_id TEXT NOT NULL
     )""",
+    # Accounts: one column per role (NULL = not held, else its unit codes joined by
+    # commas, empty for auditor and admin), so each role event sets one column.
+    """CREATE TABLE IF NOT EXISTS rm_users (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        role_officer TEXT,
+        role_manager TEXT,
+        role_auditor TEXT,
+        role_admin TEXT
+    )""",
+    # API tokens: the SHA-256 of the secret part only; looked up by id.
+    """CREATE TABLE IF NOT EXISTS rm_user_tokens (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        label TEXT NOT NULL,
+        token_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_user_tokens_user ON rm_user_tokens (user_id)",
 )
 
 # Emptied (in this order) before a rebuild from the event log.
 READ_TABLES = (
+    "rm_user_tokens",
+    "rm_users",
     "rm_requests",
     "rm_deliveries",
     "rm_alerts",
