@@ -9,7 +9,6 @@ one account per role (plus an officer of the other branch, to prove isolation).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,65 +17,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from webdata import ACCOUNTS, PASSWORD, TODAY, seed  # noqa: F401 - re-exported for tests
 
 from web import create_app
-
-PASSWORD = "correct-horse-1"
-TODAY = dt.date(2024, 7, 15)
-ACCOUNTS = {
-    "officer1": (["officer"], ["450002"]),
-    "manager1": (["manager"], ["450001"]),
-    "auditor1": (["auditor"], []),
-    "admin1": (["admin"], []),
-    "officer3": (["officer"], ["450003"]),
-}
-
-
-def seed(app: Flask) -> None:
-    t = app.extensions["tracker"]
-    t.add_unit("450001", "满城区医疗保障局", user="种子")
-    t.add_unit("450002", "满城区医保中心", parent="450001", user="种子")
-    t.add_unit("450003", "易县医疗保障局", user="种子")
-    plan = "03-31:25%,06-30:50%,09-30:75%,12-31:100%"
-    t.add_project(
-        year=2024,
-        unit="450002",
-        code="P1",
-        name="城乡居民医保宣传",
-        functional="2101501",
-        economic="30201",
-        plan=plan,
-        owner="王五",
-        user="种子",
-    )
-    t.add_project(
-        year=2024,
-        unit="450001",
-        code="P2",
-        name="办公室整修",
-        functional="2101502",
-        economic="30213",
-        plan="03-31:,06-30:70000,10-31:100000,12-31:500000",
-        user="种子",
-    )
-    t.add_project(
-        year=2024,
-        unit="450003",
-        code="P3",
-        name="易县慢特病审核",
-        functional="2101599",
-        source="上级补助",
-        plan=plan,
-        user="种子",
-    )
-    for code, amount in (("P1", "200000"), ("P2", "500000"), ("P3", "80000")):
-        t.appropriate(code, amount, date="2024-01-10", doc="财【2024】1号", user="种子")
-    t.pay("P1", "30000", date="2024-03-20", payee="某广告公司", economic="30201", user="种子")
-    t.pay("P1", "20000.50", date="2024-06-10", payee="某印刷厂", user="种子")
-    t.pay("P2", "60000", date="2024-05-10", payee="某装饰公司", user="种子")
-    t.pay("P3", "50000", date="2024-04-01", payee="某医院", user="种子")
-    for name, (roles, units) in ACCOUNTS.items():
-        t.add_user(name, roles=roles, units=units, password=PASSWORD, user="种子")
 
 
 @pytest.fixture

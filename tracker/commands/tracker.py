@@ -28,6 +28,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Re
 from tracker.commands.alerts import AlertCommands
 from tracker.commands.indicators import IndicatorCommands
 from tracker.commands.selfeval import SelfEvaluationCommands
+from tracker.commands.users import UserCommands
 from tracker.domain import classification as cls
 from tracker.domain.errors import (
     ConcurrencyError,
@@ -74,7 +75,9 @@ def snapshot_due(interval: int, before: int, after: int) -> bool:
     return after // step != before // step
 
 
-class BudgetTracker(IndicatorCommands, SelfEvaluationCommands, AlertCommands, Application[UUID]):
+class BudgetTracker(
+    UserCommands, IndicatorCommands, SelfEvaluationCommands, AlertCommands, Application[UUID]
+):
     """Budget execution tracker: units, projects, appropriations, payments, plans."""
 
     name = "BudgetTracker"
