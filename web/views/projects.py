@@ -1,0 +1,123 @@
+"""项目: the project list (the dashboard's selection with more columns) and the page
+of one project at ``/projects/<year>/<code>`` (the address alert messages link to).
+
+The project page reads only read tables and stored events: the status and checkpoints
+from ``Queries.progress``, the S-curve from ``Queries.series``, the ledger and the
+indicators from ``tracker.queries.project_page``, the history from the project's (and
+its indicators') stored events. It never loads the aggregate.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+from uuid import UUID
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.routing import BuildError
+
+from tracker.domain.lag import STATUS_LABELS
+from tracker.queries import default_as_of
+from tracker.queries.project_page import ProjectPageQueries, indicator_history, split_history
+from web import charts
+from web.auth import WebUser, require_read, scope
+from web.extensions import tracker
+from web.formatting import money_unit
+from web.templating import keep_time
+from web.timectl import current
+from web.views.dashboard import STATUS_ORDER, project_url, select
+
+bp = Blueprint("projects", __name__)
+
+# The forms' endpoints (another area); a link is shown only once its endpoint exists.
+ACTIONS = (
+    ("forms.payment", "登记支付"),
+    ("forms.appropriation", "追加预算"),
+    ("forms.plan", "设定支出计划"),
+)
+
+
+def action_url(endpoint: str, **values: Any) -> str | None:
+    """The URL of a form of another area, or None while that area is not served."""
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        args: dict[str, Any] = {**values, **keep_time()}
+        return url_for(endpoint, **args)
+    except BuildError:
+        return None
+
+
+@bp.route("/projects")
+@login_required
+def index() -> Any:
+    user = cast(WebUser, current_user)
+    sel = select(scope(), user.units, request.args)
+    return render_template(
+        "projects/index.html",
+        sel=sel,
+        status_order=STATUS_ORDER,
+        project_url=project_url,
+        unit_arg=request.args.get("unit"),
+    )
+
+
+@bp.route("/projects/<int:year>/<code>")
+@login_required
+def show(year: int, code: str) -> Any:
+    if not 2000 <= year <= 2100:
+        abort(404)
+    pages = ProjectPageQueries(tracker().read)
+    facts = pages.facts(year, code)
+    if facts is None:
+        abort(404)
+    require_read(facts.unit_code)
+    tv = current()
+    as_of = tv.as_of if tv.explicit else default_as_of(year, tv.today)
+    queries = tracker().queries
+    progress = queries.progress(UUID(facts.id), as_of)
+    series = queries.series(year, code=code, as_of=as_of)
+    ledger = pages.ledger(facts.id, series["as_of"])
+    indicators = pages.indicators(year, code, series["as_of"])
+    events = tracker().history(code, year)
+    for ind in indicators:
+        events += indicator_history(tracker().events.get(UUID(ind.id)), ind.name)
+    history, later_events = split_history(events, series["as_of"])
+    can_record = scope().can_record(facts.unit_code)
+    actions = []
+    if can_record:
+        for endpoint, label in ACTIONS:
+            url = action_url(endpoint, year=year, code=code)
+            if url:
+                actions.append((label, url))
+
+    def reverse_url(payment_id: str) -> str | None:
+        return (
+            action_url("forms.reversal", year=year, code=code, payment_id=payment_id) if can_record else None
+        )
+
+    def progress_url(indicator_id: str) -> str | None:
+        return (
+            action_url("forms.indicator", year=year, code=code, indicator_id=indicator_id)
+            if can_record
+            else None
+        )
+
+    return render_template(
+        "projects/show.html",
+        p=facts,
+        status=progress["project"],
+        progress=progress,
+        as_of=series["as_of"],
+        chart=charts.s_curve(series, progress, money_unit()),
+        ledger=ledger,
+        indicators=indicators,
+        history=history,
+        later_events=later_events,
+        actions=actions,
+        reverse_url=reverse_url,
+        progress_url=progress_url,
+        can_reverse=can_record and "forms.reversal" in current_app.view_functions,
+        can_record_progress=can_record and "forms.indicator" in current_app.view_functions,
+        status_labels=STATUS_LABELS,
+    )
