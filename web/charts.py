@@ -666,8 +666,9 @@ def rollup_heatmap(heat: Any, link: Callable[[str], str] | None = None, unit: st
     """Units (down, as a tree) by months (across) of execution ÷ planned, on one
     diverging scale centred at 100%; each cell also says its percentage (colour is
     never alone). A month with nothing planned yet is blank, not 0%. ``heat`` is a
-    ``tracker.queries.heatmap.Heatmap``; the total row comes last."""
-    rows = [*heat.rows, heat.total]
+    ``tracker.queries.heatmap.Heatmap``; its total row comes last, when the selection
+    has more than one root unit (else it would repeat the root's row)."""
+    rows = [*heat.rows, heat.total] if heat_shows_total(heat) else list(heat.rows)
     labels = [("　" * r.depth + r.name) if r is not heat.total else "合计" for r in rows]
     months = [f"{int(m[5:])}月" for m in heat.months]
     z, text, hover, keys = [], [], [], []
@@ -715,6 +716,10 @@ def rollup_heatmap(heat: Any, link: Callable[[str], str] | None = None, unit: st
     if link is not None:
         figure["links"] = {key: link(key) for line in keys for key in line}
     return figure
+
+
+def heat_shows_total(heat: Any) -> bool:
+    return sum(1 for r in heat.rows if r.depth == 0) != 1
 
 
 def _category_axis(labels: Sequence[str]) -> dict[str, Any]:
