@@ -9,6 +9,7 @@ script can take it with ``tail -n1``.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from typing import Any
 
 import click
@@ -27,7 +28,7 @@ def read_password(from_stdin: bool) -> str:
     """One line of standard input, without its line ending (spaces are kept)."""
     if not from_stdin:
         raise InvalidInputError("请用 --password-stdin 从标准输入提供密码（一行）", "密码")
-    line = click.get_text_stream("stdin").readline()
+    line: str = sys.stdin.readline()
     return line.removesuffix("\n").removesuffix("\r")
 
 
