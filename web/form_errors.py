@@ -1,0 +1,173 @@
+"""Refusals shown where they belong on a form, and the typing rules of the form doors.
+
+The service layer refuses with a ``TrackerError`` whose ``field`` is a Chinese field
+name (金额, 日期, 收款人 …). A form maps those names onto its own inputs, so the
+message appears beside the box that needs fixing and in the error summary at the top
+(GOV.UK: 有 2 处需要修改), while everything typed is shown again.
+
+The typing rules (DOMAIN.md, "Input typed by a Chinese input method"): full-width
+digits and separators (``１００``, ``１，０００``) read as their ASCII forms; digits of
+other scripts, ``_`` inside numbers and control characters in any text are refused.
+They are checked here, before a command is called, because the parsers of the domain
+read ``1_000`` and ``٣`` as numbers (Python's ``Decimal`` does); once the domain
+refuses them itself these checks become a second, harmless guard.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from flask import request
+
+from tracker.domain.errors import DuplicateError, InvalidInputError, OverspendError, TrackerError
+from tracker.domain.inputs import parse_text
+from tracker.domain.money import parse_amount
+
+# Bidirectional overrides and isolates: they make text display in another order than
+# it was typed (a payee could read as something else), so they count as controls.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+_LINE_BREAKS = frozenset("\r\n\t")
+FORM = "form"  # the anchor (the <form>'s id) of refusals that belong to no one field
+EXPIRED = "表单已失效，请核对后重新提交。"
+RESUBMITTED = "这张表单已提交过，且内容有改动。如确需再登记一笔，请核对后再次提交。"
+
+
+class FormErrors:
+    """Messages by input name, filled from the service layer's refusals.
+
+    ``fields`` maps a Chinese field name (``TrackerError.field``) to an input name;
+    ``labels`` maps an input name to the label shown on the form; a refusal naming a
+    field the form does not have lands on ``fallback`` (an anchor at the form's top).
+    """
+
+    def __init__(self, fields: Mapping[str, str], labels: Mapping[str, str], fallback: str) -> None:
+        self.fields = fields
+        self.labels = dict(labels)  # a form with rows adds its rows' labels as it reads them
+        self.fallback = fallback
+        self.messages: dict[str, str] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.messages)
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+    def add(self, name: str, message: str) -> None:
+        """The first message for an input wins: it is the one the user fixes first."""
+        self.messages.setdefault(name, message)
+
+    def refuse(self, error: TrackerError, message: str | None = None) -> None:
+        name = self.fields.get(error.field or "", self.fallback)
+        self.add(name, message or error.message)
+
+    def summary(self) -> dict[str, str]:
+        """The error summary's lines: each names its field, since it stands alone."""
+        out = {}
+        for name, message in self.messages.items():
+            label = self.labels.get(name, "")
+            out[name] = message if not label or message.startswith(label) else f"{label}：{message}"
+        return out
+
+
+def no_controls(text: str, field: str, *, multiline: bool = False) -> str:
+    """The text as typed, refused if it holds a control character (line breaks and
+    tabs are allowed where the box has several lines)."""
+    for ch in text:
+        if multiline and ch in _LINE_BREAKS:
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI:
+            raise InvalidInputError(f"含有不可见的控制字符（U+{ord(ch):04X}），请删除后重新输入", field)
+    return text
+
+
+def typed_number(text: str, field: str) -> str:
+    """A number as an input method may type it, in the ASCII form the parsers read.
+
+    Full-width digits, comma and point fold to ASCII (NFKC); an underscore, a digit of
+    another script (``٣``) or a control character is refused by name.
+    """
+    folded = unicodedata.normalize("NFKC", no_controls(text, field)).strip()
+    if "_" in folded:
+        raise InvalidInputError(f"“{text}”中不能有下划线，请直接写出数字，如 1000 或 1,000", field)
+    for ch in folded:
+        if ch.isdigit() and not "0" <= ch <= "9":
+            raise InvalidInputError(f"“{text}”含有非阿拉伯数字“{ch}”，请使用 0–9 输入", field)
+    return folded
+
+
+class Submission:
+    """One showing of a form: what was typed, its request id, the refusals so far.
+
+    The request id is a fresh uuid4 on a new form and the posted one on a form shown
+    again, so the same submission sent twice is one request for the service layer.
+    """
+
+    def __init__(self, fields: Mapping[str, str], labels: Mapping[str, str]) -> None:
+        self.errors = FormErrors(fields, labels, FORM)
+        posted = request.method == "POST"
+        self.values: dict[str, str] = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        self.request_id = self.values.get("request_id", "") if posted else ""
+        if not _is_uuid(self.request_id):
+            if posted:
+                self.errors.add(FORM, EXPIRED)
+            self.request_id = str(uuid.uuid4())
+        self.values["request_id"] = self.request_id
+
+    def text(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def check(self, name: str, parse: Callable[[], Any]) -> Any:
+        """``parse()``'s result, or None with its refusal put beside ``name``."""
+        try:
+            return parse()
+        except TrackerError as e:
+            self.errors.add(name, e.message)
+            return None
+
+    def amount(self, name: str = "amount", *, wan: bool = False) -> Decimal | None:
+        """An amount in 元 (typed in 万元 when ``wan``), read as the CLI reads it."""
+        return self.check(name, lambda: parse_amount(typed_number(self.text(name), "金额"), wan=wan))
+
+    def words(self, name: str, field: str, *, required: bool, limit: int, lines: bool = False) -> str:
+        """Free text, trimmed, without control characters."""
+        typed = self.text(name)
+        found = self.check(
+            name,
+            lambda: parse_text(
+                no_controls(typed, field, multiline=lines), field, required=required, limit=limit
+            ),
+        )
+        return found or ""
+
+    def run(self, command: Callable[[], Any], overspend_hint: str = "") -> Any:
+        """The command's result, or None with its refusal put where it belongs.
+
+        The same request id with other contents (the form sent, then changed and sent
+        again) is refused by the service layer; the form then gets a new id and asks
+        the user to confirm, rather than silently recording a second entry.
+        """
+        try:
+            return command()
+        except DuplicateError as e:
+            if e.field != "请求编号":
+                self.errors.refuse(e)
+                return None
+            self.errors.add(FORM, RESUBMITTED)
+            self.request_id = self.values["request_id"] = str(uuid.uuid4())
+        except OverspendError as e:
+            self.errors.refuse(e, e.message + overspend_hint)
+        except TrackerError as e:
+            self.errors.refuse(e)
+        return None
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
