@@ -32,6 +32,7 @@ bp = Blueprint("dashboard", __name__)
 BULLET_LIMIT = 40  # more bars than this would not be read; the table holds them all
 STATUS_ORDER = {lag.GREEN: 0, lag.YELLOW: 1, lag.RED: 2}
 ALL_UNITS = "all"
+UNCLASSIFIED = "未分类"  # the roll-ups' key for projects without a functional class
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,10 @@ class Filters:
 
     def keeps(self, p: ProjectStatus) -> bool:
         """A functional class filter keeps its whole branch (类 keeps its 款 and 项)."""
-        if self.functional and not (p.functional or "").startswith(self.functional):
+        if self.functional == UNCLASSIFIED:
+            if p.functional:
+                return False
+        elif self.functional and not (p.functional or "").startswith(self.functional):
             return False
         if self.source and p.source != self.source:
             return False
@@ -88,6 +92,8 @@ def filter_options(projects: Sequence[ProjectStatus]) -> Options:
         code = p.functional or ""
         classes.update(code[:n] for n in (3, 5, 7) if len(code) >= n)
     functional = [(c, _class_label(c)) for c in sorted(classes)]
+    if any(not p.functional for p in projects):
+        functional.append((UNCLASSIFIED, UNCLASSIFIED))
     sources = sorted({p.source for p in projects})
     present = {p.expenditure_type for p in projects}
     types = [t for t in EXPENDITURE_TYPES if t in present] + sorted(present - set(EXPENDITURE_TYPES))
