@@ -429,7 +429,7 @@ def test_many_payments_to_one_project_end_in_one_snapshot(mancheng: BudgetTracke
     assert mancheng.snapshots is not None
     snapshots = list(mancheng.snapshots.get(pid))
     assert [s.originator_version for s in snapshots] == [253]  # registered, plan, budget, 250 payments
-    mancheng._evict(pid)
+    mancheng.evict(pid)
     loaded = mancheng.get_project("13062124P00E8LT100137", YEAR)
     assert len(loaded.payments) == 250
     assert loaded.disbursed == Decimal("25000.00")

@@ -128,8 +128,8 @@ def test_the_fast_path_stores_what_the_library_would(db_url: str, tmp_path: Path
                     reference = vars(slow.mapper.to_domain_event(t))
                     assert without_time(vars(event)) == without_time(reference)
                 assert without_time(snapshot_state(fast, pid)) == without_time(snapshot_state(slow, pid))
-                fast._evict(pid)
-                slow._evict(pid)
+                fast.evict(pid)
+                slow.evict(pid)
                 assert without_time(vars(fast.repository.get(pid))) == without_time(
                     vars(slow.repository.get(pid))
                 )
@@ -161,7 +161,7 @@ def test_replaying_every_event_gives_the_aggregate_the_snapshot_holds(db_url: st
             replayed: Any = None
             for s in stored(app, pid):
                 replayed = app.mapper.to_domain_event(s).mutate(replayed)
-            app._evict(pid)
+            app.evict(pid)
             loaded = app.repository.get(pid)
             assert isinstance(loaded, Project)
             assert vars(loaded) == vars(replayed)

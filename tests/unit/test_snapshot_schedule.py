@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.commands.tracker import snapshot_due
+from tracker.commands.base import snapshot_due
 
 
 def points(upto: int, interval: int = 100) -> list[int]:

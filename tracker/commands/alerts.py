@@ -1,4 +1,4 @@
-"""Lag alerts in the service layer (mixed into BudgetTracker): check, list,
+"""Lag alerts in the service layer (a part of BudgetTracker): check, list,
 acknowledge, record deliveries; unit alert settings and channels.
 
 A check is idempotent: alert ids are fixed by (project, rule, period, severity), so
@@ -9,37 +9,33 @@ and the CLI call these same methods.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
+from tracker.commands.base import CommandBase, Request
 from tracker.domain import alert_rules as rules
 from tracker.domain.alert import OVERSPEND, RULES, Alert, alert_id
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.ids import unit_id
 from tracker.domain.inputs import parse_code, parse_text, parse_year
 from tracker.domain.unit import Unit
-from tracker.queries import default_as_of, today
+from tracker.queries import ProjectStatus, default_as_of, lookups, today
 
 DEFAULT_ESCALATION_DAYS = 3
 CHANNEL_KINDS = ("wecom", "dingtalk", "email", "webhook")
 PURPOSES = ("alerts", "managers", "digest")
 
 
-class AlertCommands:
-    """Check the rules, keep the alerts' lifecycle, and configure units' channels."""
+AlertAct = Callable[[Alert, Request], None]
 
-    read: Any
-    queries: Any
-    repository: Any
-    save: Any
-    _update: Any
-    _user: Any
-    _evict: Any
+
+class AlertCommands(CommandBase):
+    """Check the rules, keep the alerts' lifecycle, and configure units' channels."""
 
     # ------------------------------------------------------------- settings
 
@@ -64,7 +60,7 @@ class AlertCommands:
             raise InvalidInputError("升级天数应在 1 到 60 个工作日之间", "升级天数")
         uid = self._unit_exists(code)
 
-        def act(u: Unit, request: dict[str, Any] | None) -> UUID:
+        def act(u: Unit, request: Request) -> UUID:
             u.change_alert_settings(chosen, int(escalation_days), managers, self._user(user), request=request)
             return uid
 
@@ -72,13 +68,13 @@ class AlertCommands:
         return self._update("alerts.settings", args, request_id, uid, uid, act)
 
     def alert_settings(self, unit: str) -> dict[str, Any]:
-        row = self.read.one("SELECT * FROM rm_alert_settings WHERE unit_code = ?", (unit,))
-        if row is None:
+        found = lookups.alert_settings(self.read, unit)
+        if found is None:
             return {"rules": list(RULES), "escalation_days": DEFAULT_ESCALATION_DAYS, "managers": ""}
         return {
-            "rules": [r for r in row["rules"].split(",") if r],
-            "escalation_days": int(row["escalation_days"]),
-            "managers": row["managers"],
+            "rules": list(found.rules),
+            "escalation_days": found.escalation_days,
+            "managers": found.managers,
         }
 
     def add_channel(
@@ -103,7 +99,7 @@ class AlertCommands:
         uid = self._unit_exists(code)
         cid = uuid.uuid5(uid, f"channel:{request_id}") if request_id else uuid.uuid4()
 
-        def act(u: Unit, request: dict[str, Any] | None) -> UUID:
+        def act(u: Unit, request: Request) -> UUID:
             u.add_channel(str(cid), label, kind, dict(config), purpose, self._user(user), request=request)
             return cid
 
@@ -111,18 +107,10 @@ class AlertCommands:
         return self._update("channels.add", args, request_id, uid, cid, act)
 
     def channels(self, unit: str | None = None, purpose: str | None = None) -> list[dict[str, Any]]:
-        sql, params = "SELECT * FROM rm_channels WHERE 1 = 1", []
-        if unit:
-            sql += " AND unit_code = ?"
-            params.append(unit)
-        if purpose:
-            sql += " AND purpose = ?"
-            params.append(purpose)
-        rows = self.read.all(sql + " ORDER BY unit_code, name", params)
-        return [{**r, "config": json.loads(r["config"])} for r in rows]
+        return lookups.channel_rows(self.read, unit, purpose)
 
     def _unit_exists(self, code: str) -> UUID:
-        if self.read.one("SELECT 1 AS x FROM rm_units WHERE code = ?", (code,)) is None:
+        if not lookups.unit_exists(self.read, code):
             raise NotFoundError(f"单位 {code} 不存在", "单位编码")
         return unit_id(code)
 
@@ -178,7 +166,7 @@ class AlertCommands:
                 out += rules.checkpoint_candidates(p, day, _cumulative(daily, p, year))
             if "forecast_miss" in enabled:
                 out += rules.forecast_candidates(p, day)
-        indicator_rows = self.read.all("SELECT * FROM rm_indicators WHERE year = ?", (year,))
+        indicator_rows = lookups.year_indicator_rows(self.read, year)
         unit_of = {p.code: p.unit for p in projects}
         out += [
             c
@@ -206,7 +194,7 @@ class AlertCommands:
         return True
 
     def _open_alerts(self) -> list[dict[str, Any]]:
-        return list(self.read.all("SELECT * FROM rm_alerts WHERE resolved_on IS NULL"))
+        return lookups.open_alert_rows(self.read)
 
     def _resolve_back_on_plan(self, year: int, day: dt.date, who: str) -> list[str]:
         _, projects = self.queries.statuses(year, day)
@@ -233,21 +221,25 @@ class AlertCommands:
             if rules.working_days_between(raised, day) >= settings["escalation_days"]:
                 to = settings["managers"] or "单位负责人"
                 why = f"{settings['escalation_days']} 个工作日内未确认"
-                self._act_on_alert(row["id"], lambda a, r, to=to, why=why: a.escalate(to, why, who, r))
+
+                def escalate(a: Alert, r: Request, to: str = to, why: str = why) -> None:
+                    a.escalate(to, why, who, r)
+
+                self._act_on_alert(row["id"], escalate)
                 done.append(row["id"])
         return done
 
     def _act_on_alert(
         self,
         aid: str | UUID,
-        act: Any,
+        act: AlertAct,
         request_id: str | None = None,
         what: str = "alert.act",
         args: dict[str, Any] | None = None,
     ) -> UUID:
         key = UUID(str(aid))
 
-        def run(alert: Alert, request: dict[str, Any] | None) -> UUID:
+        def run(alert: Alert, request: Request) -> UUID:
             act(alert, request)  # the request id travels with the event (idempotency)
             return key
 
@@ -256,14 +248,7 @@ class AlertCommands:
     # ------------------------------------------------------- people and robots
 
     def alerts(self, *, open_only: bool = False, unit: str | None = None) -> list[dict[str, Any]]:
-        sql, params = "SELECT * FROM rm_alerts WHERE 1 = 1", []
-        if open_only:
-            sql += " AND resolved_on IS NULL"
-        if unit:
-            sql += " AND unit_code = ?"
-            params.append(unit)
-        rows = self.read.all(sql + " ORDER BY raised_on DESC, project", params)
-        return [{**r, "figures": json.loads(r["figures"])} for r in rows]
+        return lookups.alert_rows(self.read, open_only=open_only, unit=unit)
 
     def acknowledge_alert(
         self, aid: str, *, comment: str = "", user: str | None = None, request_id: str | None = None
@@ -299,20 +284,16 @@ class AlertCommands:
         )
 
     def was_delivered(self, aid: str, channel: str) -> bool:
-        row = self.read.one(
-            "SELECT 1 AS x FROM rm_deliveries WHERE alert_id = ? AND channel = ? AND outcome = 'delivered'",
-            (str(aid), channel),
-        )
-        return row is not None
+        return lookups.delivered(self.read, str(aid), channel)
 
     def record_overspend_attempt(
         self, project: str, unit: str, year: int, day: dt.date, amount: Decimal, available: str, who: str
     ) -> None:
         """A refused payment: an alert (or one more attempt on today's), never a
         project event."""
-        row = self.read.one("SELECT name FROM rm_projects WHERE code = ? AND year = ?", (project, year))
+        name = lookups.project_name(self.read, project, year)
         figures = {
-            "name": row["name"] if row else project,
+            "name": name if name is not None else project,
             "amount": f"{amount}",
             "available": available,
             "date": day.isoformat(),
@@ -324,17 +305,17 @@ class AlertCommands:
 
     def _alert_row(self, aid: str | UUID) -> dict[str, Any]:
         try:
-            key = str(UUID(str(aid).strip()))
+            key = UUID(str(aid).strip())
         except ValueError:
             raise NotFoundError(f"预警编号 {aid} 格式无效", "预警编号") from None
-        row = self.read.one("SELECT * FROM rm_alerts WHERE id = ?", (key,))
+        row = lookups.alert_row(self.read, key)
         if row is None:
             raise NotFoundError(f"预警 {aid} 不存在", "预警编号")
         return dict(row)
 
 
 def _cumulative(
-    daily: dict[tuple[str, str], tuple[int, int]], p: Any, year: int
+    daily: dict[tuple[str, str], tuple[int, int]], p: ProjectStatus, year: int
 ) -> dict[str, tuple[Decimal, Decimal]]:
     """Budget and spending on each checkpoint date of one project, in 元."""
     from tracker.domain import lag

@@ -1,7 +1,7 @@
-"""Indicator commands and queries of the service layer (mixed into BudgetTracker).
+"""Indicator commands and queries of the service layer (a part of BudgetTracker).
 
 Kept apart from the ledger commands so each file stays readable; they share the
-command machinery (request ids, retries) of ``BudgetTracker``.
+command machinery (request ids, retries) of ``CommandBase``.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
+from tracker.commands.base import CommandBase, Request
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.ids import entry_id
 from tracker.domain.indicator import parse_actual, parse_target
-from tracker.domain.inputs import parse_code, parse_date, parse_text, parse_year
+from tracker.domain.inputs import parse_date, parse_text
 from tracker.domain.performance import Indicator
+from tracker.queries import lookups
 
 
 def parse_weight(value: Decimal | str | None) -> Decimal | None:
@@ -43,16 +45,8 @@ def parse_completion(value: Decimal | str) -> Decimal:
     return number
 
 
-class IndicatorCommands:
+class IndicatorCommands(CommandBase):
     """Add indicators, record their progress and explain deviations."""
-
-    # Provided by BudgetTracker.
-    read: Any
-    find_project: Any
-    project_year: Any
-    _create: Any
-    _update: Any
-    _user: Any
 
     def add_indicator(
         self,
@@ -84,7 +78,7 @@ class IndicatorCommands:
         new_id = entry_id("indicator", request_id)
         args = {**fields, "owner": [owner_kind, owner_code, fiscal_year], "note": note}
 
-        def create(request: dict[str, Any] | None) -> tuple[Indicator, UUID]:
+        def create(request: Request) -> tuple[Indicator, UUID]:
             indicator = Indicator(
                 indicator_id=new_id,
                 year=fiscal_year,
@@ -135,7 +129,7 @@ class IndicatorCommands:
             "note": note,
         }
 
-        def act(indicator: Indicator, request: dict[str, Any] | None) -> UUID:
+        def act(indicator: Indicator, request: Request) -> UUID:
             indicator.record(day, actual_text, actual_value, chosen, self._user(user), note, request)
             return iid
 
@@ -156,7 +150,7 @@ class IndicatorCommands:
         fix = parse_text(action, "改进措施", limit=1000)
         iid = UUID(row["id"])
 
-        def act(indicator: Indicator, request: dict[str, Any] | None) -> UUID:
+        def act(indicator: Indicator, request: Request) -> UUID:
             indicator.explain(why, fix, self._user(user), request=request)
             return iid
 
@@ -174,31 +168,14 @@ class IndicatorCommands:
     ) -> list[dict[str, Any]]:
         """The indicators of a project or unit, in the order they were added."""
         owner_kind, owner_code, fiscal_year = self._owner(code, year, unit_level)
-        return list(
-            self.read.all(
-                "SELECT * FROM rm_indicators WHERE owner_kind = ? AND owner_code = ? AND year = ? "
-                "ORDER BY seq",
-                (owner_kind, owner_code, fiscal_year),
-            )
-        )
-
-    def _owner(self, code: str, year: int | str | None, unit_level: bool) -> tuple[str, str, int]:
-        if unit_level:
-            unit = parse_code(code, "单位编码")
-            if year is None:
-                raise InvalidInputError("单位整体指标需要指定年度", "年度")
-            if self.read.one("SELECT 1 AS x FROM rm_units WHERE code = ?", (unit,)) is None:
-                raise NotFoundError(f"单位 {unit} 不存在", "单位编码")
-            return "unit", unit, parse_year(year)
-        pid = self.find_project(code, year)
-        return "project", parse_code(code, "项目编码"), int(self.project_year(pid))
+        return lookups.indicator_rows(self.read, owner_kind, owner_code, fiscal_year)
 
     def _indicator_row(self, indicator_id: str | UUID) -> dict[str, Any]:
         try:
-            key = str(UUID(str(indicator_id).strip()))
+            key = UUID(str(indicator_id).strip())
         except ValueError:
             raise NotFoundError(f"指标编号 {indicator_id} 格式无效", "指标编号") from None
-        row = self.read.one("SELECT * FROM rm_indicators WHERE id = ?", (key,))
+        row = lookups.indicator_row(self.read, key)
         if row is None:
             raise NotFoundError(f"指标 {indicator_id} 不存在", "指标编号")
         return dict(row)

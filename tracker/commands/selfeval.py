@@ -1,4 +1,4 @@
-"""Year-end self-evaluation (绩效自评) in the service layer (mixed into BudgetTracker).
+"""Year-end self-evaluation (绩效自评) in the service layer (a part of BudgetTracker).
 
 Figures come from the read models (budget and spending as of 31 December, the initial
 budget from the appropriations) and the indicators' recorded progress; scoring is the
@@ -13,12 +13,14 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from tracker.commands.base import CommandBase, Request
 from tracker.domain import selfeval
 from tracker.domain.errors import DuplicateError
 from tracker.domain.indicator import Target
 from tracker.domain.inputs import parse_text, parse_year
 from tracker.domain.money import from_fen
 from tracker.domain.performance import Evaluation, evaluation_id
+from tracker.queries import lookups
 
 
 def _dec(text: str | None) -> Decimal | None:
@@ -45,18 +47,8 @@ def result_of(row: dict[str, Any]) -> selfeval.IndicatorResult:
     )
 
 
-class SelfEvaluationCommands:
+class SelfEvaluationCommands(CommandBase):
     """Score, show and sign off the self-evaluation of a project or a unit."""
-
-    read: Any
-    queries: Any
-    indicators: Any
-    _owner: Any
-    _create: Any
-    _update: Any
-    _user: Any
-    _request: Any
-    _replay: Any
 
     def self_evaluation(
         self,
@@ -71,11 +63,8 @@ class SelfEvaluationCommands:
         """The form's figures and scores (draft unless ``final``)."""
         owner_kind, owner_code, fiscal_year = self._owner(code, year, unit_level)
         initial, budget, disbursed = self._budget_figures(owner_kind, owner_code, fiscal_year)
-        rows = self.indicators(code, fiscal_year, unit_level)
-        signed = self.read.one(
-            "SELECT * FROM rm_evaluations WHERE id = ?",
-            (str(evaluation_id(owner_kind, owner_code, fiscal_year)),),
-        )
+        rows = lookups.indicator_rows(self.read, owner_kind, owner_code, fiscal_year)
+        signed = lookups.evaluation_row(self.read, evaluation_id(owner_kind, owner_code, fiscal_year))
         if signed and not execution_cause and not execution_action:
             execution_cause, execution_action = signed["execution_cause"], signed["execution_action"]
         evaluation = selfeval.evaluate(
@@ -134,7 +123,7 @@ class SelfEvaluationCommands:
                 return done
             raise DuplicateError(f"{form['year']} 年 {form['code']} 的自评已定稿", "自评")
 
-        def create(request: dict[str, Any] | None) -> tuple[Evaluation, UUID]:
+        def create(request: Request) -> tuple[Evaluation, UUID]:
             aggregate = Evaluation(
                 owner_kind=form["owner_kind"],
                 owner_code=form["code"],
@@ -151,7 +140,7 @@ class SelfEvaluationCommands:
         if signed is None:
             return self._create("selfeval.finalise", args, request_id, eid, create, "自评已定稿", "自评")
 
-        def again(aggregate: Evaluation, request: dict[str, Any] | None) -> UUID:
+        def again(aggregate: Evaluation, request: Request) -> UUID:
             aggregate.refinalise(ev.total, ev.grade, scores, signer, self._user(user), request=request)
             return eid
 
@@ -172,7 +161,7 @@ class SelfEvaluationCommands:
         eid = evaluation_id(owner_kind, owner_code, fiscal_year)
         why = parse_text(reason, "原因", limit=500)
 
-        def act(aggregate: Evaluation, request: dict[str, Any] | None) -> UUID:
+        def act(aggregate: Evaluation, request: Request) -> UUID:
             aggregate.reopen(why, self._user(user), request)
             return eid
 
@@ -189,11 +178,7 @@ class SelfEvaluationCommands:
         for p in projects:
             values = {
                 r["name"]: (Decimal(r["actual_value"]), r["unit"])
-                for r in self.read.all(
-                    "SELECT name, actual_value, unit FROM rm_indicators WHERE owner_kind = "
-                    "'project' AND owner_code = ? AND year = ? AND actual_value IS NOT NULL",
-                    (p.code, fiscal_year),
-                )
+                for r in lookups.project_actuals(self.read, p.code, fiscal_year)
             }
             if values:
                 parts.append((p.figures.budget, values))
@@ -211,15 +196,7 @@ class SelfEvaluationCommands:
         codes = [] if unit else [owner_code]
         _, projects = self.queries.statuses(year, dt.date(year, 12, 31), unit, codes)
         ids = [p.id for p in projects]
-        initial = Decimal(0)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            row = self.read.one(
-                "SELECT COALESCE(SUM(amount_fen), 0) AS s FROM rm_appropriations WHERE kind = "
-                f"'initial' AND project_id IN ({', '.join('?' * len(chunk))})",
-                chunk,
-            )
-            initial += from_fen(int(row["s"]))
+        initial = from_fen(lookups.initial_budget_fen(self.read, ids)) if ids else Decimal(0)
         budget = sum((p.figures.budget for p in projects), Decimal(0))
         disbursed = sum((p.figures.disbursed for p in projects), Decimal(0))
         return initial, budget, disbursed

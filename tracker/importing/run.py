@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from tracker.commands.base import request_of
 from tracker.domain.errors import DuplicateError, TrackerError
 from tracker.domain.inputs import parse_year
 from tracker.domain.project import INITIAL
@@ -36,8 +37,9 @@ from tracker.importing.readers import read_table_file
 from tracker.importing.records import IMPORT_NOTE, PaymentRow, Problem, Validated
 from tracker.importing.report import ImportReport, Progress, SheetReport, text_progress
 from tracker.importing.request_ids import request_ids
-from tracker.importing.state import load_state, load_vouchers, recorded_fingerprints
+from tracker.importing.state import load_state, load_vouchers
 from tracker.importing.validate import check
+from tracker.queries import lookups
 
 if TYPE_CHECKING:
     from tracker.commands.tracker import BudgetTracker
@@ -94,7 +96,7 @@ def _import(
     parsed.problems[:0] = problems
     notify("校验", 0, 1)
     db = load_state(app, parsed)
-    db.requests = recorded_fingerprints(app, request_ids(parsed, db))
+    db.requests = lookups.request_hashes(app.read, request_ids(parsed, db))
     load_vouchers(app, parsed, db)
     validated = check(parsed, db, fingerprinter())
     notify("校验", 1, 1)
@@ -151,10 +153,8 @@ def _counts(v: Validated) -> dict[str, int]:
 
 
 def service_fingerprint(command: str, args: dict[str, Any], request_id: str, result: UUID) -> str:
-    """The service layer's own request hash (``BudgetTracker._request``)."""
-    from tracker.commands.tracker import BudgetTracker
-
-    request = BudgetTracker._request(command, args, request_id, result)
+    """The service layer's own request hash (``tracker.commands.base.request_of``)."""
+    request = request_of(command, args, request_id, result)
     assert request is not None
     return str(request["hash"])
 
@@ -230,10 +230,7 @@ def _execute(
             )
             step("projects", True)
         except DuplicateError as e:
-            if (
-                app.read.one("SELECT 1 AS x FROM rm_projects WHERE year = ? AND code = ?", (p.year, p.code))
-                is None
-            ):
+            if lookups.project_in_year(app.read, p.code, p.year) is None:
                 raise interrupted(p.sheet, p.row, e) from None
             step("projects", False)
     for p in v.appropriations:
