@@ -36,6 +36,34 @@ KIND_LABELS = {
 Request = dict[str, Any] | None
 
 
+def check_payment_fits(amount: Decimal, date: dt.date, available: Decimal) -> None:
+    """The overspend rule, decided here only: a payment dated ``date`` may take at most
+    ``available``, the least budget left on any date from ``date`` to the year end
+    (``Project.available_from``), since it lowers every one of those dates.
+
+    ``Project.pay`` applies it; the import's fast path runs ``Project.pay`` itself and
+    only answers ``available_from`` faster (``tracker.importing.headroom``, checked
+    against ``Project.available_from``), so both refuse exactly the same payments.
+    """
+    if amount > available:
+        raise OverspendError(
+            f"支付 {fmt_yuan_grouped(amount)} 元超出可用预算：截至 {date}（及以后各日）"
+            f"可用余额为 {fmt_yuan_grouped(available)} 元",
+            "金额",
+        )
+
+
+def check_cut_fits(kind: str, amount: Decimal, date: dt.date, available: Decimal) -> None:
+    """The same rule for a reduction or recall of the budget (调减/收回): it lowers every
+    date from its own on, so it may take at most what is left on the lowest of them."""
+    if KIND_SIGN[kind] < 0 and amount > available:
+        raise OverspendError(
+            f"{KIND_LABELS[kind]} {fmt_yuan_grouped(amount)} 元将使预算低于已支出数："
+            f"自 {date} 起最多可{KIND_LABELS[kind]} {fmt_yuan_grouped(available)} 元",
+            "金额",
+        )
+
+
 class Project(Aggregate):
     """A project's ledger for one fiscal year; its id comes from (year, code)."""
 
@@ -127,13 +155,7 @@ class Project(Aggregate):
             raise InvalidInputError(f"“{kind}”不是有效的预算类型，可选：{choices}", "类型")
         self._check_date(date)
         if KIND_SIGN[kind] < 0:
-            headroom = self.available_from(date)
-            if amount > headroom:
-                raise OverspendError(
-                    f"{KIND_LABELS[kind]} {fmt_yuan_grouped(amount)} 元将使预算低于已支出数："
-                    f"自 {date} 起最多可{KIND_LABELS[kind]} {fmt_yuan_grouped(headroom)} 元",
-                    "金额",
-                )
+            check_cut_fits(kind, amount, date, self.available_from(date))
         self._appropriated(appropriation_id, kind, amount, date, doc, user, note, request)
 
     def pay(
@@ -156,13 +178,7 @@ class Project(Aggregate):
             raise InvalidInputError("收款人不能为空", "收款人")
         if str(payment_id) in self.payments:
             raise InvalidInputError(f"支付 {payment_id} 已存在", "支付编号")
-        headroom = self.available_from(date)
-        if amount > headroom:
-            raise OverspendError(
-                f"支付 {fmt_yuan_grouped(amount)} 元超出可用预算：截至 {date}（及以后各日）"
-                f"可用余额为 {fmt_yuan_grouped(headroom)} 元",
-                "金额",
-            )
+        check_payment_fits(amount, date, self.available_from(date))
         self._paid(
             payment_id,
             amount,

@@ -2,10 +2,11 @@
 per-call machinery around its event method.
 
 ``project.pay(...)`` decides (amount exact and positive, date in the year, a payee, a
-new payment id, enough budget on every later day) and then calls ``self._paid(...)``,
-an ``@event`` method: the library maps the arguments to names twice, filters them by
-signature twice, builds the event and applies it — about two thirds of the cost of a
-payment, and a quarter of a 100,000-row import.
+new payment id, and the domain's overspend rule ``check_payment_fits``: enough budget
+on every later day) and then calls ``self._paid(...)``, an ``@event`` method: the
+library maps the arguments to names twice, filters them by signature twice, builds
+the event and applies it — about two thirds of the cost of a payment, and a quarter
+of a 100,000-row import.
 
 Here ``Project.pay`` itself runs, unchanged, on a stand-in (``_Stand``) that answers
 ``available_from`` from the headroom oracle, keeps the arguments ``pay`` hands to

@@ -1,4 +1,16 @@
-"""A project's balance on every day of its year, for checking many payments quickly."""
+"""A project's balance on every day of its year, for checking many payments quickly.
+
+It decides nothing: the overspend rule is the domain's (``check_payment_fits`` in
+``tracker.domain.project``, applied by ``Project.pay``). This only answers the
+question that rule asks, ``available_from(day)``, with the same figure as the
+aggregate's own method, faster. The equality is checked three ways: property tests
+against ``Project.available_from`` at every step of random sequences
+(``tests/unit/test_import_layouts.py``), the import's comparison of every stored
+event, aggregate and read table with the library's own way
+(``tests/integration/test_import_fast_path.py``), and, while importing, a comparison
+with ``Project.available_from`` on each chunk's first and last days before the chunk
+is saved (``payments._verify``).
+"""
 
 from __future__ import annotations
 
