@@ -106,16 +106,23 @@ class Submission:
     again, so the same submission sent twice is one request for the service layer.
     """
 
-    def __init__(self, fields: Mapping[str, str], labels: Mapping[str, str]) -> None:
+    def __init__(self, fields: Mapping[str, str], labels: Mapping[str, str], *, blank: bool = False) -> None:
+        """``blank``: a fresh form even while another form of the page is being posted."""
         self.errors = FormErrors(fields, labels, FORM)
-        posted = request.method == "POST"
-        self.values: dict[str, str] = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        posted = request.method == "POST" and not blank
+        form = request.form if posted else {}
+        self.values: dict[str, str] = {k: v for k, v in form.items() if k != "csrf_token"}
         self.request_id = self.values.get("request_id", "") if posted else ""
         if not _is_uuid(self.request_id):
             if posted:
                 self.errors.add(FORM, EXPIRED)
             self.request_id = str(uuid.uuid4())
         self.values["request_id"] = self.request_id
+
+    def renew(self) -> None:
+        """A new request id, after the old one was used for other contents."""
+        self.errors.add(FORM, RESUBMITTED)
+        self.request_id = self.values["request_id"] = str(uuid.uuid4())
 
     def text(self, name: str) -> str:
         return self.values.get(name, "")
@@ -156,8 +163,7 @@ class Submission:
             if e.field != "请求编号":
                 self.errors.refuse(e)
                 return None
-            self.errors.add(FORM, RESUBMITTED)
-            self.request_id = self.values["request_id"] = str(uuid.uuid4())
+            self.renew()
         except OverspendError as e:
             self.errors.refuse(e, e.message + overspend_hint)
         except TrackerError as e:
