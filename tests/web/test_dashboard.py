@@ -13,6 +13,7 @@ auditor1 and admin1 read everything.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from decimal import Decimal
@@ -248,6 +249,43 @@ def test_a_malformed_date_is_refused_in_chinese(as_user: Any) -> None:
 def test_print_header_names_the_unit_and_the_day(as_user: Any) -> None:
     page = html(as_user("officer1").get("/?as_of=2024-06-30"))
     assert re.search(r'<div class="print-header">\s*预算执行总览 · 满城区医保中心 · 截至 2024-06-30', page)
+
+
+# ------------------------------------------------------------------ export
+
+
+def sheet(response: Any) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    ws = load_workbook(io.BytesIO(response.get_data())).active
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def test_the_table_exports_to_excel_exactly_as_shown(as_user: Any) -> None:
+    client = as_user("manager1")
+    page = html(client.get("/?as_of=2024-06-30&functional=2101502"))
+    link = re.search(r'id="export-link" href="([^"]+)"', page).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+    assert "as_of=2024-06-30" in link
+    assert "functional=2101502" in link
+    rows = sheet(client.get(link))
+    assert "截至 2024-06-30" in rows[0][0]
+    assert "金额单位：元" in rows[0][0]
+    assert rows[1][:3] == ["项目编码", "项目名称", "单位"]
+    assert [r[0] for r in rows[2:]] == ["P2", "合计"]
+    p2 = rows[2]
+    assert p2[6:9] == [500000, 60000, 440000]
+    assert p2[9] == 12  # execution 12.00%
+    assert p2[13] == "正常"
+
+
+def test_the_export_keeps_to_the_users_units(as_user: Any) -> None:
+    client = as_user("officer1")
+    rows = sheet(client.get("/projects/export.xlsx"))
+    assert [r[0] for r in rows[2:]] == ["P1", "合计"]
+    assert rows[2][7] == Decimal("50000.5")
+    assert client.get("/projects/export.xlsx?unit=450003").status_code == 403
 
 
 # --------------------------------------------------- view-model functions

@@ -9,10 +9,12 @@ its indicators') stored events. It never loads the aggregate.
 
 from __future__ import annotations
 
+import io
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 from uuid import UUID
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
@@ -22,12 +24,13 @@ from tracker.queries.project_page import ProjectPageQueries, indicator_history, 
 from web import charts
 from web.auth import WebUser, require_read, scope
 from web.extensions import tracker
-from web.formatting import money_unit
+from web.formatting import UNITS, money_unit
 from web.templating import keep_time
 from web.timectl import current
-from web.views.dashboard import STATUS_ORDER, project_url, select
+from web.views.dashboard import STATUS_ORDER, Selection, project_url, select
 
 bp = Blueprint("projects", __name__)
+CENT = Decimal("0.01")
 
 # The forms' endpoints (another area); a link is shown only once its endpoint exists.
 ACTIONS = (
@@ -60,6 +63,76 @@ def index() -> Any:
         project_url=project_url,
         unit_arg=request.args.get("unit"),
     )
+
+
+@bp.route("/projects/export.xlsx")
+@login_required
+def export() -> Any:
+    """The dashboard's or the list's table exactly as shown (unit, filters, day, 元/万元)."""
+    user = cast(WebUser, current_user)
+    sel = select(scope(), user.units, request.args)
+    unit = money_unit()
+    where = sel.unit or "全部可见单位"
+    return send_file(
+        io.BytesIO(status_workbook(sel, unit)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"项目执行情况_{where}_{sel.year}_截至{sel.as_of.isoformat()}.xlsx",
+        max_age=0,
+    )
+
+
+HEADERS = (
+    ("项目编码", 14), ("项目名称", 30), ("单位", 10), ("支出类型", 16), ("功能分类", 10), ("资金来源", 22),
+    ("全年预算", 16), ("已支付", 16), ("可用余额", 16), ("执行率(%)", 11), ("序时进度(%)", 12),
+    ("差距(百分点)", 12), ("年末预计(%)", 12), ("状态", 10),
+)  # fmt: skip
+
+
+def status_workbook(sel: Selection, unit: str) -> bytes:
+    """An .xlsx of the selection: amounts exact to the 分 (or 0.01 万元), rates to 0.01."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    from tracker.exporting.xlsx import MONEY_FORMAT, exact_number
+    from web.charts import in_unit
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "项目执行情况"
+    where = f"{sel.unit} {sel.unit_name}" if sel.unit else "全部可见单位"
+    ws.append(
+        [f"{sel.year} 年项目执行情况 · {where} · 截至 {sel.as_of.isoformat()} · 金额单位：{UNITS[unit]}"]
+    )
+    ws.append([h for h, _ in HEADERS])
+    for c, (_, width) in enumerate(HEADERS, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+        ws.cell(2, c).font = Font(bold=True)
+    rows = [
+        (p.code, p.name, p.unit, p.expenditure_type, p.functional or "", p.source, p.figures, p.status)
+        for p in sel.projects
+    ]
+    rows.append(("合计", f"{len(sel.projects)} 个项目", "", "", "", "", sel.total, sel.total_status))
+    for r, (*texts, f, status) in enumerate(rows, start=3):
+        for c, text in enumerate(texts, start=1):
+            ws.cell(r, c, text).number_format = "@"
+        numbers = (
+            in_unit(f.budget, unit), in_unit(f.disbursed, unit), in_unit(f.available, unit),
+            f.execution_rate, f.planned_rate, f.lag_points, f.forecast_rate,
+        )  # fmt: skip
+        for c, value in enumerate(numbers, start=7):
+            cell = ws.cell(r, c)
+            exact_number(cell, value.quantize(CENT, rounding=ROUND_HALF_UP))
+            cell.number_format = MONEY_FORMAT
+        ws.cell(r, 14, STATUS_LABELS[status])
+    for c in range(1, len(HEADERS) + 1):
+        ws.cell(len(rows) + 2, c).font = Font(bold=True)
+    ws.freeze_panes = "C3"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 @bp.route("/projects/<int:year>/<code>")
