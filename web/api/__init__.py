@@ -1,0 +1,35 @@
+"""The JSON API under ``/api/v1``, documented by the OpenAPI document the app serves at
+``/api/v1/openapi.json`` (generated from these routes and their schemas).
+
+One shape for every answer (``{"data": ...}`` or ``{"error": ..., "field": ...}``),
+bearer tokens only (no session cookie, hence no CSRF), and the same service layer and
+validation as the forms and the CLI. The routes live in small modules by subject:
+``status`` (status, roll-ups, series, units, me), ``projects`` (reads of one project),
+``ledger`` (payments, appropriations, reversals, plans, indicator progress) and
+``alerts``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from web.api import errors
+from web.api.access import auth
+from web.api.blueprint import bp
+from web.extensions import csrf
+
+
+@bp.before_request
+@bp.auth_required(auth)
+def require_token() -> Any:
+    """Every route of the API needs a valid bearer token (401 otherwise)."""
+    return None
+
+
+errors.init(bp)
+csrf.exempt(bp)
+
+# The route modules register their views on ``bp`` when imported.
+from web.api import alerts, ledger, projects, status  # noqa: E402
+
+__all__ = ["alerts", "bp", "ledger", "projects", "status"]
