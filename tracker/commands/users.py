@@ -1,4 +1,5 @@
-"""Accounts, roles and API tokens in the service layer (a part of ``BudgetTracker``).
+"""Accounts, roles and API tokens in the service layer (a part of ``BudgetTracker``
+built on ``CommandBase``).
 
 Secrets are hashed here, before anything reaches an event: passwords with argon2
 (slow on purpose, salted), API tokens with SHA-256 (their 32 random bytes need no
@@ -22,12 +23,12 @@ import hashlib
 import hmac
 import re
 import secrets
-from typing import Any
 from uuid import UUID
 
 from argon2 import PasswordHasher
 from argon2.exceptions import Argon2Error
 
+from tracker.commands.base import CommandBase, Request
 from tracker.domain.errors import DuplicateError, InvalidInputError, NotFoundError
 from tracker.domain.ids import entry_id, user_id
 from tracker.domain.inputs import parse_text
@@ -47,7 +48,6 @@ from tracker.queries.users import Account, TokenInfo
 
 TOKEN_PREFIX = "trk_"
 _TOKEN = re.compile(r"^trk_([0-9a-f]{32})_([A-Za-z0-9_-]{20,200})$")
-Request = dict[str, Any] | None
 
 
 def token_hash(secret: str) -> str:
@@ -67,15 +67,9 @@ def parse_token(text: str | None) -> tuple[UUID, str] | None:
     return UUID(hex=match.group(1)), match.group(2)
 
 
-class UserCommands:
+class UserCommands(CommandBase):
     """Add accounts, grant and withdraw roles, change passwords, issue API tokens;
     sign in by password or token."""
-
-    # Provided by BudgetTracker.
-    read: Any
-    _create: Any
-    _update: Any
-    _user: Any
 
     # argon2id with the library's defaults (RFC 9106 low-memory profile); a test may
     # put a cheaper hasher on its own subclass.
