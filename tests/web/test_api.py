@@ -592,6 +592,8 @@ def test_an_officer_replaces_a_plan_and_a_bad_plan_is_refused_by_name(api: Api) 
     assert done.status_code == 200
     assert done.get_json() == {"data": {"project": "P1", "year": 2024, "plan": plan}}
     events = api.events()
+    again = api.call("PUT", "/projects/2024/P1/plan", "officer1", "plan-1", json={"plan": plan})
+    assert (again.status_code, again.get_json()) == (200, done.get_json())
     bad = api.call("PUT", "/projects/2024/P1/plan", "officer1", "plan-2", json={"plan": "bad"})
     assert error_of(bad, 422)["field"] == "资金支出计划"
     other = api.call("PUT", "/projects/2024/P3/plan", "officer1", "plan-3", json={"plan": plan})
@@ -676,3 +678,89 @@ def test_alerts_are_listed_by_unit_and_acknowledged_only_by_their_manager(api: A
     )
     open_only = api.get("/alerts?open=true", "manager1").get_json()["data"]
     assert all(a["resolved_on"] is None for a in open_only)
+
+
+# ------------------------------------------------------------ the role matrix
+
+OWN_UNIT = {
+    "officer1": "450002",
+    "manager1": "450001",
+    "auditor1": "450001",
+    "admin1": "450003",
+    "officer3": "450003",
+}
+FOREIGN_UNIT = {"officer1": "450003", "manager1": "450003", "officer3": "450001"}
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_every_read_endpoint_answers_each_role_within_its_units(reader: Api, who: str) -> None:
+    own = OWN_UNIT[who]
+    for path in (
+        "/status",
+        f"/status?unit={own}",
+        "/projects",
+        f"/projects?unit={own}",
+        "/rollups?by=unit",
+        f"/rollups?by=type&unit={own}",
+        f"/series?unit={own}&as_of=2024-01-31",
+        "/alerts",
+        f"/alerts?unit={own}",
+        "/units",
+        "/me",
+    ):
+        assert reader.get(path, who).status_code == 200, (who, path)
+    foreign = FOREIGN_UNIT.get(who)
+    if foreign is None:
+        return
+    for path in (
+        f"/status?unit={foreign}",
+        f"/projects?unit={foreign}",
+        f"/rollups?by=unit&unit={foreign}",
+        f"/series?unit={foreign}",
+        f"/alerts?unit={foreign}",
+    ):
+        assert error_of(reader.get(path, who), 403)["field"] == "单位编码", (who, path)
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_every_write_endpoint_for_every_role(api: Api, who: str) -> None:
+    """Each write on P1 (unit 450002) and P3 (450003): only the unit's officer records;
+    only the manager of the unit acknowledges its alerts; everyone else gets 403."""
+    indicators = {"P1": add_indicator(api, "P1"), "P3": add_indicator(api, "P3")}
+    raise_alerts(api)
+    for code, indicator in indicators.items():
+        payment = api.payments(code)[0]["id"]
+        writes = [
+            ("POST", "/payments", {**PAYMENT, "project": code, "amount": "1"}),
+            ("POST", "/appropriations", {**GRANT, "project": code}),
+            (
+                "POST",
+                f"/projects/2024/{code}/payments/{payment}/reversals",
+                {"amount": "1", "date": "2024-07-02", "reason": "测试"},
+            ),
+            ("PUT", f"/projects/2024/{code}/plan", {"plan": "03-31:25%,06-30:50%,09-30:75%,12-31:100%"}),
+            (
+                "POST",
+                f"/projects/2024/{code}/indicators/{indicator}/progress",
+                {"value": "1场", "date": "2024-07-01"},
+            ),
+        ]
+        for i, (method, path, body) in enumerate(writes):
+            events = api.events()
+            response = api.call(method, path, who, f"{code}-{i}", json=body)
+            if who in RECORDERS_OF[code]:
+                assert response.status_code in (200, 201), (who, path, response.get_json())
+                assert api.events() > events
+            else:
+                error_of(response, 403)
+                assert api.events() == events, (who, path)
+    for alert in api.get("/alerts", "auditor1").get_json()["data"]:
+        events = api.events()
+        response = api.post(
+            f"/alerts/{alert['id']}/acknowledge", who, {"comment": "已阅"}, key=f"ack-{alert['id']}"
+        )
+        if who == "manager1" and alert["unit"] in ("450001", "450002"):
+            assert response.status_code == 200, response.get_json()
+        else:
+            error_of(response, 403)
+            assert api.events() == events
