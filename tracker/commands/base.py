@@ -16,8 +16,6 @@ Many events of one aggregate decided at once (the spreadsheet import) are saved 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import random
 import threading
 import time
@@ -29,7 +27,8 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
 
-from tracker.commands.batch import BatchSave
+from tracker.commands.batch import BatchSave, snapshot_due
+from tracker.commands.requests import Request, replayed, request_of
 from tracker.domain.errors import (
     ConcurrencyError,
     DuplicateError,
@@ -52,37 +51,6 @@ __all__ = ["CommandBase", "Request", "request_of", "snapshot_due"]
 A = TypeVar("A", bound=Aggregate)
 MAX_ATTEMPTS = 100
 CACHE_SIZE = 500  # aggregates kept in memory; fast-forwarded from the store on use
-Request = dict[str, Any] | None
-
-
-def snapshot_due(interval: int, before: int, after: int) -> bool:
-    """Whether moving from version ``before`` to ``after`` passes a snapshot point.
-
-    Points lie every ``interval`` versions up to 10 x interval, then every power of ten
-    below the version (every 1,000 from 1,000, every 10,000 from 10,000). A project's
-    state holds all its payments, so a snapshot's size grows with the version: a fixed
-    interval would make each payment of a busy project pay for ever larger snapshots
-    (at 5,000 payments a snapshot took ~50 ms, every 100 payments). With this schedule
-    each event pays a bounded share of snapshot work. A load replays fewer events after
-    its snapshot than the version's power of ten (under 1,000 below version 10,000),
-    which costs about as much as decoding that snapshot in the first place.
-    """
-    step = max(interval, 10 ** (len(str(max(after, 1))) - 1))
-    return after // step != before // step
-
-
-def request_of(command: str, args: dict[str, Any], request_id: str | None, result_id: UUID) -> Request:
-    """The request's id and a fingerprint of what it asks (the note included).
-
-    The acting user is left out on purpose: the same file re-imported by a
-    colleague, or a request retried by another worker, is the same request.
-    """
-    if request_id is None:
-        return None
-    rid = parse_text(request_id, "请求编号", limit=200)
-    blob = json.dumps([command, args], sort_keys=True, ensure_ascii=False, default=str)
-    digest = hashlib.sha256(blob.encode()).hexdigest()
-    return {"id": rid, "hash": digest, "result": str(result_id)}
 
 
 class CommandBase(Application[UUID]):
@@ -355,9 +323,4 @@ class CommandBase(Application[UUID]):
 
     def _replay(self, request: dict[str, Any]) -> UUID | None:
         """The first result of an already-executed request, or None if it is new."""
-        found = lookups.recorded_request(self.read, request["id"])
-        if found is None:
-            return None
-        if found.request_hash != request["hash"]:
-            raise DuplicateError(f"请求编号 {request['id']} 已用于另一条不同的命令，不能重复使用", "请求编号")
-        return found.result_id
+        return replayed(request, lookups.recorded_request(self.read, request["id"]))

@@ -11,6 +11,7 @@ from tracker.commands.alerts import AlertCommands
 from tracker.commands.base import CommandBase
 from tracker.commands.indicators import IndicatorCommands
 from tracker.commands.ledger import LedgerCommands
+from tracker.commands.register import RegisterCommands
 from tracker.commands.selfeval import SelfEvaluationCommands
 from tracker.commands.users import UserCommands
 
@@ -19,6 +20,7 @@ __all__ = ["BudgetTracker"]
 
 class BudgetTracker(
     UserCommands,
+    RegisterCommands,
     LedgerCommands,
     IndicatorCommands,
     SelfEvaluationCommands,
