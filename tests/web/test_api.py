@@ -276,6 +276,8 @@ def test_status_defaults_to_the_pinned_today_and_answers_refusals_by_field(reade
         "error": "年度应为整数",
         "field": "年度",
     }
+    misspelt = error_of(reader.get("/status?asof=2024-06-30", "auditor1"), 422)
+    assert misspelt == {"error": "不接受参数“asof”，请检查拼写", "field": "asof"}
 
 
 # ------------------------------------------------------------- projects

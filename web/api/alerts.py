@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from marshmallow import RAISE
+
 from tracker.domain.errors import NotFoundError
 from web.api.access import MANAGER, api_scope, caller, request_id, require_manage, require_read, roles
 from web.api.blueprint import bp
@@ -50,7 +52,7 @@ def find_alert(alert_id: str) -> dict[str, Any]:
 
 
 @bp.get("/alerts")
-@bp.input(AlertsQuery, location="query", arg_name="query")
+@bp.input(AlertsQuery, location="query", arg_name="query", unknown=RAISE)
 @bp.output(AlertsResponse)
 @bp.doc(
     summary="预警",

@@ -101,12 +101,12 @@ def first_leaf(messages: Any) -> tuple[list[str], str | None]:
     return [], None
 
 
-def describe(path: list[str], text: str) -> tuple[str, str]:
+def describe(path: list[str], text: str, noun: str = "字段") -> tuple[str, str]:
     """The Chinese message and field name of one schema error."""
     named = [p for p in path if not p.isdigit()]
     key = named[0] if named else "_schema"
     if text == UNKNOWN:
-        return f"不接受字段“{named[-1] if named else key}”，请检查拼写", named[-1] if named else key
+        return f"不接受{noun}“{named[-1] if named else key}”，请检查拼写", named[-1] if named else key
     label = LABELS.get(key, key)
     return f"{label}{text}", label
 
@@ -115,16 +115,17 @@ def validation_answer(detail: Any, headers: Any) -> Answer:
     """apiflask's ``{"json": {"amount": ["必须填写"]}}`` as one Chinese sentence per field."""
     problems: list[tuple[str, str]] = []
     locations = detail if isinstance(detail, dict) else {"json": detail}
-    for messages in locations.values():
+    for location, messages in locations.items():
+        noun = "参数" if location == "query" else "字段"
         if isinstance(messages, dict):
             for key, value in messages.items():
                 path, text = first_leaf(value)
                 if text is not None:
-                    problems.append(describe([str(key), *path], text))
+                    problems.append(describe([str(key), *path], text, noun))
         else:
             path, text = first_leaf(messages)
             if text is not None:
-                problems.append(describe(path, text))
+                problems.append(describe(path, text, noun))
     if not problems:
         return answer(422, "请求内容不符合要求", None, headers)
     message = "；".join(m for m, _ in problems)

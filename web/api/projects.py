@@ -11,6 +11,8 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
+from marshmallow import RAISE
+
 from tracker.domain.errors import NotFoundError
 from tracker.domain.inputs import parse_code
 from tracker.domain.money import fmt_yuan
@@ -98,7 +100,7 @@ def indicator_item(i: IndicatorProgress) -> dict[str, Any]:
 
 
 @bp.get("/projects")
-@bp.input(ProjectsQuery, location="query", arg_name="query")
+@bp.input(ProjectsQuery, location="query", arg_name="query", unknown=RAISE)
 @bp.output(ProjectsResponse)
 @bp.doc(
     summary="项目列表",
@@ -126,7 +128,7 @@ def projects(query: dict[str, Any]) -> Any:
 
 
 @bp.get("/projects/<int:year>/<code>")
-@bp.input(AsOfQuery, location="query", arg_name="query")
+@bp.input(AsOfQuery, location="query", arg_name="query", unknown=RAISE)
 @bp.output(ProjectResponse)
 @bp.doc(
     summary="一个项目",
@@ -176,7 +178,7 @@ def project(year: int, code: str, query: dict[str, Any]) -> Any:
 
 
 @bp.get("/projects/<int:year>/<code>/payments")
-@bp.input(AsOfQuery, location="query", arg_name="query")
+@bp.input(AsOfQuery, location="query", arg_name="query", unknown=RAISE)
 @bp.output(PaymentsResponse)
 @bp.doc(
     summary="项目的支付",
@@ -190,7 +192,7 @@ def payments(year: int, code: str, query: dict[str, Any]) -> Any:
 
 
 @bp.get("/projects/<int:year>/<code>/indicators")
-@bp.input(AsOfQuery, location="query", arg_name="query")
+@bp.input(AsOfQuery, location="query", arg_name="query", unknown=RAISE)
 @bp.output(IndicatorsResponse)
 @bp.doc(
     summary="项目的绩效指标",

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from marshmallow import RAISE
+
 from tracker.domain import lag
 from tracker.domain.errors import InvalidInputError
 from tracker.queries import Figures, wire
@@ -68,7 +70,7 @@ def single_root() -> str | None:
 
 
 @bp.get("/status")
-@bp.input(StatusQuery, location="query", arg_name="query")
+@bp.input(StatusQuery, location="query", arg_name="query", unknown=RAISE)
 @bp.output(StatusResponse)
 @bp.doc(
     summary="执行进度",
@@ -86,7 +88,7 @@ def status(query: dict[str, Any]) -> Any:
 
 
 @bp.get("/rollups")
-@bp.input(RollupQuery, location="query", arg_name="query")
+@bp.input(RollupQuery, location="query", arg_name="query", unknown=RAISE)
 @bp.output(RollupResponse)
 @bp.doc(
     summary="汇总",
@@ -113,7 +115,7 @@ def rollups(query: dict[str, Any]) -> Any:
 
 
 @bp.get("/series")
-@bp.input(SeriesQuery, location="query", arg_name="query")
+@bp.input(SeriesQuery, location="query", arg_name="query", unknown=RAISE)
 @bp.output(SeriesResponse)
 @bp.doc(
     summary="逐日累计数据",
