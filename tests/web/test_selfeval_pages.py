@@ -136,6 +136,15 @@ def test_another_units_form_is_403_unless_the_role_reads_everything(
     assert as_user(name).get(P1).status_code == status
 
 
+def test_the_form_links_to_its_xlsx_download(indicators: dict[str, str], as_user: Any) -> None:
+    client = as_user("officer1")
+    link = re.search(r'<a href="([^"]+)">下载自评表（xlsx）</a>', text(client.get(P1)))
+    assert link
+    answer = client.get(link.group(1).replace("&amp;", "&"))
+    assert answer.status_code == 200
+    assert answer.data[:2] == b"PK"  # an xlsx is a zip
+
+
 def test_unknown_project_is_404(as_user: Any) -> None:
     assert as_user("auditor1").get("/selfeval/2024/NOPE").status_code == 404
 

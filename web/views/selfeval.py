@@ -84,7 +84,9 @@ def download_url(facts: ProjectFacts) -> str | None:
     if "transfer.download" not in current_app.view_functions:
         return None
     try:
-        return url_for("transfer.download", table="selfeval", year=facts.year, code=facts.code)
+        return url_for(
+            "transfer.download", kind="selfeval", format="xlsx", project=facts.code, year=facts.year
+        )
     except BuildError:
         return None
 
