@@ -116,6 +116,17 @@ def test_anonymous_users_are_sent_to_the_login_page(client: FlaskClient) -> None
     assert "/login" in answer.headers["Location"]
 
 
+def test_an_anonymous_acknowledgement_is_sent_to_the_login_page(
+    app: Flask, alerts: dict[str, str], client: FlaskClient
+) -> None:
+    token = csrf_from(text(client.get("/login")))
+    before = events(app)
+    answer = client.post(f"/alerts/{alerts['P1']}/acknowledge", data={"csrf_token": token, "comment": "x"})
+    assert answer.status_code == 302
+    assert "/login" in answer.headers["Location"]
+    assert events(app) == before
+
+
 def test_filters_narrow_the_list_and_a_foreign_unit_is_refused(alerts: dict[str, str], as_user: Any) -> None:
     client = as_user("auditor1")
     html = text(client.get("/alerts?unit=450003"))

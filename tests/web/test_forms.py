@@ -139,6 +139,19 @@ def test_anonymous_users_are_sent_to_the_login_page(app: Flask, client: FlaskCli
         assert "/login" in answer.headers["Location"]
 
 
+def test_anonymous_posts_are_sent_to_the_login_page_and_record_nothing(
+    app: Flask, client: FlaskClient
+) -> None:
+    urls = all_form_urls(app)
+    token = csrf_from(text(client.get("/login")))
+    before = events(app)
+    for url in urls:
+        answer = client.post(url, data={**GOOD_PAYMENT, "csrf_token": token, "request_id": "x"})
+        assert answer.status_code == 302, url
+        assert "/login" in answer.headers["Location"]
+    assert events(app) == before
+
+
 def test_unknown_project_payment_or_indicator_is_404(app: Flask, as_user: Any) -> None:
     client = as_user("officer1")
     assert client.get("/projects/2024/NOPE/payments/new").status_code == 404

@@ -111,6 +111,21 @@ def test_anonymous_users_are_sent_to_the_login_page(client: FlaskClient) -> None
         assert "/login" in answer.headers["Location"]
 
 
+def test_anonymous_posts_are_sent_to_the_login_page(
+    app: Flask, indicators: dict[str, str], client: FlaskClient
+) -> None:
+    token = re.search(r'name="csrf_token" value="([^"]+)"', text(client.get("/login")))
+    assert token
+    before = events(app)
+    for action in ("explain", "sign", "reopen"):
+        answer = client.post(
+            f"{P1}/{action}", data={"csrf_token": token.group(1), "signed_by": "x", "reason": "y"}
+        )
+        assert answer.status_code == 302
+        assert "/login" in answer.headers["Location"]
+    assert events(app) == before
+
+
 # -------------------------------------------------------------------- form
 
 
