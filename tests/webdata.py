@@ -5,8 +5,11 @@ test-client tests (tests/web) and the real-browser tests (tests/e2e)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from typing import Any
 
 from flask import Flask
+from flask.testing import FlaskClient
 
 PASSWORD = "correct-horse-1"
 TODAY = dt.date(2024, 7, 15)
@@ -64,3 +67,18 @@ def seed(app: Flask) -> None:
     t.pay("P3", "50000", date="2024-04-01", payee="某医院", user="种子")
     for name, (roles, units) in ACCOUNTS.items():
         t.add_user(name, roles=roles, units=units, password=PASSWORD, user="种子")
+
+
+def csrf_from(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "page has no CSRF token"
+    return found.group(1)
+
+
+def login(client: FlaskClient, name: str, password: str = PASSWORD) -> Any:
+    """Sign in through the real login form (CSRF token included)."""
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={"name": name, "password": password, "csrf_token": csrf_from(page.get_data(as_text=True))},
+    )

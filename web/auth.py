@@ -83,14 +83,15 @@ def subtree(roots: Iterable[str], units: list[dict[str, Any]]) -> frozenset[str]
 
 
 def scope_of(user: WebUser) -> Scope:
+    """Each role counts only for the units it was granted with: an officer of A who
+    manages B records in A's subtree and acknowledges in B's, not the other way."""
     units = tracker().units()
-    own = subtree(user.units, units)
     everything = user.has(AUDITOR, ADMIN)
-    readable = None if everything else own
+    readable = None if everything else subtree(user.units, units)
     return Scope(
         readable=readable,
-        recordable=own if user.has(OFFICER) else frozenset(),
-        managed=own if user.has(MANAGER) else frozenset(),
+        recordable=subtree(user.account.units_for(OFFICER), units),
+        managed=subtree(user.account.units_for(MANAGER), units),
     )
 
 

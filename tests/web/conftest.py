@@ -9,15 +9,13 @@ one account per role (plus an officer of the other branch, to prove isolation).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from webdata import ACCOUNTS, PASSWORD, TODAY, seed  # noqa: F401 - re-exported for tests
+from webdata import ACCOUNTS, PASSWORD, TODAY, csrf_from, login, seed  # noqa: F401 - re-exported
 
 from web import create_app
 
@@ -41,21 +39,6 @@ def app(tmp_path: Path) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
-
-
-def csrf_from(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "page has no CSRF token"
-    return found.group(1)
-
-
-def login(client: FlaskClient, name: str, password: str = PASSWORD) -> Any:
-    """Sign in through the real login form (CSRF token included)."""
-    page = client.get("/login")
-    return client.post(
-        "/login",
-        data={"name": name, "password": password, "csrf_token": csrf_from(page.get_data(as_text=True))},
-    )
 
 
 @pytest.fixture

@@ -32,12 +32,14 @@ class TrackerGroup(click.Group):
     """
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        plugins = {e.name for e in entry_points(group=PLUGIN_GROUP)}
-        return sorted(set(super().list_commands(ctx)) | plugins)
+        own = super().list_commands(ctx)
+        if ctx.parent is not None:  # plugins join the top level only
+            return own
+        return sorted(set(own) | {e.name for e in entry_points(group=PLUGIN_GROUP)})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)
-        if command is not None:
+        if command is not None or ctx.parent is not None:
             return command
         for e in entry_points(group=PLUGIN_GROUP, name=cmd_name):
             loaded = e.load()
