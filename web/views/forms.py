@@ -252,10 +252,11 @@ def reversal(year: int, code: str, payment_id: str) -> Any:
                 )
             )
             if rid is not None:
-                back = paid.net if amount is None else amount
+                back = paid.net if amount is None else amount  # 0 when a repeated submit replays
+                what = f" {fmt_yuan_grouped(back)} 元" if back else ""
                 return done(
-                    f"已冲销支付 {fmt_yuan_grouped(back)} 元（原支付 {paid.date} "
-                    f"{fmt_yuan_grouped(paid.amount)} 元，收款人 {paid.payee}）",
+                    f"已冲销支付{what}（原支付 {paid.date} {fmt_yuan_grouped(paid.amount)} 元，"
+                    f"收款人 {paid.payee}）",
                     facts,
                 )
     return show("forms/reversal.html", facts, sub, paid=paid)
