@@ -13,11 +13,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from webdata import ACCOUNTS, PASSWORD, TODAY, csrf_from, login, seed  # noqa: F401 - re-exported
 
+from tracker.commands.users import UserCommands
 from web import create_app
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its real cost takes about half a second a hash on this machine; the
+    rules are the same at the lowest cost, and the web tests hash a lot."""
+    monkeypatch.setattr(
+        UserCommands, "password_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 @pytest.fixture
