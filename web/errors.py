@@ -11,6 +11,11 @@ from typing import Any
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
+API_MESSAGES = {
+    404: "没有这个接口或对象：请检查地址（/api/v1/openapi.json 列出全部接口）",
+    405: "该接口不支持这种请求方法",
+    413: "请求体过大",
+}
 MESSAGES = {
     400: ("请求无效", "提交的内容无法处理，请返回重试。"),
     401: ("需要登录", "请先登录。"),
@@ -29,5 +34,5 @@ def init_app(app: Flask) -> None:
         code = e.code or 500
         title, text = MESSAGES.get(code, (e.name, e.description or ""))
         if request.path.startswith("/api/"):
-            return {"error": title + "：" + text}, code
+            return {"error": API_MESSAGES.get(code) or title + "：" + text}, code
         return render_template("errors/error.html", code=code, title=title, text=text), code
