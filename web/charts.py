@@ -490,6 +490,7 @@ NEUTRAL, UNPAID = "#f4f4f2", "#c9d3dc"
 # amber at 60% (the default rule's red line), neutral on plan, green at twice the plan.
 HEAT_SCALE = [[0.0, RED], [0.3, AMBER], [0.5, NEUTRAL], [1.0, GREEN]]
 HEAT_MAX = 200
+TOP_LEGEND = {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}
 
 
 @dataclass(frozen=True)
@@ -595,7 +596,6 @@ def rollup_class_figure(
         barmode="overlay",
         hovermode="closest",
         xaxis={
-            "title": {"text": "执行率（%）"},
             "range": [0, number(top.quantize(CENT)) + 12],
             "ticksuffix": "%",
             "gridcolor": GRID,
@@ -603,8 +603,8 @@ def rollup_class_figure(
         },
         yaxis=_category_axis(labels),
     )
-    layout["margin"] = {"l": 10, "r": 24, "t": 16, "b": 40}
-    layout["legend"] = {"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"}
+    layout["margin"] = {"l": 10, "r": 24, "t": 36, "b": 30}
+    layout["legend"] = TOP_LEGEND
     return _with_links({"data": traces, "layout": layout, "title": "按功能分类的执行率"}, rows, link)
 
 
@@ -657,8 +657,8 @@ def rollup_split_figure(
         },
         yaxis=_category_axis(labels),
     )
-    layout["margin"] = {"l": 10, "r": 24, "t": 16, "b": 40}
-    layout["legend"] = {"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"}
+    layout["margin"] = {"l": 10, "r": 24, "t": 36, "b": 40}
+    layout["legend"] = TOP_LEGEND
     return _with_links({"data": traces, "layout": layout, "title": f"{title}：已支付与未支付"}, rows, link)
 
 
@@ -699,19 +699,26 @@ def rollup_heatmap(heat: Any, link: Callable[[str], str] | None = None, unit: st
         "xgap": 2,
         "ygap": 2,
         "hoverongaps": False,
-        "colorbar": {
-            "title": {"text": "执行÷计划"},
+        "colorbar": {  # below the grid: a phone's width is for the months
+            "title": {"text": "执行÷计划", "side": "top"},
             "tickvals": [0, 60, 100, 150, HEAT_MAX],
             "ticktext": ["0%", "60%", "100%", "150%", f"≥{HEAT_MAX}%"],
-            "thickness": 12,
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 0,
+            "yanchor": "top",
+            "ypad": 8,
+            "len": 0.6,
+            "thickness": 10,
         },
     }
     layout = base_layout(
-        height=max(200, 100 + 34 * len(rows)),
+        height=max(220, 150 + 34 * len(rows)),
         xaxis={"side": "top", "type": "category"},
         yaxis={**_category_axis(labels), "showgrid": False},
     )
-    layout["margin"] = {"l": 10, "r": 16, "t": 40, "b": 16}
+    layout["margin"] = {"l": 10, "r": 16, "t": 40, "b": 80}
     figure: Figure = {"data": [trace], "layout": layout, "title": "各单位逐月执行进度（执行率 ÷ 序时进度）"}
     if link is not None:
         figure["links"] = {key: link(key) for line in keys for key in line}

@@ -234,6 +234,17 @@ def test_a_refused_user_names_the_field_and_never_shows_the_password(admin: Flas
     assert 'id="units-error"' in text(no_unit)
 
 
+def test_every_problem_of_a_new_user_is_listed_at_once(admin: FlaskClient) -> None:
+    response = post(admin, "/admin/users/new", name="x", role="officer", password="short")
+    assert response.status_code == 422
+    page = text(response)
+    assert "有 3 处需要修改" in page
+    for field in ("name", "units", "password"):
+        assert f'id="{field}-error"' in page
+    assert '<p class="error-message" id="name-error">长度应为 2–50 个字符</p>' in page  # beside the box
+    assert "用户名：长度应为 2–50 个字符" in page  # in the summary, naming the field
+
+
 def test_roles_are_granted_and_withdrawn(app: Flask, admin: FlaskClient) -> None:
     t = app.extensions["tracker"]
     url = "/admin/users/officer1"

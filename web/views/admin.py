@@ -9,6 +9,7 @@ password). Channel secrets are never shown: a listing says only that one is set.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -19,10 +20,21 @@ from flask_login import current_user
 
 from tracker.domain.alert import RULE_LABELS, RULES
 from tracker.domain.errors import TrackerError
-from tracker.domain.user import ROLE_LABELS, ROLES, UNIT_ROLES
+from tracker.domain.user import (
+    ROLE_LABELS,
+    ROLES,
+    UNIT_ROLES,
+    check_password,
+    check_scope,
+    parse_display_name,
+    parse_roles,
+    parse_units,
+    parse_user_name,
+)
 from tracker.notify.channels import ChannelConfigError, build_channel
 from tracker.notify.channels.config import FIELDS, KINDS
 from tracker.notify.delivery import test_channel
+from tracker.queries import SHANGHAI
 from web.auth import ADMIN, roles_required
 from web.extensions import tracker
 from web.form_errors import FormErrors
@@ -113,19 +125,21 @@ def done(message: str, endpoint: str = "admin.index", anchor: str | None = None,
 
 
 def show(template: str, errors: FormErrors | None = None, **context: Any) -> Any:
+    """The page; with refusals, 422 and each message beside its field and in the summary."""
     status = 422 if errors else 200
-    summary = errors.summary() if errors else {}
     units = tracker().units()
     return (
         render_template(
             f"admin/{template}.html",
-            errors=summary,
+            errors=dict(errors.messages) if errors else {},
+            summary=errors.summary() if errors else {},
             unit_options=unit_tree(units, None),
             unit_names={u["code"]: u["name"] for u in units},
             role_labels=ROLE_LABELS,
             role_options=[(r, ROLE_LABELS[r]) for r in ROLES],
             unit_roles=UNIT_ROLES,
             new_request_id=lambda: str(uuid.uuid4()),
+            beijing=beijing,
             secret_keys=SECRET_KEYS,
             **context,
         ),
@@ -243,7 +257,8 @@ def unit(code: str) -> Any:
         "unit",
         failed,
         unit=row,
-        forms={k: (e.summary() if k == sent else {}) for k, e in errors.items()},
+        forms={k: (dict(e.messages) if k == sent else {}) for k, e in errors.items()},
+        summaries={k: (e.summary() if k == sent else {}) for k, e in errors.items()},
         values=values,
         rule_kinds=RULE_KINDS,
         rule_labels=RULE_LABELS,
@@ -268,6 +283,7 @@ def user_new() -> Any:
     if request.method == "POST":
         f = typed()
         units = f["units"] if f.get("role") in UNIT_ROLES else []
+        check_user_form(f, units, request.form.get("password", ""), errors)
         if run(
             errors,
             lambda rid: tracker().add_user(
@@ -283,6 +299,33 @@ def user_new() -> Any:
             return done(f"已添加用户 {f['name']}", "admin.user", name=f["name"])
         return show("user_new", errors, values=f, roles=ROLES)
     return show("user_new", values={}, roles=ROLES)
+
+
+def check_user_form(f: Mapping[str, Any], units: list[str], password: str, errors: FormErrors) -> None:
+    """Every field of a new account at once (GOV.UK: all the errors, not the first);
+    the command checks them again, with the database."""
+    checks: list[Callable[[], Any]] = [
+        lambda: parse_user_name(f.get("name", "")),
+        lambda: parse_display_name(f.get("display_name", "")),
+        lambda: check_scope(parse_roles([f.get("role", "")]), parse_units(units)),
+        lambda: check_password(password),
+    ]
+    for check in checks:
+        try:
+            check()
+        except TrackerError as e:
+            errors.refuse(e)
+
+
+def beijing(stamp: str) -> str:
+    """A recorded moment (ISO, UTC) as Beijing time to the minute."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return str(stamp)[:16]
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(SHANGHAI)
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 @bp.route("/admin/users/<name>", methods=["GET", "POST"])
