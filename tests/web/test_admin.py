@@ -88,6 +88,15 @@ def test_a_stranger_is_sent_to_sign_in(client: FlaskClient, url: str) -> None:
     assert "/login" in response.headers["Location"]
 
 
+@pytest.mark.parametrize("url", POSTS)
+def test_a_strangers_form_is_sent_to_sign_in(app: Flask, client: FlaskClient, url: str) -> None:
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post(url, data={"csrf_token": token, "code": "459999", "name": "偷偷添加"})
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+    assert "459999" not in {u["code"] for u in app.extensions["tracker"].units()}
+
+
 @pytest.mark.parametrize("name", ["officer1", "manager1", "auditor1", "officer3"])
 def test_every_other_role_is_forbidden_every_page_and_form(app: Flask, as_user: Any, name: str) -> None:
     client = as_user(name)

@@ -112,6 +112,23 @@ def test_anonymous_is_sent_to_sign_in(client: FlaskClient) -> None:
         assert "/login" in response.headers["Location"]
 
 
+def test_a_stranger_cannot_upload_or_confirm(app: Flask, client: FlaskClient, uploads: Path) -> None:
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    data = {
+        "csrf_token": token,
+        "year": "2024",
+        "file": (io.BytesIO(csv_bytes([PAY_HEADER, *GOOD])), "a.csv"),
+    }
+    response = client.post("/transfer/check", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+    for action in ("confirm", "cancel"):
+        response = client.post(f"/transfer/{action}", data={"csrf_token": token})
+        assert "/login" in response.headers["Location"]
+    assert payments(app) == 4
+    assert not uploads.exists() or not any(uploads.iterdir())
+
+
 @pytest.mark.parametrize("name", ["officer1", "manager1", "auditor1", "admin1", "officer3"])
 def test_every_role_sees_the_page_and_only_officers_the_upload(as_user: Any, name: str) -> None:
     text = as_user(name).get("/transfer").get_data(as_text=True)
