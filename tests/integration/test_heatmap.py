@@ -169,3 +169,43 @@ def test_an_unknown_unit_is_refused_by_name(ledger: BudgetTracker) -> None:
     with pytest.raises(NotFoundError) as e:
         unit_months(ledger.read, 2024, AS_OF, unit="Q000")
     assert e.value.field == "单位编码"
+
+
+def test_every_cell_agrees_with_the_status_of_its_projects_at_the_months_end(tracker: BudgetTracker) -> None:
+    """Projects sharing a plan are summed in the database, projects of an amount plan
+    one by one: either way each cell is the sum of its projects' own figures."""
+    t = tracker
+    t.add_unit("D100", "部门")
+    t.add_unit("D200", "下属单位", parent="D100")
+    amounts = "03-31:,06-30:70000,10-31:100000,12-31:500000"
+    quarters = "03-31:20%,06-30:45%,09-30:80%,12-31:100%"
+    specs = [
+        ("Q1", "D100", quarters, "300000", [("02-10", "20000"), ("05-01", "90000")]),
+        ("Q2", "D100", quarters, "120000", [("03-31", "30000")]),
+        ("Q3", "D200", quarters, "50000", [("04-15", "5000")]),
+        ("A1", "D100", amounts, "500000", [("05-10", "60000")]),
+        ("A2", "D200", amounts, "80000", [("06-30", "75000")]),  # the amount plan caps at the budget
+        ("N1", "D200", None, "40000", [("01-20", "1000"), ("04-30", "9000")]),
+        ("N2", "D200", None, "60000", []),
+    ]
+    for code, unit, plan, budget, paid in specs:
+        t.add_project(year=2024, unit=unit, code=code, name=code, plan=plan)
+        t.appropriate(code, budget, date="2024-01-05")
+        for day, amount in paid:
+            t.pay(code, amount, date=f"2024-{day}", payee="某")
+    t.appropriate("A1", "100000", date="2024-04-20", kind="add")  # a budget change moves an amount plan
+    late = t.pay("Q2", "4000", date="2024-02-01", payee="后补")
+    t.reverse(late, date="2024-05-05", reason="退回")
+    day = d(2024, 7, 19)
+    heat = unit_months(t.read, 2024, day)
+    for row in heat.rows:
+        for c in row.cells:
+            _, projects = t.queries.statuses(2024, c.day, row.code)
+            assert c.budget == sum((p.figures.budget for p in projects), Decimal(0)), (row.code, c.month)
+            assert c.disbursed == sum((p.figures.disbursed for p in projects), Decimal(0)), (
+                row.code,
+                c.month,
+            )
+            expected = sum((Fraction(p.figures.planned_amount) for p in projects), Fraction(0))
+            assert close(c.planned_amount, expected), (row.code, c.month)
+    assert [(r.code, r.projects) for r in heat.rows] == [("D100", 7), ("D200", 4)]

@@ -28,6 +28,7 @@ from tracker.queries.status import default_as_of
 from tracker.store.readstore import ReadStore
 
 TOTAL = "合计"
+FEN_PERCENT = Decimal(10000)  # 分 to 元 (100) times a percentage (100)
 
 
 @dataclass(frozen=True)
@@ -99,109 +100,174 @@ def unit_months(read: ReadStore, year: int, as_of: dt.date | None = None, unit: 
     if unit is not None and unit not in units:
         raise NotFoundError(f"单位 {unit} 不存在", "单位编码")
     chosen = _subtree(unit, units) if unit else None
-    projects = _projects(read, year, chosen)
+    groups = _groups(read, year, chosen)
     months = month_ends(year, day)
-    amounts = _monthly(read, year, day, chosen) if months and projects else {}
+    planned = _Planned(year)
+    by_amount = sorted({plan for _, plan in groups if not planned.is_percent(plan)}, key=str)
+    amounts = _amounts(read, year, day, chosen, by_amount) if months and groups else {}
 
-    per_unit: dict[str, list[list[Decimal]]] = {}  # code -> month -> [budget, spent, planned]
-    total: list[list[Decimal]] = [[ZERO, ZERO, ZERO] for _ in months]
+    per_unit: dict[str, list[list[Any]]] = {}  # code -> month -> [budget 分, spent 分, planned 元]
+    total = _zeros(len(months))
     counts: dict[str, int] = {}
-    for pid, unit_code, plan in projects:
-        lines = _project_cells(pid, plan, year, months, amounts)
-        chain = _ancestors(unit_code, units, unit)
-        for code in chain:
-            counts[code] = counts.get(code, 0) + 1
-            sums = per_unit.setdefault(code, [[ZERO, ZERO, ZERO] for _ in months])
-            _add(sums, lines)
+    for (unit_code, _), n in groups.items():
+        for code in _ancestors(unit_code, units, unit):
+            counts[code] = counts.get(code, 0) + n
+    for unit_code, plan, pid in sorted({key[:3] for key in amounts}, key=str):  # a fixed order of sums
+        lines = _cumulative((unit_code, plan, pid), plan, months, amounts, planned)
+        for code in _ancestors(unit_code, units, unit):
+            _add(per_unit.setdefault(code, _zeros(len(months))), lines)
         _add(total, lines)
 
     rows = []
     for code, depth in _tree_order(units, unit):
         if counts.get(code):
             rule = _rule(units[code])
-            rows.append(
-                UnitRow(code, units[code]["name"], depth, counts[code], _cells(months, per_unit[code], rule))
-            )
-    total_row = UnitRow(TOTAL, TOTAL, 0, len(projects), _cells(months, total, lag.DEFAULT_RULE))
+            sums = per_unit.get(code) or _zeros(len(months))
+            rows.append(UnitRow(code, units[code]["name"], depth, counts[code], _cells(months, sums, rule)))
+    total_row = UnitRow(TOTAL, TOTAL, 0, sum(groups.values()), _cells(months, total, lag.DEFAULT_RULE))
     return Heatmap(year, day, unit, tuple(m for m, _ in months), tuple(rows), total_row)
 
 
 # ----------------------------------------------------------------- reading
 
 
-def _projects(read: ReadStore, year: int, chosen: list[str] | None) -> list[tuple[str, str, str | None]]:
-    sql = "SELECT id, unit_code, plan FROM rm_projects WHERE year = ?"
-    params: list[Any] = [year]
-    if chosen is not None:
-        sql += f" AND unit_code IN ({', '.join('?' * len(chosen))})"
-        params += chosen
-    return [(r["id"], r["unit_code"], r["plan"]) for r in read.all(sql + " ORDER BY unit_code, code", params)]
+Group = tuple[str, str | None, str]  # (unit, plan, project id; "" for a unit's projects of one plan)
 
 
-def _monthly(
-    read: ReadStore, year: int, day: dt.date, chosen: list[str] | None
-) -> dict[tuple[str, str], tuple[int, int]]:
-    """Budget and spending in 分 per (project, month): whole months from the monthly
-    sums, the as-of month from the daily ones up to the as-of date."""
-    only, extra = "", []
-    if chosen is not None:
-        only = f" AND p.unit_code IN ({', '.join('?' * len(chosen))})"
-        extra = list(chosen)
+def _groups(read: ReadStore, year: int, chosen: list[str] | None) -> dict[tuple[str, str | None], int]:
+    """How many projects each unit has with each plan."""
+    only, extra = _only(chosen)
+    rows = read.all(
+        f"SELECT p.unit_code, p.plan, COUNT(*) AS n FROM rm_projects p WHERE p.year = ?{only} "
+        "GROUP BY p.unit_code, p.plan",
+        [year, *extra],
+    )
+    return {(r["unit_code"], r["plan"]): int(r["n"]) for r in rows}
+
+
+def _amounts(
+    read: ReadStore, year: int, day: dt.date, chosen: list[str] | None, by_amount: list[str | None]
+) -> dict[tuple[str, str | None, str, str], tuple[int, int]]:
+    """Budget and spending in 分 per (unit, plan, project, month): whole months from the
+    monthly sums, the as-of month from the daily ones up to the as-of date.
+
+    Projects of a percentage plan are summed per unit and plan in the database (their
+    planned amount is the plan's rate times their summed budget); projects of an
+    amount plan come one by one, since their planned rate depends on their budget."""
+    out = _sums(read, year, day, chosen, None)
+    for key in [k for k in out if k[1] in by_amount]:
+        del out[key]
+    if by_amount:
+        out.update(_sums(read, year, day, chosen, by_amount))
+    return out
+
+
+def _sums(
+    read: ReadStore, year: int, day: dt.date, chosen: list[str] | None, plans: list[str | None] | None
+) -> dict[tuple[str, str | None, str, str], tuple[int, int]]:
+    only, extra = _only(chosen)
+    pick, group = "p.unit_code AS u, p.plan AS plan, '' AS pid", "p.unit_code, p.plan"
+    if plans is not None:  # one by one, for these plans only
+        pick, group = "p.unit_code AS u, p.plan AS plan, p.id AS pid", "p.unit_code, p.plan, p.id"
+        named = [p for p in plans if p is not None]
+        alternatives = [f"p.plan IN ({', '.join('?' * len(named))})"] if named else []
+        alternatives += ["p.plan IS NULL"] if None in plans else []
+        only += f" AND ({' OR '.join(alternatives)})"
+        extra = [*extra, *named]
     month = day.isoformat()[:7]
     whole = read.all(
-        "SELECT m.project_id, m.month, m.budget_fen, m.spent_fen FROM rm_monthly m "
-        "JOIN rm_projects p ON p.id = m.project_id "
-        f"WHERE p.year = ?{only} AND m.month >= ? AND m.month < ?",
+        f"SELECT {pick}, m.month AS month, SUM(m.budget_fen) AS b, SUM(m.spent_fen) AS s "
+        "FROM rm_monthly m JOIN rm_projects p ON p.id = m.project_id "
+        f"WHERE p.year = ?{only} AND m.month >= ? AND m.month < ? GROUP BY {group}, m.month",
         [year, *extra, f"{year}-01", month],
     )
     part = read.all(
-        "SELECT d.project_id, SUM(d.budget_fen) AS b, SUM(d.spent_fen) AS s FROM rm_daily d "
-        "JOIN rm_projects p ON p.id = d.project_id "
-        f"WHERE p.year = ?{only} AND d.date >= ? AND d.date <= ? GROUP BY d.project_id",
+        f"SELECT {pick}, SUM(d.budget_fen) AS b, SUM(d.spent_fen) AS s "
+        "FROM rm_daily d JOIN rm_projects p ON p.id = d.project_id "
+        f"WHERE p.year = ?{only} AND d.date >= ? AND d.date <= ? GROUP BY {group}",
         [year, *extra, f"{month}-01", day.isoformat()],
     )
-    out = {(r["project_id"], r["month"]): (int(r["budget_fen"]), int(r["spent_fen"])) for r in whole}
+    out = {(r["u"], r["plan"], r["pid"], r["month"]): (int(r["b"] or 0), int(r["s"] or 0)) for r in whole}
     for r in part:
-        out[(r["project_id"], month)] = (int(r["b"] or 0), int(r["s"] or 0))
+        out[(r["u"], r["plan"], r["pid"], month)] = (int(r["b"] or 0), int(r["s"] or 0))
     return out
+
+
+def _only(chosen: list[str] | None) -> tuple[str, list[Any]]:
+    if chosen is None:
+        return "", []
+    return f" AND p.unit_code IN ({', '.join('?' * len(chosen))})", list(chosen)
 
 
 # --------------------------------------------------------------- computing
 
 
-def _project_cells(
-    pid: str,
+class _Planned:
+    """Planned amounts, sharing the work between projects with the same plan.
+
+    A plan of percentages gives the same planned rate on a day whatever the budget, so
+    it is worked out once per (plan, day) for every project holding that plan; a plan
+    of amounts depends on the budget too (1,000 projects x 12 months would otherwise
+    be 12,000 interpolations, most of them repeats of the default plan's)."""
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        self.rates: dict[tuple[str | None, dt.date, int], Decimal] = {}
+        self.by_percent: dict[str | None, bool] = {}
+
+    def is_percent(self, plan: str | None) -> bool:
+        if plan not in self.by_percent:
+            self.by_percent[plan] = all(cp.amount is None for cp in lag.checkpoints_for(plan, self.year))
+        return self.by_percent[plan]
+
+    def amount(self, plan: str | None, day: dt.date, budget_fen: int) -> Decimal:
+        """Planned rate x budget on ``day``, in 元 (for a percentage plan, of any budget sum)."""
+        if budget_fen == 0:
+            return ZERO
+        checkpoints = lag.checkpoints_for(plan, self.year)
+        key = (plan, day, 0 if self.is_percent(plan) else budget_fen)
+        rate = self.rates.get(key)
+        if rate is None:
+            rate = self.rates[key] = lag.planned_rate(checkpoints, self.year, day, from_fen(budget_fen))
+        return rate * budget_fen / FEN_PERCENT
+
+
+def _zeros(n: int) -> list[list[Any]]:
+    return [[0, 0, ZERO] for _ in range(n)]
+
+
+def _cumulative(
+    group: Group,
     plan: str | None,
-    year: int,
     months: list[tuple[str, dt.date]],
-    amounts: dict[tuple[str, str], tuple[int, int]],
-) -> list[tuple[Decimal, Decimal, Decimal]]:
-    """The project's cumulative budget, spending and planned amount at each month's end."""
-    checkpoints = lag.checkpoints_for(plan, year)
+    amounts: dict[tuple[str, str | None, str, str], tuple[int, int]],
+    planned: _Planned,
+) -> list[tuple[int, int, Decimal]]:
+    """A group's cumulative budget and spending (分) and planned amount (元) at each
+    month's end."""
     budget_fen = spent_fen = 0
     out = []
     for month, end in months:
-        b, s = amounts.get((pid, month), (0, 0))
+        b, s = amounts.get((*group, month), (0, 0))
         budget_fen += b
         spent_fen += s
-        budget = from_fen(budget_fen)
-        planned = lag.planned_rate(checkpoints, year, end, budget)
-        out.append((budget, from_fen(spent_fen), planned * budget / HUNDRED))
+        out.append((budget_fen, spent_fen, planned.amount(plan, end, budget_fen)))
     return out
 
 
-def _add(sums: list[list[Decimal]], lines: list[tuple[Decimal, Decimal, Decimal]]) -> None:
-    for acc, line in zip(sums, lines, strict=True):
-        acc[0] += line[0]
-        acc[1] += line[1]
-        acc[2] += line[2]
+def _add(sums: list[list[Any]], lines: list[tuple[int, int, Decimal]]) -> None:
+    for acc, (budget, spent, planned) in zip(sums, lines, strict=True):
+        acc[0] += budget
+        acc[1] += spent
+        acc[2] += planned
 
 
 def _cells(
-    months: list[tuple[str, dt.date]], sums: list[list[Decimal]], rule: lag.StatusRule
+    months: list[tuple[str, dt.date]], sums: list[list[Any]], rule: lag.StatusRule
 ) -> tuple[Cell, ...]:
     out = []
-    for (month, end), (budget, spent, planned) in zip(months, sums, strict=True):
+    for (month, end), (budget_fen, spent_fen, planned) in zip(months, sums, strict=True):
+        budget, spent = from_fen(budget_fen), from_fen(spent_fen)
         status = lag.status(lag.rate(spent, budget), lag.rate(planned, budget), rule)
         out.append(Cell(month, end, budget, spent, planned, status))
     return tuple(out)
