@@ -15,9 +15,12 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
+from flask import Flask
 from flask.testing import FlaskClient
+from webdata import TODAY
 
 from tracker.commands.users import UserCommands
+from web.views.rollups import marginal
 
 URL = "/rollups"
 
@@ -192,3 +195,32 @@ def test_a_year_without_projects_says_what_to_do(as_user: Any) -> None:
 def test_the_navigation_links_the_rollups_for_every_role(as_user: Any) -> None:
     text = page(as_user("manager1"), "/rollups")
     assert 'href="/rollups"' in text
+
+
+@pytest.mark.parametrize(
+    ("axis", "dimension", "level"), [(0, "functional", 7), (0, "functional", 3), (1, "source", None)]
+)
+def test_one_pivot_serves_two_charts_as_the_single_roll_ups_would(
+    app: Flask, axis: int, dimension: str, level: int | None
+) -> None:
+    t = app.extensions["tracker"]
+    t.add_project(
+        year=2024, unit="450002", code="P4", name="第二个来源", functional="2101501", source="上年结转"
+    )
+    t.appropriate("P4", "10000", date="2024-02-01", user="种子")
+    t.pay("P4", "2500", date="2024-03-01", payee="某", user="种子")
+    day = TODAY
+    pivot = t.queries.rollup(2024, ["functional", "source"], level, day, None)
+    alone = t.queries.rollup(2024, [dimension], level, day, None)
+    got = marginal(pivot, axis)
+    assert [(r["key"], r["name"], r["projects"]) for r in got["rows"]] == [
+        (r["key"], r["name"], r["projects"]) for r in alone["rows"]
+    ]
+    for mine, theirs in zip(got["rows"], alone["rows"], strict=True):
+        f, g = mine["figures"], theirs["figures"]
+        assert (f.budget, f.disbursed, f.planned_amount, f.forecast_amount) == (
+            g.budget,
+            g.disbursed,
+            g.planned_amount,
+            g.forecast_amount,
+        )

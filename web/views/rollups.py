@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 
 from tracker.domain import lag
 from tracker.domain.classification import EXPENDITURE_TYPES, FUNCTIONAL_LEVELS, FUNDING_SOURCES
-from tracker.queries import Queries
+from tracker.queries import Figures, Queries
 from tracker.queries.heatmap import TOTAL, Heatmap, unit_months
 from web import charts
 from web.auth import Scope, WebUser, scope
@@ -110,8 +110,9 @@ def index() -> Any:
     unit = choice.unit
     rule = Queries.rule_of(units.get(unit)) if unit else lag.DEFAULT_RULE
     as_of = tv.as_of.isoformat()
-    by_class = queries.rollup(tv.year, ["functional"], choice.level, tv.as_of, unit)
-    by_source = in_order(queries.rollup(tv.year, ["source"], None, tv.as_of, unit), FUNDING_SOURCES)
+    pivot = queries.rollup(tv.year, ["functional", "source"], choice.level, tv.as_of, unit)
+    by_class = marginal(pivot, 0)
+    by_source = in_order(marginal(pivot, 1), FUNDING_SOURCES)
     by_type = in_order(queries.rollup(tv.year, ["type"], None, tv.as_of, unit), EXPENDITURE_TYPES)
     heat: Heatmap = unit_months(tracker().read, tv.year, tv.as_of, unit)
     shown = money_unit()
@@ -159,6 +160,21 @@ def index() -> Any:
         type_link=type_link,
         heat_link=heat_link(tv, unit),
     )
+
+
+def marginal(pivot: dict[str, Any], axis: int) -> dict[str, Any]:
+    """One dimension of a two-dimension roll-up, as ``Queries.rollup`` gives it for that
+    dimension alone: each project lies in one cell of the pivot, so summing the cells of
+    a row adds every project once (one query serves two charts)."""
+    groups: dict[str, dict[str, Any]] = {}
+    for row in pivot["rows"]:
+        key = row["key"][axis]
+        group = groups.setdefault(
+            key, {"key": [key], "name": [row["name"][axis]], "projects": 0, "figures": Figures()}
+        )
+        group["projects"] += row["projects"]
+        group["figures"].add(row["figures"])
+    return {**pivot, "by": [pivot["by"][axis]], "rows": [groups[k] for k in sorted(groups)]}
 
 
 def in_order(rollup: dict[str, Any], order: Sequence[str]) -> dict[str, Any]:
