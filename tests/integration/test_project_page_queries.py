@@ -22,7 +22,8 @@ from uuid import UUID
 import pytest
 
 from tracker.commands.tracker import BudgetTracker
-from tracker.queries.project_page import ProjectPageQueries, indicator_history, split_history
+from tracker.queries.project_history import indicator_history, project_history, split_history
+from tracker.queries.project_page import ProjectPageQueries
 
 D = Decimal
 d = dt.date
@@ -140,6 +141,53 @@ def test_ledger_totals_agree_with_the_status_query(ledger: BudgetTracker, day: d
     assert book.disbursed == progress["project"].figures.disbursed
 
 
+def test_ledger_with_a_limit_lists_the_latest_payments_and_keeps_the_totals(ledger: BudgetTracker) -> None:
+    f = page(ledger).facts(2024, "P1")
+    assert f is not None
+    book = page(ledger).ledger(f.id, d(2024, 12, 31), limit=2)
+    assert [p.date for p in book.payments] == [d(2024, 3, 20), d(2024, 5, 5)]
+    assert len(book.payments[0].reversals) == 2
+    assert (book.payment_count, book.complete) == (3, False)
+    assert (book.paid, book.reversed, book.disbursed) == (D("45000.50"), D("5000.00"), D("40000.50"))
+    assert page(ledger).ledger(f.id, d(2024, 12, 31), limit=3).complete
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        d(2023, 12, 31),
+        d(2024, 1, 1),
+        d(2024, 3, 20),
+        d(2024, 3, 31),
+        d(2024, 6, 1),
+        d(2024, 7, 15),
+        d(2024, 11, 1),
+        d(2024, 12, 31),
+    ],
+)
+@pytest.mark.parametrize("plan", [None, "03-31:,06-30:70000,10-31:100000,12-31:115000"])
+def test_progress_of_one_project_is_the_status_querys_answer(
+    ledger: BudgetTracker, day: dt.date, plan: str | None
+) -> None:
+    ledger.add_unit("450009", "另一个单位")
+    ledger.add_project(year=2024, unit="450009", code="PX", name="别的项目")
+    ledger.appropriate("PX", "1000", date="2024-01-02")
+    ledger.pay("PX", "999", date="2024-01-03", payee="某")
+    ledger.change_unit_settings("450001", rule="points", yellow="5", red="10")
+    if plan:
+        ledger.set_plan("P1", plan)
+    f = page(ledger).facts(2024, "P1")
+    assert f is not None
+    mine = page(ledger).progress(f, day)
+    theirs = ledger.queries.progress(UUID(f.id), day)
+    assert mine["project"].figures == theirs["project"].figures
+    assert mine["project"].status == theirs["project"].status
+    assert mine["project"].rule == theirs["project"].rule
+    assert {k: v for k, v in mine.items() if k != "project"} == {
+        k: v for k, v in theirs.items() if k != "project"
+    }
+
+
 def test_indicators_come_with_their_completion(ledger: BudgetTracker) -> None:
     rows = page(ledger).indicators(2024, "P1", d(2024, 12, 31))
     assert [(i.seq, i.name, i.target_text, i.kind) for i in rows] == [
@@ -172,6 +220,16 @@ def test_indicator_history_says_who_did_what(ledger: BudgetTracker) -> None:
     assert rows[1]["user"] == "王五"
     assert rows[1]["date"] == "2024-06-30"
     assert "指标“宣传次数”实际完成值 6次" in rows[1]["details"]
+
+
+def test_project_history_reads_the_latest_events_only_when_asked(ledger: BudgetTracker) -> None:
+    f = page(ledger).facts(2024, "P1")
+    assert f is not None
+    every, total = project_history(ledger.events, f.id)
+    assert every == ledger.history("P1", 2024)
+    latest, same_total = project_history(ledger.events, f.id, limit=2)
+    assert latest == every[-2:]
+    assert total == same_total == len(every)
 
 
 def test_history_as_of_a_date_hides_later_business_dates(ledger: BudgetTracker) -> None:

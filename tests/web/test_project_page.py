@@ -259,3 +259,26 @@ def test_print_header_names_the_unit_the_project_and_the_day(as_user: Any) -> No
         r'<div class="print-header">\s*450002 满城区医保中心 · 2024 年 P1 城乡居民医保宣传 · 截至 2024-06-30',
         page,
     )
+
+
+def test_a_long_ledger_lists_the_latest_entries_with_a_link_to_all(
+    as_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from web.views import projects
+
+    monkeypatch.setattr(projects, "PAYMENT_LIMIT", 1)
+    monkeypatch.setattr(projects, "HISTORY_LIMIT", 2)
+    client = as_user("officer1")
+    page = html(client.get(P1))
+    payments = section(page, "payment-table")
+    assert "2024-06-10" in payments
+    assert "2024-03-20" not in payments
+    assert "合计（2 笔）" in payments
+    assert "50,000.50" in payments  # the totals still count every payment
+    assert "显示最近 1 笔，共 2 笔" in page
+    assert "项目共有 5 条记录，这里显示最近记录的 2 条" in page
+    assert section(page, "history-table").count("<tr>") == 3  # header and two rows
+    page = html(client.get(P1 + "?all=1"))
+    assert "2024-03-20" in section(page, "payment-table")
+    assert "显示最近" not in page
+    assert "<td>登记</td>" in section(page, "history-table")

@@ -1,8 +1,8 @@
-"""What the project page shows beside its chart: the register entry, the ledger's
-entries as of a business date, the indicators with their completion, and the event
-history of the project's indicators.
+"""What the project page shows: the register entry, the project's standing (status,
+checkpoints, forecast) as of a business date, the ledger's entries up to that date,
+and the indicators with their completion (its history: ``project_history``).
 
-Everything is read from the read tables (``rm_projects``, ``rm_payments``,
+Everything is read from the read tables (``rm_projects``, ``rm_daily``, ``rm_payments``,
 ``rm_reversals``, ``rm_appropriations``, ``rm_indicators``), never by replaying the
 aggregate: a page request costs a few indexed selects, whatever the project's length.
 "As of d" keeps the entries dated on or before d (payments, reversals and
@@ -13,7 +13,6 @@ can say that later entries exist. Amounts come back as Decimal 元.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,11 +21,11 @@ from tracker.domain import lag
 from tracker.domain.catalogue import ECONOMIC_CLASSES, FUNCTIONAL_CLASSES
 from tracker.domain.errors import TrackerError
 from tracker.domain.indicator import Target
-from tracker.domain.money import ZERO, fmt_yuan, from_fen
-from tracker.domain.plan import Checkpoint
+from tracker.domain.money import ZERO, from_fen
+from tracker.domain.plan import HUNDRED, Checkpoint
 from tracker.domain.project import KIND_LABELS
 from tracker.domain.selfeval import IndicatorResult, indicator_completion
-from tracker.queries.project_view import SHANGHAI
+from tracker.queries.status import Figures, ProjectStatus, Queries
 from tracker.store.readstore import ReadStore
 
 
@@ -105,28 +104,31 @@ class Appropriation:
 
 @dataclass(frozen=True)
 class Ledger:
-    """The project's entries dated on or before ``as_of``, oldest first."""
+    """The project's entries dated on or before ``as_of``, oldest first.
+
+    ``payments`` may be only the latest ones (a limit asked for); the totals and the
+    count always cover every payment and reversal up to ``as_of``.
+    """
 
     as_of: dt.date
     payments: tuple[Payment, ...]
     appropriations: tuple[Appropriation, ...]
     later_entries: int  # payments, reversals and appropriations dated after as_of
+    payment_count: int
+    paid: Decimal
+    reversed: Decimal
 
     @property
     def budget(self) -> Decimal:
         return sum((a.amount for a in self.appropriations), ZERO)
 
     @property
-    def paid(self) -> Decimal:
-        return sum((p.amount for p in self.payments), ZERO)
-
-    @property
-    def reversed(self) -> Decimal:
-        return sum((p.reversed for p in self.payments), ZERO)
-
-    @property
     def disbursed(self) -> Decimal:
         return self.paid - self.reversed
+
+    @property
+    def complete(self) -> bool:
+        return len(self.payments) == self.payment_count
 
 
 @dataclass(frozen=True)
@@ -187,41 +189,49 @@ class ProjectPageQueries:
             plan=row["plan"],
         )
 
-    def ledger(self, project_id: str, as_of: dt.date) -> Ledger:
+    def ledger(self, project_id: str, as_of: dt.date, limit: int | None = None) -> Ledger:
+        """Entries up to ``as_of``; with ``limit``, only the latest payments are listed
+        (a project of a thousand payments still reads and renders a page quickly)."""
         day = as_of.isoformat()
+        key = (project_id, day)
+        totals = self.read.one(
+            "SELECT (SELECT COUNT(*) FROM rm_payments WHERE project_id = ? AND date <= ?) AS n, "
+            "(SELECT COALESCE(SUM(amount_fen), 0) FROM rm_payments "
+            "WHERE project_id = ? AND date <= ?) AS paid, "
+            "(SELECT COALESCE(SUM(amount_fen), 0) FROM rm_reversals "
+            "WHERE project_id = ? AND date <= ?) AS rev, "
+            "(SELECT COUNT(*) FROM rm_payments WHERE project_id = ? AND date > ?) "
+            "+ (SELECT COUNT(*) FROM rm_reversals WHERE project_id = ? AND date > ?) "
+            "+ (SELECT COUNT(*) FROM rm_appropriations WHERE project_id = ? AND date > ?) AS later",
+            key * 6,
+        )
+        assert totals is not None
         pays = self.read.all(
             "SELECT id, date, amount_fen, payee, economic, voucher, source FROM rm_payments "
-            "WHERE project_id = ? ORDER BY date, id",
-            (project_id,),
-        )
+            "WHERE project_id = ? AND date <= ? ORDER BY date DESC, id DESC" + (" LIMIT ?" if limit else ""),
+            (*key, limit) if limit else key,
+        )[::-1]
         revs = self.read.all(
             "SELECT id, payment_id, date, amount_fen, reason FROM rm_reversals "
-            "WHERE project_id = ? ORDER BY date, id",
-            (project_id,),
+            "WHERE project_id = ? AND date <= ? ORDER BY date, id",
+            key,
         )
         apps = self.read.all(
             "SELECT id, date, kind, amount_fen, doc FROM rm_appropriations "
-            "WHERE project_id = ? ORDER BY date, id",
-            (project_id,),
+            "WHERE project_id = ? AND date <= ? ORDER BY date, id",
+            key,
         )
-        later = sum(1 for r in (*pays, *revs, *apps) if r["date"] > day)
         by_payment: dict[str, list[Reversal]] = {}
         for r in revs:
-            if r["date"] <= day:
-                by_payment.setdefault(r["payment_id"], []).append(
-                    Reversal(
-                        r["id"],
-                        r["payment_id"],
-                        _date(r["date"]),
-                        from_fen(int(r["amount_fen"])),
-                        r["reason"],
-                    )
-                )
+            reversal = Reversal(
+                r["id"], r["payment_id"], _date(r["date"]), _yuan(r["amount_fen"]), r["reason"]
+            )
+            by_payment.setdefault(r["payment_id"], []).append(reversal)
         payments = tuple(
             Payment(
                 id=r["id"],
                 date=_date(r["date"]),
-                amount=from_fen(int(r["amount_fen"])),
+                amount=_yuan(r["amount_fen"]),
                 payee=r["payee"],
                 economic=r["economic"],
                 economic_name=ECONOMIC_CLASSES.get(r["economic"] or "", ""),
@@ -230,14 +240,11 @@ class ProjectPageQueries:
                 reversals=tuple(by_payment.get(r["id"], ())),
             )
             for r in pays
-            if r["date"] <= day
         )
         running = ZERO
         appropriations = []
         for r in apps:
-            if r["date"] > day:
-                continue
-            amount = from_fen(int(r["amount_fen"]))
+            amount = _yuan(r["amount_fen"])
             running += amount
             appropriations.append(
                 Appropriation(
@@ -250,7 +257,77 @@ class ProjectPageQueries:
                     running,
                 )
             )
-        return Ledger(as_of, payments, tuple(appropriations), later)
+        return Ledger(
+            as_of=as_of,
+            payments=payments,
+            appropriations=tuple(appropriations),
+            later_entries=int(totals["later"]),
+            payment_count=int(totals["n"]),
+            paid=_yuan(totals["paid"]),
+            reversed=_yuan(totals["rev"]),
+        )
+
+    def progress(self, facts: ProjectFacts, as_of: dt.date) -> dict[str, Any]:
+        """``Queries.progress`` of one project (same answer, same shape), from its own
+        daily sums only: ``Queries.statuses`` sums every project of the year before
+        keeping one, most of a page's time at a thousand projects."""
+        year, day = facts.year, as_of
+        rows = [
+            (r["date"], int(r["budget_fen"]), int(r["spent_fen"]))
+            for r in self.read.all(
+                "SELECT date, budget_fen, spent_fen FROM rm_daily WHERE project_id = ? AND date >= ? "
+                "AND date <= ? ORDER BY date",
+                (facts.id, f"{year}-01-01", f"{year}-12-31"),
+            )
+        ]
+        unit = self.read.one(
+            "SELECT status_rule, yellow, red FROM rm_units WHERE code = ?", (facts.unit_code,)
+        )
+
+        def amounts(upto: dt.date) -> tuple[Decimal, Decimal]:
+            cut = upto.isoformat()
+            return _yuan(sum(b for d, b, _ in rows if d <= cut)), _yuan(
+                sum(s for d, _, s in rows if d <= cut)
+            )
+
+        budget, disbursed = amounts(day)
+        checkpoints = facts.checkpoints
+        planned = lag.planned_rate(checkpoints, year, day, budget)
+        project = ProjectStatus(
+            facts.id, year, facts.code, facts.name, facts.unit_code, facts.expenditure_type, facts.functional,
+            facts.economic, facts.source, facts.plan, Queries.rule_of(unit),
+            Figures(
+                budget=budget,
+                disbursed=disbursed,
+                planned_amount=planned * budget / HUNDRED,
+                forecast_amount=lag.forecast_rate(disbursed, budget, year, day) * budget / HUNDRED,
+                planned=planned,
+            ),
+        )  # fmt: skip
+        reached = []
+        for cp in checkpoints:
+            if cp.is_blank or cp.date > day:
+                continue
+            b, s = amounts(cp.date)
+            target, actual = lag.checkpoint_rate(cp, b), lag.rate(s, b)
+            reached.append(
+                {
+                    "date": cp.date,
+                    "target_rate": target,
+                    "actual_rate": actual,
+                    "met": actual >= target,
+                    "shortfall_points": max(target - actual, ZERO),
+                }
+            )
+        nxt, per_day = lag.daily_needed(checkpoints, day, budget, disbursed)
+        return {
+            "project": project,
+            "as_of": day,
+            "checkpoints": reached,
+            "next_checkpoint": None if nxt is None else nxt.date,
+            "next_target_rate": None if nxt is None else lag.checkpoint_rate(nxt, budget),
+            "daily_needed": per_day,
+        }
 
     def indicators(self, year: int, code: str, as_of: dt.date) -> tuple[IndicatorProgress, ...]:
         rows = self.read.all(
@@ -263,6 +340,10 @@ class ProjectPageQueries:
 
 def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+def _yuan(fen: Any) -> Decimal:
+    return from_fen(int(fen))
 
 
 def _dec(value: Any) -> Decimal | None:
@@ -305,59 +386,3 @@ def _indicator(row: dict[str, Any], as_of: dt.date) -> IndicatorProgress:
         action=row["action"] or "",
         after_as_of=progress_date is not None and progress_date > as_of,
     )
-
-
-INDICATOR_EVENT_LABELS = {
-    "Added": "添加绩效指标",
-    "ProgressRecorded": "记录指标进展",
-    "DeviationExplained": "说明偏差原因",
-}
-
-
-def indicator_history(events: Iterable[Any], name: str) -> list[dict[str, Any]]:
-    """An indicator's stored events as rows shaped like ``project_view.history_rows``.
-
-    The project's own stream does not hold its indicators' events; the page merges
-    these in so its history shows everything recorded for the project.
-    """
-    rows = []
-    for e in events:
-        kind = type(e).__name__
-        if kind == "Added":
-            details = f"指标“{name}”，指标值 {e.target_text}"
-        elif kind == "ProgressRecorded":
-            done = f"，完成程度 {fmt_yuan(e.completion)}%" if e.completion is not None else ""
-            details = f"指标“{name}”实际完成值 {e.actual_text or '—'}{done}"
-        elif kind == "DeviationExplained":
-            details = f"指标“{name}”偏差原因：{e.cause}；改进措施：{e.action}"
-        else:
-            details = f"指标“{name}”"
-        rows.append(
-            {
-                "version": e.originator_version,
-                "event": kind,
-                "label": INDICATOR_EVENT_LABELS.get(kind, kind),
-                "recorded_at": e.timestamp.astimezone(SHANGHAI).isoformat(timespec="seconds"),
-                "user": getattr(e, "user", ""),
-                "date": e.date.isoformat() if hasattr(e, "date") else None,
-                "amount": None,
-                "details": details,
-                "note": getattr(e, "note", "") or "",
-                "request_id": (getattr(e, "request", None) or {}).get("id"),
-            }
-        )
-    return rows
-
-
-def split_history(rows: Iterable[dict[str, Any]], as_of: dt.date) -> tuple[list[dict[str, Any]], int]:
-    """History rows newest first, without entries whose business date is after ``as_of``
-    (and how many were left out): the page shows the world as it stood that day."""
-    day = as_of.isoformat()
-    shown, later = [], 0
-    for row in rows:
-        if row.get("date") and row["date"] > day:
-            later += 1
-        else:
-            shown.append(row)
-    shown.sort(key=lambda r: (r["recorded_at"], r["version"]), reverse=True)
-    return shown, later

@@ -20,17 +20,21 @@ from werkzeug.routing import BuildError
 
 from tracker.domain.lag import STATUS_LABELS
 from tracker.queries import default_as_of
-from tracker.queries.project_page import ProjectPageQueries, indicator_history, split_history
+from tracker.queries.project_history import indicator_history, project_history, split_history
+from tracker.queries.project_page import ProjectPageQueries
 from web import charts
 from web.auth import WebUser, require_read, scope
 from web.extensions import tracker
 from web.formatting import UNITS, money_unit
 from web.templating import keep_time
 from web.timectl import current
-from web.views.dashboard import STATUS_ORDER, Selection, project_url, select
+from web.views.dashboard import CODE_MARK, STATUS_ORDER, Selection, project_url, select, table_rows
 
 bp = Blueprint("projects", __name__)
 CENT = Decimal("0.01")
+PAYMENT_LIMIT = 100  # the latest payments listed; ?all=1 lists every one (and the whole history)
+HISTORY_LIMIT = 50
+ID = "00000000-0000-0000-0000-000000000000"  # stands for a row's id in a URL built once
 
 # The forms' endpoints (another area); a link is shown only once its endpoint exists.
 ACTIONS = (
@@ -41,7 +45,8 @@ ACTIONS = (
 
 
 def action_url(endpoint: str, **values: Any) -> str | None:
-    """The URL of a form of another area, or None while that area is not served."""
+    """The endpoint's URL keeping the time control, or None while its area (the forms,
+    built by another part of the site) is not served."""
     if endpoint not in current_app.view_functions:
         return None
     try:
@@ -56,11 +61,15 @@ def action_url(endpoint: str, **values: Any) -> str | None:
 def index() -> Any:
     user = cast(WebUser, current_user)
     sel = select(scope(), user.units, request.args)
+    rows, total = table_rows(sel, money_unit())
     return render_template(
         "projects/index.html",
         sel=sel,
+        rows=rows,
+        total=total,
         status_order=STATUS_ORDER,
-        project_url=project_url,
+        link_base=project_url(sel.year, CODE_MARK),
+        code_mark=CODE_MARK,
         unit_arg=request.args.get("unit"),
     )
 
@@ -146,16 +155,17 @@ def show(year: int, code: str) -> Any:
         abort(404)
     require_read(facts.unit_code)
     tv = current()
-    as_of = tv.as_of if tv.explicit else default_as_of(year, tv.today)
-    queries = tracker().queries
-    progress = queries.progress(UUID(facts.id), as_of)
-    series = queries.series(year, code=code, as_of=as_of)
-    ledger = pages.ledger(facts.id, series["as_of"])
-    indicators = pages.indicators(year, code, series["as_of"])
-    events = tracker().history(code, year)
+    asked = tv.as_of if tv.explicit else default_as_of(year, tv.today)
+    series = tracker().queries.series(year, code=code, as_of=asked)
+    as_of = series["as_of"]  # within the fiscal year
+    progress = pages.progress(facts, as_of)
+    everything = request.args.get("all") == "1"
+    ledger = pages.ledger(facts.id, as_of, limit=None if everything else PAYMENT_LIMIT)
+    indicators = pages.indicators(year, code, as_of)
+    events, event_count = project_history(tracker().events, facts.id, None if everything else HISTORY_LIMIT)
     for ind in indicators:
         events += indicator_history(tracker().events.get(UUID(ind.id)), ind.name)
-    history, later_events = split_history(events, series["as_of"])
+    history, later_events = split_history(events, as_of)
     can_record = scope().can_record(facts.unit_code)
     actions = []
     if can_record:
@@ -163,25 +173,18 @@ def show(year: int, code: str) -> Any:
             url = action_url(endpoint, year=year, code=code)
             if url:
                 actions.append((label, url))
-
-    def reverse_url(payment_id: str) -> str | None:
-        return (
-            action_url("forms.reversal", year=year, code=code, payment_id=payment_id) if can_record else None
-        )
-
-    def progress_url(indicator_id: str) -> str | None:
-        return (
-            action_url("forms.indicator", year=year, code=code, indicator_id=indicator_id)
-            if can_record
-            else None
-        )
-
+    # One URL built per page, the payment's id put in per row (a thousand url_for calls
+    # would cost more than the rest of the page).
+    reverse_url = action_url("forms.reversal", year=year, code=code, payment_id=ID) if can_record else None
+    progress_url = (
+        action_url("forms.indicator", year=year, code=code, indicator_id=ID) if can_record else None
+    )
     return render_template(
         "projects/show.html",
         p=facts,
         status=progress["project"],
         progress=progress,
-        as_of=series["as_of"],
+        as_of=as_of,
         chart=charts.s_curve(series, progress, money_unit()),
         ledger=ledger,
         indicators=indicators,
@@ -190,7 +193,10 @@ def show(year: int, code: str) -> Any:
         actions=actions,
         reverse_url=reverse_url,
         progress_url=progress_url,
-        can_reverse=can_record and "forms.reversal" in current_app.view_functions,
-        can_record_progress=can_record and "forms.indicator" in current_app.view_functions,
+        placeholder=ID,
+        everything=everything,
+        event_count=event_count,
+        history_limit=HISTORY_LIMIT,
+        all_url=action_url("projects.show", year=year, code=code, all="1"),
         status_labels=STATUS_LABELS,
     )
