@@ -20,58 +20,12 @@ import shutil
 import subprocess
 import sys
 import time
-import uuid
-from decimal import Decimal
 from pathlib import Path
 
-from common import bench_data_dir, p95
+from common import UNIT, bench_data_dir, generate, p95
 
 from tracker.commands.tracker import BudgetTracker
-from tracker.domain.project import Project
 from tracker.store.config import Settings
-
-UNIT = "U1000"
-
-
-def generate(url: str, projects: int, per_project: int) -> None:
-    app = BudgetTracker(Settings(db_url=url, user="bench"))
-    app.snapshotting_intervals = {}  # type: ignore[misc]  # generation only
-    app.add_unit(UNIT, "基准单位（1000 个项目）")
-    rnd = random.Random(1)
-    start = time.perf_counter()
-    for i in range(projects):
-        p = Project(
-            year=2024,
-            code=f"B{i:04d}",
-            name=f"基准项目{i}",
-            unit_code=UNIT,
-            expenditure_type="项目支出",
-            functional="2101502",
-            economic="30201",
-            source="一般公共预算财政拨款",
-            owner="",
-            user="bench",
-        )
-        p.appropriate(uuid.uuid4(), "initial", Decimal("100000000.00"), dt.date(2024, 1, 2), "", "bench")
-        for k in range(per_project):
-            day = dt.date(2024, 1, 3) + dt.timedelta(days=k * 330 // per_project)
-            amount = Decimal(rnd.randint(100, 9999)) / 100
-            p._paid(
-                uuid.uuid4(),
-                amount,
-                day,
-                "收款人",
-                "30201",
-                f"记-{k}",
-                "一般公共预算财政拨款",
-                "bench",
-                "",
-                None,
-            )
-        app.save(p)
-        if i % 100 == 99:
-            print(f"  generated {i + 1} projects, {time.perf_counter() - start:.0f} s", flush=True)
-    app.close()
 
 
 def bench_status(url: str, rounds: int) -> None:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import random
 import statistics
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
+
+UNIT = "U1000"  # the generated unit (bench_big.py, bench_web.py)
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -48,3 +54,57 @@ def drop_pg(admin_url: str, url: str) -> None:
 
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def generate(
+    url: str, projects: int, per_project: int, *, payments_of: Callable[[int], int] | None = None
+) -> None:
+    """One unit with ``projects`` projects of 2024, each with a budget and ``per_project``
+    payments spread over the year (``payments_of(i)`` may give project i another count).
+
+    Events go through the application's own store (one save per project, so inline
+    projection included) but skip the per-payment checks, and no snapshots are taken.
+    """
+    from tracker.commands.tracker import BudgetTracker
+    from tracker.domain.project import Project
+    from tracker.store.config import Settings
+
+    app = BudgetTracker(Settings(db_url=url, user="bench"))
+    app.snapshotting_intervals = {}  # type: ignore[misc]  # generation only
+    app.add_unit(UNIT, "基准单位（1000 个项目）")
+    rnd = random.Random(1)
+    start = time.perf_counter()
+    for i in range(projects):
+        p = Project(
+            year=2024,
+            code=f"B{i:04d}",
+            name=f"基准项目{i}",
+            unit_code=UNIT,
+            expenditure_type="项目支出",
+            functional="2101502",
+            economic="30201",
+            source="一般公共预算财政拨款",
+            owner="",
+            user="bench",
+        )
+        p.appropriate(uuid.uuid4(), "initial", Decimal("100000000.00"), dt.date(2024, 1, 2), "", "bench")
+        count = payments_of(i) if payments_of else per_project
+        for k in range(count):
+            day = dt.date(2024, 1, 3) + dt.timedelta(days=k * 330 // count)
+            amount = Decimal(rnd.randint(100, 9999)) / 100
+            p._paid(
+                uuid.uuid4(),
+                amount,
+                day,
+                "收款人",
+                "30201",
+                f"记-{k}",
+                "一般公共预算财政拨款",
+                "bench",
+                "",
+                None,
+            )
+        app.save(p)
+        if i % 100 == 99:
+            print(f"  generated {i + 1} projects, {time.perf_counter() - start:.0f} s", flush=True)
+    app.close()
