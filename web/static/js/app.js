@@ -60,5 +60,15 @@
         });
       }
     });
+    // Printing: redraw every chart at the paper's width, then back at the screen's.
+    var resizeAll = function () {
+      document.querySelectorAll("[data-rendered]").forEach(function (el) { Plotly.Plots.resize(el); });
+    };
+    window.addEventListener("beforeprint", resizeAll);
+    window.addEventListener("afterprint", resizeAll);
+    if (window.matchMedia) {
+      var printing = window.matchMedia("print");
+      if (printing.addEventListener) printing.addEventListener("change", resizeAll);
+    }
   }
 })();
