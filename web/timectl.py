@@ -11,11 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, g, request
 
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.inputs import parse_date
 from tracker.queries import default_as_of, today
+from tracker.queries.years import default_year
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,13 @@ def the_day() -> dt.date:
     return pinned if isinstance(pinned, dt.date) else today()
 
 
+def opening_year(this_year: int) -> int:
+    """The year a page opens on when the URL names none (once per request)."""
+    if "opening_year" not in g:
+        g.opening_year = default_year(current_app.extensions["tracker"].read, this_year)
+    return int(g.opening_year)
+
+
 def current() -> TimeView:
     """The year and as-of date this request asks for (400 on a malformed date)."""
     now = the_day()
@@ -49,7 +57,7 @@ def current() -> TimeView:
             abort(400, description="预算年度应为 2000–2100 之间的年份")
         year = int(year_text)
     else:
-        year = as_of.year if as_of else now.year
+        year = as_of.year if as_of else opening_year(now.year)
     if as_of is None:
         as_of = default_as_of(year, now)
     return TimeView(year=year, as_of=as_of, today=now, explicit=bool(text))

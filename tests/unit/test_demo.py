@@ -172,9 +172,13 @@ def test_through_the_cli(tmp_path: Path) -> None:
     env = {**os.environ, "TRACKER_DB": f"sqlite:///{tmp_path / 'cli.db'}", "TRACKER_USER": "演示"}
     exe = Path(sys.executable).with_name("tracker")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "tracker"]
-    done = subprocess.run([*cmd, "demo"], env=env, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [*cmd, "demo", "--no-serve"], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert "9,064.36万元" in done.stdout or "90,643,600.00" in done.stdout
+    for name in ("demo-officer", "demo-manager", "demo-auditor", "demo-admin"):
+        assert name in done.stdout  # one login per role, with its password
     bad = subprocess.run(
         [*cmd, "demo", "--until", "2025-03-01"],
         env=env,

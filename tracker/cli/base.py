@@ -74,6 +74,7 @@ class Context:
     def close(self) -> None:
         if self._app is not None:
             self._app.close()
+            self._app = None
 
 
 pass_ctx = click.make_pass_decorator(Context)

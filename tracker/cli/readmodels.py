@@ -172,17 +172,6 @@ def projections_rebuild(c: Context) -> None:
     click.echo(f"已重放 {count} 个事件")
 
 
-@cli.command()
-@click.option("--until", "until", default="2024-12-31", show_default=True, help="生成支付数据截至的日期")
-@click.option("--reset", is_flag=True, help="先删除现有 SQLite 数据库文件")
-@pass_ctx
-def demo(c: Context, until: str, reset: bool) -> None:
-    """生成演示数据：保定市满城区医疗保障局本级 2024 年的八个项目。"""
-    from tracker.demo.loader import run_demo
-
-    run_demo(c, until=until, reset=reset, echo=click.echo)
-
-
 @cli.command("export")
 @click.argument(
     "kind",
