@@ -28,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> APIFlask:
         docs_path=None,  # the docs UI loads its scripts from a CDN; the spec is enough
         json_errors=False,  # pages answer in HTML; the API blueprint answers in JSON
     )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese readable on the wire
     settings.configure(app, config)
     extensions.init_app(app)
     security.init_app(app)
