@@ -7,97 +7,32 @@ Every value goes through the domain's parsers and the command through the servic
 layer, which decides; the form only says where each refusal belongs. The form's
 hidden request id (a uuid4, kept when the form is shown again) goes to the command,
 so a double click or a reload records once. Only an officer who may record for the
-project's unit sees or posts these forms.
+project's unit sees or posts these forms. What the pages share (finding the project,
+showing a refused form, the way back) is in ``web.views.form_page``; the plan's rows
+in ``web.views.plan_form``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
-from functools import partial
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from tracker.domain import classification as cls
-from tracker.domain.errors import InvalidInputError
 from tracker.domain.inputs import parse_date
-from tracker.domain.money import FEN, WAN, fmt_yuan, fmt_yuan_grouped
-from tracker.domain.plan import Checkpoint
+from tracker.domain.money import fmt_yuan_grouped
 from tracker.domain.project import KIND_LABELS
-from tracker.queries.project_page import ProjectFacts, ProjectPageQueries
-from web.auth import require_record
+from tracker.queries.project_page import ProjectPageQueries
 from web.extensions import tracker
 from web.form_errors import FORM, Submission, no_controls, typed_number
-from web.templating import keep_time
-from web.timectl import the_day
+from web.views.form_page import default_day, done, in_year, link, recordable, show, standing
+from web.views.plan_form import MAX_ROWS, PLAN, PLAN_MODES, describe_plan, plan_spec, plan_values, posted_rows
 
 bp = Blueprint("forms", __name__)
-
-
-def recordable(year: int, code: str) -> ProjectFacts:
-    """The project, if this officer may record for its unit (else 403; unknown: 404)."""
-    facts = ProjectPageQueries(tracker().read).facts(year, code)
-    if facts is None:
-        abort(404)
-    require_record(facts.unit_code)
-    return facts
-
-
-def default_day(year: int, not_before: dt.date | None = None) -> str:
-    """Today, within the fiscal year (and not before ``not_before``)."""
-    day = min(max(the_day(), dt.date(year, 1, 1)), dt.date(year, 12, 31))
-    return max(day, not_before or day).isoformat()
-
-
-def link(endpoint: str, **values: Any) -> str:
-    """A URL that keeps the page's time control (``?as_of=``)."""
-    return url_for(endpoint, **{**values, **keep_time()})
-
-
-def project_url(facts: ProjectFacts) -> str:
-    if "projects.show" in current_app.view_functions:
-        return link("projects.show", year=facts.year, code=facts.code)
-    return f"/projects/{facts.year}/{facts.code}"
-
-
-def standing(facts: ProjectFacts) -> Any:
-    """Budget, disbursed and available over the whole year (every entry counted)."""
-    _, found = tracker().queries.statuses(
-        facts.year, dt.date(facts.year, 12, 31), facts.unit_code, [facts.code]
-    )
-    return found[0].figures if found else None
-
-
-def show(template: str, facts: ProjectFacts, sub: Submission, **extra: Any) -> Any:
-    status = 422 if sub.errors else 200
-    page = render_template(
-        template,
-        facts=facts,
-        values=sub.values,
-        errors=sub.errors.messages,
-        summary=sub.errors.summary(),
-        request_id=sub.request_id,
-        back=project_url(facts),
-        **extra,
-    )
-    return page, status
-
-
-def in_year(day: dt.date, facts: ProjectFacts) -> dt.date:
-    """The aggregate refuses a date outside the year too; said here beside the other
-    refusals, so one round trip shows them all."""
-    if day.year != facts.year:
-        raise InvalidInputError(f"日期 {day} 不在项目 {facts.code} 的预算年度 {facts.year} 年内", "日期")
-    return day
-
-
-def done(message: Markup | str, facts: ProjectFacts) -> Any:
-    flash(message, "ok")
-    return redirect(project_url(facts))
 
 
 # ---------------------------------------------------------------- payment
@@ -264,10 +199,6 @@ def reversal(year: int, code: str, payment_id: str) -> Any:
 
 # ------------------------------------------------------------------- plan
 
-PLAN = "checkpoints"  # the anchor of refusals about the plan as a whole
-PLAN_MODES = (("percent", "累计百分比（%）"), ("yuan", "累计金额（元）"), ("wan", "累计金额（万元）"))
-MAX_ROWS = 24
-
 
 @bp.route("/projects/<int:year>/<code>/plan", methods=["GET", "POST"])
 @login_required
@@ -287,91 +218,8 @@ def plan(year: int, code: str) -> Any:
             )
             if done_id is not None:
                 return done(f"已设定资金支出计划：{describe_plan(spec)}", facts)
-    rows = min(MAX_ROWS, max(4, _posted_rows(sub.values)) + 2)
+    rows = min(MAX_ROWS, max(4, posted_rows(sub.values)) + 2)
     return show("forms/plan.html", facts, sub, rows=rows, modes=PLAN_MODES)
-
-
-def plan_values(checkpoints: tuple[Checkpoint, ...]) -> dict[str, str]:
-    """The current plan as form rows (a plan of amounts is shown in 元)."""
-    amounts = any(c.amount is not None for c in checkpoints)
-    values = {"mode": "yuan" if amounts else "percent"}
-    for i, c in enumerate(checkpoints):
-        values[f"cp_date_{i}"] = c.date.isoformat()
-        if c.percent is not None:
-            values[f"cp_value_{i}"] = f"{c.percent.normalize():f}"
-        elif c.amount is not None:
-            values[f"cp_value_{i}"] = fmt_yuan(c.amount)
-    return values
-
-
-def _posted_rows(values: dict[str, str]) -> int:
-    found = [k.rsplit("_", 1)[1] for k in values if k.startswith(("cp_date_", "cp_value_"))]
-    return max((int(i) + 1 for i in found if i.isdigit() and int(i) < MAX_ROWS), default=0)
-
-
-def plan_spec(sub: Submission, year: int) -> str:
-    """The rows as the CLI's ``MM-DD:VALUE`` spec; a row with a date and no value is a
-    blank checkpoint, an empty row is skipped. The order and the sums are the domain's
-    to judge (``set_plan``)."""
-    mode = sub.text("mode")
-    if mode not in dict(PLAN_MODES):
-        sub.errors.add("mode", "请选择计划形式")
-        return ""
-    parts = []
-    for i in range(_posted_rows(sub.values)):
-        date_name, value_name = f"cp_date_{i}", f"cp_value_{i}"
-        date_text, value_text = sub.text(date_name).strip(), sub.text(value_name).strip()
-        if not date_text and not value_text:
-            continue
-        sub.errors.labels[date_name] = f"第 {i + 1} 行日期"
-        sub.errors.labels[value_name] = f"第 {i + 1} 行数值"
-        if not date_text:
-            sub.errors.add(date_name, "请填写检查点日期")
-            continue
-        day = sub.check(date_name, partial(_plan_day, date_text, year))
-        value = sub.check(value_name, partial(_plan_value, value_text, mode)) if value_text else ""
-        if day is not None and value is not None:
-            parts.append(f"{day:%m-%d}:{value}")
-    if not parts and not sub.errors:
-        sub.errors.add(PLAN, f"请至少填写一个检查点，最后一个为 {year}-12-31")
-    return ",".join(parts)
-
-
-def _plan_day(text: str, year: int) -> dt.date:
-    day = parse_date(text, "日期")
-    if day.year != year:
-        raise InvalidInputError(f"检查点日期必须在 {year} 年内", "日期")
-    return day
-
-
-def _plan_value(text: str, mode: str) -> str:
-    raw = typed_number(text, "数值").rstrip("%").replace(",", "")
-    try:
-        value = Decimal(raw)
-    except ArithmeticError:
-        raise InvalidInputError(f"“{text}”不是有效的数值", "数值") from None
-    if not value.is_finite() or value < 0 or "e" in raw.lower():
-        raise InvalidInputError(f"“{text}”：请直接写出非负数", "数值")
-    if mode == "percent":
-        return f"{value.normalize():f}%"
-    value = value * WAN if mode == "wan" else value
-    if value != value.quantize(FEN):
-        raise InvalidInputError(f"“{text}”：金额最多精确到分", "数值")
-    return fmt_yuan(value)
-
-
-def describe_plan(spec: str) -> str:
-    """``03-31 25%、06-30 50%``; amounts with separators, blanks as 空."""
-    out = []
-    for part in spec.split(","):
-        day, value = part.split(":", 1)
-        if not value:
-            out.append(f"{day} 空")
-        elif value.endswith("%"):
-            out.append(f"{day} {value}")
-        else:
-            out.append(f"{day} {fmt_yuan_grouped(Decimal(value))} 元")
-    return "、".join(out)
 
 
 # -------------------------------------------------------------- indicator
