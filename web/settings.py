@@ -36,6 +36,8 @@ def configure(app: Flask, config: Mapping[str, Any] | None) -> None:
         SEND_FILE_MAX_AGE_DEFAULT=31536000,  # static names carry their content hash
         WTF_CSRF_TIME_LIMIT=None,  # a form left open over lunch still submits
         TRACKER_TODAY=None,  # tests pin "today" (a date) here
+        # uploads waiting for their confirmation (web/uploads.py)
+        TRACKER_UPLOADS=os.environ.get("TRACKER_UPLOADS") or str(Path(app.instance_path) / "uploads"),
     )
     if config:
         app.config.update(config)
