@@ -16,11 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
-
-from tracker.commands.users import UserCommands
 
 SECRET = "whsec_" + base64.b64encode(b"k" * 32).decode()
 PAGES = [
@@ -39,14 +36,6 @@ POSTS = [
     "/admin/channels/new",
     "/admin/channels/some-id/test",
 ]
-
-
-@pytest.fixture(autouse=True)
-def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 at its real cost takes half a second a hash; the rules are the same."""
-    monkeypatch.setattr(
-        UserCommands, "password_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 def csrf_from(page: str) -> str:

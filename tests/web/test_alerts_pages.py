@@ -8,21 +8,10 @@ import re
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tracker.commands.users import UserCommands
-
 DAY = dt.date(2024, 7, 15)
-
-
-@pytest.fixture(autouse=True)
-def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 at its real cost takes half a second a hash; the rules are the same."""
-    monkeypatch.setattr(
-        UserCommands, "password_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 @pytest.fixture

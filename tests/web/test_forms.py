@@ -9,23 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
-
-from tracker.commands.users import UserCommands
 
 P1_PAYMENT = "/projects/2024/P1/payments/new"
 P1_APPROPRIATION = "/projects/2024/P1/appropriations/new"
 P1_PLAN = "/projects/2024/P1/plan"
-
-
-@pytest.fixture(autouse=True)
-def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 at its real cost takes half a second a hash; the rules are the same."""
-    monkeypatch.setattr(
-        UserCommands, "password_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 def csrf_from(html: str) -> str:

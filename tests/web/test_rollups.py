@@ -14,23 +14,13 @@ import re
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from webdata import TODAY
 
-from tracker.commands.users import UserCommands
 from web.views.rollups import marginal
 
 URL = "/rollups"
-
-
-@pytest.fixture(autouse=True)
-def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 at its real cost takes half a second a hash; the rules are the same."""
-    monkeypatch.setattr(
-        UserCommands, "password_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 def page(client: FlaskClient, url: str = URL) -> str:

@@ -15,26 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import Workbook, load_workbook
-
-from tracker.commands.users import UserCommands
 
 PAY_HEADER = ["日期", "项目编码", "金额(元)", "收款人", "经济分类", "凭证号"]
 GOOD = [
     ["2024-07-01", "P1", "1000.00", "某文印店", "30201", "记-101"],
     ["2024-07-02", "P1", "250.50", "某书店", "", "记-102"],
 ]
-
-
-@pytest.fixture(autouse=True)
-def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 at its real cost takes half a second a hash; the rules are the same."""
-    monkeypatch.setattr(
-        UserCommands, "password_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 def csrf_from(page: str) -> str:
