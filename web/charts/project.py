@@ -212,7 +212,8 @@ def s_curve_figure(data: SCurveData, unit: str = "yuan") -> Figure:
             "gridcolor": GRID,
         },
         yaxis={
-            "title": {"text": f"金额（{label}）"},
+            "title": {"text": f"金额（{label}）", "standoff": 10},
+            "automargin": True,  # long tick labels must not run under the title
             "rangemode": "tozero",
             "gridcolor": GRID,
             "tickformat": ",.2~f",
