@@ -96,27 +96,32 @@ class BatchSave:
         with app.lock_for(aggregate_id):
             aggregate = app.load_for_update(aggregate_id, kind, missing)
             start = aggregate.version
-            encode = app.mapper.to_stored_event
-            chunks = decide(aggregate)
             try:
-                for events, statements in chunks:
-                    if aggregate.pending_events:
-                        raise AssertionError("the batch made an event it does not save")
-                    if events:
-                        app.recorder.insert_events([encode(e) for e in events], projection=statements)
+                self._store(aggregate, decide(aggregate))
             except BaseException:
                 app.evict(aggregate_id)
                 raise
-            finally:
-                close = getattr(chunks, "close", None)
-                if close is not None:
-                    close()
             cache = app.repository.cache
             if cache is not None and not app.repository.fastforward:
                 cache.put(aggregate_id, aggregate)  # as ``Application._record`` does
             if app.snapshots is not None and app.snapshot_due(aggregate, start):
                 self._snapshots.append(app.snapshots.mapper.to_stored_event(app.snapshot_of(aggregate)))
         return aggregate
+
+    def _store(self, aggregate: Aggregate, chunks: Iterable[EventChunk]) -> None:
+        """Each chunk in one transaction with its read-model rows."""
+        app = self._app
+        encode = app.mapper.to_stored_event
+        try:
+            for events, statements in chunks:
+                if aggregate.pending_events:
+                    raise AssertionError("the batch made an event it does not save")
+                if events:
+                    app.recorder.insert_events([encode(e) for e in events], projection=statements)
+        finally:
+            close = getattr(chunks, "close", None)  # a generator stopped half-way
+            if close is not None:
+                close()
 
     def finish(self) -> None:
         """Every snapshot of the batch in one transaction. One that clashes was taken at
