@@ -33,6 +33,7 @@ from typing import Any
 
 import pytest
 
+from tracker.cli import status_text
 from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.queries import Figures, ProjectStatus, wire
@@ -690,7 +691,7 @@ def test_status_csv_and_table(ledger: BudgetTracker) -> None:
     assert lines[1] == "PA1,医保信息化建设,A100,125000.00,35000.00,90000.00,28.0,50.0,22.0,red,56.31"
     assert lines[-1].startswith("合计,,,955000.00,173000.00,782000.00,18.12,31.15,13.04,red,")
     assert len(lines) == 7
-    text = wire.status_table(report)
+    text = status_text.status_table(report)
     assert "125,000.00" in text
     assert "955,000.00" in text
     assert "严重滞后" in text

@@ -9,6 +9,7 @@ import click
 
 from tracker.cli.base import FORMAT, Context, TrackerGroup, cli, pass_ctx
 from tracker.cli.formatting import to_json
+from tracker.cli.status_text import rollup_table, status_table
 from tracker.domain.errors import NotFoundError
 from tracker.domain.inputs import parse_date
 from tracker.queries import wire
@@ -34,7 +35,7 @@ def status(c: Context, year: int, as_of: str | None, unit_code: str | None, fmt:
     elif fmt == "csv":
         click.echo(wire.status_csv(report), nl=False)
     else:
-        click.echo(wire.status_table(report))
+        click.echo(status_table(report))
 
 
 @cli.command()
@@ -61,7 +62,7 @@ def rollup(
     elif fmt == "csv":
         click.echo(wire.rollup_csv(r), nl=False)
     else:
-        click.echo(wire.rollup_table(r))
+        click.echo(rollup_table(r))
 
 
 @cli.command()

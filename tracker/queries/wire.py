@@ -1,4 +1,5 @@
-"""Figures on the wire: amounts as two-decimal strings in 元, rates rounded half-up.
+"""Figures on the wire (JSON and CSV): amounts as two-decimal strings in 元, rates
+rounded half-up. The terminal tables are drawn by ``tracker.cli.status_text``.
 
 Statuses were decided from unrounded values before they get here; a total row's
 rates come from summed amounts, so they are budget-weighted.
@@ -11,10 +12,8 @@ import io
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from tracker.cli.formatting import table
-from tracker.domain.lag import STATUS_LABELS
-from tracker.domain.money import fmt_yuan, fmt_yuan_grouped
-from tracker.queries import Figures, ProjectStatus
+from tracker.domain.money import fmt_yuan
+from tracker.queries.figures import Figures, ProjectStatus
 
 CENT = Decimal("0.01")
 
@@ -76,47 +75,6 @@ def status_csv(report: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def _r(value: Decimal) -> str:
-    return f"{value.quantize(CENT, rounding=ROUND_HALF_UP)}"
-
-
-def status_table(report: dict[str, Any]) -> str:
-    headers = [
-        "项目编码",
-        "项目名称",
-        "全年预算(元)",
-        "执行数(元)",
-        "可用余额(元)",
-        "执行率%",
-        "序时进度%",
-        "差距(百分点)",
-        "状态",
-        "预计年末%",
-    ]
-    rows = [_figure_row([p.code, p.name], p.figures, p.status) for p in report["projects"]]
-    rows.append(
-        _figure_row(["合计", f"{len(report['projects'])} 个项目"], report["total"], report["total_status"])
-    )
-    title = f"{report['year']} 年预算执行进度（截至 {report['as_of']}）"
-    if report["unit"]:
-        title += f"  单位 {report['unit']}"
-    return title + "\n" + table(headers, rows, right=(2, 3, 4, 5, 6, 7, 9))
-
-
-def _figure_row(lead: list[str], f: Figures, status: str) -> list[str]:
-    return [
-        *lead,
-        fmt_yuan_grouped(f.budget),
-        fmt_yuan_grouped(f.disbursed),
-        fmt_yuan_grouped(f.available),
-        _r(f.execution_rate),
-        _r(f.planned_rate),
-        _r(f.lag_points),
-        STATUS_LABELS[status],
-        _r(f.forecast_rate),
-    ]
-
-
 def rollup_json(r: dict[str, Any]) -> dict[str, Any]:
     return {
         "year": r["year"],
@@ -130,54 +88,6 @@ def rollup_json(r: dict[str, Any]) -> dict[str, Any]:
         ],
         "total": figures(r["total"]),
     }
-
-
-def rollup_table(r: dict[str, Any]) -> str:
-    labels = {
-        "unit": "单位",
-        "functional": "功能分类",
-        "economic": "经济分类",
-        "source": "资金来源",
-        "type": "支出类型",
-    }
-    headers = [labels[d] for d in r["by"]] + [
-        "项目数",
-        "全年预算(元)",
-        "执行数(元)",
-        "执行率%",
-        "序时进度%",
-        "差距(百分点)",
-    ]
-    rows = []
-    for row in r["rows"]:
-        keys = [f"{k} {n}".strip() if k != n else k for k, n in zip(row["key"], row["name"], strict=True)]
-        f = row["figures"]
-        rows.append(
-            [
-                *keys,
-                row["projects"],
-                fmt_yuan_grouped(f.budget),
-                fmt_yuan_grouped(f.disbursed),
-                _r(f.execution_rate),
-                _r(f.planned_rate),
-                _r(f.lag_points),
-            ]
-        )
-    t = r["total"]
-    rows.append(
-        [
-            "合计",
-            *[""] * (len(r["by"]) - 1),
-            "",
-            fmt_yuan_grouped(t.budget),
-            fmt_yuan_grouped(t.disbursed),
-            _r(t.execution_rate),
-            _r(t.planned_rate),
-            _r(t.lag_points),
-        ]
-    )
-    n = len(r["by"])
-    return f"{r['year']} 年汇总（截至 {r['as_of']}）\n" + table(headers, rows, right=tuple(range(n, n + 6)))
 
 
 def rollup_csv(r: dict[str, Any]) -> str:

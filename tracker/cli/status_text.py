@@ -1,0 +1,110 @@
+"""``tracker status`` and ``tracker rollup`` as terminal tables.
+
+The figures come from ``tracker.queries`` (``status_report``, ``rollup``); this module
+only draws them: amounts grouped by thousands, rates rounded half-up to two places,
+statuses by their Chinese label.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from tracker.cli.formatting import table
+from tracker.domain.lag import STATUS_LABELS
+from tracker.domain.money import fmt_yuan_grouped
+from tracker.queries import Figures
+
+CENT = Decimal("0.01")
+
+
+def _r(value: Decimal) -> str:
+    """A rate as printed: two places, half-up (四舍五入)."""
+    return f"{value.quantize(CENT, rounding=ROUND_HALF_UP)}"
+
+
+def status_table(report: dict[str, Any]) -> str:
+    """Every project of a ``status_report`` and its 合计 line, under a title with the date."""
+    headers = [
+        "项目编码",
+        "项目名称",
+        "全年预算(元)",
+        "执行数(元)",
+        "可用余额(元)",
+        "执行率%",
+        "序时进度%",
+        "差距(百分点)",
+        "状态",
+        "预计年末%",
+    ]
+    rows = [_figure_row([p.code, p.name], p.figures, p.status) for p in report["projects"]]
+    rows.append(
+        _figure_row(["合计", f"{len(report['projects'])} 个项目"], report["total"], report["total_status"])
+    )
+    title = f"{report['year']} 年预算执行进度（截至 {report['as_of']}）"
+    if report["unit"]:
+        title += f"  单位 {report['unit']}"
+    return title + "\n" + table(headers, rows, right=(2, 3, 4, 5, 6, 7, 9))
+
+
+def _figure_row(lead: list[str], f: Figures, status: str) -> list[str]:
+    return [
+        *lead,
+        fmt_yuan_grouped(f.budget),
+        fmt_yuan_grouped(f.disbursed),
+        fmt_yuan_grouped(f.available),
+        _r(f.execution_rate),
+        _r(f.planned_rate),
+        _r(f.lag_points),
+        STATUS_LABELS[status],
+        _r(f.forecast_rate),
+    ]
+
+
+def rollup_table(r: dict[str, Any]) -> str:
+    """One line per group of a ``rollup`` (key and name per dimension), then 合计."""
+    labels = {
+        "unit": "单位",
+        "functional": "功能分类",
+        "economic": "经济分类",
+        "source": "资金来源",
+        "type": "支出类型",
+    }
+    headers = [labels[d] for d in r["by"]] + [
+        "项目数",
+        "全年预算(元)",
+        "执行数(元)",
+        "执行率%",
+        "序时进度%",
+        "差距(百分点)",
+    ]
+    rows = []
+    for row in r["rows"]:
+        keys = [f"{k} {n}".strip() if k != n else k for k, n in zip(row["key"], row["name"], strict=True)]
+        f = row["figures"]
+        rows.append(
+            [
+                *keys,
+                row["projects"],
+                fmt_yuan_grouped(f.budget),
+                fmt_yuan_grouped(f.disbursed),
+                _r(f.execution_rate),
+                _r(f.planned_rate),
+                _r(f.lag_points),
+            ]
+        )
+    t = r["total"]
+    rows.append(
+        [
+            "合计",
+            *[""] * (len(r["by"]) - 1),
+            "",
+            fmt_yuan_grouped(t.budget),
+            fmt_yuan_grouped(t.disbursed),
+            _r(t.execution_rate),
+            _r(t.planned_rate),
+            _r(t.lag_points),
+        ]
+    )
+    n = len(r["by"])
+    return f"{r['year']} 年汇总（截至 {r['as_of']}）\n" + table(headers, rows, right=tuple(range(n, n + 6)))

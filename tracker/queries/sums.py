@@ -1,0 +1,165 @@
+"""Budget and spending "as of d": the one place that says what a date's figures count.
+
+As of a business date *d* of a fiscal year, a figure counts what is dated from
+1 January to *d* (31 December at the latest; nothing before the year starts):
+appropriations by their own date (reductions and recalls negative), payments by
+theirs, less reversals by the reversal's date. Every query asks here, at one of two
+grains, both written from the same events by the projections:
+
+- per project: ``project_sums`` and ``daily``, from the monthly and daily sums (at
+  most ~43 rows a project, so the status of 1,000 projects stays fast);
+- per project and class: ``appropriated`` (by kind) and ``spent_by_class`` (by the
+  payment's economic class and source, a reversal charged as its payment), from the
+  rows themselves, for the public tables whose columns follow those classes.
+
+Sums are integer 分, summed by the database (exact on SQLite and PostgreSQL alike).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tracker.domain.project import INITIAL
+from tracker.queries.sql import chunks, marks
+from tracker.store.readstore import ReadStore
+
+Fen = tuple[int, int]  # (budget, spent) in 分
+
+
+@dataclass(frozen=True)
+class Spent:
+    """Net spending (分) of one project under one payment economic class and source."""
+
+    project_id: str
+    economic: str | None
+    source: str
+    fen: int
+
+
+def window(year: int, day: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The business dates counted as of ``day``: 1 January to ``day`` (31 December at
+    the latest), or None when ``day`` is before the year."""
+    if day < dt.date(year, 1, 1):
+        return None
+    return dt.date(year, 1, 1), min(day, dt.date(year, 12, 31))
+
+
+def project_sums(
+    read: ReadStore, year: int, day: dt.date, unit_codes: Sequence[str] | None = None
+) -> dict[str, Fen]:
+    """Budget and spending in 分 per project of the year (of the given units) as of
+    ``day``: whole months before ``day``'s month, then the days of its month."""
+    counted = window(year, day)
+    if counted is None:
+        return {}
+    last = counted[1]
+    month = last.isoformat()[:7]
+    only = ""
+    extra: list[Any] = []
+    if unit_codes is not None:
+        only = (
+            " AND project_id IN (SELECT id FROM rm_projects WHERE year = ? AND unit_code "
+            f"IN ({marks(len(unit_codes))}))"
+        )
+        extra = [year, *unit_codes]
+    sql = (
+        "SELECT project_id, SUM(b) AS b, SUM(s) AS s FROM ("
+        "SELECT project_id, budget_fen AS b, spent_fen AS s FROM rm_monthly "
+        f"WHERE month >= ? AND month < ?{only} "
+        "UNION ALL "
+        "SELECT project_id, budget_fen AS b, spent_fen AS s FROM rm_daily "
+        f"WHERE date >= ? AND date <= ?{only}"
+        ") t GROUP BY project_id"
+    )
+    params = [f"{year}-01", month, *extra, f"{month}-01", last.isoformat(), *extra]
+    return {r["project_id"]: (int(r["b"]), int(r["s"])) for r in read.all(sql, params)}
+
+
+def daily(read: ReadStore, ids: Iterable[str]) -> dict[tuple[str, str], Fen]:
+    """Each day's change of budget and spending in 分, by (project id, ISO date)."""
+    out: dict[tuple[str, str], Fen] = {}
+    for chunk in chunks(list(ids)):
+        rows = read.all(
+            "SELECT project_id, date, budget_fen, spent_fen FROM rm_daily WHERE project_id "
+            f"IN ({marks(len(chunk))})",
+            chunk,
+        )
+        for r in rows:
+            out[(r["project_id"], r["date"])] = (int(r["budget_fen"]), int(r["spent_fen"]))
+    return out
+
+
+def initial_budgets(read: ReadStore, ids: Sequence[str]) -> dict[str, int]:
+    """年初预算 in 分 per project (of those that have one), whatever its date."""
+    out: dict[str, int] = {}
+    for chunk in chunks(ids):
+        for r in read.all(
+            "SELECT project_id, SUM(amount_fen) AS fen FROM rm_appropriations WHERE kind = ? "
+            f"AND project_id IN ({marks(len(chunk))}) GROUP BY project_id",
+            [INITIAL, *chunk],
+        ):
+            out[r["project_id"]] = int(r["fen"])
+    return out
+
+
+def _selection(year: int, unit_codes: Sequence[str] | None) -> tuple[str, list[Any]]:
+    """The WHERE part for the projects ``p`` of the year (of the given units)."""
+    if unit_codes is None:
+        return "p.year = ?", [year]
+    return f"p.year = ? AND p.unit_code IN ({marks(len(unit_codes))})", [year, *unit_codes]
+
+
+def appropriated(
+    read: ReadStore, year: int, day: dt.date, unit_codes: Sequence[str] | None = None
+) -> dict[str, dict[str, int]]:
+    """Appropriations in 分 per project and kind as of ``day`` (signed)."""
+    counted = window(year, day)
+    if counted is None:
+        return {}
+    where, params = _selection(year, unit_codes)
+    out: dict[str, dict[str, int]] = {}
+    for r in read.all(
+        "SELECT a.project_id, a.kind, SUM(a.amount_fen) AS fen FROM rm_appropriations a "
+        f"JOIN rm_projects p ON p.id = a.project_id WHERE {where} AND a.date >= ? AND a.date <= ? "
+        "GROUP BY a.project_id, a.kind",
+        [*params, *(d.isoformat() for d in counted)],
+    ):
+        out.setdefault(r["project_id"], {})[r["kind"]] = int(r["fen"])
+    return out
+
+
+def spent_by_class(
+    read: ReadStore, year: int, day: dt.date, unit_codes: Sequence[str] | None = None
+) -> list[Spent]:
+    """Net spending per project, payment economic class and source as of ``day``, in
+    order of project id, class and source; classes that net to nothing are left out."""
+    counted = window(year, day)
+    if counted is None:
+        return []
+    where, params = _selection(year, unit_codes)
+    dates = [d.isoformat() for d in counted]
+    paid = read.all(
+        "SELECT y.project_id, y.economic, y.source, SUM(y.amount_fen) AS fen FROM rm_payments y "
+        f"JOIN rm_projects p ON p.id = y.project_id WHERE {where} AND y.date >= ? AND y.date <= ? "
+        "GROUP BY y.project_id, y.economic, y.source",
+        [*params, *dates],
+    )
+    returned = read.all(
+        "SELECT y.project_id, y.economic, y.source, SUM(r.amount_fen) AS fen FROM rm_reversals r "
+        "JOIN rm_payments y ON y.id = r.payment_id JOIN rm_projects p ON p.id = y.project_id "
+        f"WHERE {where} AND r.date >= ? AND r.date <= ? GROUP BY y.project_id, y.economic, y.source",
+        [*params, *dates],
+    )
+    net: dict[tuple[str, str | None, str], int] = {}
+    for rows, sign in ((paid, 1), (returned, -1)):
+        for r in rows:
+            key = (r["project_id"], r["economic"] or None, r["source"])
+            net[key] = net.get(key, 0) + sign * int(r["fen"])
+    return [
+        Spent(pid, eco, src, fen)
+        for (pid, eco, src), fen in sorted(net.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2]))
+        if fen
+    ]
