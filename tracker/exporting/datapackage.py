@@ -30,9 +30,10 @@ from typing import Any
 from tracker.domain.catalogue import ECONOMIC_CLASSES, FUNCTIONAL_CLASSES
 from tracker.domain.money import from_fen
 from tracker.exporting.files import os_errors_named, replacing
-from tracker.queries import Queries
-from tracker.queries.reports.ledger import Ledger, ProjectRef, load
+from tracker.queries.figures import ProjectRef
+from tracker.queries.reports.ledger import Ledger, load
 from tracker.queries.reports.tables import CARRYOVER, CARRYOVER_SOURCE
+from tracker.queries.units import subtree, units
 from tracker.store.readstore import ReadStore
 
 DATA = "budget-execution"
@@ -219,12 +220,13 @@ def package_files(
 ) -> dict[str, str]:
     """File name → text of every file of the package."""
     led = load(read, year, unit, as_of)
-    units = Queries(read).units()
-    selected = Queries(read).subtree(unit, units) if unit else sorted(units)
+    all_units = units(read)
+    selected = subtree(unit, all_units) if unit else sorted(all_units)
     unit_rows = [
-        {"code": c, "name": units[c]["name"], "parent_code": units[c]["parent_code"] or ""} for c in selected
+        {"code": c, "name": all_units[c]["name"], "parent_code": all_units[c]["parent_code"] or ""}
+        for c in selected
     ]
-    names = {c: u["name"] for c, u in units.items()}
+    names = {c: u["name"] for c, u in all_units.items()}
     return {
         "datapackage.json": json.dumps(descriptor(led), ensure_ascii=False, indent=2) + "\n",
         f"{DATA}.csv": _csv(FIELDS, line_items(led, names)),

@@ -1,4 +1,4 @@
-"""The standard public tables (公开表) as pure queries: see ``tracker.reports.tables``."""
+"""The standard public tables (公开表) as pure queries: see ``tracker.queries.reports.tables``."""
 
 from tracker.queries.reports.ledger import Ledger, load
 from tracker.queries.reports.model import (

@@ -1,5 +1,8 @@
 """The rows of the public tables: plain dataclasses, amounts in Decimal 元.
 
+A row's budget (预算数) and spending (执行数) are a ``Figures``, the shape every query
+gives a project's figures; a class row holds one for each expenditure type, and
+``Amounts`` is one column of it (预算数 or 执行数) split by type, as the forms print it.
 Tables are converted to 万元 (two decimals, half-up) only by the renderers in
 ``tracker.exporting``, each figure from its exact 元 value.
 """
@@ -12,11 +15,12 @@ from decimal import Decimal
 
 from tracker.domain import classification as cls
 from tracker.domain.money import ZERO
+from tracker.queries.figures import Figures
 
 
-@dataclass
+@dataclass(frozen=True)
 class Amounts:
-    """One figure split by expenditure type: 基本支出 (人员经费 + 公用经费) and 项目支出."""
+    """One column split by expenditure type: 基本支出 (人员经费 + 公用经费) and 项目支出."""
 
     personnel: Decimal = ZERO
     operating: Decimal = ZERO
@@ -30,30 +34,36 @@ class Amounts:
     def total(self) -> Decimal:
         return self.basic + self.project
 
-    def add(self, part: str, amount: Decimal) -> None:
-        """``part`` is an expenditure type (``项目支出``, ``基本支出-人员经费`` ...)."""
-        if part == cls.PERSONNEL:
-            self.personnel += amount
-        elif part == cls.OPERATING:
-            self.operating += amount
-        else:
-            self.project += amount
-
-    def add_all(self, other: Amounts) -> None:
-        self.personnel += other.personnel
-        self.operating += other.operating
-        self.project += other.project
-
 
 @dataclass
 class ClassRow:
-    """One 科目 (类/款/项) of a table, or its 合计 row (level ``合计``, code "")."""
+    """One 科目 (类/款/项) of a table, or its 合计 row (level ``合计``, code ""), with the
+    figures of each expenditure type."""
 
     code: str
     name: str
     level: str  # 类 / 款 / 项 / 合计 ("" for an unclassified row)
-    budget: Amounts = field(default_factory=Amounts)
-    spent: Amounts = field(default_factory=Amounts)
+    personnel: Figures = field(default_factory=Figures)
+    operating: Figures = field(default_factory=Figures)
+    project: Figures = field(default_factory=Figures)
+
+    def part(self, expenditure_type: str) -> Figures:
+        """The figures of an expenditure type (``项目支出``, ``基本支出-人员经费`` ...)."""
+        if expenditure_type == cls.PERSONNEL:
+            return self.personnel
+        if expenditure_type == cls.OPERATING:
+            return self.operating
+        return self.project
+
+    @property
+    def budget(self) -> Amounts:
+        """预算数 by type."""
+        return Amounts(self.personnel.budget, self.operating.budget, self.project.budget)
+
+    @property
+    def spent(self) -> Amounts:
+        """执行数 by type."""
+        return Amounts(self.personnel.disbursed, self.operating.disbursed, self.project.disbursed)
 
 
 @dataclass
@@ -84,8 +94,15 @@ class ExpenditureRow:
 
     code: str
     name: str
-    budget: Decimal = ZERO
-    spent: Decimal = ZERO
+    figures: Figures = field(default_factory=Figures)
+
+    @property
+    def budget(self) -> Decimal:
+        return self.figures.budget
+
+    @property
+    def spent(self) -> Decimal:
+        return self.figures.disbursed
 
 
 @dataclass
@@ -140,8 +157,15 @@ class ThreePublicRow:
     codes: tuple[str, ...]  # the 经济分类 款 it covers
     depth: int  # 0 合计, 1 一、二、三, 2 其中
     initial: Decimal = ZERO  # 年初预算数 (kind initial)
-    budget: Decimal = ZERO  # 全年预算数 as of d
-    spent: Decimal = ZERO  # 执行数 as of d
+    figures: Figures = field(default_factory=Figures)  # 全年预算数 and 执行数 as of d
+
+    @property
+    def budget(self) -> Decimal:
+        return self.figures.budget
+
+    @property
+    def spent(self) -> Decimal:
+        return self.figures.disbursed
 
 
 @dataclass

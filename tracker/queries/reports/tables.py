@@ -89,9 +89,9 @@ def income_expenditure_summary(
         else:
             row = income.setdefault(p.source, IncomeRow(p.source + "收入", p.source))
             row.amount += from_fen(this_year)
-        _class_row(classes, p.functional).budget += from_fen(led.budget_fen(p.id))
+        _class_row(classes, p.functional).figures.budget += from_fen(led.budget_fen(p.id))
     for s in led.spending:
-        _class_row(classes, led.projects[s.project_id].functional).spent += from_fen(s.fen)
+        _class_row(classes, led.projects[s.project_id].functional).figures.disbursed += from_fen(s.fen)
     expenditure = sorted(classes.values(), key=lambda r: (r.code == "", r.code))
     return Summary(
         led.year, led.as_of, led.unit, led.unit_label, list(income.values()), from_fen(carryover), expenditure
@@ -169,10 +169,10 @@ def three_public(
     for p in led.projects.values():
         for row in _lines_of(rows, p.economic):
             row.initial += from_fen(led.kind_fen(p.id, "initial"))
-            row.budget += from_fen(led.budget_fen(p.id))
+            row.figures.budget += from_fen(led.budget_fen(p.id))
     for s in led.spending:
         for row in _lines_of(rows, s.economic):
-            row.spent += from_fen(s.fen)
+            row.figures.disbursed += from_fen(s.fen)
     return ThreePublic(led.year, led.as_of, led.unit, led.unit_label, rows)
 
 
@@ -193,9 +193,9 @@ class _Tree:
         for prefix in [*prefixes, None]:
             row = self.total if prefix is None else self._row(prefix)
             if budget:
-                row.budget.add(part, from_fen(budget))
+                row.part(part).budget += from_fen(budget)
             if spent:
-                row.spent.add(part, from_fen(spent))
+                row.part(part).disbursed += from_fen(spent)
 
     def _row(self, code: str) -> ClassRow:
         if code not in self.rows:
