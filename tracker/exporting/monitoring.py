@@ -16,7 +16,7 @@ repeats them, so each line stands on its own.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from tracker.exporting.forms import ROUNDING_NOTE, Cell, Column, Form, Row, wan
 from tracker.exporting.selfeval_form import finish_sheet, half_up, ordered, runs, write_form
 from tracker.exporting.xlsx import HEADER_ROW
 from tracker.queries import Figures, ProjectStatus, default_as_of
+from tracker.queries.indicators import of_projects
 
 TITLE = "绩效运行监控表"
 NOT_RECORDED = "未填报"
@@ -136,10 +137,8 @@ def monitoring_form(app: Any, year: int | str, unit: str, as_of: dt.date | str |
         list(HEADER_MERGES),
         name_col=2,
     )
-    indicators = _indicators(app, fiscal_year, [p.code for p in projects])
-    total = Figures()
-    for p in projects:
-        total.add(p.figures)
+    indicators = of_projects(app.read, fiscal_year, [p.code for p in projects])
+    total = Figures.total(p.figures for p in projects)
     form.rows.append(Row(["合计", "", "", *_figures(total, rule), *[""] * 8], "total"))
     form.row_merges.append((0, 0, 2))
     by_unit: dict[str, list[ProjectStatus]] = {}
@@ -148,9 +147,7 @@ def monitoring_form(app: Any, year: int | str, unit: str, as_of: dt.date | str |
     number = 0
     for code in (c for c in app.queries.subtree(unit, units) if c in by_unit):
         if len(by_unit) > 1:
-            subtotal = Figures()
-            for p in by_unit[code]:
-                subtotal.add(p.figures)
+            subtotal = Figures.total(p.figures for p in by_unit[code])
             form.rows.append(
                 Row(
                     [
@@ -190,20 +187,6 @@ def _figures(f: Figures, rule: lag.StatusRule) -> list[Cell]:
         half_up(f.lag_points),
         status_label(lag.status(f.execution_rate, f.planned_rate, rule)),
     ]
-
-
-def _indicators(app: Any, year: int, codes: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {}
-    for start in range(0, len(codes), 500):
-        chunk = list(codes[start : start + 500])
-        rows = app.read.all(
-            "SELECT * FROM rm_indicators WHERE owner_kind = 'project' AND year = ? AND owner_code "
-            f"IN ({', '.join('?' * len(chunk))}) ORDER BY owner_code, seq",
-            [year, *chunk],
-        )
-        for r in rows:
-            out.setdefault(r["owner_code"], []).append(dict(r))
-    return out
 
 
 def progress_as_of(app: Any, row: Mapping[str, Any], day: dt.date) -> dict[str, Any] | None:

@@ -42,6 +42,7 @@ from tracker.exporting.csv_export import ENCODING, cell_text
 from tracker.exporting.files import replacing
 from tracker.exporting.forms import Cell, Column, Form, Row
 from tracker.exporting.xlsx import FONT, HEADER_ROW, INFO_ROW, MONEY_FORMAT, TITLE_ROW, draw, exact_number
+from tracker.queries.projects import find
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T = TypeVar("T")
@@ -86,12 +87,9 @@ def with_names(app: Any, form: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(form)
     unit_code = form["code"]
     if form["owner_kind"] == "project":
-        row = app.read.one(
-            "SELECT name, unit_code FROM rm_projects WHERE year = ? AND code = ?",
-            (form["year"], form["code"]),
-        )
-        if row is not None:
-            out["name"], unit_code = row["name"], row["unit_code"]
+        project = find(app.read, form["year"], form["code"])
+        if project is not None:
+            out["name"], unit_code = project.name, project.unit
     units = app.queries.units()
     unit = units.get(unit_code)
     out["unit_code"] = unit_code

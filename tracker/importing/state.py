@@ -1,34 +1,29 @@
 """The part of the database a file refers to, loaded in a few set-wise queries so the
-pure checks in ``validate`` can decide every row without asking again."""
+pure checks in ``validate`` can decide every row without asking again.
+
+Every read goes through ``tracker.queries`` (units, projects, sums, payments,
+indicators); this module only shapes the answers into the import's ``DbState``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from tracker.domain.project import INITIAL
 from tracker.importing.cells import indicator_key
 from tracker.importing.records import DbState, ExistingPayment, Parsed, ProjectState
+from tracker.queries import indicators, payments, projects, sums, units
+from tracker.queries.sql import chunks
 
 if TYPE_CHECKING:
     from tracker.commands.tracker import BudgetTracker
 
-IN_CHUNK = 500  # values per IN (...) list
-
-
-def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def marks(n: int) -> str:
-    return ", ".join(["?"] * n)
+__all__ = ["chunks", "load_state", "load_vouchers"]
 
 
 def load_state(app: BudgetTracker, parsed: Parsed) -> DbState:
     """The units, projects (with their daily balances) and indicators the file refers to."""
     db = DbState()
-    db.units = {r["code"]: r["name"] for r in app.read.all("SELECT code, name FROM rm_units")}
+    db.units = {code: u["name"] for code, u in units.units(app.read).items()}
     keys = {(p.year, p.code) for p in parsed.projects}
     keys |= {(i.year, i.code) for i in parsed.indicators}
     keys |= {(p.year, p.code) for p in parsed.payments}
@@ -46,28 +41,22 @@ def _load_projects(
         by_year.setdefault(y, []).append(code)
     ids: dict[str, tuple[int, str]] = {}
     for y, codes in by_year.items():
-        for chunk in chunks(codes):
-            rows = app.read.all(
-                "SELECT id, year, code, unit_code, name, expenditure_type, functional, economic, source, "
-                f"owner, plan FROM rm_projects WHERE year = ? AND code IN ({marks(len(chunk))})",
-                [y, *chunk],
+        for p in projects.registered(app.read, y, codes):
+            key = (p.year, p.code)
+            ids[p.id] = key
+            db.projects[key] = ProjectState(
+                p.year,
+                p.code,
+                p.unit,
+                p.name,
+                p.expenditure_type,
+                p.functional,
+                p.economic,
+                p.source,
+                p.owner,
+                p.plan,
+                None,
             )
-            for r in rows:
-                key = (int(r["year"]), r["code"])
-                ids[r["id"]] = key
-                db.projects[key] = ProjectState(
-                    key[0],
-                    r["code"],
-                    r["unit_code"],
-                    r["name"],
-                    r["expenditure_type"],
-                    r["functional"],
-                    r["economic"],
-                    r["source"],
-                    r["owner"],
-                    r["plan"],
-                    None,
-                )
     return ids
 
 
@@ -75,30 +64,17 @@ def _load_balances(
     app: BudgetTracker, db: DbState, ids: dict[str, tuple[int, str]], paying: set[tuple[int, str]]
 ) -> None:
     """Each project's 年初预算, and the daily budget and spending of those paid into."""
-    for chunk in chunks(list(ids)):
-        for r in app.read.all(
-            "SELECT project_id, SUM(amount_fen) AS fen FROM rm_appropriations WHERE kind = ? "
-            f"AND project_id IN ({marks(len(chunk))}) GROUP BY project_id",
-            [INITIAL, *chunk],
-        ):
-            db.projects[ids[r["project_id"]]].initial_fen = int(r["fen"])
-        wanted = [i for i in chunk if ids[i] in paying]
-        if wanted:
-            for r in app.read.all(
-                "SELECT project_id, date, budget_fen, spent_fen FROM rm_daily "
-                f"WHERE project_id IN ({marks(len(wanted))})",
-                wanted,
-            ):
-                db.projects[ids[r["project_id"]]].daily[r["date"]] = (
-                    int(r["budget_fen"]),
-                    int(r["spent_fen"]),
-                )
+    for project_id, fen in sums.initial_budgets(app.read, list(ids)).items():
+        db.projects[ids[project_id]].initial_fen = fen
+    wanted = [i for i in ids if ids[i] in paying]
+    for (project_id, day), change in sums.daily(app.read, wanted).items():
+        db.projects[ids[project_id]].daily[day] = change
 
 
 def load_vouchers(app: BudgetTracker, parsed: Parsed, db: DbState) -> None:
     """Payments by 凭证号 of the units concerned, when some row's voucher is not one this
     import recorded before (a payment recorded by hand may carry it)."""
-    units: set[tuple[int, str]] = set()
+    concerned: set[tuple[int, str]] = set()
     for p in parsed.payments:
         if p.voucher and p.request_id not in db.requests:
             state = db.projects.get((p.year, p.code))
@@ -110,16 +86,11 @@ def load_vouchers(app: BudgetTracker, parsed: Parsed, db: DbState) -> None:
                 )
             )
             if unit:
-                units.add((p.year, unit))
-    for y, unit in sorted(units):
-        for r in app.read.all(
-            "SELECT p.voucher, p.date, p.amount_fen, p.payee, r.code FROM rm_payments p "
-            "JOIN rm_projects r ON r.id = p.project_id "
-            "WHERE r.year = ? AND r.unit_code = ? AND p.voucher <> ''",
-            [y, unit],
-        ):
-            db.vouchers.setdefault((y, unit, r["voucher"]), []).append(
-                ExistingPayment(r["code"], r["date"], int(r["amount_fen"]), r["payee"])
+                concerned.add((p.year, unit))
+    for y, unit in sorted(concerned):
+        for v in payments.with_vouchers(app.read, y, unit):
+            db.vouchers.setdefault((y, unit, v.voucher), []).append(
+                ExistingPayment(v.code, v.date, v.amount_fen, v.payee)
             )
 
 
@@ -128,24 +99,7 @@ def _load_indicators(app: BudgetTracker, parsed: Parsed, db: DbState) -> None:
     for i in parsed.indicators:
         by_year.setdefault(i.year, set()).add(i.code)
     for y, codes in by_year.items():
-        for chunk in chunks(sorted(codes)):
-            for r in app.read.all(
-                "SELECT owner_code, level1, level2, name, target_text, weight FROM rm_indicators "
-                f"WHERE owner_kind = 'project' AND year = ? AND owner_code IN ({marks(len(chunk))})",
-                [y, *chunk],
-            ):
+        for rows in indicators.of_projects(app.read, y, sorted(codes)).values():
+            for r in rows:
                 key = (y, r["owner_code"], indicator_key(r["level1"], r["level2"], r["name"]))
                 db.indicators[key] = (r["target_text"], r["weight"])
-
-
-def recorded_fingerprints(app: BudgetTracker, ids: Sequence[str]) -> dict[str, str]:
-    """The recorded fingerprint of each request id already used."""
-    found: dict[str, str] = {}
-    unique = list(dict.fromkeys(ids))
-    for chunk in chunks(unique):
-        for r in app.read.all(
-            f"SELECT request_id, request_hash FROM rm_requests WHERE request_id IN ({marks(len(chunk))})",
-            chunk,
-        ):
-            found[r["request_id"]] = r["request_hash"]
-    return found
