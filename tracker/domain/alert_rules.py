@@ -10,14 +10,54 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from tracker.domain import lag
 from tracker.domain.alert import CHECKPOINT, FORECAST, INDICATOR, LAG
 from tracker.domain.money import fmt_yuan
-from tracker.queries import ProjectStatus
 
 ZERO = Decimal(0)
+
+
+class Figures(Protocol):
+    """A project's budget and 执行数 as of a date, with the rates they give."""
+
+    @property
+    def budget(self) -> Decimal: ...
+    @property
+    def disbursed(self) -> Decimal: ...
+    @property
+    def available(self) -> Decimal: ...
+    @property
+    def execution_rate(self) -> Decimal: ...
+    @property
+    def planned_rate(self) -> Decimal: ...
+    @property
+    def lag_points(self) -> Decimal: ...
+    @property
+    def forecast_rate(self) -> Decimal: ...
+
+
+class ProjectStatus(Protocol):
+    """What the rules read of a project's standing (``tracker.queries.ProjectStatus``
+    fits): the rules stay pure and the domain imports nothing from the queries."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def year(self) -> int: ...
+    @property
+    def plan(self) -> str | None: ...
+    @property
+    def rule(self) -> lag.StatusRule: ...
+    @property
+    def figures(self) -> Figures: ...
+    @property
+    def status(self) -> str: ...
 
 
 @dataclass(frozen=True)
