@@ -38,8 +38,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from tracker.domain.money import fmt_yuan_grouped, to_fen, to_wan
+from tracker.domain.errors import OverspendError
+from tracker.domain.money import fmt_yuan_grouped, from_fen, to_fen, to_wan
 from tracker.domain.plan import plan_spec
+from tracker.domain.project import check_payment_fits
 from tracker.importing.cells import nfkc
 from tracker.importing.headroom import Headroom
 from tracker.importing.layouts import PAYMENTS
@@ -349,21 +351,14 @@ def _check_overspend(
             continue
         room = Headroom(year, deltas)
         for p in payments:
-            fen = to_fen(p.amount)
-            available = room.available_from(p.date)
-            if fen > available:
+            try:  # the domain's own rule, on the headroom's answer
+                check_payment_fits(p.amount, p.date, from_fen(room.available_from(p.date)))
+            except OverspendError as e:
                 refused.add(id(p))
-                out.problems.append(
-                    Problem(
-                        p.row,
-                        _label(parsed, p, "amount_wan" if _in_wan(parsed, p) else "amount_yuan"),
-                        f"支付 {fmt_yuan_grouped(p.amount)} 元超出项目 {p.code} 的可用预算：截至 {p.date}"
-                        f"（及以后各日）可用余额为 {fmt_yuan_grouped(Decimal(available) / 100)} 元",
-                        p.sheet,
-                    )
-                )
+                column = _label(parsed, p, "amount_wan" if _in_wan(parsed, p) else "amount_yuan")
+                out.problems.append(Problem(p.row, column, f"项目 {p.code}：{e.message}", p.sheet))
             else:
-                room.add(p.date, -fen)
+                room.add(p.date, -to_fen(p.amount))
     out.payments = [p for p in new if id(p) not in refused]
 
 
