@@ -73,7 +73,7 @@ class AlertCommands(AlertSettingsCommands):
     def _candidates(self, year: int, day: dt.date) -> list[rules.Candidate]:
         _, projects = self.queries.statuses(year, day)
         settings = {u: self.alert_settings(u)["rules"] for u in {p.unit for p in projects}}
-        daily = self.queries._daily([p.id for p in projects])
+        daily = self.queries.daily([p.id for p in projects])
         out: list[rules.Candidate] = []
         for p in projects:
             enabled = settings[p.unit]
