@@ -28,6 +28,7 @@ from tracker.importing.layouts import Table, detect
 from tracker.importing.parsing import parse_tables
 from tracker.importing.readers import read_table_file
 from tracker.importing.records import IndicatorRow, PaymentRow
+from tracker.queries import projects
 from web.auth import Scope
 from web.extensions import tracker
 
@@ -154,12 +155,9 @@ def reach_problems(path: Path, year: int | None, sc: Scope) -> list[Problem]:
     owned: list[IndicatorRow | PaymentRow] = [*parsed.indicators, *parsed.payments]
     years = {p.year for p in parsed.projects} | {r.year for r in owned}
     known: dict[tuple[int, str], str | None] = {}
-    if years:
-        marks = ", ".join("?" for _ in years)
-        rows = tracker().read.all(
-            f"SELECT year, code, unit_code FROM rm_projects WHERE year IN ({marks})", sorted(years)
-        )
-        known = {(r["year"], r["code"]): r["unit_code"] for r in rows}
+    for fiscal_year in sorted(years):
+        registered = projects.select(tracker().read, fiscal_year)
+        known.update({(fiscal_year, p.code): p.unit for p in registered})
     problems = []
     for p in parsed.projects:
         names = by_name.get(p.unit_name or "", [])

@@ -4,6 +4,7 @@ framework, and no package imports a door above it."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,3 +41,19 @@ def test_tracker_imports_nothing_from_workers_or_web() -> None:
 def test_the_domain_imports_no_persistence_or_door() -> None:
     roots = imported_roots("tracker/domain")
     assert roots & {"psycopg", "sqlite3", "click", "openpyxl", "celery", "flask"} == set()
+
+
+READ_SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|FROM|JOIN)\b[^\"']*\brm_[a-z_]+")
+SQL_HOMES = ("tracker/projections/", "tracker/queries/", "tracker/store/")
+
+
+def test_read_tables_are_written_by_projections_and_read_by_queries_only() -> None:
+    """SQL in two places: the projections write the read tables, the queries read them;
+    the service layer, the doors and the workers call those (the store holds the schema)."""
+    offenders = []
+    for package in ("tracker", "workers", "web"):
+        for path in (ROOT / package).rglob("*.py"):
+            rel = path.relative_to(ROOT).as_posix()
+            if not rel.startswith(SQL_HOMES) and READ_SQL.search(path.read_text(encoding="utf-8")):
+                offenders.append(rel)
+    assert offenders == []

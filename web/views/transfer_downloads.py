@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from tracker.domain.errors import TrackerError
 from tracker.domain.inputs import parse_code
+from tracker.queries import projects
 from web.auth import WebUser, scope
 from web.extensions import tracker
 from web.form_errors import FormErrors
@@ -63,12 +64,10 @@ def download() -> Any:
     if kind == "selfeval":
         try:
             code = parse_code(code, "项目编码")
-            found = tracker().read.one(
-                "SELECT unit_code FROM rm_projects WHERE year = ? AND code = ?", (tv.year, code)
-            )
+            found = projects.find(tracker().read, tv.year, code)
             if found is None:
                 errors.add("project", f"{tv.year} 年没有编码为 {code} 的项目")
-            elif not sc.can_read(found["unit_code"]):
+            elif not sc.can_read(found.unit):
                 abort(403)
         except TrackerError as e:
             errors.refuse(e, "请填写要下载自评表的项目编码")
