@@ -1,4 +1,4 @@
-"""The WSGI entry point for gunicorn: ``gunicorn -c deploy/gunicorn.conf.py web.wsgi:app``.
+"""The WSGI entry point for gunicorn: ``gunicorn web.wsgi:app`` (add ``-b HOST:PORT``).
 
 The one module that builds an app when imported, since that is its whole purpose.
 Settings come from the environment (``TRACKER_DB``, ``TRACKER_SECRET_KEY``, ...).

@@ -1,5 +1,6 @@
-"""Background work: Celery tasks, the beat schedule and the notification channels.
+"""Background work with Celery: the app, the beat schedule, the tasks and the Redis
+claims of scheduled slots.
 
-Kept apart from ``tracker`` so the domain never imports Celery or network code; the
-channels in ``workers.channels`` are plain Python and usable from the CLI as well.
+Kept apart from ``tracker`` so the domain and the service layer never import Celery;
+a task calls the same service-layer methods and ``tracker.notify`` delivery as the CLI.
 """

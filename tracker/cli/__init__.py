@@ -1,4 +1,5 @@
-"""The ``tracker`` command: a thin door onto ``tracker.application``.
+"""The ``tracker`` command: a thin door onto the service layer
+(``tracker.commands``) and the queries (``tracker.queries``).
 
 Refused commands exit 1 with the reason (naming the field) on stderr; usage errors
 exit 2 (click's convention); commands that create something print its id alone on

@@ -3,7 +3,8 @@ indicators and the report model of the public tables. Frozen dataclasses or plai
 data out; no writes, and nothing here imports a door (CLI, web, workers).
 
 Modules are named after what they read: ``units``, ``projects``, ``sums`` (budget and
-spending as of a date), ``indicators``, ``payments``, ``requests``; and after what
+spending as of a date), ``indicators``, ``payments``, ``lookups`` (what the service layer reads before it
+decides); and after what
 they answer: ``status``, ``rollups``, ``series``, ``progress``. ``figures`` holds the
 one shape of a project and its figures; ``wire`` turns them into JSON and CSV.
 """
