@@ -4,6 +4,10 @@ Every refusal is a ``ChannelConfigError`` in Chinese naming the offending key, s
 web form can mark the field and the CLI can print something an administrator can act
 on. Unknown keys are refused too: a misspelt ``secert`` would otherwise be ignored
 silently and the robot would fail much later, at the first real alert.
+
+A secret field may hold a reference (``env:NAME``, ``file:/path``, see ``secrets``):
+only its form is checked here, since the secret is read at send time; a new channel
+must use one (``check_new_config``), a stored one from an older release may not.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tracker.notify.channels import dingtalk, mail, webhook, wecom
 from tracker.notify.channels.base import ChannelConfigError
+from tracker.notify.channels.secrets import check_reference, is_reference, refuse_literals
 
 KINDS = {"wecom": "企业微信机器人", "dingtalk": "钉钉机器人", "email": "电子邮件", "webhook": "Webhook"}
 COMMON = {"kind", "timeout", "ca_file", "insecure", "name", "unit", "enabled"}
@@ -44,6 +49,14 @@ def _required(config: Mapping[str, Any], field: str, label: str) -> str:
     return value
 
 
+def _secret(config: Mapping[str, Any], field: str, label: str) -> str:
+    """A reference (its form checked, kept as it is for send time) or a literal secret."""
+    value = config.get(field)
+    if is_reference(value):
+        return check_reference(value, field, label)
+    return _required(config, field, label)
+
+
 def check_url(value: str, field: str, label: str, *, base: bool = False) -> str:
     """http(s), a host, a valid port; a base URL has no query or fragment to append to."""
     parts = urlsplit(value)
@@ -60,9 +73,10 @@ def check_url(value: str, field: str, label: str, *, base: bool = False) -> str:
 
 
 def _robot(kind: str, config: Mapping[str, Any], field: str, label: str) -> tuple[str, str | None]:
-    """The key/token, accepting the whole webhook address an admin copies from the group."""
-    value = _required(config, field, label)
-    if not value.startswith(("http://", "https://")):
+    """The key/token, accepting the whole webhook address an admin copies from the group
+    (also as the value a reference stands for: it is split again at send time)."""
+    value = _secret(config, field, label)
+    if is_reference(value) or not value.startswith(("http://", "https://")):
         return value, None
     path, param = ROBOT_PATHS[kind]
     parts = urlsplit(check_url(value, field, label))
@@ -116,6 +130,8 @@ def _email(config: Mapping[str, Any]) -> dict[str, Any]:
         raise ChannelConfigError("加密方式（security）必须是 ssl、starttls 或 plain", "security")
     username = _optional(config, "username", "用户名")
     password = config.get("password")
+    if is_reference(password):
+        password = _secret(config, "password", "密码")
     if password and not username:
         raise ChannelConfigError("填写了密码但缺少用户名（username）", "username")
     out = {
@@ -152,16 +168,24 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
         base = config.get("base_url") or pasted_base or default
         out |= {field: secret, "base_url": check_url(str(base), "base_url", "接口地址", base=True)}
         if kind == "dingtalk":
-            out["secret"] = _required(config, "secret", "加签密钥 secret")
+            out["secret"] = _secret(config, "secret", "加签密钥 secret")
     elif kind == "email":
         out |= _email(config)
     else:
         out["url"] = check_url(_required(config, "url", "Webhook 地址"), "url", "Webhook 地址")
-        secret = _required(config, "secret", "签名密钥")
+        secret = _secret(config, "secret", "签名密钥")
         try:
-            webhook.decode_secret(secret)
+            if not is_reference(secret):
+                webhook.decode_secret(secret)
         except ValueError:
             hint = "应为 whsec_ 加 Base64 编码的至少 24 字节密钥"
             raise ChannelConfigError(f"签名密钥（secret）格式不正确：{hint}", "secret") from None
         out["secret"] = secret
     return out
+
+
+def check_new_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """``check_config`` for a channel about to be added: its secrets must be references
+    (``env:NAME`` or ``file:/path``); a literal secret is refused, naming the field."""
+    refuse_literals(config)
+    return check_config(config)
