@@ -3,6 +3,11 @@
 The Celery task and ``tracker alerts check --deliver`` both call ``deliver_one``; it
 is idempotent per (alert, channel): a delivery already recorded is not sent again,
 and every attempt, failed or not, is an event in the alert's history.
+
+A channel's secrets are read when it is built for a send (``build_channel``). One
+that cannot be read (a variable not set in the worker's environment, a missing
+file) fails that delivery for good, recorded with the variable or file it names, so
+the other channels still get the alert and an administrator can see what to fix.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from tracker.notify.channels import (
     DeliveryError,
     Limiter,
     RateLimiter,
+    SecretUnavailableError,
     build_channel,
     render_alert,
 )
@@ -65,12 +71,20 @@ def pending(app: Any) -> list[tuple[str, str]]:
     return out
 
 
-def _channel(app: Any, channel_id: str, limiter: Limiter | None) -> tuple[dict[str, Any], Any]:
+def _row(app: Any, channel_id: str) -> dict[str, Any]:
     row = next((c for c in app.channels() if c["id"] == channel_id), None)
     if row is None:
         raise NotFoundError(f"渠道 {channel_id} 不存在", "渠道编号")
+    return dict(row)
+
+
+def _build(row: dict[str, Any], limiter: Limiter | None) -> Any:
+    """The channel, its secrets read now; an unreadable secret is a ``DeliveryError``
+    (not worth retrying), any other bad setting an ``InvalidInputError``."""
     try:
-        return row, build_channel({"kind": row["kind"], **row["config"]}, limiter=limiter)
+        return build_channel({"kind": row["kind"], **row["config"]}, limiter=limiter)
+    except SecretUnavailableError as e:
+        raise DeliveryError(f"密钥无法读取：{e}", False) from None
     except ChannelConfigError as e:
         raise InvalidInputError(f"渠道“{row['name']}”配置有误：{e}", e.field) from None
 
@@ -87,10 +101,11 @@ def deliver_one(
     after the attempt is recorded (as ``failed`` when it is the ``last`` try)."""
     if app.was_delivered(alert_id, channel_id):
         return "already"
-    row, channel = _channel(app, channel_id, limiter)
+    row = _row(app, channel_id)
     alert = next(a for a in app.alerts() if a["id"] == alert_id)
     message = render_alert(alert_payload(app, alert))
     try:
+        channel = _build(row, limiter)
         result = channel.send(message, idempotency_key=f"{alert_id}:{channel_id}")
     except DeliveryError as e:
         outcome = "retrying" if e.retryable and not last else "failed"
@@ -133,9 +148,9 @@ def deliver_pending(app: Any, tries: int = 3) -> dict[str, int]:
 
 def test_channel(app: Any, channel_id: str) -> str:
     """Send a test message; a clear error (never a crash) on bad configuration."""
-    row, channel = _channel(app, channel_id, None)
+    row = _row(app, channel_id)
     try:
-        result = channel.test()
+        result = _build(row, None).test()
     except DeliveryError as e:
         raise InvalidInputError(f"渠道“{row['name']}”测试失败：{e}", "渠道") from None
     return f"渠道“{row['name']}”测试成功：{result.recipient}（{result.status_code}）"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tracker.notify.channels import DeliveryError, build_channel, render_digest
+from tracker.notify.channels import DeliveryError, SecretUnavailableError, build_channel, render_digest
 from tracker.notify.delivery import base_url
 
 
@@ -51,7 +51,10 @@ def digest_of(app: Any, unit: str, day: dt.date) -> dict[str, Any]:
 
 
 def send_digests(app: Any, day: dt.date) -> int:
-    """Send each unit's digest to its managers' and digest channels; returns sends."""
+    """Send each unit's digest to its managers' and digest channels; returns sends.
+
+    A channel that fails, or whose secret cannot be read now, is skipped: the other
+    units' digests still go out."""
     sent = 0
     for unit in app.queries.units():
         targets = app.channels(unit, "digest") + app.channels(unit, "managers")
@@ -64,6 +67,6 @@ def send_digests(app: Any, day: dt.date) -> int:
                     message, idempotency_key=f"digest:{unit}:{day}:{row['id']}"
                 )
                 sent += 1
-            except DeliveryError:
+            except (DeliveryError, SecretUnavailableError):
                 continue
     return sent
