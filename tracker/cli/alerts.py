@@ -150,7 +150,11 @@ def channels() -> None:
     "settings",
     multiple=True,
     metavar="KEY=VALUE",
-    help="渠道参数，如 key=… token=… secret=… base_url=… url=… host=… port=… sender=… recipients=a@b,c@d",
+    help=(
+        "渠道参数，如 key=env:WECOM_KEY token=… secret=file:/etc/tracker/dingtalk.secret base_url=… "
+        "url=… host=… port=… sender=… recipients=a@b,c@d；密钥（key、token、secret、password）"
+        "只能写成 env:变量名 或 file:/文件路径，发送时读取"
+    ),
 )
 @click.option("--id", "request_id", help="请求编号")
 @pass_ctx
@@ -163,17 +167,17 @@ def channels_add(
     settings: tuple[str, ...],
     request_id: str | None,
 ) -> None:
-    """为单位添加发送渠道；参数先经校验。"""
+    """为单位添加发送渠道；参数先经校验，密钥只记录引用（env:变量名 或 file:/文件路径）。"""
     config = {}
     for item in settings:
         if "=" not in item:
             raise click.UsageError(f"--set 需要 KEY=VALUE：{item}")
         key, value = item.split("=", 1)
         config[key.strip()] = value.strip()
-    from tracker.notify.channels import ChannelConfigError, build_channel
+    from tracker.notify.channels import ChannelConfigError, check_new_config
 
     try:
-        build_channel({"kind": kind, **config})  # refuses a bad configuration, naming the field
+        check_new_config({"kind": kind, **config})  # refuses a bad setting or a literal secret, by name
     except ChannelConfigError as e:
         raise InvalidInputError(str(e), e.field) from None
     cid = c.app.add_channel(
@@ -188,8 +192,10 @@ def channels_add(
 @click.option("--format", "fmt", type=FORMAT, default="table")
 @pass_ctx
 def channels_list(c: Context, unit_code: str | None, fmt: str) -> None:
-    """列出发送渠道（密钥不显示）。"""
-    rows = [{**r, "config": _masked(r["config"])} for r in c.app.channels(unit_code)]
+    """列出发送渠道（密钥引用照录，旧版本直接保存的密钥显示为 ***）。"""
+    from tracker.notify.channels import masked
+
+    rows = [{**r, "config": masked(r["config"])} for r in c.app.channels(unit_code)]
     if fmt == "json":
         click.echo(to_json(rows))
         return
@@ -215,14 +221,7 @@ def channels_list(c: Context, unit_code: str | None, fmt: str) -> None:
 @click.argument("channel_id")
 @pass_ctx
 def channels_test(c: Context, channel_id: str) -> None:
-    """向渠道发送一条测试消息，报告结果。"""
+    """向渠道发送一条测试消息，报告结果（同时检查密钥引用的环境变量或文件是否可读）。"""
     from tracker.notify.delivery import test_channel
 
     click.echo(test_channel(c.app, channel_id))
-
-
-SECRET_KEYS = ("key", "secret", "password", "token", "access_token")
-
-
-def _masked(config: dict[str, str]) -> dict[str, str]:
-    return {k: ("***" if k in SECRET_KEYS and v else v) for k, v in config.items()}

@@ -15,6 +15,8 @@ from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.ids import unit_id
 from tracker.domain.inputs import parse_code, parse_text
 from tracker.domain.unit import Unit
+from tracker.notify.channels import ChannelConfigError
+from tracker.notify.channels.secrets import refuse_literals
 from tracker.queries import lookups
 
 DEFAULT_ESCALATION_DAYS = 3
@@ -74,11 +76,19 @@ class AlertSettingsCommands(CommandBase):
         user: str | None = None,
         request_id: str | None = None,
     ) -> UUID:
-        """Register a delivery channel for a unit (the doors validate the configuration
-        with the workers' channel registry before calling this)."""
+        """Register a delivery channel for a unit (the doors check the whole configuration
+        with ``check_new_config`` before calling this).
+
+        A secret field must be a reference (``env:NAME``, ``file:/path``), refused here
+        whatever the door: an event is kept for ever, so a secret must never reach one.
+        """
         code = parse_code(unit, "单位编码")
         if kind not in CHANNEL_KINDS:
             raise InvalidInputError(f"未知的渠道类型“{kind}”，可选：{'、'.join(CHANNEL_KINDS)}", "渠道类型")
+        try:
+            refuse_literals({**config, "kind": kind})
+        except ChannelConfigError as e:
+            raise InvalidInputError(e.message, e.field) from None
         if purpose not in PURPOSES:
             raise InvalidInputError(f"未知的用途“{purpose}”，可选：{'、'.join(PURPOSES)}", "用途")
         label = parse_text(name, "渠道名称", limit=100)
