@@ -1,6 +1,9 @@
-"""管理 › 渠道: add a delivery channel (its settings checked by building it, secrets
-never shown again) and send a test message. Routes of the ``admin`` blueprint
-(``web.views.admin``).
+"""管理 › 渠道: add a delivery channel and send a test message. Routes of the ``admin``
+blueprint (``web.views.admin``).
+
+A channel's secrets are typed as references (``env:变量名``, ``file:/文件路径``) and
+checked with ``check_new_config`` before the command: a literal secret is refused
+beside its box and never shown again; a reference is shown again like any setting.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from tracker.domain.errors import TrackerError
-from tracker.notify.channels import ChannelConfigError, build_channel
+from tracker.notify.channels import ChannelConfigError, check_new_config
 from tracker.notify.channels.config import FIELDS, KINDS
+from tracker.notify.channels.secrets import HOW, SECRET_FIELDS, is_reference
 from tracker.notify.delivery import test_channel
 from web.auth import ADMIN, roles_required
 from web.extensions import tracker
@@ -28,12 +32,15 @@ def channel_new() -> Any:
         kind = f.get("kind", "")
         typed_in = {key: request.form.get(f"{kind}_{key}", "").strip() for key in FIELDS.get(kind, ())}
         config = {key: value for key, value in typed_in.items() if value}
-        f = {k: v for k, v in f.items() if k.rpartition("_")[2] not in SECRET_KEYS}  # never shown again
+        f = {k: v for k, v in f.items() if not _a_secret(k, v)}  # a secret is never shown again
+        for key in SECRET_FIELDS.get(kind, {}):  # a reference is (``typed`` drops any password box)
+            if is_reference(typed_in.get(key)):
+                f[f"{kind}_{key}"] = typed_in[key]
         if kind not in KINDS:
             errors.add("kind", "渠道类型：请选择企业微信、钉钉、电子邮件或 Webhook")
         else:
             try:
-                build_channel({"kind": kind, **config})  # refuses a bad setting, naming it
+                check_new_config({"kind": kind, **config})  # a bad setting or a literal secret, by name
             except ChannelConfigError as e:
                 errors.add(f"{kind}_{e.field}" if e.field in FIELDS[kind] else "kind", str(e))
         if run(
@@ -57,6 +64,8 @@ def channel_new() -> Any:
             purposes=PURPOSES,
             fields=FIELDS,
             labels=CHANNEL_LABELS,
+            secret_fields=SECRET_FIELDS,
+            secret_hint=HOW,
         )
     return show(
         "channel_new",
@@ -65,7 +74,15 @@ def channel_new() -> Any:
         purposes=PURPOSES,
         fields=FIELDS,
         labels=CHANNEL_LABELS,
+        secret_fields=SECRET_FIELDS,
+        secret_hint=HOW,
     )
+
+
+def _a_secret(name: str, value: str) -> bool:
+    """Whether a typed box holds a secret itself (``webhook_secret=whsec_…``), which must
+    not be sent back to the browser; a reference (``env:…``) is not one."""
+    return name.rpartition("_")[2] in SECRET_KEYS and bool(value) and not is_reference(value)
 
 
 @bp.route("/admin/channels/<channel_id>/test", methods=["POST"])
