@@ -152,19 +152,22 @@ def test_cli_alerts_check_json(lagging: BudgetTracker, db_url: str) -> None:
     assert "执行进度滞后" in listed
 
 
-def test_the_weekly_digest_reaches_the_managers_robot(lagging: BudgetTracker) -> None:
+def test_the_weekly_digest_reaches_the_managers_robot(
+    lagging: BudgetTracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from receivers import HttpReceiver
 
     from tracker.notify.digest import send_digests
 
     lagging.check_alerts(D(2024, 6, 30))
     with HttpReceiver() as http:
+        monkeypatch.setenv("TEST_MANAGERS_WECOM_KEY", http.wecom_key)
         lagging.add_channel(
             "450001",
             name="局领导群",
             kind="wecom",
             purpose="managers",
-            config={"key": http.wecom_key, "base_url": http.base_url},
+            config={"key": "env:TEST_MANAGERS_WECOM_KEY", "base_url": http.base_url},
         )
         assert send_digests(lagging, D(2024, 7, 1)) == 1
         [post] = http.requests
@@ -175,15 +178,19 @@ def test_the_weekly_digest_reaches_the_managers_robot(lagging: BudgetTracker) ->
     assert "未关闭的提醒" in content
 
 
-def test_in_process_delivery_without_redis(lagging: BudgetTracker) -> None:
+def test_in_process_delivery_without_redis(lagging: BudgetTracker, monkeypatch: pytest.MonkeyPatch) -> None:
     from receivers import HttpReceiver
 
     from tracker.notify.delivery import deliver_pending
 
     lagging.check_alerts(D(2024, 6, 30))
     with HttpReceiver() as http:
+        monkeypatch.setenv("TEST_WECOM_KEY", http.wecom_key)
         lagging.add_channel(
-            "450001", name="财务群", kind="wecom", config={"key": http.wecom_key, "base_url": http.base_url}
+            "450001",
+            name="财务群",
+            kind="wecom",
+            config={"key": "env:TEST_WECOM_KEY", "base_url": http.base_url},
         )
         assert deliver_pending(lagging) == {"delivered": 3, "failed": 0, "already": 0}
         assert deliver_pending(lagging) == {"delivered": 0, "failed": 0, "already": 0}

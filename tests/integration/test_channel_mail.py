@@ -162,3 +162,30 @@ def test_robots_over_https_trust_the_configured_ca_only(certificates: tuple[Path
             build_channel({**ok, "ca_file": None}).test()
     assert not caught.value.retryable
     assert "证书校验失败" in caught.value.message
+
+
+@pytest.mark.parametrize("where", ["env", "file"])
+def test_the_smtp_password_is_read_from_the_reference_when_sending(
+    smtp_starttls: SmtpReceiver,
+    certificates: tuple[Path, Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+) -> None:
+    if where == "env":
+        monkeypatch.setenv("TEST_SMTP_PASSWORD", USERS["tracker"])
+        reference = "env:TEST_SMTP_PASSWORD"
+    else:
+        secret = tmp_path / "smtp.password"
+        secret.write_text(USERS["tracker"] + "\n", encoding="utf-8")
+        reference = f"file:{secret}"
+    config = mailbox(
+        smtp_starttls.port,
+        security="starttls",
+        username="tracker",
+        password=reference,
+        ca_file=str(certificates[0]),
+    )
+    build_channel(config).test()
+    (mail,) = smtp_starttls.mails
+    assert mail.login == "tracker"
