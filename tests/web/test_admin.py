@@ -319,7 +319,13 @@ def receiver() -> Iterator[str]:
     server.server_close()
 
 
-def add_webhook(admin: FlaskClient, url: str) -> Any:
+@pytest.fixture(autouse=True)
+def webhook_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The signing secret where the sending process finds it (the channel stores the name)."""
+    monkeypatch.setenv("ADMIN_WEBHOOK_SECRET", SECRET)
+
+
+def add_webhook(admin: FlaskClient, url: str, secret: str = "env:ADMIN_WEBHOOK_SECRET") -> Any:
     return post(
         admin,
         "/admin/channels/new",
@@ -328,8 +334,19 @@ def add_webhook(admin: FlaskClient, url: str) -> Any:
         kind="webhook",
         purpose="alerts",
         webhook_url=url,
-        webhook_secret=SECRET,
+        webhook_secret=secret,
     )
+
+
+def add_legacy_webhook(app: Flask, url: str) -> None:
+    """A channel recorded by an older release, its secret itself in the event."""
+    from tracker.domain.ids import unit_id
+
+    t = app.extensions["tracker"]
+    unit = t.repository.get(unit_id("450001"))
+    unit.add_channel("legacy-1", "旧接收端", "webhook", {"url": url, "secret": SECRET}, "alerts", "旧版本")
+    t.save(unit)
+    t.evict(unit_id("450001"))
 
 
 def test_a_channel_is_added_and_its_secrets_are_never_shown(
@@ -338,11 +355,44 @@ def test_a_channel_is_added_and_its_secrets_are_never_shown(
     assert add_webhook(admin, receiver).status_code == 302
     (channel,) = app.extensions["tracker"].channels("450001")
     assert channel["name"] == "局办公室接收端"
+    assert channel["config"]["secret"] == "env:ADMIN_WEBHOOK_SECRET"
     page = text(admin.get("/admin"))
     assert "局办公室接收端" in page
-    assert "已设置（不显示）" in page
+    assert "env:ADMIN_WEBHOOK_SECRET" in page  # a reference is shown as typed
     assert SECRET not in page
     assert "very-secret-query" not in page
+
+
+def test_a_literal_secret_of_an_older_release_is_masked_on_the_page(app: Flask, admin: FlaskClient) -> None:
+    add_legacy_webhook(app, "http://127.0.0.1:9/hook")
+    page = text(admin.get("/admin"))
+    assert "旧接收端" in page
+    assert "已设置（不显示）" in page
+    assert SECRET not in page
+
+
+def test_a_literal_secret_is_refused_beside_its_box_never_shown_again_and_nothing_recorded(
+    app: Flask, admin: FlaskClient, receiver: str
+) -> None:
+    response = add_webhook(admin, receiver, secret=SECRET)
+    assert response.status_code == 422
+    page = text(response)
+    assert 'id="webhook_secret-error"' in page
+    assert "签名密钥（secret）：请填写 env:变量名 或 file:/文件路径，密钥本身不会写入记录" in page
+    assert SECRET not in page
+    assert app.extensions["tracker"].channels("450001") == []
+    relative = add_webhook(admin, receiver, secret="file:secrets/webhook.key")
+    assert relative.status_code == 422
+    assert "绝对路径" in text(relative)
+    assert 'value="file:secrets/webhook.key"' in text(relative)  # a reference is kept for fixing
+    assert app.extensions["tracker"].channels("450001") == []
+
+
+def test_the_channel_form_asks_for_references_not_secrets(admin: FlaskClient) -> None:
+    page = text(admin.get("/admin/channels/new"))
+    assert "env:变量名" in page
+    assert "file:/文件路径" in page
+    assert 'id="wecom_key" name="wecom_key" type="text"' in page
 
 
 def test_a_test_send_reaches_the_channel(app: Flask, admin: FlaskClient, receiver: str) -> None:
@@ -365,6 +415,25 @@ def test_a_failed_test_send_says_why(app: Flask, admin: FlaskClient) -> None:
     assert "渠道 no-such-channel 不存在" in text(admin.get("/admin"))
 
 
+def test_a_test_send_names_a_variable_that_is_not_set(
+    app: Flask, admin: FlaskClient, receiver: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_webhook(admin, receiver)
+    monkeypatch.delenv("ADMIN_WEBHOOK_SECRET")
+    (channel,) = app.extensions["tracker"].channels("450001")
+    post(admin, f"/admin/channels/{channel['id']}/test", "/admin")
+    page = text(admin.get("/admin"))
+    assert "测试失败：密钥无法读取：签名密钥（secret）：环境变量 ADMIN_WEBHOOK_SECRET 未设置" in page
+    assert Receiver.received == []
+
+
+def test_a_legacy_channel_still_sends_its_test(app: Flask, admin: FlaskClient, receiver: str) -> None:
+    add_legacy_webhook(app, receiver)
+    post(admin, "/admin/channels/legacy-1/test", "/admin")
+    assert "测试成功" in text(admin.get("/admin"))
+    assert len(Receiver.received) == 1
+
+
 def test_a_bad_channel_setting_is_named_and_nothing_is_recorded(app: Flask, admin: FlaskClient) -> None:
     response = post(
         admin,
@@ -374,12 +443,12 @@ def test_a_bad_channel_setting_is_named_and_nothing_is_recorded(app: Flask, admi
         kind="webhook",
         purpose="alerts",
         webhook_url="ftp://example",
-        webhook_secret="not-a-secret",
+        webhook_secret="env:ADMIN_WEBHOOK_SECRET",
     )
     assert response.status_code == 422
     page = text(response)
     assert 'id="webhook_url-error"' in page
-    assert "not-a-secret" not in page
+    assert 'value="env:ADMIN_WEBHOOK_SECRET"' in page
     assert app.extensions["tracker"].channels("450001") == []
     no_kind = post(admin, "/admin/channels/new", unit="450001", name="无类型", purpose="alerts")
     assert no_kind.status_code == 422
