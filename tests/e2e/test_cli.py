@@ -415,6 +415,60 @@ def test_usage_errors_exit_2_and_record_nothing(
     assert funded_cli.stored_events() == baseline.events
 
 
+# ---------------------------------------------------------------- channel secrets
+
+WEBHOOK_SECRET = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNk"
+OA_HOOK = ("channels", "add", "450001", "--kind", "webhook", "--name", "OA 回调")
+
+
+def test_a_channel_stores_its_secret_as_a_reference_and_lists_it_as_typed(funded_cli: Cli) -> None:
+    added = funded_cli(
+        *OA_HOOK, "--set", "url=https://oa.example.gov.cn/hook", "--set", "secret=env:OA_SECRET"
+    )
+    channel = new_id(added)
+    (row,) = json.loads(funded_cli("channels", "list", "--format", "json").stdout)
+    assert (row["id"], row["config"]) == (
+        channel,
+        {"url": "https://oa.example.gov.cn/hook", "secret": "env:OA_SECRET"},
+    )
+    assert '"secret": "env:OA_SECRET"' in funded_cli("channels", "list").stdout
+
+
+def test_a_literal_secret_is_refused_in_chinese_and_nothing_is_recorded(funded_cli: Cli) -> None:
+    err = _refused(
+        funded_cli,
+        *OA_HOOK,
+        "--set",
+        "url=https://oa.example.gov.cn/hook",
+        "--set",
+        f"secret={WEBHOOK_SECRET}",
+        field="secret",
+    )
+    assert (
+        err == "错误：secret：签名密钥（secret）：请填写 env:变量名 或 file:/文件路径，密钥本身不会写入记录\n"
+    )
+    robot = ("channels", "add", "450001", "--kind", "wecom", "--name", "群", "--set", "key=wk-literal")
+    assert "机器人 key（key）：请填写 env:变量名" in _refused(funded_cli, *robot, field="key")
+    relative = ("channels", "add", "450001", "--kind", "wecom", "--name", "群", "--set", "key=file:wecom.key")
+    assert "必须是绝对路径" in _refused(funded_cli, *relative, field="key")
+    assert json.loads(funded_cli("channels", "list", "--format", "json").stdout) == []
+
+
+def test_channels_test_names_a_variable_that_is_not_set_and_reads_one_that_is(funded_cli: Cli) -> None:
+    url = "url=http://127.0.0.1:9/hook"  # the discard port: nobody answers
+    channel = new_id(funded_cli(*OA_HOOK, "--set", url, "--set", "secret=env:OA_SECRET"))
+    funded_cli.env.pop("OA_SECRET", None)
+    missing = funded_cli("channels", "test", channel, code=1)
+    assert missing.stderr == (
+        "错误：渠道：渠道“OA 回调”测试失败：密钥无法读取：签名密钥（secret）：环境变量 OA_SECRET 未设置\n"
+    )
+    funded_cli.env["OA_SECRET"] = WEBHOOK_SECRET
+    unreachable = funded_cli("channels", "test", channel, code=1)
+    assert "无法连接" in unreachable.stderr or "连接被拒绝" in unreachable.stderr, unreachable.stderr
+    assert "密钥" not in unreachable.stderr
+    assert WEBHOOK_SECRET not in unreachable.stderr
+
+
 # ---------------------------------------------------------------- idempotency
 
 

@@ -105,7 +105,9 @@ REFUSED = [
     (("selfeval", "NOPE", "--year", "2024"), "项目编码"),
     (("export", "summary", "--year", "2024", "-o", "out.pdf"), "导出格式"),
     (("export", "function", "--year", "2024", "-o", "{tmp}/missing/out.xlsx"), "输出文件"),
-    (("channels", "add", "450001", "--kind", "dingtalk", "--name", "群", "--set", "token=t"), "secret"),
+    (("channels", "add", "450001", "--kind", "dingtalk", "--name", "群", "--set", "token=env:T"), "secret"),
+    (("channels", "add", "450001", "--kind", "dingtalk", "--name", "群", "--set", "token=t"), "token"),
+    (("channels", "add", "450001", "--kind", "wecom", "--name", "群", "--set", "key=env:bad-name"), "key"),
     (("channels", "test", "00000000-0000-0000-0000-000000000000"), "渠道编号"),
     # A year outside 2000-2100 is refused by name, whichever door reads figures.
     (("status", "--year", "99999"), "年度"),
