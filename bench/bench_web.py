@@ -184,6 +184,21 @@ def bench_times(clients: dict[str, FlaskClient], shown: list[Page], requests: in
             )
 
 
+def bench_query(app: Flask, requests: int) -> None:
+    """The status query alone (bench_big.py's measure), beneath the dashboard, the project
+    list and the roll-ups: what of a page's time is the query, on this machine today."""
+    queries = app.extensions["tracker"].queries
+    samples = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        queries.status_report(2024, TODAY, None)
+        samples.append(time.perf_counter() - start)
+    print(
+        f"  (for comparison: Queries.status_report of every project alone, as of today: "
+        f"p50 {statistics.median(samples) * 1000:.0f} ms, p95 {p95(samples) * 1000:.0f} ms)"
+    )
+
+
 # ------------------------------------------------------------------ page weight
 
 
@@ -292,6 +307,7 @@ def main() -> None:
             profile(clients["auditor"], args.profile, min(args.requests, 20))
             return
         bench_times(clients, pages(args.projects, args.requests), args.requests)
+        bench_query(app, args.requests)
         page_weight(clients["auditor"], "dashboard", "/")
         page_weight(clients["auditor"], "project page", f"/projects/2024/B{args.projects // 2:04d}")
         print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
