@@ -129,16 +129,32 @@ def spawn(tmp_path: Path, redis_url: str, db_url: str) -> Iterator[Spawn]:
 # ------------------------------------------------------------------- helpers
 
 
+@pytest.fixture(autouse=True)
+def channel_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The robots' secrets in the environment the workers inherit (``tracker_env``):
+    channels store only the variables' names."""
+    monkeypatch.setenv("TEST_WECOM_KEY", "wk-good")
+    monkeypatch.setenv("TEST_WECOM_KEY_REMOVED", "wk-removed")
+    monkeypatch.setenv("TEST_DINGTALK_TOKEN", "dt-good")
+    monkeypatch.setenv("TEST_DINGTALK_SECRET", "SECgood")
+    monkeypatch.setenv("TEST_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    monkeypatch.delenv("TEST_NOT_IN_THE_WORKER", raising=False)
+
+
 def wecom(http: HttpReceiver) -> dict[str, Any]:
-    return {"key": "wk-good", "base_url": http.base_url}
+    return {"key": "env:TEST_WECOM_KEY", "base_url": http.base_url}
 
 
 def dingtalk(http: HttpReceiver) -> dict[str, Any]:
-    return {"token": "dt-good", "secret": "SECgood", "base_url": http.base_url}
+    return {
+        "token": "env:TEST_DINGTALK_TOKEN",
+        "secret": "env:TEST_DINGTALK_SECRET",
+        "base_url": http.base_url,
+    }
 
 
 def webhook(http: HttpReceiver) -> dict[str, Any]:
-    return {"url": f"{http.base_url}{ROBOT_PATHS['webhook']}", "secret": WEBHOOK_SECRET}
+    return {"url": f"{http.base_url}{ROBOT_PATHS['webhook']}", "secret": "env:TEST_WEBHOOK_SECRET"}
 
 
 def mailbox(port: int) -> dict[str, Any]:
@@ -532,7 +548,16 @@ def test_adding_a_dingtalk_channel_without_its_secret_exits_1_naming_the_field(
     lagging: BudgetTracker, db_url: str
 ) -> None:
     done = tracker_cli(
-        db_url, "channels", "add", "450001", "--kind", "dingtalk", "--name", "钉钉", "--set", "token=dt-good"
+        db_url,
+        "channels",
+        "add",
+        "450001",
+        "--kind",
+        "dingtalk",
+        "--name",
+        "钉钉",
+        "--set",
+        "token=env:DT_TOKEN",
     )
     assert done.returncode == 1
     assert "缺少加签密钥 secret（secret）" in done.stderr
@@ -546,7 +571,16 @@ def test_adding_a_channel_with_a_bad_configuration_prints_a_clear_error_not_a_tr
     lagging: BudgetTracker, db_url: str
 ) -> None:
     done = tracker_cli(
-        db_url, "channels", "add", "450001", "--kind", "dingtalk", "--name", "钉钉", "--set", "token=dt-good"
+        db_url,
+        "channels",
+        "add",
+        "450001",
+        "--kind",
+        "dingtalk",
+        "--name",
+        "钉钉",
+        "--set",
+        "token=env:DT_TOKEN",
     )
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("错误：")
@@ -556,7 +590,7 @@ def test_channel_tests_report_bad_configuration_clearly(lagging: BudgetTracker, 
     closed = free_port()
     mail = add_channel(lagging, "email", mailbox(closed), "财务科邮箱")
     # the service layer stores what it is given; the CLI is the door that checks
-    no_secret = add_channel(lagging, "dingtalk", {"token": "dt-good"}, "钉钉群")
+    no_secret = add_channel(lagging, "dingtalk", {"token": "env:TEST_DINGTALK_TOKEN"}, "钉钉群")
     cases = {
         mail: f"渠道“财务科邮箱”测试失败：无法连接邮件服务器 127.0.0.1:{closed}：连接被拒绝",
         no_secret: "渠道“钉钉群”配置有误：缺少加签密钥 secret（secret）",
@@ -581,8 +615,14 @@ def test_bad_channels_are_refused_or_failed_and_the_worker_goes_on(
     # valid when stored, invalid when used: the CA file was removed since
     gone_ca = add_channel(lagging, "webhook", {**webhook(http), "ca_file": str(ca_file)}, "已删证书")
     ca_file.unlink()
-    no_secret = add_channel(lagging, "dingtalk", {"token": "dt-good", "base_url": http.base_url}, "无密钥")
-    wrong_key = add_channel(lagging, "wecom", {**wecom(http), "key": "wk-removed"}, "旧机器人")
+    no_secret = add_channel(
+        lagging, "dingtalk", {"token": "env:TEST_DINGTALK_TOKEN", "base_url": http.base_url}, "无密钥"
+    )
+    # a variable the worker's environment lacks: that delivery fails, recorded by name
+    unset = add_channel(lagging, "wecom", {**wecom(http), "key": "env:TEST_NOT_IN_THE_WORKER"}, "未设变量")
+    wrong_key = add_channel(
+        lagging, "wecom", {**wecom(http), "key": "env:TEST_WECOM_KEY_REMOVED"}, "旧机器人"
+    )
     good = add_channel(lagging, "wecom", wecom(http), "新机器人")
     worker = spawn()
     with celery_client(redis_url) as client:
@@ -592,6 +632,7 @@ def test_bad_channels_are_refused_or_failed_and_the_worker_goes_on(
                 ("gone_ca", gone_ca),
                 ("no_secret", no_secret),
                 ("unknown", "5bd15ad8-0000-4000-8000-000000000000"),
+                ("unset", unset),
                 ("wrong_key", wrong_key),
                 ("good", good),
             )
@@ -601,6 +642,7 @@ def test_bad_channels_are_refused_or_failed_and_the_worker_goes_on(
         "gone_ca": "refused",
         "no_secret": "refused",
         "unknown": "refused",
+        "unset": "failed",
         "wrong_key": "failed",
         "good": "delivered",
     }
@@ -608,7 +650,8 @@ def test_bad_channels_are_refused_or_failed_and_the_worker_goes_on(
     assert "CA 证书文件（ca_file）不存在" in worker.log  # the refusal says what to fix
     assert "缺少加签密钥 secret（secret）" in worker.log
     history = [(r["channel"], r["attempt"], r["outcome"]) for r in deliveries(lagging, alert_id=alert)]
-    assert history == [(wrong_key, 1, "failed"), (good, 1, "delivered")]
+    assert history == [(unset, 1, "failed"), (wrong_key, 1, "failed"), (good, 1, "delivered")]
+    assert "环境变量 TEST_NOT_IN_THE_WORKER 未设置" in deliveries(lagging, channel=unset)[0]["detail"]
     assert "93000" in deliveries(lagging, channel=wrong_key)[0]["detail"]
     assert [r.query.get("key") for r in http.requests] == ["wk-removed", "wk-good"]
 
