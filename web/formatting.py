@@ -57,10 +57,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(percent, "percent")
     app.add_template_filter(points, "points")
 
+    app.jinja_env.globals["status_labels"] = STATUS_LABELS  # macros read it without context
+
     @app.context_processor
     def units() -> dict[str, Any]:
-        return {
-            "money_unit": money_unit(),
-            "money_unit_label": UNITS[money_unit()],
-            "status_labels": STATUS_LABELS,
-        }
+        return {"money_unit": money_unit(), "money_unit_label": UNITS[money_unit()]}
