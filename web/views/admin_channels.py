@@ -16,7 +16,7 @@ from flask_login import current_user
 from tracker.domain.errors import TrackerError
 from tracker.notify.channels import ChannelConfigError, check_new_config
 from tracker.notify.channels.config import FIELDS, KINDS
-from tracker.notify.channels.secrets import HOW, SECRET_FIELDS, is_reference
+from tracker.notify.channels.secrets import SECRET_FIELDS, is_reference
 from tracker.notify.delivery import test_channel
 from web.auth import ADMIN, roles_required
 from web.extensions import tracker
@@ -65,7 +65,6 @@ def channel_new() -> Any:
             fields=FIELDS,
             labels=CHANNEL_LABELS,
             secret_fields=SECRET_FIELDS,
-            secret_hint=HOW,
         )
     return show(
         "channel_new",
@@ -75,7 +74,6 @@ def channel_new() -> Any:
         fields=FIELDS,
         labels=CHANNEL_LABELS,
         secret_fields=SECRET_FIELDS,
-        secret_hint=HOW,
     )
 
 
