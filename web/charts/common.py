@@ -61,3 +61,21 @@ def category_axis(labels: Sequence[str]) -> dict[str, Any]:
         "autorange": "reversed",
         "automargin": True,
     }
+
+
+def planned_ticks(
+    planned: Sequence[Decimal], labels: Sequence[str], keys: Sequence[str], hover: Sequence[str], size: int
+) -> dict[str, Any]:
+    """The planned rate (序时进度) as a tick across each bar, shared by the dashboard's
+    bullet bars and the roll-ups' bars so the two read the same."""
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": "序时进度",
+        "x": [rate_number(p) for p in planned],
+        "y": list(labels),
+        "customdata": list(keys),
+        "marker": {"symbol": "line-ns-open", "size": size, "color": INK, "line": {"color": INK, "width": 3}},
+        "hovertext": list(hover),
+        "hovertemplate": "%{hovertext}<extra></extra>",
+    }

@@ -10,7 +10,16 @@ from decimal import Decimal
 from typing import Any
 
 from tracker.domain.lag import STATUS_LABELS
-from web.charts.common import CENT, GRID, INK, STATUS_COLORS, Figure, base_layout, number, rate_number
+from web.charts.common import (
+    CENT,
+    GRID,
+    STATUS_COLORS,
+    Figure,
+    base_layout,
+    number,
+    planned_ticks,
+    rate_number,
+)
 from web.formatting import percent, points
 
 
@@ -92,22 +101,9 @@ def bullet_figure(rows: Sequence[Bullet], link: Callable[[str], str] | None = No
             }
         )
     traces.append(
-        {
-            "type": "scatter",
-            "mode": "markers",
-            "name": "序时进度",
-            "x": [rate_number(b.planned) for b in rows],
-            "y": labels,
-            "customdata": [b.code for b in rows],
-            "marker": {
-                "symbol": "line-ns-open",
-                "size": 22,
-                "color": INK,
-                "line": {"color": INK, "width": 3},
-            },
-            "hovertext": [_bullet_hover(b) for b in rows],
-            "hovertemplate": "%{hovertext}<extra></extra>",
-        }
+        planned_ticks(
+            [b.planned for b in rows], labels, [b.code for b in rows], [_bullet_hover(b) for b in rows], 22
+        )
     )
     layout = base_layout(
         height=max(160, 70 + 30 * len(rows)),

@@ -19,13 +19,13 @@ from web.charts.common import (
     BLUE,
     CENT,
     GRID,
-    INK,
     STATUS_COLORS,
     Figure,
     base_layout,
     category_axis,
     in_unit,
     number,
+    planned_ticks,
     rate_number,
 )
 from web.formatting import UNITS, money, percent
@@ -115,22 +115,13 @@ def rollup_class_figure(
             }
         )
     traces.append(
-        {
-            "type": "scatter",
-            "mode": "markers",
-            "name": "序时进度",
-            "x": [rate_number(b.planned) for b in rows],
-            "y": labels,
-            "customdata": [b.key for b in rows],
-            "marker": {
-                "symbol": "line-ns-open",
-                "size": 24,
-                "color": INK,
-                "line": {"color": INK, "width": 3},
-            },
-            "hovertext": [_rollup_hover(b, unit) for b in rows],
-            "hovertemplate": "%{hovertext}<extra></extra>",
-        }
+        planned_ticks(
+            [b.planned for b in rows],
+            labels,
+            [b.key for b in rows],
+            [_rollup_hover(b, unit) for b in rows],
+            24,
+        )
     )
     layout = base_layout(
         height=max(180, 90 + 36 * len(rows)),
