@@ -8,6 +8,7 @@ The seeded world (tests/webdata.py), as of 2024-07-15:
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -214,3 +215,11 @@ def test_one_pivot_serves_two_charts_as_the_single_roll_ups_would(
             g.planned_amount,
             g.forecast_amount,
         )
+
+
+def test_several_rollups_from_one_status_read_equal_each_read_alone(app: Flask) -> None:
+    q = app.extensions["tracker"].queries
+    day = dt.date(2024, 6, 30)
+    pivot, types = q.rollups(2024, [["functional", "source"], ["type"]], 5, day, "450001")
+    assert pivot == q.rollup(2024, ["functional", "source"], 5, day, "450001")
+    assert {**types, "level": None} == q.rollup(2024, ["type"], None, day, "450001")

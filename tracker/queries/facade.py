@@ -65,6 +65,17 @@ class Queries:
         """Group the projects' figures by one or two dimensions (a pivot)."""
         return _rollups.rollup(self.read, year, by, level, as_of, unit)
 
+    def rollups(
+        self,
+        year: int,
+        groupings: Sequence[Sequence[str]],
+        level: int | None = None,
+        as_of: dt.date | None = None,
+        unit: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Several roll-ups of the same projects from one status read."""
+        return _rollups.rollups(self.read, year, groupings, level, as_of, unit)
+
     def series(
         self, year: int, code: str | None = None, unit: str | None = None, as_of: dt.date | None = None
     ) -> dict[str, Any]:

@@ -55,11 +55,12 @@ def statuses(
     unit_codes = subtree(unit, all_units) if unit else None
     refs = projects.select(read, year, unit_codes, codes)
     amounts = sums.project_sums(read, year, day, unit_codes)
+    rules = {code: rule_of(row) for code, row in all_units.items()}  # one per unit, not per project
     out = []
     for ref in refs:
         budget_fen, spent_fen = amounts.get(ref.id, (0, 0))
         figures = project_figures(ref, from_fen(budget_fen), from_fen(spent_fen), day)
-        out.append(ProjectStatus.of(ref, figures, rule_of(all_units.get(ref.unit))))
+        out.append(ProjectStatus.of(ref, figures, rules.get(ref.unit) or lag.DEFAULT_RULE))
     return day, out
 
 

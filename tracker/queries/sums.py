@@ -51,12 +51,16 @@ def project_sums(
     read: ReadStore, year: int, day: dt.date, unit_codes: Sequence[str] | None = None
 ) -> dict[str, Fen]:
     """Budget and spending in 分 per project of the year (of the given units) as of
-    ``day``: whole months before ``day``'s month, then the days of its month."""
+    ``day``, from the monthly sums and the fewest daily rows: a month's last day needs
+    no daily row; in its first half, the whole months before it plus its days so far;
+    in its second half, the whole months to its end less the days still to come (a
+    late date inside a busy month reads half the daily rows)."""
     counted = window(year, day)
     if counted is None:
         return {}
     last = counted[1]
     month = last.isoformat()[:7]
+    month_end = _month_end(last)
     only = ""
     extra: list[Any] = []
     if unit_codes is not None:
@@ -65,17 +69,23 @@ def project_sums(
             f"IN ({marks(len(unit_codes))}))"
         )
         extra = [year, *unit_codes]
-    sql = (
-        "SELECT project_id, SUM(b) AS b, SUM(s) AS s FROM ("
-        "SELECT project_id, budget_fen AS b, spent_fen AS s FROM rm_monthly "
-        f"WHERE month >= ? AND month < ?{only} "
-        "UNION ALL "
-        "SELECT project_id, budget_fen AS b, spent_fen AS s FROM rm_daily "
-        f"WHERE date >= ? AND date <= ?{only}"
-        ") t GROUP BY project_id"
-    )
-    params = [f"{year}-01", month, *extra, f"{month}-01", last.isoformat(), *extra]
-    return {r["project_id"]: (int(r["b"]), int(r["s"])) for r in read.all(sql, params)}
+    monthly = "SELECT project_id, budget_fen AS b, spent_fen AS s FROM rm_monthly WHERE month >= ? AND month"
+    daily = "SELECT project_id, {0}budget_fen AS b, {0}spent_fen AS s FROM rm_daily WHERE date"
+    if last == month_end:
+        sql, params = f"{monthly} <= ?{only}", [f"{year}-01", month, *extra]
+    elif last.day <= 15:
+        sql = f"{monthly} < ?{only} UNION ALL {daily.format('')} >= ? AND date <= ?{only}"
+        params = [f"{year}-01", month, *extra, f"{month}-01", last.isoformat(), *extra]
+    else:
+        sql = f"{monthly} <= ?{only} UNION ALL {daily.format('-')} > ? AND date <= ?{only}"
+        params = [f"{year}-01", month, *extra, last.isoformat(), month_end.isoformat(), *extra]
+    grouped = f"SELECT project_id, SUM(b) AS b, SUM(s) AS s FROM ({sql}) t GROUP BY project_id"
+    return {r["project_id"]: (int(r["b"]), int(r["s"])) for r in read.all(grouped, params)}
+
+
+def _month_end(day: dt.date) -> dt.date:
+    following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
 
 
 def daily(read: ReadStore, ids: Iterable[str]) -> dict[tuple[str, str], Fen]:

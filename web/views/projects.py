@@ -28,7 +28,8 @@ from web.extensions import tracker
 from web.formatting import UNITS, money_unit
 from web.templating import keep_time
 from web.timectl import current
-from web.views.dashboard import CODE_MARK, STATUS_ORDER, Selection, project_url, select, table_rows
+from web.views.dashboard import CODE_MARK, Selection, project_url, select
+from web.views.status_table import STATUS_ORDER, status_table
 
 bp = Blueprint("projects", __name__)
 CENT = Decimal("0.01")
@@ -61,12 +62,11 @@ def action_url(endpoint: str, **values: Any) -> str | None:
 def index() -> Any:
     user = cast(WebUser, current_user)
     sel = select(scope(), user.units, request.args)
-    rows, total = table_rows(sel, money_unit())
+    table = status_table(sel.projects, sel.total, sel.rule, money_unit(), request.args.to_dict())
     return render_template(
         "projects/index.html",
         sel=sel,
-        rows=rows,
-        total=total,
+        table=table,
         status_order=STATUS_ORDER,
         link_base=project_url(sel.year, CODE_MARK),
         code_mark=CODE_MARK,

@@ -110,10 +110,13 @@ def index() -> Any:
     unit = choice.unit
     rule = Queries.rule_of(units.get(unit)) if unit else lag.DEFAULT_RULE
     as_of = tv.as_of.isoformat()
-    pivot = queries.rollup(tv.year, ["functional", "source"], choice.level, tv.as_of, unit)
+    # the level cuts only functional codes, so the by-type grouping can share it
+    pivot, types = queries.rollups(
+        tv.year, [["functional", "source"], ["type"]], choice.level, tv.as_of, unit
+    )
     by_class = marginal(pivot, 0)
     by_source = in_order(marginal(pivot, 1), FUNDING_SOURCES)
-    by_type = in_order(queries.rollup(tv.year, ["type"], None, tv.as_of, unit), EXPENDITURE_TYPES)
+    by_type = in_order({**types, "level": None}, EXPENDITURE_TYPES)
     heat: Heatmap = unit_months(tracker().read, tv.year, tv.as_of, unit)
     shown = money_unit()
 
