@@ -169,3 +169,33 @@ def test_the_dashboard_prints_without_navigation(site: Any, browser: Any, tmp_pa
     assert page.locator(".print-header").is_visible()
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
+
+
+def test_a_long_table_sorts_and_pages_by_its_links_on_desktop_and_phone(
+    site: Any, browser: Any, tmp_path: Path
+) -> None:
+    t = site.app.extensions["tracker"]
+    for i in range(105):  # with P1 and P2, 107 projects a manager of 450001 sees: two pages
+        code = f"Q{i:03d}"
+        t.add_project(year=2024, unit="450002", code=code, name=f"批量项目{i}", user="种子")
+        t.appropriate(code, str(1000 + i), date="2024-01-10", user="种子")
+    shots = screenshots_dir(tmp_path)
+    page, guard = open_page(browser, DESKTOP)
+    sign_in(page, site.url, "manager1")
+    page.click("#status-table thead >> text=全年预算")
+    page.wait_for_url("**sort=budget**")
+    first = page.locator("#status-table tbody tr").first.get_attribute("data-code")
+    assert first == "P2"  # 500,000 元, the largest budget
+    assert page.locator("#status-table tbody tr").count() == 100
+    page.click(".pager >> text=下一页")
+    page.wait_for_url("**page=2**")
+    assert page.locator("#status-table tbody tr").count() == 7
+    assert "sort=budget" in page.url
+    page.screenshot(path=str(shots / "dashboard-pages-desktop.png"), full_page=True)
+    phone, _ = open_page(browser, PHONE)
+    sign_in(phone, site.url, "manager1")
+    phone.goto(site.url + "/projects?sort=lag")
+    overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, "the pager must not make the page scroll sideways"
+    phone.screenshot(path=str(shots / "projects-pages-phone.png"), full_page=True)
+    assert guard.foreign == []
