@@ -40,6 +40,9 @@ def check_time() -> tuple[int, int]:
 
 def make_celery(url: str | None = None) -> Celery:
     """Build the app; importing this module builds nothing."""
+    from workers import task_metrics
+
+    task_metrics.connect()
     broker = url or redis_url()
     app = Celery("tracker", broker=broker, include=["workers.tasks"])
     hour, minute = check_time()
