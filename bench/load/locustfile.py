@@ -1,0 +1,85 @@
+"""The load test's users (locust): finance officers recording payments through the
+JSON API and managers opening the dashboard through a signed-in session.
+
+Started by ``bench/load/run.py``, which seeds the accounts and passes them in the file
+named by ``LOAD_ACCOUNTS``; every accepted payment's id is written to ``LOAD_ACCEPTED``
+when the run stops, so the runner can compare it with the store and the read models.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+from locust import HttpUser, constant_pacing, events, task
+
+ACCOUNTS: dict[str, Any] = json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text(encoding="utf-8"))
+_officers = itertools.count()
+_managers = itertools.count()
+accepted: list[str] = []
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Officer(HttpUser):
+    """Records a payment about once a second, with its own Idempotency-Key."""
+
+    fixed_count = 50
+    wait_time = constant_pacing(1)
+
+    def on_start(self) -> None:
+        me = ACCOUNTS["officers"][next(_officers) % len(ACCOUNTS["officers"])]
+        self.token, self.projects = me["token"], me["projects"]
+        self.rnd = random.Random()
+
+    @task
+    def pay(self) -> None:
+        body = {
+            "project": self.rnd.choice(self.projects),
+            "year": ACCOUNTS["year"],
+            "amount": f"{self.rnd.randint(100, 99999) / 100:.2f}",
+            "date": ACCOUNTS["today"],
+            "payee": "负载测试收款人",
+        }
+        headers = {"Authorization": f"Bearer {self.token}", "Idempotency-Key": uuid.uuid4().hex}
+        with self.client.post(
+            "/api/v1/payments", json=body, headers=headers, name="POST /api/v1/payments", catch_response=True
+        ) as response:
+            if response.status_code == 201:
+                accepted.append(response.json()["data"]["id"])
+                response.success()
+            else:
+                response.failure(f"{response.status_code}: {response.text[:200]}")
+
+
+class Manager(HttpUser):
+    """Signs in through the form once, then opens the dashboard about every two seconds."""
+
+    fixed_count = 20
+    wait_time = constant_pacing(2)
+
+    def on_start(self) -> None:
+        me = ACCOUNTS["managers"][next(_managers) % len(ACCOUNTS["managers"])]
+        page = self.client.get("/login", name="GET /login")
+        token = CSRF.search(page.text)
+        form = {"csrf_token": token.group(1) if token else "", "name": me["name"], "password": me["password"]}
+        self.client.post("/login", data=form, name="POST /login", allow_redirects=False)
+
+    @task
+    def dashboard(self) -> None:
+        with self.client.get("/", name="GET / (dashboard)", catch_response=True) as response:
+            if response.status_code == 200 and ACCOUNTS["marker"] in response.text:
+                response.success()
+            else:
+                response.failure(f"{response.status_code}: no dashboard")
+
+
+@events.test_stop.add_listener
+def write_accepted(**_: Any) -> None:
+    with open(os.environ["LOAD_ACCEPTED"], "w", encoding="utf-8") as f:
+        json.dump(accepted, f)
