@@ -28,6 +28,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import uuid
@@ -109,6 +110,25 @@ def counts(url: str) -> tuple[int, int]:
     assert row is not None
     assert rm is not None
     return int(row[0]), int(rm[0])
+
+
+class ConnectionSampler(threading.Thread):
+    """The most connections the database had open at once (one sample a second)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.most, self.stop = url, 0, threading.Event()
+
+    def run(self) -> None:
+        import psycopg
+
+        name = self.url.rsplit("/", 1)[1]
+        with psycopg.connect(self.url, autocommit=True) as c:
+            while not self.stop.wait(1.0):
+                row = c.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)
+                ).fetchone()
+                self.most = max(self.most, int(row[0]) - 1 if row else 0)  # not this one
 
 
 def free_port() -> int:
@@ -201,7 +221,10 @@ def main() -> None:
             "-u", "70", "-r", "70", "-t", f"{args.seconds}s", "--csv", str(tmp / "stats"), "--only-summary",
             "--stop-timeout", "10",
         ]  # fmt: skip
+        sampler = ConnectionSampler(url)
+        sampler.start()
         subprocess.run(locust, cwd=REPO, env=env, check=False)
+        sampler.stop.set()
         load = os.getloadavg()
         rows = report(tmp / "stats_stats.csv", args.seconds, load)
         accepted = json.loads((tmp / "accepted.json").read_text(encoding="utf-8"))
@@ -211,6 +234,7 @@ def main() -> None:
         print(f"\naccepted payments {len(accepted)} (distinct {len(set(accepted))}); "
               f"new payment events in the store {new_store}; new rows in the read model {new_rm}; "
               f"failed requests {failures}")  # fmt: skip
+        print(f"most PostgreSQL connections open at once: {sampler.most}")
         dashboard = next((r for r in rows if r["Name"].startswith("GET / ")), None)
         ok = len(accepted) == len(set(accepted)) == new_store == new_rm and failures == 0
         if dashboard is not None:
