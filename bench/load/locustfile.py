@@ -3,7 +3,8 @@ JSON API and managers opening the dashboard through a signed-in session.
 
 Started by ``bench/load/run.py``, which seeds the accounts and passes them in the file
 named by ``LOAD_ACCOUNTS``; every accepted payment's id is written to ``LOAD_ACCEPTED``
-when the run stops, so the runner can compare it with the store and the read models.
+when locust quits (after the requests still in flight at the end have answered: written
+at ``test_stop``, it missed those), so the runner can compare it with the store and the read models.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class Manager(HttpUser):
                 response.failure(f"{response.status_code}: no dashboard")
 
 
-@events.test_stop.add_listener
+@events.quitting.add_listener
 def write_accepted(**_: Any) -> None:
     with open(os.environ["LOAD_ACCEPTED"], "w", encoding="utf-8") as f:
         json.dump(accepted, f)
