@@ -49,8 +49,8 @@ HTTP_SECONDS = Histogram(
 class MetricsObserver(CommandObserver):
     """Counts what the service layer reports (register with ``tracker.observe``)."""
 
-    def command(self, name: str, outcome: str) -> None:
-        COMMANDS.labels(name, outcome).inc()
+    def command(self, name: str, outcome: str, count: int = 1) -> None:
+        COMMANDS.labels(name, outcome).inc(count)
 
     def alert_raised(self, rule: str, severity: str) -> None:
         ALERTS_RAISED.labels(rule, severity).inc()

@@ -110,3 +110,30 @@ def test_metrics_open_to_the_token_from_anywhere(app: Flask, client: FlaskClient
     bad = {"Authorization": "Bearer wrong"}
     assert client.get("/metrics", environ_base=far, headers=good).status_code == 200
     assert client.get("/metrics", environ_base=far, headers=bad).status_code == 404
+
+
+def test_metrics_count_imported_payments_as_the_pay_command(
+    app: Flask, client: FlaskClient, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The import saves payments in batches, not through ``pay``; they count all the same."""
+    from tracker.importing import import_file
+
+    t = app.extensions["tracker"]
+    t.appropriate("P1", "100000", date="2024-01-02", user="测试")
+    path = tmp_path / "pay.csv"
+    path.write_text(
+        "日期,项目编码,金额(元),收款人,经济分类,凭证号\n"
+        "2024-02-01,P1,100.00,甲,30201,记-1\n"
+        "2024-02-02,P1,200.00,乙,30201,记-2\n",
+        encoding="utf-8",
+    )
+    name = "tracker_commands_total"
+    before = samples(client)
+    import_file(t, path, year=2024)
+    import_file(t, path, year=2024)
+    after = samples(client)
+    for outcome in ("recorded", "duplicate"):
+        grew = value(after, name, command="pay", outcome=outcome) - value(
+            before, name, command="pay", outcome=outcome
+        )
+        assert grew == 2, outcome

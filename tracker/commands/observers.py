@@ -34,8 +34,9 @@ REFUSED = "refused"
 class CommandObserver:
     """Does nothing; a door subclasses it and overrides what it wants to hear."""
 
-    def command(self, name: str, outcome: str) -> None:
-        """A command finished: ``outcome`` is recorded, duplicate or refused."""
+    def command(self, name: str, outcome: str, count: int = 1) -> None:
+        """A command finished: ``outcome`` is recorded, duplicate or refused (``count``
+        of them at once when the spreadsheet import saves payments in a batch)."""
 
     def alert_raised(self, rule: str, severity: str) -> None:
         """A new alert was recorded (not one already open)."""
@@ -73,7 +74,7 @@ class Observers:
         if observer not in self._all:
             self._all.append(observer)
 
-    def tell(self, method: str, *args: str) -> None:
+    def tell(self, method: str, *args: str | int) -> None:
         """Call ``method`` on every observer; a failing observer is logged, not raised."""
         for observer in self._all:
             try:
