@@ -50,10 +50,9 @@ def check_every() -> int | None:
     text = os.environ.get("TRACKER_CHECK_EVERY", "").strip()
     if not text:
         return None
-    seconds = int(text)
-    if seconds < 1:
-        raise ValueError("TRACKER_CHECK_EVERY 应为正整数（秒）")
-    return seconds
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"TRACKER_CHECK_EVERY 应为正整数（秒），现为“{text}”")
+    return int(text)
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:

@@ -69,3 +69,17 @@ def test_a_prefork_worker_counts_its_tasks_and_the_alerts_they_raise(
     assert raised == 3
     assert any(name.startswith("tracker_celery_task_seconds") for name, _ in found)
     assert list(metrics_dir.glob("counter_*.db")), "the pool child wrote its counts to the shared directory"
+
+
+def test_beat_adds_a_frequent_lag_check_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workers.celery_app import beat_schedule
+
+    monkeypatch.delenv("TRACKER_CHECK_EVERY", raising=False)
+    assert "frequent-lag-check" not in beat_schedule()
+    monkeypatch.setenv("TRACKER_CHECK_EVERY", "900")
+    entry = beat_schedule()["frequent-lag-check"]
+    assert entry["task"] == "workers.tasks.check_lag"
+    assert entry["schedule"].total_seconds() == 900
+    monkeypatch.setenv("TRACKER_CHECK_EVERY", "often")
+    with pytest.raises(ValueError, match="TRACKER_CHECK_EVERY"):
+        beat_schedule()
