@@ -2,9 +2,10 @@
 JSON API and managers opening the dashboard through a signed-in session.
 
 Started by ``bench/load/run.py``, which seeds the accounts and passes them in the file
-named by ``LOAD_ACCOUNTS``; every accepted payment's id is written to ``LOAD_ACCEPTED``
-when locust quits (after the requests still in flight at the end have answered: written
-at ``test_stop``, it missed those), so the runner can compare it with the store and the read models.
+named by ``LOAD_ACCOUNTS``; every payment request (its Idempotency-Key, token and body,
+noted before it is sent) and every accepted one (with the id answered) are written to
+``LOAD_ACCEPTED`` when locust quits, so the runner can retry the requests whose answer
+never arrived and compare the payments with the store and the read models.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from locust import HttpUser, constant_pacing, events, task
 ACCOUNTS: dict[str, Any] = json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text(encoding="utf-8"))
 _officers = itertools.count()
 _managers = itertools.count()
-accepted: list[str] = []
+sent: dict[str, dict[str, Any]] = {}  # Idempotency-Key -> token and body, before sending
+accepted: dict[str, str] = {}  # Idempotency-Key -> the payment id answered
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -47,12 +49,14 @@ class Officer(HttpUser):
             "date": ACCOUNTS["today"],
             "payee": "负载测试收款人",
         }
-        headers = {"Authorization": f"Bearer {self.token}", "Idempotency-Key": uuid.uuid4().hex}
+        key = uuid.uuid4().hex
+        headers = {"Authorization": f"Bearer {self.token}", "Idempotency-Key": key}
+        sent[key] = {"token": self.token, "body": body}
         with self.client.post(
             "/api/v1/payments", json=body, headers=headers, name="POST /api/v1/payments", catch_response=True
         ) as response:
             if response.status_code == 201:
-                accepted.append(response.json()["data"]["id"])
+                accepted[key] = response.json()["data"]["id"]
                 response.success()
             else:
                 response.failure(f"{response.status_code}: {response.text[:200]}")
@@ -83,4 +87,4 @@ class Manager(HttpUser):
 @events.quitting.add_listener
 def write_accepted(**_: Any) -> None:
     with open(os.environ["LOAD_ACCEPTED"], "w", encoding="utf-8") as f:
-        json.dump(accepted, f)
+        json.dump({"sent": sent, "accepted": accepted}, f)
