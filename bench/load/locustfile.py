@@ -32,7 +32,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 class Officer(HttpUser):
     """Records a payment about once a second, with its own Idempotency-Key."""
 
-    fixed_count = 50
+    fixed_count = int(os.environ.get("LOAD_OFFICERS", "50"))
     wait_time = constant_pacing(1)
 
     def on_start(self) -> None:
@@ -65,7 +65,7 @@ class Officer(HttpUser):
 class Manager(HttpUser):
     """Signs in through the form once, then opens the dashboard about every two seconds."""
 
-    fixed_count = 20
+    fixed_count = int(os.environ.get("LOAD_MANAGERS", "20"))
     wait_time = constant_pacing(2)
 
     def on_start(self) -> None:

@@ -267,6 +267,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--payments-per-project", type=int, default=50)
     parser.add_argument("--web-workers", type=int, default=None, help="gunicorn workers")
+    parser.add_argument("--officers", type=int, default=50, help="simulated officers (the issue's 50)")
+    parser.add_argument("--managers", type=int, default=20, help="simulated managers (the issue's 20)")
     args = parser.parse_args()
 
     today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
@@ -281,10 +283,12 @@ def main() -> None:
         print(f"seeded {seeded[0]} payments in 200 projects in {time.perf_counter() - started:.0f} s")
         (tmp / "accounts.json").write_text(json.dumps(accounts, ensure_ascii=False), encoding="utf-8")
         env = web_env(url, tmp, args.web_workers)
+        env |= {"LOAD_OFFICERS": str(args.officers), "LOAD_MANAGERS": str(args.managers)}
+        users = str(args.officers + args.managers)
         web, base = start_web(env, tmp)
         locust = [
             str(BIN / "locust"), "-f", str(REPO / "bench/load/locustfile.py"), "--headless", "--host", base,
-            "-u", "70", "-r", "70", "-t", f"{args.seconds}s", "--csv", str(tmp / "stats"), "--only-summary",
+            "-u", users, "-r", users, "-t", f"{args.seconds}s", "--csv", str(tmp / "stats"), "--only-summary",
             "--stop-timeout", "10",
         ]  # fmt: skip
         sampler = ConnectionSampler(url)
