@@ -12,7 +12,7 @@ from typing import Any
 
 from apiflask import APIFlask
 
-from web import errors, extensions, formatting, security, settings, templating, timectl
+from web import errors, extensions, formatting, health, metrics, security, settings, templating, timectl
 from web.views import auth as auth_views
 from web.views import register_blueprints
 
@@ -37,5 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> APIFlask:
     timectl.init_app(app)
     templating.init_app(app)
     register_blueprints(app)
+    app.register_blueprint(health.bp)
+    metrics.init_app(app)
     auth_views.init_limits(app)
     return app

@@ -8,7 +8,9 @@ than the longest retry back-off, so a delayed retry is not redelivered early.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
@@ -38,11 +40,57 @@ def check_time() -> tuple[int, int]:
     return hour, minute
 
 
+def check_every() -> int | None:
+    """``TRACKER_CHECK_EVERY`` (seconds): also run the lag check that often, today's date.
+
+    For sites that want alerts within minutes of a payment, and for the smoke run, which
+    cannot wait for 08:30. The check is idempotent (alert ids are deterministic and each
+    delivery is recorded), so running it often sends nothing twice. Unset: off.
+    """
+    text = os.environ.get("TRACKER_CHECK_EVERY", "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"TRACKER_CHECK_EVERY 应为正整数（秒），现为“{text}”")
+    return int(text)
+
+
+def beat_schedule() -> dict[str, dict[str, Any]]:
+    """The daily check, the checkpoint-day check, the weekly digest (and the frequent
+    check when ``TRACKER_CHECK_EVERY`` asks for it)."""
+    hour, minute = check_time()
+    schedule: dict[str, dict[str, Any]] = {
+        "daily-lag-check": {
+            "task": "workers.tasks.scheduled_check",
+            "schedule": crontab(hour=hour, minute=minute),
+            "args": ("daily",),
+        },
+        "checkpoint-day-check": {
+            "task": "workers.tasks.scheduled_check",
+            "schedule": crontab(hour=17, minute=30),
+            "args": ("checkpoint",),
+        },
+        "weekly-digest": {
+            "task": "workers.tasks.weekly_digest",
+            "schedule": crontab(hour=9, minute=0, day_of_week="mon"),
+        },
+    }
+    every = check_every()
+    if every:
+        schedule["frequent-lag-check"] = {
+            "task": "workers.tasks.check_lag",
+            "schedule": dt.timedelta(seconds=every),
+        }
+    return schedule
+
+
 def make_celery(url: str | None = None) -> Celery:
     """Build the app; importing this module builds nothing."""
+    from workers import task_metrics
+
+    task_metrics.connect()
     broker = url or redis_url()
     app = Celery("tracker", broker=broker, include=["workers.tasks"])
-    hour, minute = check_time()
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -55,21 +103,6 @@ def make_celery(url: str | None = None) -> Celery:
         task_ignore_result=True,
         timezone="Asia/Shanghai",
         enable_utc=True,
-        beat_schedule={
-            "daily-lag-check": {
-                "task": "workers.tasks.scheduled_check",
-                "schedule": crontab(hour=hour, minute=minute),
-                "args": ("daily",),
-            },
-            "checkpoint-day-check": {
-                "task": "workers.tasks.scheduled_check",
-                "schedule": crontab(hour=17, minute=30),
-                "args": ("checkpoint",),
-            },
-            "weekly-digest": {
-                "task": "workers.tasks.weekly_digest",
-                "schedule": crontab(hour=9, minute=0, day_of_week="mon"),
-            },
-        },
+        beat_schedule=beat_schedule(),
     )
     return app

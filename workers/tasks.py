@@ -34,7 +34,10 @@ def tracker() -> BudgetTracker:
     """One tracker per worker process, opened on first use (never at import)."""
     global _tracker  # noqa: PLW0603 - a per-process handle, like a connection pool
     if _tracker is None:
+        from workers.metrics import OBSERVER
+
         _tracker = BudgetTracker(Settings.from_env())
+        _tracker.observe(OBSERVER)
     return _tracker
 
 

@@ -108,6 +108,7 @@ class AlertCommands(AlertSettingsCommands):
             self.save(alert)
         except IntegrityError:
             return False
+        self.observers.tell("alert_raised", c.rule, c.severity)
         return True
 
     def _open_alerts(self) -> list[dict[str, Any]]:
@@ -192,13 +193,15 @@ class AlertCommands(AlertSettingsCommands):
         """What a delivery attempt did (the workers call this after each try)."""
         row = self._alert_row(aid)
         who = self._user("投递")
-        return self._act_on_alert(
+        done = self._act_on_alert(
             row["id"],
             lambda a, r: a.notified(channel, recipient, int(attempt), outcome, detail[:500], who, r),
             request_id,
             "alert.notified",
             {"channel": channel, "attempt": int(attempt), "outcome": outcome},
         )
+        self.observers.tell("alert_delivery", channel, outcome)
+        return done
 
     def was_delivered(self, aid: str, channel: str) -> bool:
         return lookups.delivered(self.read, str(aid), channel)

@@ -28,6 +28,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
 
 from tracker.commands.batch import BatchSave, snapshot_due
+from tracker.commands.observers import CommandObserver, Observers, mark_replayed
 from tracker.commands.requests import Request, replayed, request_of
 from tracker.domain.errors import (
     ConcurrencyError,
@@ -73,6 +74,12 @@ class CommandBase(Application[UUID]):
         self._code_cache: dict[tuple[str, int], UUID] = {}
         self.read: ReadStore = ReadStore(self.recorder)
         self.queries: Queries = Queries(self.read)
+        self.observers: Observers = Observers()
+
+    def observe(self, observer: CommandObserver) -> None:
+        """Let a door count commands, alerts and deliveries (metrics) without the
+        service layer importing it (see ``tracker.commands.observers``)."""
+        self.observers.add(observer)
 
     # ------------------------------------------------------------ persistence
 
@@ -323,4 +330,7 @@ class CommandBase(Application[UUID]):
 
     def _replay(self, request: dict[str, Any]) -> UUID | None:
         """The first result of an already-executed request, or None if it is new."""
-        return replayed(request, lookups.recorded_request(self.read, request["id"]))
+        done = replayed(request, lookups.recorded_request(self.read, request["id"]))
+        if done is not None:
+            mark_replayed()
+        return done

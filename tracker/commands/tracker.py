@@ -11,6 +11,7 @@ from tracker.commands.alerts import AlertCommands
 from tracker.commands.base import CommandBase
 from tracker.commands.indicators import IndicatorCommands
 from tracker.commands.ledger import LedgerCommands
+from tracker.commands.observers import observed
 from tracker.commands.register import RegisterCommands
 from tracker.commands.selfeval import SelfEvaluationCommands
 from tracker.commands.users import UserCommands
@@ -18,6 +19,7 @@ from tracker.commands.users import UserCommands
 __all__ = ["BudgetTracker"]
 
 
+@observed
 class BudgetTracker(
     UserCommands,
     RegisterCommands,

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from tracker.commands.base import request_of
+from tracker.commands.observers import DUPLICATE, RECORDED
 from tracker.domain.errors import DuplicateError, TrackerError
 from tracker.domain.inputs import parse_year
 from tracker.domain.project import INITIAL
@@ -108,8 +109,16 @@ def _import(
         report.created = _counts(validated)
     else:
         _execute(app, validated, user, report, notify)
+        _count_payments(app, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _count_payments(app: BudgetTracker, report: ImportReport) -> None:
+    """Payments are saved in batches, not through ``pay``: count them as that command
+    for the doors' observers (metrics), recorded and already present alike."""
+    app.observers.tell("command", "pay", RECORDED, report.created.get("payments", 0))
+    app.observers.tell("command", "pay", DUPLICATE, report.present.get("payments", 0))
 
 
 def _recognise(sheets: list[Any], report: ImportReport) -> tuple[list[Table], list[Problem]]:
