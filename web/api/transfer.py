@@ -107,10 +107,8 @@ def checked(path: Path, year: int | None, *, dry_run: bool) -> Any:
     """The import (or its dry run), refused whole with every problem of the file and
     of the caller's reach."""
     reach = uploads.reach_problems(path, year, api_scope())
-    try:
-        if reach and not dry_run:
-            raise ImportRefused([])
-        report = import_file(tracker(), path, year=year, dry_run=dry_run, user=caller().name)
+    try:  # rows beyond the caller's reach: only check, to name every other problem too
+        report = import_file(tracker(), path, year=year, dry_run=dry_run or bool(reach), user=caller().name)
     except ImportRefused as e:
         raise Refused(uploads.ordered(e.problems + reach)) from None
     if reach:
