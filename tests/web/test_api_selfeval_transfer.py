@@ -111,7 +111,7 @@ def test_a_manager_signs_off_only_the_units_they_manage(api: Api) -> None:
     short_indicator(api, "P3")
     events = api.events()
     refused = error_of(api.post("/projects/2024/P3/selfeval/finalise", "manager1", {"signed_by": "某"}), 403)
-    assert refused["field"] == "项目编码"
+    assert refused["field"] == "单位编码", "a unit the manager cannot even read"
     assert api.events() == events
 
 
