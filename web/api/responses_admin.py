@@ -80,7 +80,7 @@ class SelfEvalLineOut(Schema):
     name = req(Text, "三级指标")
     kind = req(Text, "指标类型")
     target = req(Text, "指标值")
-    actual = req(Text, "实际完成值")
+    actual = req(Text, "实际完成值", allow_none=True)
     weight = req(Text, "分值")
     scaled_weight = req(Text, "折算分值")
     completion = req(Text, "完成程度（%）", allow_none=True)

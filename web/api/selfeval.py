@@ -46,7 +46,7 @@ def require_sign(unit: str) -> None:
     summary="项目绩效自评表",
     description="执行率 10 分 + 指标 90 分、等级、未达标的指标及其偏差原因和改进措施、是否已定稿；"
     "与 `tracker selfeval 项目编码 --format json` 输出相同。",
-    responses={403: "无权查看该项目所属单位", 404: "项目不存在"},
+    responses={403: "无权查看该项目所属单位", 404: "项目不存在", 422: "项目编码格式不正确，或自评表无法计算"},
 )
 def get_selfeval(year: int, code: str) -> Any:
     facts = readable_project(year, code)
