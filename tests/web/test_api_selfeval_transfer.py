@@ -207,3 +207,39 @@ def test_an_export_beyond_the_callers_units_or_tables_is_refused(api: Api) -> No
     assert error_of(api.get("/exports/secrets?year=2024", "auditor1"), 404)["field"] == "报表"
     assert error_of(api.get("/exports/fdp?year=2024", None), 401)
     assert error_of(api.get("/exports/summary?year=2024&format=pdf", "auditor1"), 422)["field"] == "导出格式"
+
+
+# ------------------------------------------------------------ role matrix
+
+READERS_OF = {
+    "P1": {"officer1", "manager1", "auditor1", "admin1"},
+    "P2": {"manager1", "auditor1", "admin1"},
+    "P3": {"officer3", "auditor1", "admin1"},
+}
+UNIT_OF = {"P1": "450002", "P2": "450001", "P3": "450003"}
+IMPORTERS_OF = {"P1": {"officer1"}, "P2": set(), "P3": {"officer3"}}
+
+
+@pytest.mark.parametrize("who", ["officer1", "manager1", "auditor1", "admin1", "officer3"])
+def test_each_role_reads_selfevals_downloads_and_imports_exactly_within_its_units(api: Api, who: str) -> None:
+    for code, readers in READERS_OF.items():
+        unit = UNIT_OF[code]
+        reads = (
+            api.get(f"/projects/2024/{code}/selfeval", who),
+            api.get(f"/exports/selfeval?year=2024&project={code}", who),
+            api.get(f"/exports/summary?year=2024&unit={unit}", who),
+        )
+        for response in reads:
+            if who in readers:
+                assert response.status_code == 200, (who, code, response.get_data(as_text=True)[:300])
+            else:
+                assert error_of(response, 403)["field"] == "单位编码", (who, code)
+        events = api.events()
+        row = ["2024-07-05", code, "1.00", "某", "", f"记-{who}-{code}"]
+        response = upload(api, who, [PAY_HEADER, row], key=f"{who}-{code}")
+        if who in IMPORTERS_OF[code]:
+            assert response.status_code == 201, (who, code, response.get_json())
+            assert api.events() > events
+        else:
+            assert response.status_code in (403, 422), (who, code)
+            assert api.events() == events, (who, code)
