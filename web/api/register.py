@@ -194,6 +194,6 @@ def create_indicator(year: int, code: str, headers: dict[str, Any], body: dict[s
     )
     found = pages().indicators(facts.year, facts.code, dt.date(facts.year, 12, 31))
     made = next((i for i in found if i.id == str(iid)), None)
-    if made is None:  # another project's indicator under a replayed key cannot be: ids are per key
+    if made is None:  # a key first used for another project replays that indicator: not this one
         raise NotFoundError(f"项目 {facts.code} 中没有指标 {iid}", "指标编号")
     return {"data": indicator_item(made)}, 201
