@@ -5,7 +5,10 @@ The commands of ``tracker user …`` and ``tracker token …``. Nothing secret i
 answered: a password goes in and only its hash is kept; a token's text is answered
 once, by the request that created it. A retried token request (same key, same body)
 therefore records nothing and is refused with 409 saying so: the secret is not kept,
-so it cannot be shown again (revoke the token and create another). An administrator
+so it cannot be shown again (revoke the token and create another). A password is kept
+out of a request's fingerprint too (a hash of it in an event would be a secret kept for
+ever): the same key with another password replays the first request and records
+nothing, so a new password needs a new key. An administrator
 cannot disable, enable or withdraw the administration of their own account (as on
 the pages), so nobody locks the last door from inside.
 """
