@@ -164,3 +164,14 @@ def test_a_user_revokes_their_own_token(api: Api) -> None:
     assert done.status_code == 200, done.get_json()
     error_of(api.get("/me", "own"), 401)
     assert api.get("/me", "officer1").status_code == 200
+
+
+def test_a_password_change_replayed_on_its_key_keeps_the_first_password(api: Api) -> None:
+    first = api.post("/users/officer3/password", "admin1", {"password": "first-new-password"}, key="pw-k")
+    assert first.status_code == 200
+    events = api.events()
+    again = api.post("/users/officer3/password", "admin1", {"password": "second-password!"}, key="pw-k")
+    assert (again.status_code, again.get_json()) == (200, first.get_json())
+    assert api.events() == events
+    assert api.tracker.authenticate("officer3", "first-new-password") is not None
+    assert api.tracker.authenticate("officer3", "second-password!") is None
