@@ -8,7 +8,8 @@ validation as the forms and the CLI. The routes live in small modules by subject
 ``ledger`` (payments, appropriations, reversals, plans, indicator progress),
 ``alerts``, ``register`` (units, projects, indicators), ``accounts`` (users, roles,
 tokens), ``unit_settings`` (a unit's rule, alert settings and channels),
-``selfeval`` (the 自评表, causes, sign-off) and ``transfer`` (import, export).
+``selfeval`` (the 自评表, causes, sign-off), ``unit_level`` (a unit's own indicators
+and 自评表) and ``transfer`` (import, export).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from web.api import (  # noqa: E402
     selfeval,
     status,
     transfer,
+    unit_level,
     unit_settings,
 )
 
@@ -54,5 +56,6 @@ __all__ = [
     "selfeval",
     "status",
     "transfer",
+    "unit_level",
     "unit_settings",
 ]

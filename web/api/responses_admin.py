@@ -24,6 +24,19 @@ class ProjectCreatedOut(ProjectOut):
     owner = req(Text, "负责人")
 
 
+class UnitIndicatorOut(Schema):
+    id = req(Text, "指标编号")
+    year = req(Int, "年度")
+    unit = req(Text, "单位编码")
+    seq = req(Int, "序号")
+    level1 = req(Text, "一级指标")
+    level2 = req(Text, "二级指标")
+    name = req(Text, "三级指标")
+    target_text = req(Text, "指标值")
+    kind = req(Text, "指标类型")
+    weight = req(Text, "分值", allow_none=True)
+
+
 class UserOut(Schema):
     name = req(Text, "用户名")
     display_name = req(Text, "姓名")
@@ -141,6 +154,7 @@ class ImportOut(Schema):
 UnitCreated = envelope(UnitCreatedOut, "UnitCreated")
 ProjectCreated = envelope(ProjectCreatedOut, "ProjectCreated")
 IndicatorCreated = envelope(IndicatorOut, "IndicatorCreated")
+UnitIndicatorCreated = envelope(UnitIndicatorOut, "UnitIndicatorCreated")
 UsersResponse = envelope(UserOut, "UsersResponse", many=True)
 UserResponse = envelope(UserOut, "UserResponse")
 TokenCreated = envelope(TokenCreatedOut, "TokenCreated")

@@ -82,6 +82,14 @@ class IndicatorIn(ApiSchema):
     note = named(Text, "备注", load_default="")
 
 
+class UnitIndicatorIn(IndicatorIn):
+    year = year_field(required=True)
+
+
+class YearQuery(ApiSchema):
+    year = year_field(required=True)
+
+
 # -------------------------------------------------------------- accounts
 
 
