@@ -51,7 +51,15 @@ def test_a_units_officer_adds_its_indicator_once_and_others_are_refused(api: Api
 def test_a_units_selfeval_is_what_the_cli_prints_and_is_signed_by_its_manager(api: Api) -> None:
     fields = {k: v for k, v in INDICATOR.items() if k != "year"}
     iid = api.tracker.add_indicator("450002", **fields, year=2024, unit_level=True, user="种子")
-    api.tracker.record_indicator("450002", iid, "90%", date="2024-12-31", user="种子")
+    progress = f"/units/450002/indicators/{iid}/progress?year=2024"
+    assert error_of(api.post(progress, "officer3", {"value": "90%", "date": "2024-12-31"}, key="p"), 403)
+    assert (
+        error_of(api.post(progress, "officer1", {"date": "2024-12-31"}, key="p"), 422)["field"]
+        == "实际完成值"
+    )
+    recorded = api.post(progress, "officer1", {"value": "90%", "date": "2024-12-31"}, key="p")
+    assert recorded.status_code == 200, recorded.get_json()
+    assert recorded.get_json()["data"]["indicators"][0]["actual"] == "90%"
     printed = cli_json(api.db, "selfeval", "450002", "--unit-level", "--year", "2024", "--format", "json")
     shown = api.get("/units/450002/selfeval?year=2024", "manager1")
     assert shown.get_json() == {"data": printed}

@@ -17,10 +17,10 @@ from tracker.domain.inputs import parse_code
 from web.api.access import ADMIN, MANAGER, OFFICER, api_scope, caller, request_id, require_read, roles
 from web.api.blueprint import bp
 from web.api.errors import ApiError
-from web.api.inputs import typed_with
+from web.api.inputs import typed, typed_with
 from web.api.register import INDICATOR_TEXTS, REGISTER_ERRORS, require_register
 from web.api.responses_admin import SelfEvalResponse, UnitIndicatorCreated
-from web.api.schemas import IdempotencyHeader
+from web.api.schemas import IdempotencyHeader, ProgressIn
 from web.api.schemas_admin import CauseIn, FinaliseIn, ReopenIn, UnitIndicatorIn, YearQuery
 from web.api.selfeval import ERRORS
 from web.extensions import tracker
@@ -180,6 +180,42 @@ def reopen_unit(code: str, query: dict[str, Any], headers: dict[str, Any], body:
         query["year"],
         reason=body["reason"],
         unit_level=True,
+        user=caller().name,
+        request_id=request_id(headers["idempotency_key"]),
+    )
+    return {"data": form_of(unit, query["year"])}
+
+
+@bp.post("/units/<code>/indicators/<indicator_id>/progress")
+@roles(OFFICER)
+@bp.input(YearQuery, location="query", arg_name="query")
+@bp.input(IdempotencyHeader, location="headers", arg_name="headers")
+@bp.input(ProgressIn, location="json", arg_name="body", example={"value": "96%", "date": "2024-12-31"})
+@bp.output(SelfEvalResponse)
+@bp.doc(
+    summary="记录部门整体指标进展",
+    description="单位（及上级单位）的财务人员记录部门整体指标的实际完成值或完成程度"
+    "（`tracker indicator record`）；"
+    "返回更新后的部门整体自评表。",
+    responses=ERRORS,
+)
+def record_unit_progress(
+    code: str, indicator_id: str, query: dict[str, Any], headers: dict[str, Any], body: dict[str, Any]
+) -> Any:
+    body = typed(body)
+    unit = known_unit(code)
+    if not api_scope().can_record(unit):
+        raise ApiError(403, f"无权为单位 {unit} 登记：只能为本单位及下级单位登记", "单位编码")
+    wanted = indicator_id.strip()
+    if wanted not in {r["id"] for r in tracker().indicators(unit, query["year"], unit_level=True)}:
+        raise NotFoundError(f"单位 {unit} {query['year']} 年没有指标 {indicator_id}", "指标编号")
+    tracker().record_indicator(
+        unit,
+        wanted,
+        body["value"],
+        completion=body["completion"],
+        date=body["date"],
+        note=body["note"],
         user=caller().name,
         request_id=request_id(headers["idempotency_key"]),
     )
