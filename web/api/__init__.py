@@ -6,8 +6,8 @@ bearer tokens only (no session cookie, hence no CSRF), and the same service laye
 validation as the forms and the CLI. The routes live in small modules by subject:
 ``status`` (status, roll-ups, series, units, me), ``projects`` (reads of one project),
 ``ledger`` (payments, appropriations, reversals, plans, indicator progress),
-``alerts``, ``register`` (units, projects, indicators), ``accounts`` (users, roles,
-tokens), ``unit_settings`` (a unit's rule, alert settings and channels),
+``alerts``, ``register`` (units, projects, indicators), ``accounts`` (users, roles),
+``tokens``, ``unit_settings`` (a unit's rule, alert settings and channels),
 ``selfeval`` (the 自评表, causes, sign-off), ``unit_level`` (a unit's own indicators
 and 自评表) and ``transfer`` (import, export).
 """
@@ -41,6 +41,7 @@ from web.api import (  # noqa: E402
     register,
     selfeval,
     status,
+    tokens,
     transfer,
     unit_level,
     unit_settings,
@@ -55,6 +56,7 @@ __all__ = [
     "register",
     "selfeval",
     "status",
+    "tokens",
     "transfer",
     "unit_level",
     "unit_settings",
