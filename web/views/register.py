@@ -8,7 +8,8 @@ typed kept, a request id so a double submit records once, a button disabled afte
 first click; then back to the project page with a banner. The command is the one
 ``tracker project add`` and ``tracker indicator add`` call.
 
-The links to these forms are offered by a context processor (``register_links``), so
+The indicator form's route is in ``web.views.register_indicator``. The links to these
+forms are offered by a context processor (``register_links``), so
 the project list and the project page show them only to those who may use them.
 """
 
@@ -19,18 +20,15 @@ from functools import partial
 from typing import Any, cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from tracker.commands.indicators import parse_weight
 from tracker.domain import classification as cls
-from tracker.domain.indicator import LEVEL1, LEVEL2, parse_target
 from tracker.domain.inputs import parse_code, parse_year
-from tracker.queries.project_page import ProjectFacts, ProjectPageQueries
 from web.auth import ADMIN, OFFICER, WebUser, roles_required, scope
 from web.extensions import tracker
-from web.form_errors import Submission, typed_number
+from web.form_errors import Submission
 from web.timectl import current
-from web.views.form_page import link, project_url
+from web.views.form_page import link
 from web.views.plan_form import MAX_ROWS, PLAN, PLAN_MODES, plan_spec, posted_rows
 
 bp = Blueprint("register", __name__)
@@ -61,24 +59,6 @@ PROJECT_LABELS = {
     "owner": "负责人",
     PLAN: "资金支出计划",
     "mode": "计划形式",
-    "note": "备注",
-}
-INDICATOR_FIELDS = {
-    "一级指标": "level1",
-    "二级指标": "level2",
-    "三级指标": "name",
-    "指标值": "target",
-    "分值": "weight",
-    "指标描述": "description",
-    "备注": "note",
-}
-INDICATOR_LABELS = {
-    "level1": "一级指标",
-    "level2": "二级指标",
-    "name": "三级指标",
-    "target": "指标值",
-    "weight": "分值",
-    "description": "指标描述",
     "note": "备注",
 }
 
@@ -202,65 +182,5 @@ def plan_of(sub: Submission, year: int | None) -> str | None:
     return plan_spec(sub, year) or None
 
 
-# -------------------------------------------------------------- indicator
-
-
-def registrable(year: int, code: str) -> ProjectFacts:
-    facts = ProjectPageQueries(tracker().read).facts(year, code)
-    if facts is None:
-        abort(404)
-    if not may_register(facts.unit_code):
-        abort(403)
-    return facts
-
-
-@bp.route("/projects/<int:year>/<code>/indicators/new", methods=["GET", "POST"])
-@login_required
-def indicator_new(year: int, code: str) -> Any:
-    facts = registrable(year, code)
-    sub = Submission(INDICATOR_FIELDS, INDICATOR_LABELS)
-    if request.method == "GET":
-        sub.values["level1"] = LEVEL1[0]
-    else:
-        args = indicator_args(sub, year)
-        if not sub.errors:
-            done = sub.run(
-                lambda: tracker().add_indicator(
-                    code, **args, year=year, user=current_user.name, request_id=sub.request_id
-                )
-            )
-            if done is not None:
-                flash(f"已添加绩效指标“{args['name']}”（指标值 {args['target']}）", "ok")
-                return redirect(project_url(facts) + "#indicators")
-    return (
-        render_template(
-            "register/indicator_new.html",
-            facts=facts,
-            values=sub.values,
-            errors=sub.errors.messages,
-            summary=sub.errors.summary(),
-            request_id=sub.request_id,
-            level1=LEVEL1,
-            level2=sorted({name for names in LEVEL2.values() for name in names}),
-            back=project_url(facts),
-        ),
-        422 if sub.errors else 200,
-    )
-
-
-def indicator_args(sub: Submission, year: int) -> dict[str, Any]:
-    target = sub.words("target", "指标值", required=True, limit=200)
-    if target:
-        sub.check("target", lambda: parse_target(target, year))
-    weight = sub.check("weight", lambda: typed_number(sub.text("weight"), "分值").strip()) or ""
-    if weight:
-        sub.check("weight", lambda: parse_weight(weight))
-    return {
-        "level1": sub.words("level1", "一级指标", required=True, limit=50),
-        "level2": sub.words("level2", "二级指标", required=True, limit=50),
-        "name": sub.words("name", "三级指标", required=True, limit=200),
-        "target": target,
-        "weight": weight or None,
-        "description": sub.words("description", "指标描述", required=False, limit=500, lines=True),
-        "note": sub.words("note", "备注", required=False, limit=500, lines=True),
-    }
+# The indicator form registers on ``bp`` when imported (after everything above, which it uses).
+from web.views import register_indicator  # noqa: E402, F401
