@@ -5,8 +5,11 @@ One shape for every answer (``{"data": ...}`` or ``{"error": ..., "field": ...}`
 bearer tokens only (no session cookie, hence no CSRF), and the same service layer and
 validation as the forms and the CLI. The routes live in small modules by subject:
 ``status`` (status, roll-ups, series, units, me), ``projects`` (reads of one project),
-``ledger`` (payments, appropriations, reversals, plans, indicator progress) and
-``alerts``.
+``ledger`` (payments, appropriations, reversals, plans, indicator progress),
+``alerts``, ``register`` (units, projects, indicators), ``accounts`` (users, roles),
+``tokens``, ``unit_settings`` (a unit's rule, alert settings and channels),
+``selfeval`` (the 自评表, causes, sign-off), ``unit_level`` (a unit's own indicators
+and 自评表) and ``transfer`` (import, export).
 """
 
 from __future__ import annotations
@@ -30,6 +33,31 @@ errors.init(bp)
 csrf.exempt(bp)
 
 # The route modules register their views on ``bp`` when imported.
-from web.api import alerts, ledger, projects, status  # noqa: E402
+from web.api import (  # noqa: E402
+    accounts,
+    alerts,
+    ledger,
+    projects,
+    register,
+    selfeval,
+    status,
+    tokens,
+    transfer,
+    unit_level,
+    unit_settings,
+)
 
-__all__ = ["alerts", "bp", "ledger", "projects", "status"]
+__all__ = [
+    "accounts",
+    "alerts",
+    "bp",
+    "ledger",
+    "projects",
+    "register",
+    "selfeval",
+    "status",
+    "tokens",
+    "transfer",
+    "unit_level",
+    "unit_settings",
+]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from apiflask import APIBlueprint, HTTPError
+from flask import current_app, has_request_context, request
 from werkzeug.exceptions import HTTPException
 
 from tracker.domain.errors import DuplicateError, OverspendError, TrackerError
@@ -101,13 +102,27 @@ def first_leaf(messages: Any) -> tuple[list[str], str | None]:
     return [], None
 
 
+def route_titles() -> dict[str, str]:
+    """The Chinese titles (``title``) of the current route's body, query and header
+    fields: a ``name`` is 单位名称 for a unit and 用户名 for an account."""
+    view = current_app.view_functions.get(request.endpoint or "") if has_request_context() else None
+    spec = getattr(view, "_spec", None) or {}
+    schemas = [spec.get("body"), *(schema for schema, _ in spec.get("args") or [])]
+    titles: dict[str, str] = {}
+    for schema in schemas:
+        for name, field in (getattr(schema, "fields", None) or {}).items():
+            if title := field.metadata.get("title"):
+                titles[field.data_key or name] = title
+    return titles
+
+
 def describe(path: list[str], text: str, noun: str = "字段") -> tuple[str, str]:
     """The Chinese message and field name of one schema error."""
     named = [p for p in path if not p.isdigit()]
     key = named[0] if named else "_schema"
     if text == UNKNOWN:
         return f"不接受{noun}“{named[-1] if named else key}”，请检查拼写", named[-1] if named else key
-    label = LABELS.get(key, key)
+    label = route_titles().get(key) or LABELS.get(key, key)
     return f"{label}{text}", label
 
 

@@ -31,3 +31,25 @@ def typed(body: dict[str, Any]) -> dict[str, Any]:
         if isinstance(out.get(key), str):
             no_controls(out[key], field, multiline=True)
     return out
+
+
+def typed_with(
+    body: dict[str, Any],
+    *,
+    numbers: dict[str, str] | None = None,
+    texts: dict[str, str] | None = None,
+    notes: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """``typed`` for a body of other fields (a unit, a project, an account...): the
+    numbers folded to ASCII, control characters refused by the field's Chinese name."""
+    out = dict(body)
+    for key, field in (numbers or {}).items():
+        if isinstance(out.get(key), str):
+            out[key] = typed_number(out[key], field)
+    for key, field in (texts or {}).items():
+        if isinstance(out.get(key), str):
+            no_controls(out[key], field)
+    for key, field in (notes or {}).items():
+        if isinstance(out.get(key), str):
+            no_controls(out[key], field, multiline=True)
+    return out

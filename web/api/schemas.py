@@ -111,11 +111,27 @@ def optional_code(title: str, description: str = "") -> Any:
 # ------------------------------------------------------------------ errors
 
 
+class ProblemOut(Schema):
+    """One bad row of an uploaded spreadsheet."""
+
+    sheet = named(Text, "工作表", required=True, allow_none=True)
+    row = named(Int, "行", required=True, allow_none=True)
+    column = named(Text, "列", required=True, allow_none=True)
+    reason = named(Text, "原因", required=True)
+
+
 class Error(Schema):
-    """Every error answer: the Chinese message and, when known, the field it is about."""
+    """Every error answer: the Chinese message and, when known, the field it is about
+    (a refused import also lists every bad row in ``problems``)."""
 
     error = named(Text, "错误说明", required=True)
     field = named(Text, "字段", "出错字段的中文名称", allow_none=True)
+    problems = named(
+        fields.List,
+        "问题",
+        "仅导入被拒绝时：每一处问题（工作表、行、列、原因）",
+        cls_or_instance=fields.Nested(ProblemOut),
+    )
 
 
 # ----------------------------------------------------------- query strings

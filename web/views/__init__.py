@@ -12,6 +12,7 @@ AREAS = (
     "dashboard",
     "projects",
     "forms",
+    "register",
     "alerts",
     "rollups",
     "transfer",
