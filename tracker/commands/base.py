@@ -28,7 +28,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
 
 from tracker.commands.batch import BatchSave, snapshot_due
-from tracker.commands.requests import Request, replayed, request_of
+from tracker.commands.requests import Request, checked_args, replayed, request_of
 from tracker.domain.errors import (
     ConcurrencyError,
     DuplicateError,
@@ -319,7 +319,9 @@ class CommandBase(Application[UUID]):
 
     @staticmethod
     def _request(command: str, args: dict[str, Any], request_id: str | None, result_id: UUID) -> Request:
-        return request_of(command, args, request_id, result_id)
+        """The request of a command about to run; its texts are checked first, so a
+        control character in any argument (a note, say) is refused before anything."""
+        return request_of(command, checked_args(args), request_id, result_id)
 
     def _replay(self, request: dict[str, Any]) -> UUID | None:
         """The first result of an already-executed request, or None if it is new."""
