@@ -23,13 +23,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
 
 from tracker.commands.batch import BatchSave, snapshot_due
+from tracker.commands.broken_log import GapAwareRepository
 from tracker.commands.requests import Request, checked_args, replayed, request_of
 from tracker.domain.errors import (
+    BrokenLogError,
     ConcurrencyError,
     DuplicateError,
     InvalidInputError,
@@ -38,9 +40,11 @@ from tracker.domain.errors import (
 )
 from tracker.domain.inputs import parse_code, parse_text, parse_year
 from tracker.domain.project import Project
+from tracker.projections.gaps import LogGapError
 from tracker.projections.projector import statements_for
 from tracker.projections.rebuild import rebuild
 from tracker.queries import Queries, lookups
+from tracker.queries.log_names import object_label
 from tracker.store.config import Settings, eventsourcing_env, schema_lock
 from tracker.store.payment_encoding import TrackerMapper
 from tracker.store.readstore import ReadStore
@@ -75,6 +79,22 @@ class CommandBase(Application[UUID]):
         self.queries: Queries = Queries(self.read)
 
     # ------------------------------------------------------------ persistence
+
+    def construct_repository(self) -> Repository[UUID]:
+        """The library's repository, but a gap in an aggregate's events is reported as
+        ``BrokenLogError`` naming the object (``tracker.commands.broken_log``)."""
+        library = super().construct_repository()
+        maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        repository = GapAwareRepository(
+            event_store=library.event_store,
+            snapshot_store=library.snapshot_store,
+            cache_maxsize=int(maxsize) if maxsize else None,
+            fastforward=library.fastforward,
+            fastforward_skipping=library.fastforward_skipping,
+            deepcopy_from_cache=library.deepcopy_from_cache,
+        )
+        repository.describe = lambda aggregate_id: object_label(self.read, aggregate_id)
+        return repository
 
     def construct_mapper(self) -> Mapper[UUID]:
         """The library's mapper with payments and snapshots spelled out (same bytes)."""
@@ -240,7 +260,11 @@ class CommandBase(Application[UUID]):
         def fallback(name: str, data: Any) -> Any:
             return transcoder.names[name].decode(data)
 
-        return rebuild(self.read, fallback, progress)
+        try:
+            return rebuild(self.read, fallback, progress)
+        except LogGapError as e:
+            what = object_label(self.read, e.gap.originator_id, e.gap.topic)
+            raise BrokenLogError(what, e.gap.missing) from None
 
     # ------------------------------------------------------ command machinery
 
