@@ -79,6 +79,7 @@ def test_show_pay_and_rebuild_name_the_gap_and_exit_1(broken: tuple[BudgetTracke
     tables, events = read_tables(app), stored(app)
     for args in (
         ("show", "P1"),
+        ("history", "P1"),
         ("pay", "P1", "10", "--date", "2024-03-01", "--payee", "某公司"),
         ("projections", "rebuild"),
     ):
@@ -98,6 +99,7 @@ def test_the_service_layer_raises_the_named_error_for_reads_and_commands(
     app, missing = broken
     for attempt in (
         lambda: app.show("P1"),
+        lambda: app.history("P1"),
         lambda: app.pay("P1", "10", date="2024-03-01", payee="某公司"),
         app.rebuild_read_model,
     ):

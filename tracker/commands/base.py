@@ -28,7 +28,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
 
 from tracker.commands.batch import BatchSave, snapshot_due
-from tracker.commands.broken_log import GapAwareRepository
+from tracker.commands.broken_log import contiguous, gap_aware
 from tracker.commands.requests import Request, checked_args, replayed, request_of
 from tracker.domain.errors import (
     BrokenLogError,
@@ -83,18 +83,9 @@ class CommandBase(Application[UUID]):
     def construct_repository(self) -> Repository[UUID]:
         """The library's repository, but a gap in an aggregate's events is reported as
         ``BrokenLogError`` naming the object (``tracker.commands.broken_log``)."""
-        library = super().construct_repository()
         maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
-        repository = GapAwareRepository(
-            event_store=library.event_store,
-            snapshot_store=library.snapshot_store,
-            cache_maxsize=int(maxsize) if maxsize else None,
-            fastforward=library.fastforward,
-            fastforward_skipping=library.fastforward_skipping,
-            deepcopy_from_cache=library.deepcopy_from_cache,
-        )
-        repository.describe = lambda aggregate_id: object_label(self.read, aggregate_id)
-        return repository
+        size = int(maxsize) if maxsize else None
+        return gap_aware(super().construct_repository(), size, lambda i: object_label(self.read, i))
 
     def construct_mapper(self) -> Mapper[UUID]:
         """The library's mapper with payments and snapshots spelled out (same bytes)."""
@@ -195,6 +186,11 @@ class CommandBase(Application[UUID]):
         if not isinstance(aggregate, kind):
             raise missing
         return aggregate
+
+    def contiguous_events(self, aggregate_id: UUID) -> list[Any]:
+        """An aggregate's events, oldest first, for a history shown as stored;
+        ``BrokenLogError`` if one is missing, as when the aggregate is loaded."""
+        return contiguous(list(self.events.get(aggregate_id)), lambda: object_label(self.read, aggregate_id))
 
     def aggregate_exists(self, aggregate_id: UUID) -> bool:
         try:

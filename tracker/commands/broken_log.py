@@ -9,7 +9,7 @@ check (``tracker.projections.gaps``) is named the same way (``tracker.queries.lo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -38,3 +38,27 @@ class GapAwareRepository(Repository[UUID]):
             if first and first[0].originator_version != 1:
                 raise BrokenLogError(self.describe(aggregate_id), 1) from None
             raise
+
+
+def gap_aware(
+    library: Repository[UUID], cache_maxsize: int | None, describe: Callable[[UUID], str]
+) -> Repository[UUID]:
+    """The library's repository rebuilt as a ``GapAwareRepository`` with the same settings."""
+    repository = GapAwareRepository(
+        event_store=library.event_store,
+        snapshot_store=library.snapshot_store,
+        cache_maxsize=cache_maxsize,
+        fastforward=library.fastforward,
+        fastforward_skipping=library.fastforward_skipping,
+        deepcopy_from_cache=library.deepcopy_from_cache,
+    )
+    repository.describe = describe
+    return repository
+
+
+def contiguous(events: Sequence[Any], describe: Callable[[], str]) -> list[Any]:
+    """``events`` (one aggregate's, oldest first), or ``BrokenLogError`` at the first hole."""
+    missing = next((n for n, e in enumerate(events, start=1) if e.originator_version != n), None)
+    if missing is not None:
+        raise BrokenLogError(describe(), missing)
+    return list(events)
