@@ -63,7 +63,7 @@ def typed_number(text: str, field: str) -> str:
     folded = fold_width(refuse_controls(text, field)).strip()
     if "_" in folded:
         raise InvalidInputError(f"“{visible(text)}”中不能有下划线，请直接写出数字，如 1000 或 1,000", field)
-    for ch in folded:
+    for ch in "" if folded.isascii() else folded:
         if not ch.isascii() and (ch.isdigit() or ch.isnumeric()):
             raise InvalidInputError(f"“{visible(text)}”含有非阿拉伯数字“{ch}”，请使用 0–9 输入", field)
     return folded

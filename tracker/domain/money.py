@@ -25,6 +25,7 @@ ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("1000000000000.00")  # one trillion 元: a typo guard, not a policy
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_ASCII_PLAIN = re.compile(r" *([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)) *")  # the common case
 
 
 def parse_amount(text: str | Decimal | int, *, field: str = "金额", wan: bool = False) -> Decimal:
@@ -50,6 +51,9 @@ def parse_amount(text: str | Decimal | int, *, field: str = "金额", wan: bool 
 
 def _read(text: str, field: str) -> Decimal:
     """The Decimal a person meant by ``text``, read by the rules above."""
+    plain = _ASCII_PLAIN.fullmatch(text)
+    if plain:  # ASCII digits and spaces only: nothing to fold or refuse (the import's case)
+        return Decimal(plain.group(1))
     raw = ungrouped(typed_number(str(text), field), field)
     shown = visible(str(text))
     if "e" in raw.lower():
