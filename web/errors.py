@@ -1,7 +1,8 @@
 """Error pages in Chinese (pages) or the API's JSON shape (``/api/``).
 
 A user asking for another unit's data gets 403 with a page that says why and where to
-go, never a traceback or an English default page.
+go, never a traceback or an English default page. A broken event log (an event removed
+from the store) is a 500 that names the object and what to do.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from typing import Any
 
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from tracker.domain.errors import BrokenLogError
 
 API_MESSAGES = {
     404: "没有这个接口或对象：请检查地址（/api/v1/openapi.json 列出全部接口）",
@@ -36,3 +39,9 @@ def init_app(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return {"error": API_MESSAGES.get(code) or title + "：" + text}, code
         return render_template("errors/error.html", code=code, title=title, text=text), code
+
+    @app.errorhandler(BrokenLogError)
+    def broken_log(e: BrokenLogError) -> tuple[Any, int]:
+        if request.path.startswith("/api/"):
+            return {"error": e.message}, 500
+        return render_template("errors/error.html", code=500, title="事件记录不完整", text=e.message), 500

@@ -5,17 +5,14 @@ name (金额, 日期, 收款人 …). A form maps those names onto its own input
 message appears beside the box that needs fixing and in the error summary at the top
 (GOV.UK: 有 2 处需要修改), while everything typed is shown again.
 
-The typing rules (DOMAIN.md, "Input typed by a Chinese input method"): full-width
-digits and separators (``１００``, ``１，０００``) read as their ASCII forms; digits of
-other scripts, ``_`` inside numbers and control characters in any text are refused.
-They are checked here, before a command is called, because the parsers of the domain
-read ``1_000`` and ``٣`` as numbers (Python's ``Decimal`` does); once the domain
-refuses them itself these checks become a second, harmless guard.
+The typing rules (DOMAIN.md, "Input typed by a Chinese input method": full-width
+digits read, ``_``, other scripts' digits and control characters refused) are the
+domain's (``tracker.domain.characters``), applied by its parsers: a form refuses
+exactly what the CLI, the import and the API refuse, with the same message.
 """
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -23,14 +20,10 @@ from typing import Any
 
 from flask import request
 
-from tracker.domain.errors import DuplicateError, InvalidInputError, OverspendError, TrackerError
+from tracker.domain.errors import DuplicateError, OverspendError, TrackerError
 from tracker.domain.inputs import parse_text
 from tracker.domain.money import parse_amount
 
-# Bidirectional overrides and isolates: they make text display in another order than
-# it was typed (a payee could read as something else), so they count as controls.
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
-_LINE_BREAKS = frozenset("\r\n\t")
 FORM = "form"  # the anchor (the <form>'s id) of refusals that belong to no one field
 EXPIRED = "表单已失效，请核对后重新提交。"
 RESUBMITTED = "这张表单已提交过，且内容有改动。如确需再登记一笔，请核对后再次提交。"
@@ -73,32 +66,6 @@ class FormErrors:
         return out
 
 
-def no_controls(text: str, field: str, *, multiline: bool = False) -> str:
-    """The text as typed, refused if it holds a control character (line breaks and
-    tabs are allowed where the box has several lines)."""
-    for ch in text:
-        if multiline and ch in _LINE_BREAKS:
-            continue
-        if unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI:
-            raise InvalidInputError(f"含有不可见的控制字符（U+{ord(ch):04X}），请删除后重新输入", field)
-    return text
-
-
-def typed_number(text: str, field: str) -> str:
-    """A number as an input method may type it, in the ASCII form the parsers read.
-
-    Full-width digits, comma and point fold to ASCII (NFKC); an underscore, a digit of
-    another script (``٣``) or a control character is refused by name.
-    """
-    folded = unicodedata.normalize("NFKC", no_controls(text, field)).strip()
-    if "_" in folded:
-        raise InvalidInputError(f"“{text}”中不能有下划线，请直接写出数字，如 1000 或 1,000", field)
-    for ch in folded:
-        if ch.isdigit() and not "0" <= ch <= "9":
-            raise InvalidInputError(f"“{text}”含有非阿拉伯数字“{ch}”，请使用 0–9 输入", field)
-    return folded
-
-
 class Submission:
     """One showing of a form: what was typed, its request id, the refusals so far.
 
@@ -137,16 +104,13 @@ class Submission:
 
     def amount(self, name: str = "amount", *, wan: bool = False) -> Decimal | None:
         """An amount in 元 (typed in 万元 when ``wan``), read as the CLI reads it."""
-        return self.check(name, lambda: parse_amount(typed_number(self.text(name), "金额"), wan=wan))
+        return self.check(name, lambda: parse_amount(self.text(name), wan=wan))
 
     def words(self, name: str, field: str, *, required: bool, limit: int, lines: bool = False) -> str:
-        """Free text, trimmed, without control characters."""
+        """Free text, trimmed, without control characters (line breaks where ``lines``)."""
         typed = self.text(name)
         found = self.check(
-            name,
-            lambda: parse_text(
-                no_controls(typed, field, multiline=lines), field, required=required, limit=limit
-            ),
+            name, lambda: parse_text(typed, field, required=required, limit=limit, lines=lines)
         )
         return found or ""
 

@@ -33,7 +33,7 @@ PAYEES = [
     "某装饰公司",
     'A "quoted" \\ payee',
     "Zoë & Co <x>",
-    "个人救助对象\u2028第二行",
+    "个人救助对象\u00a0（😀 第二行）",  # awkward to encode, yet no control character
     "ｆｕｌｌ　ｗｉｄｔｈ",
 ]
 TABLES = {

@@ -7,7 +7,7 @@ import json
 import click
 
 from tracker.cli.base import FORMAT, Context, TrackerGroup, cli, pass_ctx
-from tracker.cli.formatting import table, to_json
+from tracker.cli.formatting import echo, table, to_json
 from tracker.domain.alert import RULE_LABELS
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.inputs import parse_date
@@ -34,7 +34,7 @@ def alerts_check(c: Context, as_of: str | None, year: int | None, deliver: bool,
 
         result["delivered"] = deliver_pending(c.app)
     if fmt == "json":
-        click.echo(
+        echo(
             to_json(
                 {
                     "as_of": result["as_of"],
@@ -47,13 +47,13 @@ def alerts_check(c: Context, as_of: str | None, year: int | None, deliver: bool,
             )
         )
         return
-    click.echo(
+    echo(
         f"检查日期 {result['as_of']}：新增预警 {len(result['raised'])} 条，"
         f"已存在 {result['already_open']} 条，解除 {len(result['resolved'])} 条，"
         f"升级 {len(result['escalated'])} 条"
     )
     if result["raised"]:
-        click.echo(
+        echo(
             table(
                 ["单位", "项目", "规则", "级别", "差距(百分点)", "期间", "预警编号"],
                 [
@@ -81,9 +81,9 @@ def alerts_list(c: Context, open_only: bool, unit_code: str | None, fmt: str) ->
     """列出预警。"""
     rows = c.app.alerts(open_only=open_only, unit=unit_code)
     if fmt == "json":
-        click.echo(to_json(rows))
+        echo(to_json(rows))
         return
-    click.echo(
+    echo(
         table(
             ["产生日期", "单位", "项目", "规则", "级别", "期间", "确认", "升级", "解除", "预警编号"],
             [
@@ -113,8 +113,8 @@ def alerts_list(c: Context, open_only: bool, unit_code: str | None, fmt: str) ->
 def alerts_ack(c: Context, alert_id: str, comment: str, request_id: str | None) -> None:
     """确认预警（停止升级）。"""
     c.app.acknowledge_alert(alert_id, comment=comment, request_id=request_id)
-    click.echo(f"已确认预警 {alert_id}")
-    click.echo(alert_id)
+    echo(f"已确认预警 {alert_id}")
+    echo(alert_id)
 
 
 @alerts.command("settings")
@@ -131,8 +131,8 @@ def alerts_settings(
     uid = c.app.change_alert_settings(
         unit_code, rules_enabled=chosen, escalation_days=escalation_days, managers=managers
     )
-    click.echo(f"已设定单位 {unit_code} 的预警规则")
-    click.echo(str(uid))
+    echo(f"已设定单位 {unit_code} 的预警规则")
+    echo(str(uid))
 
 
 @cli.group(cls=TrackerGroup)
@@ -183,8 +183,8 @@ def channels_add(
     cid = c.app.add_channel(
         unit_code, name=name, kind=kind, config=config, purpose=purpose, request_id=request_id
     )
-    click.echo(f"已为单位 {unit_code} 添加渠道 {name}（{kind}）")
-    click.echo(str(cid))
+    echo(f"已为单位 {unit_code} 添加渠道 {name}（{kind}）")
+    echo(str(cid))
 
 
 @channels.command("list")
@@ -197,9 +197,9 @@ def channels_list(c: Context, unit_code: str | None, fmt: str) -> None:
 
     rows = [{**r, "config": masked(r["config"])} for r in c.app.channels(unit_code)]
     if fmt == "json":
-        click.echo(to_json(rows))
+        echo(to_json(rows))
         return
-    click.echo(
+    echo(
         table(
             ["单位", "名称", "类型", "用途", "参数", "渠道编号"],
             [
@@ -224,4 +224,4 @@ def channels_test(c: Context, channel_id: str) -> None:
     """向渠道发送一条测试消息，报告结果（同时检查密钥引用的环境变量或文件是否可读）。"""
     from tracker.notify.delivery import test_channel
 
-    click.echo(test_channel(c.app, channel_id))
+    echo(test_channel(c.app, channel_id))

@@ -13,6 +13,7 @@ from typing import Any
 import click
 from eventsourcing.persistence import PersistenceError
 
+from tracker.cli.formatting import echo
 from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import TrackerError
 from tracker.store.config import Settings
@@ -50,10 +51,10 @@ class TrackerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except TrackerError as e:
-            click.echo(f"错误：{e}", err=True)
+            echo(f"错误：{e}", err=True)
             ctx.exit(1)
         except PersistenceError as e:
-            click.echo(f"数据库错误：{e}", err=True)
+            echo(f"数据库错误：{e}", err=True)
             ctx.exit(1)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from tracker.cli.base import Context, cli, pass_ctx
+from tracker.cli.formatting import echo
 
 
 @cli.command()
@@ -25,11 +26,11 @@ def demo(ctx: click.Context, c: Context, until: str, reset: bool, serve: bool, h
     from tracker.demo.accounts import add_demo_logins, login_lines
     from tracker.demo.loader import run_demo
 
-    run_demo(c, until=until, reset=reset, echo=click.echo)
+    run_demo(c, until=until, reset=reset, echo=echo)
     add_demo_logins(c.app)
-    click.echo("")
+    echo("")
     for line in login_lines():
-        click.echo(line)
+        echo(line)
     if not serve:
         return
     root = ctx.find_root()
@@ -37,5 +38,5 @@ def demo(ctx: click.Context, c: Context, until: str, reset: bool, serve: bool, h
     if command is None:
         raise click.ClickException("未安装网站组件（web），无法启动网站；请用 --no-serve 只生成数据")
     c.close()  # the site opens its own connections
-    click.echo("\n正在启动演示网站，请用上面的账号登录。")
+    echo("\n正在启动演示网站，请用上面的账号登录。")
     ctx.invoke(command, host=host, port=port)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tracker.cli.base import FORMAT, Context, TrackerGroup, cli, pass_ctx
-from tracker.cli.formatting import table, to_json
+from tracker.cli.formatting import echo, table, to_json
 
 # ------------------------------------------------------------------- units
 
@@ -25,8 +25,8 @@ def unit() -> None:
 def unit_add(c: Context, code: str, name: str, parent: str | None, note: str, request_id: str | None) -> None:
     """添加预算单位。"""
     uid = c.app.add_unit(code, name, parent, note=note, request_id=request_id)
-    click.echo(f"已添加单位 {code} {name}")
-    click.echo(str(uid))
+    echo(f"已添加单位 {code} {name}")
+    echo(str(uid))
 
 
 @unit.command("list")
@@ -36,9 +36,9 @@ def unit_list(c: Context, fmt: str) -> None:
     """列出预算单位。"""
     rows = c.app.units()
     if fmt == "json":
-        click.echo(to_json(rows))
+        echo(to_json(rows))
     else:
-        click.echo(
+        echo(
             table(
                 ["单位编码", "单位名称", "上级单位"],
                 [[r["code"], r["name"], r["parent_code"] or ""] for r in rows],
@@ -100,8 +100,8 @@ def project_add(
         note=note,
         request_id=request_id,
     )
-    click.echo(f"已添加 {year} 年项目 {code} {name}")
-    click.echo(str(pid))
+    echo(f"已添加 {year} 年项目 {code} {name}")
+    echo(str(pid))
 
 
 @project.command("list")
@@ -113,9 +113,9 @@ def project_list(c: Context, year: int | None, unit_code: str | None, fmt: str) 
     """列出预算项目。"""
     rows = c.app.projects(year, unit_code)
     if fmt == "json":
-        click.echo(to_json(rows))
+        echo(to_json(rows))
         return
-    click.echo(
+    echo(
         table(
             ["年度", "项目编码", "项目名称", "单位", "支出类型", "功能分类"],
             [
@@ -169,8 +169,8 @@ def budget(
     aid = c.app.appropriate(
         code, amount, date=day, kind=kind, doc=doc, wan=wan, year=year, note=note, request_id=request_id
     )
-    click.echo(f"已记录 {code} 预算 {kind} {amount}{'万元' if wan else '元'}")
-    click.echo(str(aid))
+    echo(f"已记录 {code} 预算 {kind} {amount}{'万元' if wan else '元'}")
+    echo(str(aid))
 
 
 @cli.command()
@@ -214,8 +214,8 @@ def pay(
         note=note,
         request_id=request_id,
     )
-    click.echo(f"已记录 {code} 支付 {amount}{'万元' if wan else '元'} → {payee}")
-    click.echo(str(pid))
+    echo(f"已记录 {code} 支付 {amount}{'万元' if wan else '元'} → {payee}")
+    echo(str(pid))
 
 
 @cli.command()
@@ -230,8 +230,8 @@ def reverse(
 ) -> None:
     """冲销（退回）一笔支付，可部分冲销；不写金额即冲销剩余全部。"""
     rid = c.app.reverse(payment_id, amount, date=day, reason=reason, request_id=request_id)
-    click.echo(f"已冲销支付 {payment_id}")
-    click.echo(str(rid))
+    echo(f"已冲销支付 {payment_id}")
+    echo(str(rid))
 
 
 @cli.command()
@@ -244,8 +244,8 @@ def reverse(
 def plan(c: Context, code: str, spec: str, year: str | None, note: str, request_id: str | None) -> None:
     """设定资金支出计划（新版本，旧版本保留在历史中）。"""
     pid = c.app.set_plan(code, spec, year=year, note=note, request_id=request_id)
-    click.echo(f"已设定 {code} 的资金支出计划：{spec}")
-    click.echo(str(pid))
+    echo(f"已设定 {code} 的资金支出计划：{spec}")
+    echo(str(pid))
 
 
 # ------------------------------------------------------------------- views
@@ -260,11 +260,11 @@ def show(c: Context, code: str, year: str | None, fmt: str) -> None:
     """显示一个项目的当前状态。"""
     view = c.app.show(code, year)
     if fmt == "json":
-        click.echo(to_json(view))
+        echo(to_json(view))
         return
     from tracker.cli.show_text import show_text
 
-    click.echo(show_text(view))
+    echo(show_text(view))
 
 
 @cli.command()
@@ -276,9 +276,9 @@ def history(c: Context, code: str, year: str | None, fmt: str) -> None:
     """按时间顺序列出项目的全部事件（谁、何时）。"""
     rows = c.app.history(code, year)
     if fmt == "json":
-        click.echo(to_json(rows))
+        echo(to_json(rows))
         return
-    click.echo(
+    echo(
         table(
             ["序号", "记录时间", "操作人", "事件", "业务日期", "金额(元)", "说明"],
             [
@@ -312,7 +312,7 @@ def import_cmd(c: Context, path: str, year: int | None, dry_run: bool, fmt: str)
         c.app, path, year=year, dry_run=dry_run, user=c.settings.user, progress=text_progress()
     )
     if fmt == "json":
-        click.echo(to_json(report.as_dict()))
+        echo(to_json(report.as_dict()))
     else:
         for line in report.lines():
-            click.echo(line)
+            echo(line)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tracker.cli.base import FORMAT, Context, TrackerGroup, cli, pass_ctx
-from tracker.cli.formatting import table, to_json
+from tracker.cli.formatting import echo, table, to_json
 
 
 @cli.group(cls=TrackerGroup)
@@ -30,9 +30,9 @@ def indicator_parse(text: str, year: int | None, fmt: str) -> None:
         "deadline": t.deadline.isoformat() if t.deadline else None,
     }
     if fmt == "json":
-        click.echo(to_json(data))
+        echo(to_json(data))
     else:
-        click.echo(
+        echo(
             table(
                 ["类型", "数值", "单位", "期限", "原文"],
                 [
@@ -89,8 +89,8 @@ def indicator_add(
         note=note,
         request_id=request_id,
     )
-    click.echo(f"已添加指标 {name}（{target}）")
-    click.echo(str(iid))
+    echo(f"已添加指标 {name}（{target}）")
+    echo(str(iid))
 
 
 @indicator.command("record")
@@ -118,8 +118,8 @@ def indicator_record(
     c.app.record_indicator(
         code, indicator_id, value, completion=completion, date=day, note=note, request_id=request_id
     )
-    click.echo(f"已记录指标 {indicator_id} 的完成情况")
-    click.echo(indicator_id)
+    echo(f"已记录指标 {indicator_id} 的完成情况")
+    echo(indicator_id)
 
 
 @indicator.command("explain")
@@ -131,8 +131,8 @@ def indicator_record(
 def indicator_explain(c: Context, indicator_id: str, cause: str, action: str, request_id: str | None) -> None:
     """说明未完成指标的偏差原因与改进措施。"""
     c.app.explain_deviation(indicator_id, cause=cause, action=action, request_id=request_id)
-    click.echo(f"已记录指标 {indicator_id} 的偏差原因与改进措施")
-    click.echo(indicator_id)
+    echo(f"已记录指标 {indicator_id} 的偏差原因与改进措施")
+    echo(indicator_id)
 
 
 @indicator.command("list")
@@ -145,9 +145,9 @@ def indicator_list(c: Context, code: str, year: str | None, unit_level: bool, fm
     """列出项目（或单位）的绩效指标与完成情况。"""
     rows = c.app.indicators(code, year, unit_level)
     if fmt == "json":
-        click.echo(to_json(rows))
+        echo(to_json(rows))
         return
-    click.echo(
+    echo(
         table(
             ["序号", "一级指标", "二级指标", "三级指标", "指标值", "分值", "实际完成", "完成程度", "编号"],
             [
@@ -177,9 +177,9 @@ def indicator_combine(c: Context, unit_code: str, year: int, fmt: str) -> None:
     """汇总单位（含下级）各项目同名指标的实际完成值：绝对数相加，比率按资金加权平均。"""
     rows = c.app.combined_actuals(unit_code, year)
     if fmt == "json":
-        click.echo(to_json([{**r, "value": None if r["value"] is None else f"{r['value']:f}"} for r in rows]))
+        echo(to_json([{**r, "value": None if r["value"] is None else f"{r['value']:f}"} for r in rows]))
         return
-    click.echo(
+    echo(
         table(
             ["指标", "汇总值", "单位", "项目数"],
             [
@@ -245,8 +245,8 @@ def selfeval_cmd(
         from tracker.exporting.selfeval_form import with_names, write_selfeval_xlsx
 
         write_selfeval_xlsx(with_names(c.app, form), output)
-        click.echo(f"已导出自评表：{output}")
+        echo(f"已导出自评表：{output}")
     elif fmt == "json":
-        click.echo(to_json(selfeval_json(form)))
+        echo(to_json(selfeval_json(form)))
     else:
-        click.echo(selfeval_text(form))
+        echo(selfeval_text(form))

@@ -8,7 +8,7 @@ import sys
 import click
 
 from tracker.cli.base import FORMAT, Context, TrackerGroup, cli, pass_ctx
-from tracker.cli.formatting import to_json
+from tracker.cli.formatting import echo, to_json
 from tracker.cli.status_text import rollup_table, status_table
 from tracker.domain.errors import NotFoundError
 from tracker.domain.inputs import parse_date
@@ -31,11 +31,11 @@ def status(c: Context, year: int, as_of: str | None, unit_code: str | None, fmt:
     """各项目执行率、序时进度、差距与状态。"""
     report = c.app.queries.status_report(year, _as_of(as_of), unit_code)
     if fmt == "json":
-        click.echo(to_json(wire.status_json(report)))
+        echo(to_json(wire.status_json(report)))
     elif fmt == "csv":
-        click.echo(wire.status_csv(report), nl=False)
+        echo(wire.status_csv(report), nl=False)
     else:
-        click.echo(status_table(report))
+        echo(status_table(report))
 
 
 @cli.command()
@@ -58,11 +58,11 @@ def rollup(
     dims = [d.strip() for d in by.split(",") if d.strip()]
     r = c.app.queries.rollup(year, dims, int(level) if level else None, _as_of(as_of), unit_code)
     if fmt == "json":
-        click.echo(to_json(wire.rollup_json(r)))
+        echo(to_json(wire.rollup_json(r)))
     elif fmt == "csv":
-        click.echo(wire.rollup_csv(r), nl=False)
+        echo(wire.rollup_csv(r), nl=False)
     else:
-        click.echo(rollup_table(r))
+        echo(rollup_table(r))
 
 
 @cli.command()
@@ -82,9 +82,9 @@ def series(c: Context, code: str, is_unit: bool, year: int | None, as_of: str | 
         pid = c.app.find_project(code, year)
         s = c.app.queries.series(year or c.app.project_year(pid), code=code, as_of=_as_of(as_of))
     if fmt == "csv":
-        click.echo(wire.series_csv(s), nl=False)
+        echo(wire.series_csv(s), nl=False)
     else:
-        click.echo(
+        echo(
             to_json(
                 {
                     "year": s["year"],
@@ -108,7 +108,7 @@ def progress(c: Context, code: str, year: str | None, as_of: str | None, fmt: st
     from tracker.cli.show_text import progress_json, progress_text
 
     data = c.app.queries.progress(c.app.find_project(code, year), _as_of(as_of))
-    click.echo(to_json(progress_json(data)) if fmt == "json" else progress_text(data))
+    echo(to_json(progress_json(data)) if fmt == "json" else progress_text(data))
 
 
 @cli.group(cls=TrackerGroup)
@@ -133,8 +133,8 @@ def settings_set(
 ) -> None:
     """设定单位的滞后预警规则。"""
     uid = c.app.change_unit_settings(unit_code, rule=rule, yellow=yellow, red=red, request_id=request_id)
-    click.echo(f"已设定单位 {unit_code} 的预警规则：{rule}")
-    click.echo(str(uid))
+    echo(f"已设定单位 {unit_code} 的预警规则：{rule}")
+    echo(str(uid))
 
 
 @settings.command("show")
@@ -148,10 +148,10 @@ def settings_show(c: Context, unit_code: str, fmt: str) -> None:
         raise NotFoundError(f"单位 {unit_code} 不存在", "单位编码")
     data = {"unit": unit_code, "rule": row["status_rule"], "yellow": row["yellow"], "red": row["red"]}
     if fmt == "json":
-        click.echo(to_json(data))
+        echo(to_json(data))
     else:
         label = "比例规则" if row["status_rule"] == "ratio" else "百分点规则"
-        click.echo(f"单位 {unit_code}：{label}，黄色阈值 {row['yellow']}，红色阈值 {row['red']}")
+        echo(f"单位 {unit_code}：{label}，黄色阈值 {row['yellow']}，红色阈值 {row['red']}")
 
 
 @cli.group(cls=TrackerGroup)
@@ -170,7 +170,7 @@ def projections_rebuild(c: Context) -> None:
             bar.update(done - bar.pos)
 
         count = c.app.rebuild_read_model(progress)
-    click.echo(f"已重放 {count} 个事件")
+    echo(f"已重放 {count} 个事件")
 
 
 @cli.command("export")
@@ -214,4 +214,4 @@ def export_cmd(
         from tracker.exporting import export
 
         path = export(c.app.read, kind, year, unit_code, output, as_of=day)
-    click.echo(f"已导出：{path}")
+    echo(f"已导出：{path}")

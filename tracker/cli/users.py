@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from tracker.cli.base import FORMAT, Context, TrackerGroup, cli, pass_ctx
-from tracker.cli.formatting import table, to_json
+from tracker.cli.formatting import echo, table, to_json
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.user import scope_text
 from tracker.queries import SHANGHAI
@@ -106,8 +106,8 @@ def user_add(
         request_id=request_id,
     )
     account = c.app.account(name)
-    click.echo(f"已添加用户 {name}：{roles_text(account) if account else ''}")
-    click.echo(str(uid))
+    echo(f"已添加用户 {name}：{roles_text(account) if account else ''}")
+    echo(str(uid))
 
 
 @user.command("list")
@@ -117,9 +117,9 @@ def user_list(c: Context, fmt: str) -> None:
     """列出用户及其角色、单位（不含密码）。"""
     accounts = c.app.accounts()
     if fmt == "json":
-        click.echo(to_json([account_json(a) for a in accounts]))
+        echo(to_json([account_json(a) for a in accounts]))
         return
-    click.echo(
+    echo(
         table(
             ["用户名", "姓名", "角色", "状态", "创建时间"],
             [
@@ -146,8 +146,8 @@ def user_passwd(c: Context, name: str, password_stdin: bool, note: str, request_
     """修改用户密码（至少 10 个字符，从标准输入读取）。"""
     password = read_password(password_stdin)
     uid = c.app.change_password(name, password, note=note, request_id=request_id)
-    click.echo(f"已修改用户 {name} 的密码")
-    click.echo(str(uid))
+    echo(f"已修改用户 {name} 的密码")
+    echo(str(uid))
 
 
 @user.command("disable")
@@ -158,8 +158,8 @@ def user_passwd(c: Context, name: str, password_stdin: bool, note: str, request_
 def user_disable(c: Context, name: str, note: str, request_id: str | None) -> None:
     """停用用户：不能再登录，其令牌也不能再用。"""
     uid = c.app.disable_user(name, note=note, request_id=request_id)
-    click.echo(f"已停用用户 {name}")
-    click.echo(str(uid))
+    echo(f"已停用用户 {name}")
+    echo(str(uid))
 
 
 @user.command("enable")
@@ -170,8 +170,8 @@ def user_disable(c: Context, name: str, note: str, request_id: str | None) -> No
 def user_enable(c: Context, name: str, note: str, request_id: str | None) -> None:
     """重新启用已停用的用户。"""
     uid = c.app.enable_user(name, note=note, request_id=request_id)
-    click.echo(f"已启用用户 {name}")
-    click.echo(str(uid))
+    echo(f"已启用用户 {name}")
+    echo(str(uid))
 
 
 @user.command("grant")
@@ -187,8 +187,8 @@ def user_grant(
     """授予角色；已有该角色时，其单位改为本次指定的单位。"""
     uid = c.app.grant_role(name, role, list(units), note=note, request_id=request_id)
     account = c.app.account(name)
-    click.echo(f"已授予用户 {name} 角色；现有角色：{roles_text(account) if account else ''}")
-    click.echo(str(uid))
+    echo(f"已授予用户 {name} 角色；现有角色：{roles_text(account) if account else ''}")
+    echo(str(uid))
 
 
 @user.command("withdraw")
@@ -201,8 +201,8 @@ def user_withdraw(c: Context, name: str, role: str, note: str, request_id: str |
     """撤销角色（不能撤销最后一个角色；如需禁止登录请停用用户）。"""
     uid = c.app.withdraw_role(name, role, note=note, request_id=request_id)
     account = c.app.account(name)
-    click.echo(f"已撤销用户 {name} 的角色；现有角色：{roles_text(account) if account else ''}")
-    click.echo(str(uid))
+    echo(f"已撤销用户 {name} 的角色；现有角色：{roles_text(account) if account else ''}")
+    echo(str(uid))
 
 
 # ------------------------------------------------------------------- tokens
@@ -222,8 +222,8 @@ def token() -> None:
 def token_create(c: Context, name: str, label: str, note: str, request_id: str | None) -> None:
     """为用户创建 API 令牌；令牌只显示这一次（最后一行）。"""
     token_id, text = c.app.create_token(name, label=label, note=note, request_id=request_id)
-    click.echo(f"已为用户 {name} 创建令牌，编号 {token_id}；令牌只显示这一次，请妥善保存：")
-    click.echo(text)
+    echo(f"已为用户 {name} 创建令牌，编号 {token_id}；令牌只显示这一次，请妥善保存：")
+    echo(text)
 
 
 @token.command("list")
@@ -234,9 +234,9 @@ def token_list(c: Context, name: str, fmt: str) -> None:
     """列出用户的令牌（不含令牌本身）。"""
     tokens = c.app.tokens(name)
     if fmt == "json":
-        click.echo(to_json([token_json(t) for t in tokens]))
+        echo(to_json([token_json(t) for t in tokens]))
         return
-    click.echo(
+    echo(
         table(
             ["令牌编号", "标签", "创建时间", "状态"],
             [[t.id, t.label, local_time(t.created_at), "已撤销" if t.revoked else "有效"] for t in tokens],
@@ -252,5 +252,5 @@ def token_list(c: Context, name: str, fmt: str) -> None:
 def token_revoke(c: Context, token_id: str, note: str, request_id: str | None) -> None:
     """撤销令牌（撤销后不能恢复，可另建新令牌）。"""
     tid = c.app.revoke_token(token_id, note=note, request_id=request_id)
-    click.echo(f"已撤销令牌 {tid}")
-    click.echo(str(tid))
+    echo(f"已撤销令牌 {tid}")
+    echo(str(tid))

@@ -174,7 +174,7 @@ class AlertCommands(AlertSettingsCommands):
         """A manager has seen the alert (确认); stops its escalation."""
         row = self._alert_row(aid)
         who = self._user(user)
-        note = parse_text(comment, "备注", required=False, limit=500)
+        note = parse_text(comment, "备注", required=False, limit=500, lines=True)
         return self._act_on_alert(
             row["id"], lambda a, r: a.acknowledge(who, note, r), request_id, "alert.ack", {"comment": note}
         )

@@ -23,14 +23,16 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
 
 from tracker.commands.batch import BatchSave, snapshot_due
+from tracker.commands.broken_log import contiguous, gap_aware
 from tracker.commands.observers import CommandObserver, Observers, mark_replayed
-from tracker.commands.requests import Request, replayed, request_of
+from tracker.commands.requests import Request, checked_args, replayed, request_of
 from tracker.domain.errors import (
+    BrokenLogError,
     ConcurrencyError,
     DuplicateError,
     InvalidInputError,
@@ -39,9 +41,11 @@ from tracker.domain.errors import (
 )
 from tracker.domain.inputs import parse_code, parse_text, parse_year
 from tracker.domain.project import Project
+from tracker.projections.gaps import LogGapError
 from tracker.projections.projector import statements_for
 from tracker.projections.rebuild import rebuild
 from tracker.queries import Queries, lookups
+from tracker.queries.log_names import object_label
 from tracker.store.config import Settings, eventsourcing_env, schema_lock
 from tracker.store.payment_encoding import TrackerMapper
 from tracker.store.readstore import ReadStore
@@ -82,6 +86,13 @@ class CommandBase(Application[UUID]):
         self.observers.add(observer)
 
     # ------------------------------------------------------------ persistence
+
+    def construct_repository(self) -> Repository[UUID]:
+        """The library's repository, but a gap in an aggregate's events is reported as
+        ``BrokenLogError`` naming the object (``tracker.commands.broken_log``)."""
+        maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        size = int(maxsize) if maxsize else None
+        return gap_aware(super().construct_repository(), size, lambda i: object_label(self.read, i))
 
     def construct_mapper(self) -> Mapper[UUID]:
         """The library's mapper with payments and snapshots spelled out (same bytes)."""
@@ -183,6 +194,11 @@ class CommandBase(Application[UUID]):
             raise missing
         return aggregate
 
+    def contiguous_events(self, aggregate_id: UUID) -> list[Any]:
+        """An aggregate's events, oldest first, for a history shown as stored;
+        ``BrokenLogError`` if one is missing, as when the aggregate is loaded."""
+        return contiguous(list(self.events.get(aggregate_id)), lambda: object_label(self.read, aggregate_id))
+
     def aggregate_exists(self, aggregate_id: UUID) -> bool:
         try:
             self.repository.get(aggregate_id)
@@ -247,7 +263,11 @@ class CommandBase(Application[UUID]):
         def fallback(name: str, data: Any) -> Any:
             return transcoder.names[name].decode(data)
 
-        return rebuild(self.read, fallback, progress)
+        try:
+            return rebuild(self.read, fallback, progress)
+        except LogGapError as e:
+            what = object_label(self.read, e.gap.originator_id, e.gap.topic)
+            raise BrokenLogError(what, e.gap.missing) from None
 
     # ------------------------------------------------------ command machinery
 
@@ -326,7 +346,9 @@ class CommandBase(Application[UUID]):
 
     @staticmethod
     def _request(command: str, args: dict[str, Any], request_id: str | None, result_id: UUID) -> Request:
-        return request_of(command, args, request_id, result_id)
+        """The request of a command about to run; its texts are checked first, so a
+        control character in any argument (a note, say) is refused before anything."""
+        return request_of(command, checked_args(args), request_id, result_id)
 
     def _replay(self, request: dict[str, Any]) -> UUID | None:
         """The first result of an already-executed request, or None if it is new."""

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from tracker.commands.base import CommandBase, Request
+from tracker.domain.characters import typed_number
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.ids import entry_id
 from tracker.domain.indicator import parse_actual, parse_target
@@ -25,7 +26,7 @@ def parse_weight(value: Decimal | str | None) -> Decimal | None:
     if value is None or str(value).strip() == "":
         return None
     try:
-        weight = Decimal(str(value).strip())
+        weight = Decimal(typed_number(str(value), "分值"))
     except InvalidOperation:
         raise InvalidInputError(f"“{value}”不是有效的分值", "分值") from None
     if not weight.is_finite() or not 0 <= weight <= 100:
@@ -35,7 +36,7 @@ def parse_weight(value: Decimal | str | None) -> Decimal | None:
 
 def parse_completion(value: Decimal | str) -> Decimal:
     """A completion chosen by the officer, ``86.67%`` or ``86.67``, 0–100."""
-    text = str(value).strip().rstrip("%％")
+    text = typed_number(str(value), "完成程度").rstrip("%").strip()
     try:
         number = Decimal(text)
     except InvalidOperation:
@@ -72,7 +73,7 @@ class IndicatorCommands(CommandBase):
             "name": parse_text(name, "三级指标", limit=200),
             "target_text": parse_text(target, "指标值", limit=200),
             "weight": parse_weight(weight),
-            "description": parse_text(description, "指标描述", required=False, limit=500),
+            "description": parse_text(description, "指标描述", required=False, limit=500, lines=True),
         }
         parsed = parse_target(fields["target_text"], fiscal_year)
         new_id = entry_id("indicator", request_id)
@@ -146,8 +147,8 @@ class IndicatorCommands(CommandBase):
     ) -> UUID:
         """偏差原因分析及改进措施 for an indicator that fell short."""
         row = self._indicator_row(indicator_id)
-        why = parse_text(cause, "偏差原因", limit=1000)
-        fix = parse_text(action, "改进措施", limit=1000)
+        why = parse_text(cause, "偏差原因", limit=1000, lines=True)
+        fix = parse_text(action, "改进措施", limit=1000, lines=True)
         iid = UUID(row["id"])
 
         def act(indicator: Indicator, request: Request) -> UUID:

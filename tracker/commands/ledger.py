@@ -159,7 +159,7 @@ class LedgerCommands(AlertCommands):
         """Reverse (冲销/退回) a payment in full or in part, as a new event."""
         value = parse_amount(amount) if amount is not None else None
         day = parse_date(date)
-        reason = parse_text(reason, "原因")
+        reason = parse_text(reason, "原因", lines=True)
         payment = self._payment_ref(payment_id)
         pid = payment.project_id
         new_id = entry_id("reversal", request_id)

@@ -165,7 +165,7 @@ class RegisterCommands(CommandBase):
 
     def history(self, code: str, year: int | str | None = None) -> list[dict[str, Any]]:
         """The project's events, oldest first, each with who and when."""
-        return history_rows(list(self.events.get(self.find_project(code, year))))
+        return history_rows(self.contiguous_events(self.find_project(code, year)))
 
     def units(self) -> list[dict[str, Any]]:
         return lookups.unit_rows(self.read)

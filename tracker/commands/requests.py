@@ -15,11 +15,48 @@ import json
 from typing import Any
 from uuid import UUID
 
+from tracker.domain.characters import refuse_controls
 from tracker.domain.errors import DuplicateError
-from tracker.domain.inputs import parse_text
+from tracker.domain.inputs import parse_note, parse_text
 from tracker.queries.lookups import RecordedRequest
 
 Request = dict[str, Any] | None
+
+# Chinese names of command arguments, for a refusal of a text no parser has named.
+FIELD_NAMES = {
+    "note": "备注",
+    "comment": "备注",
+    "reason": "原因",
+    "description": "指标描述",
+    "cause": "偏差原因",
+    "action": "改进措施",
+    "payee": "收款人",
+    "voucher": "凭证号",
+    "doc": "文号",
+    "name": "名称",
+    "label": "标签",
+    "display_name": "姓名",
+    "managers": "负责人",
+    "signed_by": "签字人",
+    "value": "实际完成值",
+    "owner": "负责人",
+}
+_SEVERAL_LINES = frozenset({"note", "comment", "reason", "description", "cause", "action"})
+
+
+def checked_args(args: dict[str, Any]) -> dict[str, Any]:
+    """``args`` unchanged, or refused if one of its texts holds a control character.
+
+    Every command's arguments pass here (they are its request fingerprint), so a text
+    that reached the service layer without its own parser (a note, say) is still
+    refused by name before anything is recorded.
+    """
+    for key, value in args.items():
+        if key == "note" and isinstance(value, str):
+            parse_note(value)
+        elif isinstance(value, str):
+            refuse_controls(value, FIELD_NAMES.get(key, key), lines=key in _SEVERAL_LINES)
+    return args
 
 
 def request_of(command: str, args: dict[str, Any], request_id: str | None, result_id: UUID) -> Request:

@@ -103,6 +103,8 @@ class SelfEvaluationCommands(CommandBase):
         """Sign off the form: refused while an indicator is unscored or a shortfall
         has no cause and corrective action."""
         signer = parse_text(signed_by, "签字人", limit=100)
+        execution_cause = parse_text(execution_cause, "偏差原因", required=False, limit=1000, lines=True)
+        execution_action = parse_text(execution_action, "改进措施", required=False, limit=1000, lines=True)
         form = self.self_evaluation(
             code,
             year,
@@ -159,7 +161,7 @@ class SelfEvaluationCommands(CommandBase):
         """Reopen a signed form for corrections (the signature stays in the history)."""
         owner_kind, owner_code, fiscal_year = self._owner(code, year, unit_level)
         eid = evaluation_id(owner_kind, owner_code, fiscal_year)
-        why = parse_text(reason, "原因", limit=500)
+        why = parse_text(reason, "原因", limit=500, lines=True)
 
         def act(aggregate: Evaluation, request: Request) -> UUID:
             aggregate.reopen(why, self._user(user), request)

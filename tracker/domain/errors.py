@@ -52,3 +52,19 @@ class ConcurrencyError(TrackerError):
     """Too many concurrent writers; the command may be retried safely."""
 
     http_status = 503
+
+
+class BrokenLogError(TrackerError):
+    """An aggregate's events are not contiguous: one was removed from the store.
+
+    Nothing can be decided or shown from such a history (the figures would silently
+    omit what is missing), so every command and read naming it stops here, and the
+    officer is told what to do. A server-side fault, not the user's input: 500.
+    """
+
+    http_status = 500
+
+    def __init__(self, what: str, missing: int) -> None:
+        super().__init__(f"{what} 的事件记录不连续：缺少第 {missing} 条，请运行 tracker verify 并从备份恢复")
+        self.what = what
+        self.missing = missing

@@ -1,4 +1,8 @@
-"""Parsing of user input shared by every door (CLI, web, import, API)."""
+"""Parsing of user input shared by every door (CLI, web, import, API).
+
+Every text passes ``refuse_controls`` here (``tracker.domain.characters``), so a
+control character is refused by name whichever door it came through.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from tracker.domain.characters import refuse_controls, typed_number, visible
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.lag import DEFAULT_POINTS_RULE, DEFAULT_RULE, POINTS, RATIO, StatusRule
 
@@ -25,20 +30,42 @@ def parse_date(value: dt.date | str, field: str = "日期") -> dt.date:
 
 
 def parse_code(value: str, field: str) -> str:
-    """Unit and project codes: letters, digits, dot, dash, underscore; no spaces."""
-    code = str(value).strip()
-    if not code:
+    """Unit and project codes: letters, digits, dot, dash, underscore; no spaces.
+
+    A code with spaces or a line break around it is refused, not trimmed: codes are
+    keys, and a pasted ``P001\n`` is a sign the value came from somewhere unexpected.
+    """
+    code = refuse_controls(str(value), field)
+    if not code.strip():
         raise InvalidInputError("不能为空", field)
-    if not _CODE.match(code) or len(code) > 64:
-        raise InvalidInputError(f"“{value}”不是有效编码（仅限字母、数字、.-_，最长 64 位）", field)
+    if code != code.strip():
+        raise InvalidInputError(f"“{code}”前后有空格，请删除空格后重新输入", field)
+    if not _CODE.fullmatch(code) or len(code) > 64:
+        raise InvalidInputError(f"“{visible(code)}”不是有效编码（仅限字母、数字、.-_，最长 64 位）", field)
     return code
 
 
-def parse_text(value: str | None, field: str, *, required: bool = True, limit: int = 500) -> str:
-    """Free text, trimmed; refused when required and empty, or absurdly long."""
-    text = (value or "").strip()
+def parse_text(
+    value: str | None, field: str, *, required: bool = True, limit: int = 500, lines: bool = False
+) -> str:
+    """Free text, trimmed; refused when required and empty, absurdly long, or holding a
+    control character (line breaks and tabs only where the box has several ``lines``)."""
+    text = refuse_controls(value or "", field, lines=lines).strip()
     if required and not text:
         raise InvalidInputError("不能为空", field)
+    if len(text) > limit:
+        raise InvalidInputError(f"长度不能超过 {limit} 个字符", field)
+    return text
+
+
+def parse_note(value: str | None, field: str = "备注", *, limit: int = 2000) -> str:
+    """A note as typed (several lines allowed), refused if it holds a control character.
+
+    Notes are kept exactly as given (not trimmed): they are part of a command's request
+    fingerprint, so a retried command must see the same text.
+    """
+    text = value or ""
+    refuse_controls(text, field, lines=True)
     if len(text) > limit:
         raise InvalidInputError(f"长度不能超过 {limit} 个字符", field)
     return text
@@ -77,7 +104,7 @@ def parse_status_rule(
 
 def _threshold(value: Decimal | str, field: str) -> Decimal:
     try:
-        number = Decimal(str(value).strip().rstrip("%"))
+        number = Decimal(typed_number(str(value), field).rstrip("%").strip())
     except InvalidOperation:
         raise InvalidInputError(f"“{value}”不是有效数值", field) from None
     if not number.is_finite():

@@ -1,8 +1,14 @@
 """Exact money: Decimal in 元 to the 分, never float.
 
-Amounts enter as text (CLI, forms, spreadsheets) and are parsed once, here. A third
+Amounts enter as text (CLI, forms, spreadsheets, API) and are parsed once, here. A third
 decimal place is refused rather than rounded: silently changing a figure a finance
 officer typed is worse than asking again.
+
+What is read: ASCII or full-width digits (``１００``), thousands separators in groups of
+three (``1,000``, ``１，０００``), a point (``.`` or ``．``), surrounding spaces, and the
+plain forms ``+5`` (5.00), ``.5`` (0.50) and ``100.`` (100.00), as a calculator or Excel
+reads them. Refused: ``1_000``, digits of other scripts (``٣``), control characters,
+exponents (``1e3``), signs other than one leading ``+``, and anything else.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from tracker.domain.characters import typed_number, visible
 from tracker.domain.errors import InvalidInputError
 
 FEN = Decimal("0.01")
@@ -17,19 +24,15 @@ WAN = Decimal(10000)
 ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("1000000000000.00")  # one trillion 元: a typo guard, not a policy
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+_PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_ASCII_PLAIN = re.compile(r" *([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)) *")  # the common case
 
 
 def parse_amount(text: str | Decimal | int, *, field: str = "金额", wan: bool = False) -> Decimal:
     """Parse a positive amount in 元 (or 万元 when ``wan``), exact to the 分."""
     if isinstance(text, float):
         raise InvalidInputError("金额不能用浮点数传入，请使用字符串或 Decimal", field)
-    raw = ungrouped(str(text), field)
-    if "e" in raw.lower():
-        raise InvalidInputError(f"“{text}”：请直接写出金额，不要用科学计数法", field)
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise InvalidInputError(f"“{text}”不是有效的金额", field) from None
+    value = Decimal(text) if isinstance(text, Decimal | int) else _read(text, field)
     if not value.is_finite():
         raise InvalidInputError(f"“{text}”不是有效的金额", field)
     if value.adjusted() > MAX_AMOUNT.adjusted() + 1:  # before any arithmetic can overflow
@@ -44,6 +47,23 @@ def parse_amount(text: str | Decimal | int, *, field: str = "金额", wan: bool 
     if value > MAX_AMOUNT:
         raise InvalidInputError(f"“{text}”超出允许的最大金额", field)
     return value.quantize(FEN)
+
+
+def _read(text: str, field: str) -> Decimal:
+    """The Decimal a person meant by ``text``, read by the rules above."""
+    plain = _ASCII_PLAIN.fullmatch(text)
+    if plain:  # ASCII digits and spaces only: nothing to fold or refuse (the import's case)
+        return Decimal(plain.group(1))
+    raw = ungrouped(typed_number(str(text), field), field)
+    shown = visible(str(text))
+    if "e" in raw.lower():
+        raise InvalidInputError(f"“{shown}”：请直接写出金额，不要用科学计数法", field)
+    if not _PLAIN.fullmatch(raw):
+        raise InvalidInputError(f"“{shown}”不是有效的金额", field)
+    try:
+        return Decimal(raw)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
+        raise InvalidInputError(f"“{shown}”不是有效的金额", field) from None
 
 
 def ungrouped(text: str, field: str = "金额") -> str:

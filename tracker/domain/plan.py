@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 
+from tracker.domain.characters import typed_number
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.money import FEN, MAX_AMOUNT, fmt_yuan
 
@@ -53,7 +54,12 @@ def plan_spec(checkpoints: list[Checkpoint]) -> str:
 
 
 def parse_plan(spec: str, year: int) -> list[Checkpoint]:
-    """Parse ``03-31:25%,06-30:50%,...`` (or amounts, or blanks) and validate it."""
+    """Parse ``03-31:25%,06-30:50%,...`` (or amounts, or blanks) and validate it.
+
+    Typed as numbers are (``typed_number``): full-width forms read, ``_`` and digits of
+    other scripts refused.
+    """
+    spec = typed_number(spec, FIELD)
     parts = [p.strip() for p in spec.split(",")]
     if not spec.strip() or any(not p for p in parts):
         raise InvalidInputError("计划不能为空，格式如 03-31:25%,06-30:50%,09-30:75%,12-31:100%", FIELD)

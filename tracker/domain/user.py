@@ -87,7 +87,7 @@ def parse_units(values: list[str] | tuple[str, ...] | None) -> list[str]:
     """Unit codes, each once, in the order given (existence is the service's check)."""
     out: list[str] = []
     for v in values or ():
-        code = parse_code(v, "单位")
+        code = parse_code(str(v).strip(" "), "单位")  # spaces after a list's commas
         if code not in out:
             out.append(code)
     return out

@@ -4,6 +4,9 @@ One transaction: writers wait (PostgreSQL: the events table is locked; SQLite: t
 write lock is held), and a crash or ``kill -9`` rolls everything back, leaving the old
 tables intact, so running the command again is always safe and never counts twice.
 
+A log with a gap (an aggregate missing one of its events) is refused before anything
+is emptied: ``LogGapError`` names the first gap and the old tables stay as they were.
+
 Speed matters (a million events in well under a minute), so events are not turned
 into full domain objects: the JSON is decoded with a lean hook into a record holding
 the fields the projector reads, and each batch's statements run as one
@@ -19,6 +22,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from tracker.projections.gaps import LogGapError, first_gap
 from tracker.projections.projector import Statement, statements_for
 from tracker.store.readstore import ReadStore
 from tracker.store.schema import READ_TABLES
@@ -29,7 +33,10 @@ Progress = Callable[[int, int], None]
 def rebuild(
     read: ReadStore, fallback: Callable[[str, Any], Any], progress: Progress | None = None, batch: int = 20000
 ) -> int:
-    """Empty the read tables and replay the whole log; returns the events replayed."""
+    """Empty the read tables and replay the whole log; returns the events replayed.
+
+    Raises ``LogGapError`` (nothing changed) when an aggregate's events have a gap.
+    """
     seq = "notification_id" if read.is_postgres else "rowid"
     table = read.events_table
     select = read.sql(
@@ -40,6 +47,9 @@ def rebuild(
     with read.datastore.transaction(commit=True) as c:
         if read.is_postgres:
             c.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+        gap = first_gap(read, c)
+        if gap is not None:
+            raise LogGapError(gap)
         c.execute(f"SELECT COALESCE(MAX({seq}), 0) AS m FROM {table}")
         total = int(c.fetchone()["m"])
         for name in READ_TABLES:

@@ -2,16 +2,16 @@
 
 DOMAIN.md: full-width digits and separators read as their ASCII forms; digits of
 other scripts, ``_`` inside numbers and control characters in any text are refused.
-The forms check these with ``web.form_errors`` because the domain's parsers would
-read ``1_000`` or ``٣`` as numbers; the API uses the same checks, so a body is
-refused exactly as the same text typed into a form would be.
+The rules are the domain's (``tracker.domain.characters``), which its parsers apply
+too; checking the body first names the field even where the API reads a value itself,
+so a body is refused exactly as the same text typed into a form would be.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from web.form_errors import no_controls, typed_number
+from tracker.domain.characters import refuse_controls, typed_number
 
 NUMBERS = {"amount": "金额", "completion": "完成程度", "plan": "资金支出计划"}
 TEXTS = {"payee": "收款人", "voucher": "凭证号", "doc": "文号", "reason": "原因", "value": "实际完成值"}
@@ -26,10 +26,10 @@ def typed(body: dict[str, Any]) -> dict[str, Any]:
             out[key] = typed_number(out[key], field)
     for key, field in TEXTS.items():
         if isinstance(out.get(key), str):
-            no_controls(out[key], field)
+            refuse_controls(out[key], field)
     for key, field in NOTES.items():
         if isinstance(out.get(key), str):
-            no_controls(out[key], field, multiline=True)
+            refuse_controls(out[key], field, lines=True)
     return out
 
 

@@ -23,12 +23,13 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from tracker.domain import classification as cls
+from tracker.domain.characters import refuse_controls, typed_number
 from tracker.domain.inputs import parse_date
 from tracker.domain.money import fmt_yuan_grouped
 from tracker.domain.project import KIND_LABELS
 from tracker.queries.project_page import ProjectPageQueries
 from web.extensions import tracker
-from web.form_errors import FORM, Submission, no_controls, typed_number
+from web.form_errors import FORM, Submission
 from web.views.form_page import default_day, done, in_year, link, recordable, show, standing
 from web.views.plan_form import MAX_ROWS, PLAN, PLAN_MODES, describe_plan, plan_spec, plan_values, posted_rows
 
@@ -105,7 +106,7 @@ def payment(year: int, code: str) -> Any:
 
 
 def _optional(text: str, parse: Callable[[str], str]) -> str | None:
-    text = no_controls(text, "") if text else text
+    text = refuse_controls(text, "") if text else text
     return parse(text) if text.strip() else None
 
 

@@ -12,11 +12,12 @@ import datetime as dt
 from decimal import Decimal
 from functools import partial
 
+from tracker.domain.characters import typed_number
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.inputs import parse_date
 from tracker.domain.money import FEN, WAN, fmt_yuan, fmt_yuan_grouped
 from tracker.domain.plan import Checkpoint
-from web.form_errors import Submission, typed_number
+from web.form_errors import Submission
 
 PLAN = "checkpoints"  # the anchor of refusals about the plan as a whole
 PLAN_MODES = (("percent", "累计百分比（%）"), ("yuan", "累计金额（元）"), ("wan", "累计金额（万元）"))
