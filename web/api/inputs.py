@@ -48,8 +48,8 @@ def typed_with(
             out[key] = typed_number(out[key], field)
     for key, field in (texts or {}).items():
         if isinstance(out.get(key), str):
-            no_controls(out[key], field)
+            refuse_controls(out[key], field)
     for key, field in (notes or {}).items():
         if isinstance(out.get(key), str):
-            no_controls(out[key], field, multiline=True)
+            refuse_controls(out[key], field, lines=True)
     return out
