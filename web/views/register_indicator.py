@@ -12,10 +12,11 @@ from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from tracker.commands.indicators import parse_weight
+from tracker.domain.characters import typed_number
 from tracker.domain.indicator import LEVEL1, LEVEL2, parse_target
 from tracker.queries.project_page import ProjectFacts, ProjectPageQueries
 from web.extensions import tracker
-from web.form_errors import Submission, typed_number
+from web.form_errors import Submission
 from web.views.form_page import project_url
 from web.views.register import bp, may_register
 
