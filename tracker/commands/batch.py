@@ -22,15 +22,16 @@ other place where events are stored.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 
-from tracker.domain.errors import TrackerError
+from tracker.domain.errors import ConcurrencyError, TrackerError
+from tracker.store.one_transaction import OneTransaction
 
 if TYPE_CHECKING:
     from tracker.commands.base import CommandBase
@@ -136,3 +137,45 @@ class BatchSave:
             for s in snapshots:
                 with contextlib.suppress(IntegrityError):
                     store.recorder.insert_events([s])
+
+
+@contextlib.contextmanager
+def one_transaction(app: CommandBase) -> Iterator[OneTransaction]:
+    """Everything the block saves, through any command or batch, in one transaction:
+    ``with one_transaction(app) as tx: ...; tx.commit()``. Without ``commit()`` (an
+    error, a refusal, a kill) nothing is recorded.
+
+    Every aggregate the block writes stays locked (``lock_for``) until the end, so
+    another thread of this process that wants to change it waits for the commit rather
+    than deciding on a cached state that might yet be rolled back; after a rollback
+    those aggregates are evicted from the cache (their cached versions never existed).
+    Another process waits on the database's own lock (see ``OneTransaction``).
+    """
+    touched: set[Any] = set()
+    held: list[Any] = []
+
+    def on_insert(stored: Sequence[StoredEvent]) -> None:
+        for s in stored:
+            if s.originator_id not in touched:
+                touched.add(s.originator_id)
+                lock = app.lock_for(s.originator_id)  # type: ignore[arg-type]
+                lock.acquire()
+                held.append(lock)
+
+    recorders = [app.recorder] + ([app.snapshots.recorder] if app.snapshots is not None else [])
+    tx = OneTransaction(recorders, on_insert)
+    try:
+        try:
+            tx.__enter__()
+        except OperationalError:
+            raise ConcurrencyError("数据库正忙（另一项写入尚未结束），请稍后重试（未记录任何内容）") from None
+        try:
+            yield tx
+        finally:
+            tx.__exit__(None, None, None)
+    finally:
+        if not tx.committed:
+            for aggregate_id in touched:
+                app.evict(aggregate_id)
+        for lock in reversed(held):
+            lock.release()

@@ -100,7 +100,7 @@ def _project_payments(
             rows, found = _drop_recorded(app, rows)
             present += found
         time.sleep(0.01)
-    raise ConcurrencyError("并发写入过多，请稍后重新导入（已记录的不会重复）")
+    raise ConcurrencyError("并发写入过多，请稍后重新导入（本次未记录任何内容）")
 
 
 def _batches(
@@ -195,7 +195,7 @@ def _drop_recorded(app: BudgetTracker, rows: list[PaymentRow]) -> tuple[list[Pay
         elif found != r.fingerprint:
             raise ImportInterrupted(
                 f"工作表“{r.sheet}”第{r.row}行：凭证号 {r.voucher} 刚被另一次导入以不同内容记录；"
-                "此前的内容已记录，请核对后重新导入",
+                "本次未记录任何内容，请核对后重新导入",
                 "凭证号",
             )
     return left, len(rows) - len(left)

@@ -12,8 +12,11 @@ Order of work:
    and the row's content (see ``validate``), so importing the same file again — or a
    later cumulative export that repeats earlier rows — records nothing twice.
 
-The work is not one transaction: a crash half-way leaves what was recorded so far,
-and importing the file again completes it (what is recorded is recognised).
+Step 3 is one database transaction (``tracker.commands.batch.one_transaction``), on
+SQLite and PostgreSQL alike: the commands and the payment batches all write through it
+and it commits once at the end. A refusal found while recording (a payment that no
+longer fits because someone else paid meanwhile), an error or a ``kill -9`` at any
+moment leaves nothing recorded; importing the file again records everything once.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from tracker.commands.base import request_of
+from tracker.commands.batch import one_transaction
 from tracker.domain.errors import DuplicateError, TrackerError
 from tracker.domain.inputs import parse_year
 from tracker.domain.project import INITIAL
@@ -94,12 +98,13 @@ def _import(
     tables, problems = _recognise(sheets, report)
     parsed = parse_tables(tables, year=fiscal)
     parsed.problems[:0] = problems
-    notify("校验", 0, 1)
+    rows = sum(len(t.rows) for t in tables)
+    notify("校验", 0, rows)
     db = load_state(app, parsed)
     db.requests = lookups.request_hashes(app.read, request_ids(parsed, db))
     load_vouchers(app, parsed, db)
     validated = check(parsed, db, fingerprinter())
-    notify("校验", 1, 1)
+    notify("校验", rows, rows)
     if validated.problems:
         raise ImportRefused(validated.problems)
     report.warnings += validated.warnings
@@ -107,7 +112,7 @@ def _import(
     if dry_run:
         report.created = _counts(validated)
     else:
-        _execute(app, validated, user, report, notify)
+        _record(app, validated, user, report, notify)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -191,6 +196,18 @@ def _service_hash(p: PaymentRow) -> str:
 # ------------------------------------------------------------------ recording
 
 
+def _record(
+    app: BudgetTracker, v: Validated, user: str | None, report: ImportReport, notify: Progress
+) -> None:
+    """Everything in one transaction: written rows are counted as they are sent, and
+    become recorded only at the commit ("提交"), all at once."""
+    with one_transaction(app) as tx:
+        _execute(app, v, user, report, notify)
+        notify("提交", 0, 1)
+        tx.commit()
+    notify("提交", 1, 1)
+
+
 def _execute(
     app: BudgetTracker, v: Validated, user: str | None, report: ImportReport, notify: Progress
 ) -> None:
@@ -203,7 +220,7 @@ def _execute(
         report.created[kind] += created
         report.present[kind] += not created
         if done % 50 == 0 or done == total:
-            notify("导入", done, total)
+            notify("写入", done, total)
 
     for u in v.units:
         try:
@@ -287,6 +304,6 @@ def _execute_payments(
         report.created["payments"] += created - counted[0]
         report.present["payments"] += present - counted[1]
         counted[:] = [created, present]
-        notify("导入", done + created + present, total)
+        notify("写入", done + created + present, total)
 
     record_payments(app, v.payments, user=user, progress=progress)
