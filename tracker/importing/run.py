@@ -96,6 +96,7 @@ def _import(
         raise ImportRefused([Problem(None, e.field, e.message)]) from None
     notify("读取", 1, 1)
     tables, problems = _recognise(sheets, report)
+    problems += _without_rows(tables, report, csv=Path(path).suffix.lower() == ".csv")
     parsed = parse_tables(tables, year=fiscal)
     parsed.problems[:0] = problems
     rows = sum(len(t.rows) for t in tables)
@@ -145,6 +146,19 @@ def _recognise(sheets: list[Any], report: ImportReport) -> tuple[list[Table], li
     if not tables and not problems:
         problems.append(Problem(None, None, "文件中没有可导入的表格（项目表、绩效指标表或支付明细表）"))
     return tables, problems
+
+
+def _without_rows(tables: list[Table], report: ImportReport, *, csv: bool) -> list[Problem]:
+    """A file whose tables have a header and no rows is refused (an export cut short,
+    the wrong file picked): 文件中没有数据行, per sheet for a workbook. An empty table
+    beside ones with rows is only mentioned."""
+    empty = [t for t in tables if not t.rows]
+    if not tables or len(empty) < len(tables):
+        report.warnings += [f"工作表“{t.sheet}”只有表头，没有数据行，已跳过" for t in empty]
+        return []
+    if csv:
+        return [Problem(None, None, "文件中没有数据行")]
+    return [Problem(t.header_row, None, "文件中没有数据行（只有表头）", t.sheet) for t in empty]
 
 
 def _counts(v: Validated) -> dict[str, int]:
