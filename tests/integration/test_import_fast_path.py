@@ -92,7 +92,9 @@ def library_way(monkeypatch: pytest.MonkeyPatch) -> Any:
         monkeypatch.setattr(deciding, "_event_body", lambda: None)
         monkeypatch.setattr(encoding.TrackerMapper, "to_stored_event", Mapper.to_stored_event)
         monkeypatch.setattr(
-            payments, "merged_payments", lambda events, n: merged.compact(statements_for(events), n)
+            payments,
+            "merged_groups",
+            lambda groups, n: [s for events in groups for s in merged.compact(statements_for(events), n)],
         )
         monkeypatch.setattr(run, "_spelled_hash", lambda p: None)
         monkeypatch.setattr(request_ids, "_payment_id", request_ids._entry_payment_id)

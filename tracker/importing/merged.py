@@ -118,30 +118,54 @@ def merged_payments(events: Sequence[Any], max_params: int = PARAMS_PER_STATEMEN
     payment row, the request row) and give the SQL for the rest;
     anything else (another event, another layout) takes the projector's way, merged.
     """
+    return merged_groups([events], max_params)
+
+
+def merged_groups(groups: Sequence[Sequence[Any]], max_params: int = PARAMS_PER_STATEMENT) -> list[Statement]:
+    """``merged_payments`` of several projects' payment events at once (each group one
+    project's): the payment and request rows of all of them sorted together, so each
+    insert lands next to the one before in the key's index (random uuids in event
+    order made SQLite wander over the whole index: twice the time). A group of
+    another shape is merged on its own, after the others."""
+    payments: list[tuple[Any, ...]] = []
+    requests: list[tuple[Any, ...]] = []
+    days: dict[str, dict[str, int]] = {}
+    sqls: tuple[str, ...] = ()
+    others: list[Statement] = []
+    for events in groups:
+        found = _payment_sqls(events)
+        if found is None or (sqls and found != sqls):
+            others += compact(statements_for(events), max_params)
+            continue
+        sqls = found
+        pid = str(events[0].originator_id)
+        per_day = days.setdefault(pid, {})
+        for e in events:
+            fen, iso, payment, request = _rows(e, pid)
+            payments.append(payment)
+            requests.append(request)
+            per_day[iso] = per_day.get(iso, 0) + fen
+    if not sqls:
+        return others
+    day_sql, month_sql, pay_sql, request_sql = sqls
+    payments.sort(key=_first)
+    requests.sort(key=_first)
+    out = _multi_row({pay_sql: payments, request_sql: requests}, max_params)
+    return [*out, *_ledger(day_sql, month_sql, days, max_params), *others]
+
+
+def _payment_sqls(events: Sequence[Any]) -> tuple[str, ...] | None:
+    """The projector's four statements for these events, if they are one project's
+    payments laid out as assumed (see ``merged_payments``)."""
     first = events[0] if events else None
     if first is None or any(
         type(e) is not PAYMENT_EVENT or e.originator_id != first.originator_id for e in events
     ):
-        return compact(statements_for(events), max_params)
-    pid = str(first.originator_id)
+        return None
     sample = statements_for([first])
-    if not _is_payment_layout(sample, _payment_params(first, pid)):
-        return compact(statements_for(events), max_params)
-    day_sql, month_sql, pay_sql, request_sql = (sql for sql, _ in sample)
-    payments: list[tuple[Any, ...]] = []
-    requests: list[tuple[Any, ...]] = []
-    days: dict[str, int] = {}
-    for e in events:
-        fen, iso, payment, request = _rows(e, pid)
-        payments.append(payment)
-        requests.append(request)
-        days[iso] = days.get(iso, 0) + fen
-    # In key order: each insert lands next to the one before in the key's index (random
-    # uuids in event order made SQLite wander over the whole index: twice the time).
-    payments.sort(key=_first)
-    requests.sort(key=_first)
-    out = _multi_row({pay_sql: payments, request_sql: requests}, max_params)
-    return [*out, *_ledger(day_sql, month_sql, pid, days, max_params)]
+    if not _is_payment_layout(sample, _payment_params(first, str(first.originator_id))):
+        return None
+    return tuple(sql for sql, _ in sample)
 
 
 def _rows(e: Any, pid: str) -> tuple[int, str, tuple[Any, ...], tuple[Any, ...]]:
@@ -163,17 +187,18 @@ def _payment_params(e: Any, pid: str) -> tuple[tuple[Any, ...], ...]:
     return (pid, iso, 0, fen), (pid, iso[:7], 0, fen), payment, request
 
 
-def _ledger(day_sql: str, month_sql: str, pid: str, days: dict[str, int], max_params: int) -> list[Statement]:
-    """Each day's and month's sum, in the order ``compact`` lists them: the days by
-    first appearance, then the months."""
-    months: dict[str, int] = {}
-    for iso, fen in days.items():
-        months[iso[:7]] = months.get(iso[:7], 0) + fen
-    additions = {
-        day_sql: [(pid, iso, 0, fen) for iso, fen in days.items()],
-        month_sql: [(pid, month, 0, fen) for month, fen in months.items()],
-    }
-    return _multi_upsert(additions, max_params)
+def _ledger(day_sql: str, month_sql: str, days: dict[str, dict[str, int]], max_params: int) -> list[Statement]:
+    """Each project's days' and months' sums, in the order ``compact`` lists them: the
+    days by first appearance, then the months."""
+    by_day: list[tuple[Any, ...]] = []
+    by_month: list[tuple[Any, ...]] = []
+    for pid, per_day in days.items():
+        months: dict[str, int] = {}
+        for iso, fen in per_day.items():
+            by_day.append((pid, iso, 0, fen))
+            months[iso[:7]] = months.get(iso[:7], 0) + fen
+        by_month += [(pid, month, 0, fen) for month, fen in months.items()]
+    return _multi_upsert({day_sql: by_day, month_sql: by_month}, max_params)
 
 
 def _first(row: tuple[Any, ...]) -> Any:
