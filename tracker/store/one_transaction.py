@@ -35,6 +35,10 @@ from eventsourcing import persistence as es
 from eventsourcing.postgres import PostgresDatastore
 from psycopg.sql import SQL, Identifier
 
+from tracker.store.pg_copy import RowWriter, copy_events, last_ids
+
+COPY_MIN_EVENTS = 50  # a command's few events keep the library's insert
+
 # The library's own translation of driver errors, most specific first.
 _SQLITE_ERRORS: tuple[tuple[type[Exception], type[Exception]], ...] = (
     (sqlite3.InterfaceError, es.InterfaceError),
@@ -234,10 +238,14 @@ class OneTransaction:
 
     def _insert_events(self, original: Callable[..., Any], recorder: Any) -> Callable[..., Any]:
         write = original
-        if self._postgres and hasattr(recorder, "_fetch_ids_after_insert_events"):
+        if self._postgres:
 
             def write(stored_events: Sequence[Any], **kwargs: Any) -> Any:
-                return self._pipelined(recorder, stored_events, kwargs)
+                if len(stored_events) > COPY_MIN_EVENTS:
+                    return self._copied(recorder, stored_events, kwargs)
+                if hasattr(recorder, "_fetch_ids_after_insert_events"):
+                    return self._pipelined(recorder, stored_events, kwargs)
+                return original(stored_events, **kwargs)
 
         def insert_events(stored_events: Sequence[Any], **kwargs: Any) -> Any:
             if not self._mine():
@@ -251,6 +259,19 @@ class OneTransaction:
                 return write(stored_events, **kwargs)
 
         return insert_events
+
+    def _copied(self, recorder: Any, stored_events: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+        """A batch (the import's payments, its snapshots) by COPY (``pg_copy``): the
+        events, then their read-model rows, as the recorder writes them."""
+        schema, table = self._datastore.schema, recorder.events_table_name
+        try:
+            copy_events(self._conn, schema, table, stored_events)
+            RowWriter(self._conn).write(kwargs.get("projection", ()))
+            if hasattr(recorder, "_fetch_ids_after_insert_events"):
+                return last_ids(self._conn, schema, table, len(stored_events))
+            return None
+        except psycopg.Error as e:
+            raise _translated(e, _PG_ERRORS) from e
 
     def _pipelined(self, recorder: Any, stored_events: Sequence[Any], kwargs: dict[str, Any]) -> Any:
         """The library's pipelined insert (``PostgresApplicationRecorder.insert_events``)
