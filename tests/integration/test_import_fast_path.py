@@ -172,9 +172,15 @@ def test_replaying_every_event_gives_the_aggregate_the_snapshot_holds(db_url: st
         app.close()
 
 
+@pytest.mark.parametrize("per_insert", [20_000, 150])
 def test_the_read_model_equals_a_rebuild_and_a_second_import_records_nothing(
-    db_url: str, tmp_path: Path
+    db_url: str, tmp_path: Path, per_insert: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Also with the payments stored in several inserts inside the one transaction
+    (on PostgreSQL: several COPYs, upserts through several temporary tables)."""
+    from tracker.importing import payments
+
+    monkeypatch.setattr(payments, "EVENTS_PER_TRANSACTION", per_insert)
     app = funded(db_url)
     try:
         path = payments_file(tmp_path / "pay.csv", 700, seed=11)

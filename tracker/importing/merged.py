@@ -187,7 +187,9 @@ def _payment_params(e: Any, pid: str) -> tuple[tuple[Any, ...], ...]:
     return (pid, iso, 0, fen), (pid, iso[:7], 0, fen), payment, request
 
 
-def _ledger(day_sql: str, month_sql: str, days: dict[str, dict[str, int]], max_params: int) -> list[Statement]:
+def _ledger(
+    day_sql: str, month_sql: str, days: dict[str, dict[str, int]], max_params: int
+) -> list[Statement]:
     """Each project's days' and months' sums, in the order ``compact`` lists them: the
     days by first appearance, then the months."""
     by_day: list[tuple[Any, ...]] = []

@@ -20,6 +20,7 @@ place: rows gathered before it are written first, so the order of effects is kep
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -28,6 +29,7 @@ from psycopg.sql import SQL, Identifier
 
 EVENT_TYPES = ["uuid", "int8", "text", "bytea"]
 _VALUES = r"\(\?(?:, \?)*\)"
+_TEMPORARY = itertools.count(1)  # temporary tables live until the commit: names never reused
 _SHAPE = re.compile(
     rf"^INSERT INTO (\w+) \(([\w, ]+)\) VALUES ({_VALUES}(?:, {_VALUES})*)"
     r"(?: (ON CONFLICT \(([\w, ]+)\) DO UPDATE SET .*))?$",
@@ -62,7 +64,6 @@ class RowWriter:
         self.conn = conn
         self.groups: dict[tuple[str, str, str | None], list[tuple[Any, ...]]] = {}
         self.keys: dict[tuple[str, str, str | None], tuple[list[int], set[tuple[Any, ...]]]] = {}
-        self.temp = 0
 
     def write(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
         """Every statement's effect, in order (see the module's docstring)."""
@@ -107,8 +108,7 @@ class RowWriter:
                 copy.write_row(row)
 
     def _upsert(self, table: str, columns: str, conflict: str, rows: list[tuple[Any, ...]]) -> None:
-        self.temp += 1
-        temp = f"tracker_copy_{table}_{self.temp}"
+        temp = f"tracker_copy_{table}_{next(_TEMPORARY)}"
         self.conn.execute(
             f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"
         )
