@@ -140,7 +140,8 @@ def raw_baseline(url: str, csv_path: Path) -> float:
         reader = csv.reader(f)
         next(reader)
         data = [tuple(r) for r in reader]
-    create = "CREATE TABLE raw_payments (day TEXT, code TEXT, amount TEXT, payee TEXT, economic TEXT, voucher TEXT)"
+    columns = "day TEXT, code TEXT, amount TEXT, payee TEXT, economic TEXT, voucher TEXT"
+    create = f"CREATE TABLE raw_payments ({columns})"
     if url.startswith("sqlite"):
         conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
