@@ -4,12 +4,14 @@ everything exactly once. A real subprocess, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
 import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +21,8 @@ import pytest
 from conftest import READ_TABLE_ORDER
 
 from tracker.commands.tracker import BudgetTracker
+from tracker.domain.errors import OverspendError
+from tracker.importing import import_file
 from tracker.store.config import Settings
 
 TRACKER = str(Path(sys.executable).parent / "tracker")
@@ -179,3 +183,48 @@ def test_an_import_killed_at_any_moment_records_nothing_and_a_rerun_records_ever
     code, err = Import(db_url, workbook).finish()
     assert code == 0, err
     assert recorded(db_url) == state, "a re-run recorded something again"
+
+
+def test_a_payment_made_while_an_import_records_waits_for_it_and_the_budget_still_holds(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Another writer (a second application, as a web process would be) pays into a
+    project while the import is writing to it: its save waits for the import's commit,
+    then it is decided on the new balance and refused, since both would overspend."""
+    importer = BudgetTracker(Settings(db_url=db_url, user="导入员"))
+    web = BudgetTracker(Settings(db_url=db_url, user="网页用户"))
+    try:
+        importer.add_unit("450001", "保定市满城区医疗保障局本级")
+        importer.add_project(year=2024, unit="450001", code="P1", name="办公室整修")
+        importer.appropriate("P1", "100000.00", date="2024-01-10")
+        web.get_project("P1", 2024)  # cached by the other writer before the import
+        path = tmp_path / "pay.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(PAY_HEADER)
+            for k in range(2_000):
+                w.writerow([f"2024-03-{1 + k % 28:02d}", "P1", "40.00", "某公司", "30201", f"记-{k + 1}"])
+        outcome: list[BaseException | str] = []
+
+        def pay() -> None:
+            try:
+                web.pay("P1", "30000.00", date="2024-04-01", payee="某医院", request_id="web-1")
+                outcome.append("recorded")
+            except BaseException as e:
+                outcome.append(e)
+
+        payer = threading.Thread(target=pay)
+
+        def meanwhile(stage: str, done: int, total: int) -> None:
+            if stage == "写入" and not payer.is_alive() and not outcome:
+                payer.start()  # recording has begun: the transaction is open
+
+        import_file(importer, path, year=2024, progress=meanwhile)
+        payer.join(timeout=WAIT)
+        (result,) = outcome
+        assert isinstance(result, OverspendError), result
+        assert web.read.all("SELECT SUM(amount_fen) AS s FROM rm_payments") == [{"s": 8_000_000}]
+        assert len(web.get_project("P1", 2024).payments) == 2_000
+    finally:
+        importer.close()
+        web.close()
