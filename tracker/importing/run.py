@@ -12,11 +12,8 @@ Order of work:
    and the row's content (see ``validate``), so importing the same file again — or a
    later cumulative export that repeats earlier rows — records nothing twice.
 
-Step 3 is one database transaction (``tracker.commands.batch.one_transaction``), on
-SQLite and PostgreSQL alike: the commands and the payment batches all write through it
-and it commits once at the end. A refusal found while recording (a payment that no
-longer fits because someone else paid meanwhile), an error or a ``kill -9`` at any
-moment leaves nothing recorded; importing the file again records everything once.
+Step 3 (``recording``) is one database transaction, on SQLite and PostgreSQL alike:
+killed or stopped at any moment it leaves nothing recorded.
 """
 
 from __future__ import annotations
@@ -29,16 +26,14 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from tracker.commands.base import request_of
-from tracker.commands.batch import one_transaction
-from tracker.domain.errors import DuplicateError, TrackerError
+from tracker.domain.errors import TrackerError
 from tracker.domain.inputs import parse_year
-from tracker.domain.project import INITIAL
-from tracker.importing.errors import ImportInterrupted, ImportRefused, interrupted
+from tracker.importing.errors import ImportInterrupted, ImportRefused
 from tracker.importing.layouts import Table, Unrecognised, detect
 from tracker.importing.parsing import parse_tables
-from tracker.importing.payments import record_payments
 from tracker.importing.readers import read_table_file
-from tracker.importing.records import IMPORT_NOTE, PaymentRow, Problem, Validated
+from tracker.importing.recording import counts, record
+from tracker.importing.records import PaymentRow, Problem
 from tracker.importing.report import ImportReport, Progress, SheetReport, text_progress
 from tracker.importing.request_ids import request_ids
 from tracker.importing.state import load_state, load_vouchers
@@ -111,9 +106,9 @@ def _import(
     report.warnings += validated.warnings
     report.present = dict(validated.present)
     if dry_run:
-        report.created = _counts(validated)
+        report.created = counts(validated)
     else:
-        _record(app, validated, user, report, notify)
+        record(app, validated, user, report, notify)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -161,16 +156,6 @@ def _without_rows(tables: list[Table], report: ImportReport, *, csv: bool) -> li
     return [Problem(t.header_row, None, "文件中没有数据行（只有表头）", t.sheet) for t in empty]
 
 
-def _counts(v: Validated) -> dict[str, int]:
-    return {
-        "units": len(v.units),
-        "projects": len(v.projects),
-        "appropriations": len(v.appropriations),
-        "indicators": len(v.indicators),
-        "payments": len(v.payments),
-    }
-
-
 def service_fingerprint(command: str, args: dict[str, Any], request_id: str, result: UUID) -> str:
     """The service layer's own request hash (``tracker.commands.base.request_of``)."""
     request = request_of(command, args, request_id, result)
@@ -205,119 +190,3 @@ def _spelled_hash(p: PaymentRow) -> str | None:
 
 def _service_hash(p: PaymentRow) -> str:
     return service_fingerprint("pay", p.command_args(), p.request_id, p.payment_id)
-
-
-# ------------------------------------------------------------------ recording
-
-
-def _record(
-    app: BudgetTracker, v: Validated, user: str | None, report: ImportReport, notify: Progress
-) -> None:
-    """Everything in one transaction: written rows are counted as they are sent, and
-    become recorded only at the commit ("提交"), all at once."""
-    with one_transaction(app) as tx:
-        _execute(app, v, user, report, notify)
-        notify("提交", 0, 1)
-        tx.commit()
-    notify("提交", 1, 1)
-
-
-def _execute(
-    app: BudgetTracker, v: Validated, user: str | None, report: ImportReport, notify: Progress
-) -> None:
-    total = sum(_counts(v).values())
-    done = 0
-
-    def step(kind: str, created: bool) -> None:
-        nonlocal done
-        done += 1
-        report.created[kind] += created
-        report.present[kind] += not created
-        if done % 50 == 0 or done == total:
-            notify("写入", done, total)
-
-    for u in v.units:
-        try:
-            app.add_unit(u.code, u.name, user=user, note=IMPORT_NOTE, request_id=f"import:unit:{u.code}")
-            step("units", True)
-        except DuplicateError:  # registered meanwhile by someone else
-            step("units", False)
-    for p in v.projects:
-        try:
-            app.add_project(
-                year=p.year,
-                unit=p.unit_code or "",
-                code=p.code,
-                name=p.name,
-                expenditure_type=p.expenditure_type,
-                functional=p.functional,
-                economic=p.economic,
-                source=p.source,
-                owner=p.owner or "",
-                plan=p.plan,
-                user=user,
-                note=IMPORT_NOTE,
-                request_id=p.request_id,
-            )
-            step("projects", True)
-        except DuplicateError as e:
-            if lookups.project_in_year(app.read, p.code, p.year) is None:
-                raise interrupted(p.sheet, p.row, e) from None
-            step("projects", False)
-    for p in v.appropriations:
-        assert p.budget is not None
-        try:
-            app.appropriate(
-                p.code,
-                p.budget,
-                date=p.approved,
-                kind=INITIAL,
-                doc=p.doc,
-                year=p.year,
-                user=user,
-                note=IMPORT_NOTE,
-                request_id=p.budget_request_id,
-            )
-        except TrackerError as e:
-            raise interrupted(p.sheet, p.row, e) from None
-        step("appropriations", True)
-    for i in v.indicators:
-        try:
-            app.add_indicator(
-                i.code,
-                level1=i.level1,
-                level2=i.level2,
-                name=i.name,
-                target=i.target,
-                weight=i.weight,
-                description=i.description,
-                year=i.year,
-                user=user,
-                note=IMPORT_NOTE,
-                request_id=i.request_id,
-            )
-        except TrackerError as e:
-            raise interrupted(i.sheet, i.row, e) from None
-        step("indicators", True)
-    if v.payments:
-        _execute_payments(app, v, user, report, notify, done, total)
-
-
-def _execute_payments(
-    app: BudgetTracker,
-    v: Validated,
-    user: str | None,
-    report: ImportReport,
-    notify: Progress,
-    done: int,
-    total: int,
-) -> None:
-    counted = [0, 0]
-
-    def progress(created: int, present: int) -> None:
-        report.created["payments"] += created - counted[0]
-        report.present["payments"] += present - counted[1]
-        counted[:] = [created, present]
-        notify("写入", done + created + present, total)
-
-    record_payments(app, v.payments, user=user, progress=progress)
