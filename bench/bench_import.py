@@ -208,7 +208,9 @@ def main() -> None:
                     engine,
                     str(projects),
                 ]
-                out = subprocess.run([*cmd, str(paths[kind]), str(csv_path)], capture_output=True, text=True)
+                out = subprocess.run(
+                    [*cmd, str(paths[kind]), str(csv_path)], capture_output=True, text=True, check=False
+                )
                 if out.returncode != 0:
                     print(f"{engine} {shape} .{kind}: the measurement failed\n{out.stderr}", flush=True)
                     continue
