@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tracker.commands.batch import one_transaction
-from tracker.domain.errors import DuplicateError, TrackerError
+from tracker.domain.errors import ConcurrencyError, DuplicateError, TrackerError
 from tracker.domain.project import INITIAL
-from tracker.importing.errors import interrupted
+from tracker.importing.errors import ImportInterrupted, interrupted
 from tracker.importing.payments import record_payments
 from tracker.importing.records import IMPORT_NOTE, Validated
 from tracker.importing.report import ImportReport, Progress
@@ -39,11 +39,16 @@ def record(
     app: BudgetTracker, v: Validated, user: str | None, report: ImportReport, notify: Progress
 ) -> None:
     """Everything in one transaction: written rows are counted as they are sent, and
-    become recorded only at the commit ("提交"), all at once."""
-    with one_transaction(app) as tx:
-        _execute(app, v, user, report, notify)
-        notify("提交", 0, 1)
-        tx.commit()
+    become recorded only at the commit ("提交"), all at once. Too busy a database (the
+    transaction could not begin, or a write gave up) is an interruption like any other:
+    the doors tell the user that nothing was recorded."""
+    try:
+        with one_transaction(app) as tx:
+            _execute(app, v, user, report, notify)
+            notify("提交", 0, 1)
+            tx.commit()
+    except ConcurrencyError as e:
+        raise ImportInterrupted(e.message, e.field) from None
     notify("提交", 1, 1)
 
 
