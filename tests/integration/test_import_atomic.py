@@ -228,3 +228,44 @@ def test_a_payment_made_while_an_import_records_waits_for_it_and_the_budget_stil
     finally:
         importer.close()
         web.close()
+
+
+def test_two_imports_in_two_threads_of_one_application_both_record_once(db_url: str, tmp_path: Path) -> None:
+    """Two uploads confirmed at once on one web process: the second one's transaction
+    waits for the first one's commit, then records its own rows on the new state."""
+    app = BudgetTracker(Settings(db_url=db_url, user="导入员"))
+    try:
+        app.add_unit("450001", "保定市满城区医疗保障局本级")
+        app.add_project(year=2024, unit="450001", code="P1", name="办公室整修")
+        app.appropriate("P1", "100000.00", date="2024-01-10")
+        paths = []
+        for n in (1, 2):
+            path = tmp_path / f"pay{n}.csv"
+            with path.open("w", encoding="utf-8", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(PAY_HEADER)
+                for k in range(2_000):
+                    w.writerow([f"2024-03-{1 + k % 28:02d}", "P1", "10.00", "某公司", "30201", f"记-{n}-{k}"])
+            paths.append(path)
+        results: list[BaseException | int] = []
+
+        def second() -> None:
+            try:
+                results.append(import_file(app, paths[1], year=2024).created["payments"])
+            except BaseException as e:
+                results.append(e)
+
+        other = threading.Thread(target=second)
+
+        def meanwhile(stage: str, done: int, total: int) -> None:
+            if stage == "写入" and not other.is_alive() and not results:
+                other.start()
+
+        first = import_file(app, paths[0], year=2024, progress=meanwhile)
+        other.join(timeout=WAIT)
+        assert (first.created["payments"], results) == (2_000, [2_000])
+        assert app.read.all("SELECT COUNT(*) AS n FROM rm_payments") == [{"n": 4_000}]
+        app.evict(app.find_project("P1", 2024))
+        assert len(app.get_project("P1", 2024).payments) == 4_000
+    finally:
+        app.close()

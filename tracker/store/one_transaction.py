@@ -90,7 +90,6 @@ class OneTransaction:
         self._conn: Any = None  # the driver's connection (sqlite3 / psycopg)
         self._sqlite: Any = None  # the library's wrapper of it, on SQLite
         self._savepoints = 0
-        self._pinned: list[Any] = []
         self.committed = False
 
     # ------------------------------------------------------------- lifecycle
@@ -157,41 +156,27 @@ class OneTransaction:
     # ----------------------------------------------------------- the pinning
 
     def _pin(self) -> None:
-        """Shadow the datastore's and recorders' methods on the instances (the classes,
-        and so every other application, are untouched); ``_unpin`` removes the shadows."""
-        store = self._datastore
-        if "transaction" in vars(store):
-            raise RuntimeError("a OneTransaction is already open on this store")
-        self._original_transaction = store.transaction
-        self._original_get = store.get_connection
-        store.transaction = self._transaction
-        store.get_connection = self._get_connection
-        self._pinned = [store]
-        for r in self._recorders:
-            r.insert_events = self._insert_events(r.insert_events, r)
-            self._pinned.append(r)
+        with _INSTALL:
+            shadows = vars(self._datastore).get(_SHADOWS)
+            if shadows is None:
+                shadows = _Shadows(self._datastore, self._recorders)
+                vars(self._datastore)[_SHADOWS] = shadows
+            if self._owner in shadows.open:
+                raise RuntimeError("a OneTransaction is already open in this thread")
+            shadows.open[self._owner] = self
 
     def _unpin(self) -> None:
-        for obj in self._pinned:
-            for name in ("transaction", "get_connection", "insert_events"):
-                vars(obj).pop(name, None)
-        self._pinned = []
+        with _INSTALL:
+            shadows = vars(self._datastore).get(_SHADOWS)
+            if shadows is None or shadows.open.get(self._owner) is not self:
+                return
+            del shadows.open[self._owner]
+            if not shadows.open:
+                shadows.remove()
+                del vars(self._datastore)[_SHADOWS]
 
     def _original_get_connection(self) -> Any:
         return type(self._datastore).get_connection(self._datastore)
-
-    def _mine(self) -> bool:
-        return threading.get_ident() == self._owner
-
-    def _transaction(self, *, commit: bool = False) -> Any:
-        if not self._mine():
-            return self._original_transaction(commit=commit)
-        return self._pinned_transaction(commit)
-
-    def _get_connection(self, **kwargs: Any) -> Any:
-        if not self._mine():
-            return self._original_get(**kwargs)
-        return self._pinned_connection()
 
     @contextlib.contextmanager
     def _pinned_connection(self) -> Iterator[Any]:
@@ -236,29 +221,26 @@ class OneTransaction:
             error = psycopg.errors.error_from_result(result, encoding=self._conn.info.encoding)
             raise _translated(error, _PG_ERRORS) from error
 
-    def _insert_events(self, original: Callable[..., Any], recorder: Any) -> Callable[..., Any]:
-        write = original
-        if self._postgres:
-
-            def write(stored_events: Sequence[Any], **kwargs: Any) -> Any:
-                if len(stored_events) > COPY_MIN_EVENTS:
-                    return self._copied(recorder, stored_events, kwargs)
-                if hasattr(recorder, "_fetch_ids_after_insert_events"):
-                    return self._pipelined(recorder, stored_events, kwargs)
-                return original(stored_events, **kwargs)
-
-        def insert_events(stored_events: Sequence[Any], **kwargs: Any) -> Any:
-            if not self._mine():
-                return original(stored_events, **kwargs)
-            if not stored_events:
-                return None
-            self._on_insert(stored_events)
-            if not self._postgres:
-                return write(stored_events, **kwargs)  # its transaction() is a savepoint
-            with self._savepoint():
-                return write(stored_events, **kwargs)
-
-        return insert_events
+    def _insert(
+        self,
+        recorder: Any,
+        original: Callable[..., Any],
+        stored_events: Sequence[Any],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        """A write of this thread's transaction: in a savepoint (on SQLite the recorder's
+        own ``transaction(commit=True)``, which is one here)."""
+        if not stored_events:
+            return None
+        self._on_insert(stored_events)
+        if not self._postgres:
+            return original(stored_events, **kwargs)
+        with self._savepoint():
+            if len(stored_events) > COPY_MIN_EVENTS:
+                return self._copied(recorder, stored_events, kwargs)
+            if hasattr(recorder, "_fetch_ids_after_insert_events"):
+                return self._pipelined(recorder, stored_events, kwargs)
+            return original(stored_events, **kwargs)
 
     def _copied(self, recorder: Any, stored_events: Sequence[Any], kwargs: dict[str, Any]) -> Any:
         """A batch (the import's payments, its snapshots) by COPY (``pg_copy``): the
@@ -294,3 +276,49 @@ class OneTransaction:
             raise es.IntegrityError(f"events not inserted: {e}") from e
         except psycopg.Error as e:
             raise _translated(e, _PG_ERRORS) from e
+
+
+_INSTALL = threading.Lock()
+_SHADOWS = "_tracker_one_transactions"
+
+
+class _Shadows:
+    """The datastore's and recorders' entry points, shadowed on the instances (the
+    classes, and so every other application, are untouched) while any thread has a
+    ``OneTransaction`` open on them: each call goes to the calling thread's open
+    transaction, or to the original method. Two threads of one process may each run an
+    import: the second one's transaction waits for the first's commit in the database."""
+
+    NAMES = ("transaction", "get_connection", "insert_events")
+
+    def __init__(self, store: Any, recorders: Sequence[Any]) -> None:
+        self.objects = [store, *recorders]
+        self.open: dict[int, OneTransaction] = {}
+        original_transaction, original_get = store.transaction, store.get_connection
+
+        def transaction(*, commit: bool = False) -> Any:
+            tx = self.open.get(threading.get_ident())
+            return original_transaction(commit=commit) if tx is None else tx._pinned_transaction(commit)
+
+        def get_connection(**kwargs: Any) -> Any:
+            tx = self.open.get(threading.get_ident())
+            return original_get(**kwargs) if tx is None else tx._pinned_connection()
+
+        store.transaction = transaction
+        store.get_connection = get_connection
+        for r in recorders:
+            r.insert_events = self._insert_events(r, r.insert_events)
+
+    def _insert_events(self, recorder: Any, original: Callable[..., Any]) -> Callable[..., Any]:
+        def insert_events(stored_events: Sequence[Any], **kwargs: Any) -> Any:
+            tx = self.open.get(threading.get_ident())
+            if tx is None:
+                return original(stored_events, **kwargs)
+            return tx._insert(recorder, original, stored_events, kwargs)
+
+        return insert_events
+
+    def remove(self) -> None:
+        for obj in self.objects:
+            for name in self.NAMES:
+                vars(obj).pop(name, None)
