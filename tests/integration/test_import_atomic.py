@@ -153,11 +153,11 @@ def fresh_database(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[C
     admin = _pg_admin() if request.node.callspec.params["db"] == "postgres" else None
 
     def make() -> str:
-        if admin is None:
-            return f"sqlite:///{tmp_path / f'tracker-{len(made)}.db'}"
         name = f"tracker_t_{uuid.uuid4().hex[:12]}"
-        admin.execute(f'CREATE DATABASE "{name}"')
         made.append(name)
+        if admin is None:
+            return f"sqlite:///{tmp_path / f'{name}.db'}"
+        admin.execute(f'CREATE DATABASE "{name}"')
         return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
     yield make
@@ -191,7 +191,7 @@ def test_an_import_killed_at_any_moment_records_nothing_and_a_rerun_records_ever
         if "正在提交" not in err:
             # Killed before the commit began: nothing at all may be there.
             assert killed, f"{name}: the import ended without committing: {err!r}"
-            assert state == empty, f"killed at {name}: something was recorded"
+            assert state == empty, f"killed at {name}: something was recorded: {err!r}"
             before_commit += 1
         elif state != empty:
             # Killed during or after the one commit (or it ended first): all of it,

@@ -59,7 +59,7 @@ def record_payments(
     (a cached copy that another process has overtaken is reloaded first), and the
     decided events of many projects are stored together, up to
     ``EVENTS_PER_TRANSACTION`` at a time (``BatchSave`` with ``combine``).
-    ``progress(created, present)`` follows each project. (A writer thread overlapping
+    ``progress(created, present)`` follows each insert. (A writer thread overlapping
     the saves with the next project's work was tried: the per-event Python work of both
     threads fights over the GIL and it was slower.)
     """
@@ -68,17 +68,24 @@ def record_payments(
     for p in payments:
         by_project.setdefault(p.project_id, []).append(p)
     per_statement = PG_PARAMS_PER_STATEMENT if app.read.is_postgres else PARAMS_PER_STATEMENT
-    created = present = 0
+    done = [0, 0]  # (created, present) of the rows sent to the database
+    kept = [0, 0]  # of the rows decided since the last insert
+
+    def sent() -> None:
+        _flush(batch)
+        done[:] = [done[0] + kept[0], done[1] + kept[1]]
+        kept[:] = [0, 0]
+        if progress is not None:
+            progress(done[0], done[1])  # "written": sent, to be committed with the rest
+
     with BatchSave(app, combine=lambda groups: merged_groups(groups, per_statement)) as batch:
         for pid, rows in by_project.items():
             made = _project_payments(app, batch, pid, rows, who)
-            created += made
-            present += len(rows) - made
+            kept[:] = [kept[0] + made, kept[1] + len(rows) - made]
             if batch.kept_events >= EVENTS_PER_TRANSACTION:
-                _flush(batch)
-            if progress is not None:
-                progress(created, present)
-        _flush(batch)
+                sent()
+        sent()
+    created, present = done
     return created, present
 
 
