@@ -16,6 +16,12 @@ The read-model statements are the projector's shapes: ``INSERT INTO t (cols) VAL
 UPDATE ...`` goes through a temporary table and one ``INSERT ... SELECT`` with the
 statement's own ``ON CONFLICT`` clause. Any other statement runs as it is, in its
 place: rows gathered before it are written first, so the order of effects is kept.
+
+This path does not go through ``TrackerPostgresRecorder.insert_events`` or its
+``_insert_stored_events``: anything added to what the recorder writes for each event
+(a hash chain, say) must be added to ``OneTransaction._copied`` too, or the import's
+large batches on PostgreSQL will not have it (``test_import_fast_path`` compares the
+stored events and read tables with the library's way and a rebuild).
 """
 
 from __future__ import annotations
