@@ -92,7 +92,9 @@ def library_way(monkeypatch: pytest.MonkeyPatch) -> Any:
         monkeypatch.setattr(deciding, "_event_body", lambda: None)
         monkeypatch.setattr(encoding.TrackerMapper, "to_stored_event", Mapper.to_stored_event)
         monkeypatch.setattr(
-            payments, "merged_payments", lambda events, n: merged.compact(statements_for(events), n)
+            payments,
+            "merged_groups",
+            lambda groups, n: [s for events in groups for s in merged.compact(statements_for(events), n)],
         )
         monkeypatch.setattr(run, "_spelled_hash", lambda p: None)
         monkeypatch.setattr(request_ids, "_payment_id", request_ids._entry_payment_id)
@@ -170,9 +172,15 @@ def test_replaying_every_event_gives_the_aggregate_the_snapshot_holds(db_url: st
         app.close()
 
 
+@pytest.mark.parametrize("per_insert", [20_000, 150])
 def test_the_read_model_equals_a_rebuild_and_a_second_import_records_nothing(
-    db_url: str, tmp_path: Path
+    db_url: str, tmp_path: Path, per_insert: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Also with the payments stored in several inserts inside the one transaction
+    (on PostgreSQL: several COPYs, upserts through several temporary tables)."""
+    from tracker.importing import payments
+
+    monkeypatch.setattr(payments, "EVENTS_PER_TRANSACTION", per_insert)
     app = funded(db_url)
     try:
         path = payments_file(tmp_path / "pay.csv", 700, seed=11)

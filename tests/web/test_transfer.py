@@ -182,6 +182,17 @@ def test_a_file_of_another_kind_is_refused_beside_the_field(as_user: Any, upload
     assert 'id="file-error"' in text
 
 
+def test_a_file_with_a_header_and_no_rows_is_refused_and_nothing_is_kept(
+    app: Flask, as_user: Any, uploads: Path
+) -> None:
+    before = payments(app)
+    response = upload(as_user("officer1"), csv_bytes([PAY_HEADER]))
+    assert response.status_code == 422
+    assert "文件中没有数据行" in html.unescape(response.get_data(as_text=True))
+    assert 'action="/transfer/confirm"' not in response.get_data(as_text=True)
+    assert payments(app) == before
+
+
 def test_a_missing_year_is_asked_for_on_this_page(as_user: Any, uploads: Path) -> None:
     response = upload(as_user("officer1"), csv_bytes([PAY_HEADER, *GOOD]), year="")
     assert response.status_code == 422

@@ -74,7 +74,7 @@ class CommandBase(Application[UUID]):
         }
         with schema_lock(self.settings.db_url):
             super().__init__(env=env)
-        self._locks: dict[UUID, threading.Lock] = {}
+        self._locks: dict[UUID, threading.RLock] = {}
         self._code_cache: dict[tuple[str, int], UUID] = {}
         self.read: ReadStore = ReadStore(self.recorder)
         self.queries: Queries = Queries(self.read)
@@ -171,9 +171,11 @@ class CommandBase(Application[UUID]):
     def _user(self, user: str | None) -> str:
         return self.acting_user(user)
 
-    def lock_for(self, aggregate_id: UUID) -> threading.Lock:
-        """One writer per aggregate per process, since the cached object is shared."""
-        return self._locks.setdefault(aggregate_id, threading.Lock())
+    def lock_for(self, aggregate_id: UUID) -> threading.RLock:
+        """One writer per aggregate per process, since the cached object is shared.
+        Re-entrant: a ``one_transaction`` (the import) holds the locks of what it wrote
+        until its commit, while its own commands take them again."""
+        return self._locks.setdefault(aggregate_id, threading.RLock())
 
     def evict(self, aggregate_id: UUID) -> None:
         """Forget the cached copy: the next load reads the store (another process may

@@ -22,15 +22,16 @@ other place where events are stored.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 
-from tracker.domain.errors import TrackerError
+from tracker.domain.errors import ConcurrencyError, TrackerError
+from tracker.store.one_transaction import OneTransaction
 
 if TYPE_CHECKING:
     from tracker.commands.base import CommandBase
@@ -62,11 +63,25 @@ class BatchSave:
 
     Used as a context manager: the snapshots are written when the block ends without
     an error (an interrupted batch keeps what it stored; the next load replays it).
+
+    With ``combine``, chunks are not stored at once but kept until ``flush()`` (or the
+    end), then stored together: the events of many aggregates in one insert, with the
+    read-model rows ``combine`` makes from the chunks' second elements (one list per
+    chunk, in order). At 1,000 projects of 100 payments each, rows sorted across
+    projects land next to each other in the tables' indexes, where a hundred rows at a
+    time landed all over them. Until it is flushed, each aggregate with kept events
+    stays locked (``lock_for``), since its cached copy is ahead of the store.
     """
 
-    def __init__(self, app: CommandBase) -> None:
+    def __init__(
+        self, app: CommandBase, combine: Callable[[list[Any]], Sequence[Statement]] | None = None
+    ) -> None:
         self._app = app
         self._snapshots: list[StoredEvent] = []
+        self._combine = combine
+        self._kept: list[tuple[UUID, Sequence[Any], Any]] = []
+        self._held: list[Any] = []
+        self.kept_events = 0
 
     def __enter__(self) -> BatchSave:
         return self
@@ -76,6 +91,8 @@ class BatchSave:
     ) -> None:
         if kind is None:
             self.finish()
+        else:
+            self._forget_kept()
 
     def save(
         self,
@@ -85,7 +102,7 @@ class BatchSave:
         missing: TrackerError,
     ) -> A:
         """Let ``decide`` change the aggregate and yield its events in chunks; store each
-        chunk with its read-model rows in one transaction.
+        chunk with its read-model rows in one transaction (or keep it, see ``combine``).
 
         ``decide`` must apply every event it yields to the aggregate (as an ``@event``
         method does) and leave none pending. Anything raised (a refusal, a version clash
@@ -93,14 +110,21 @@ class BatchSave:
         stored stay stored, and the caller decides the rest again on a fresh load.
         """
         app = self._app
-        with app.lock_for(aggregate_id):
+        lock = app.lock_for(aggregate_id)
+        with lock:
             aggregate = app.load_for_update(aggregate_id, kind, missing)
             start = aggregate.version
+            kept = len(self._kept)
             try:
                 self._store(aggregate, decide(aggregate))
             except BaseException:
+                del self._kept[kept:]
+                self.kept_events = sum(len(events) for _, events, _ in self._kept)
                 app.evict(aggregate_id)
                 raise
+            if len(self._kept) > kept:
+                lock.acquire()  # held until flushed: the cached copy is ahead of the store
+                self._held.append(lock)
             cache = app.repository.cache
             if cache is not None and not app.repository.fastforward:
                 cache.put(aggregate_id, aggregate)  # as ``Application._record`` does
@@ -109,23 +133,60 @@ class BatchSave:
         return aggregate
 
     def _store(self, aggregate: Aggregate, chunks: Iterable[EventChunk]) -> None:
-        """Each chunk in one transaction with its read-model rows."""
+        """Each chunk in one transaction with its read-model rows (or kept)."""
         app = self._app
         encode = app.mapper.to_stored_event
         try:
             for events, statements in chunks:
                 if aggregate.pending_events:
                     raise AssertionError("the batch made an event it does not save")
-                if events:
+                if not events:
+                    continue
+                if self._combine is not None:
+                    self._kept.append((aggregate.id, events, statements))
+                    self.kept_events += len(events)
+                else:
                     app.recorder.insert_events([encode(e) for e in events], projection=statements)
         finally:
             close = getattr(chunks, "close", None)  # a generator stopped half-way
             if close is not None:
                 close()
 
+    def flush(self) -> None:
+        """Store the kept chunks: all their events and ``combine``'s rows in one insert.
+        If that fails, the aggregates concerned are evicted (their cached copies hold
+        events that were not stored) and the error propagates."""
+        kept = self._kept
+        if not kept or self._combine is None:
+            return
+        encode = self._app.mapper.to_stored_event
+        try:
+            stored = [encode(e) for _, events, _ in kept for e in events]
+            rows = self._combine([r for _, _, r in kept])
+            self._app.recorder.insert_events(stored, projection=rows)
+        except BaseException:
+            self._forget_kept()
+            raise
+        self._kept = []
+        self.kept_events = 0
+        self._release()
+
+    def _forget_kept(self) -> None:
+        for aggregate_id, _, _ in self._kept:
+            self._app.evict(aggregate_id)
+        self._kept = []
+        self.kept_events = 0
+        self._release()
+
+    def _release(self) -> None:
+        held, self._held = self._held, []
+        for lock in reversed(held):
+            lock.release()
+
     def finish(self) -> None:
-        """Every snapshot of the batch in one transaction. One that clashes was taken at
-        the same version by another writer: the same state."""
+        """The kept chunks, then every snapshot of the batch in one transaction. One that
+        clashes was taken at the same version by another writer: the same state."""
+        self.flush()
         snapshots, self._snapshots = self._snapshots, []
         store = self._app.snapshots
         if not snapshots or store is None:
@@ -136,3 +197,45 @@ class BatchSave:
             for s in snapshots:
                 with contextlib.suppress(IntegrityError):
                     store.recorder.insert_events([s])
+
+
+@contextlib.contextmanager
+def one_transaction(app: CommandBase) -> Iterator[OneTransaction]:
+    """Everything the block saves, through any command or batch, in one transaction:
+    ``with one_transaction(app) as tx: ...; tx.commit()``. Without ``commit()`` (an
+    error, a refusal, a kill) nothing is recorded.
+
+    Every aggregate the block writes stays locked (``lock_for``) until the end, so
+    another thread of this process that wants to change it waits for the commit rather
+    than deciding on a cached state that might yet be rolled back; after a rollback
+    those aggregates are evicted from the cache (their cached versions never existed).
+    Another process waits on the database's own lock (see ``OneTransaction``).
+    """
+    touched: set[Any] = set()
+    held: list[Any] = []
+
+    def on_insert(stored: Sequence[StoredEvent]) -> None:
+        for s in stored:
+            if s.originator_id not in touched:
+                touched.add(s.originator_id)
+                lock = app.lock_for(s.originator_id)  # type: ignore[arg-type]
+                lock.acquire()
+                held.append(lock)
+
+    recorders = [app.recorder] + ([app.snapshots.recorder] if app.snapshots is not None else [])
+    tx = OneTransaction(recorders, on_insert)
+    try:
+        try:
+            tx.__enter__()
+        except OperationalError:
+            raise ConcurrencyError("数据库正忙（另一项写入尚未结束），请稍后重试（未记录任何内容）") from None
+        try:
+            yield tx
+        finally:
+            tx.__exit__(None, None, None)
+    finally:
+        if not tx.committed:
+            for aggregate_id in touched:
+                app.evict(aggregate_id)
+        for lock in reversed(held):
+            lock.release()

@@ -1,5 +1,6 @@
-"""How an import says no: refused before anything was recorded, or interrupted after
-part of it was (a concurrent change); importing the same file again continues."""
+"""How an import says no: refused before recording (the file's problems), or stopped
+while recording (a concurrent change). Either way nothing was recorded: the recording
+is one transaction, rolled back."""
 
 from __future__ import annotations
 
@@ -20,16 +21,15 @@ class ImportRefused(InvalidInputError):
 
 
 class ImportInterrupted(TrackerError):
-    """Recording stopped part-way (a concurrent change); what was recorded stays and a
-    new import of the same file continues from there."""
+    """Recording stopped part-way (a concurrent change) and was rolled back: nothing
+    was recorded, and the same file can be imported again once the cause is dealt with."""
 
     http_status = 409
 
 
 def interrupted(sheet: str, row: int, e: TrackerError) -> ImportInterrupted:
-    """Name the row where recording stopped, and say that re-importing continues."""
+    """Name the row where recording stopped, and say that nothing was recorded."""
     return ImportInterrupted(
-        f"导入在工作表“{sheet}”第{row}行中断：{e}。此前的内容已记录；处理后重新导入同一文件即可继续"
-        "（已记录的不会重复）",
+        f"导入在工作表“{sheet}”第{row}行中断：{e}。未记录任何内容；处理后重新导入同一文件即可",
         e.field,
     )

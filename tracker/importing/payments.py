@@ -4,15 +4,16 @@ One ``BudgetTracker.pay`` call per row would cost a transaction, a sorted scan o
 year's days for the overspend check and a snapshot at each snapshot point. Here the
 payments of one project are decided by the aggregate's own ``Project.pay`` (through
 ``deciding.Payer``, which skips only the library's per-call argument shuffling) and
-saved through the service layer's batch save (``CommandBase.save_batch``) in a few
-large transactions with the read-model rows of the same events (the projector's own
-statements, merged: ``merged.merged_payments``). The overspend rule inside
+saved through the service layer's batch save (``BatchSave``, with ``combine``): the
+events of many projects in one insert with the read-model rows of the same events
+(the projector's own statements, merged across projects: ``merged.merged_groups``),
+all inside the import's one transaction. The overspend rule inside
 ``Project.pay`` (``tracker.domain.project.check_payment_fits``) asks
 ``available_from``; during the batch that question is answered by
 ``headroom.Headroom`` in O(1) for rows in date order instead of a walk over the
 year's days (checked against the aggregate's own method before saving). The batch
 save encodes with the application's own mapper, keeps the cache and takes the
-snapshots (all projects' in one transaction at the end). The request ids travel in
+snapshots (all projects' in one insert at the end). The request ids travel in
 the events exactly as ``pay`` would write them, so ``rm_requests`` and the replay of
 a request id work as for ``pay``.
 """
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -29,22 +29,20 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from tracker.commands.batch import BatchSave, EventChunk
-from tracker.domain.errors import ConcurrencyError, NotFoundError, TrackerError
+from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.money import FEN, from_fen, to_fen
 from tracker.domain.project import Project
 from tracker.importing.deciding import Payer
 from tracker.importing.errors import ImportInterrupted, interrupted
 from tracker.importing.headroom import Headroom
-from tracker.importing.merged import PARAMS_PER_STATEMENT, PG_PARAMS_PER_STATEMENT, merged_payments
+from tracker.importing.merged import PARAMS_PER_STATEMENT, PG_PARAMS_PER_STATEMENT, merged_groups
 from tracker.importing.records import IMPORT_NOTE, PaymentRow
 from tracker.importing.state import chunks
-from tracker.queries import lookups
 
 if TYPE_CHECKING:
     from tracker.commands.tracker import BudgetTracker
 
 EVENTS_PER_TRANSACTION = 20_000
-MAX_ATTEMPTS = 5
 
 
 def record_payments(
@@ -56,7 +54,12 @@ def record_payments(
 ) -> tuple[int, int]:
     """Record validated payment rows, grouped by project; returns (created, already present).
 
-    ``progress(created, present)`` follows each project. (A writer thread overlapping
+    Meant to run inside the import's one transaction (``one_transaction``), where no
+    other writer can move a project on: each project is decided on its current state
+    (a cached copy that another process has overtaken is reloaded first), and the
+    decided events of many projects are stored together, up to
+    ``EVENTS_PER_TRANSACTION`` at a time (``BatchSave`` with ``combine``).
+    ``progress(created, present)`` follows each insert. (A writer thread overlapping
     the saves with the next project's work was tried: the per-event Python work of both
     threads fights over the GIL and it was slower.)
     """
@@ -64,55 +67,79 @@ def record_payments(
     by_project: dict[UUID, list[PaymentRow]] = {}
     for p in payments:
         by_project.setdefault(p.project_id, []).append(p)
-    created = present = 0
-    with app.save_batch() as batch:
+    per_statement = PG_PARAMS_PER_STATEMENT if app.read.is_postgres else PARAMS_PER_STATEMENT
+    done = [0, 0]  # (created, present) of the rows sent to the database
+    kept = [0, 0]  # of the rows decided since the last insert
+
+    def sent() -> None:
+        _flush(batch)
+        done[:] = [done[0] + kept[0], done[1] + kept[1]]
+        kept[:] = [0, 0]
+        if progress is not None:
+            progress(done[0], done[1])  # "written": sent, to be committed with the rest
+
+    with BatchSave(app, combine=lambda groups: merged_groups(groups, per_statement)) as batch:
         for pid, rows in by_project.items():
-            made, found = _project_payments(app, batch, pid, rows, who)
-            created += made
-            present += found
-            if progress is not None:
-                progress(created, present)
+            made = _project_payments(app, batch, pid, rows, who)
+            kept[:] = [kept[0] + made, kept[1] + len(rows) - made]
+            if batch.kept_events >= EVENTS_PER_TRANSACTION:
+                sent()
+        sent()
+    created, present = done
     return created, present
 
 
 def _project_payments(
     app: BudgetTracker, batch: BatchSave, pid: UUID, rows: list[PaymentRow], who: str
-) -> tuple[int, int]:
-    """One project's payments, saved before returning (the careful path)."""
-    present = 0
+) -> int:
+    """One project's new payments decided (kept by the batch); returns how many."""
     missing = NotFoundError(f"项目 {rows[0].code} 不存在", "项目编码")
-    for _ in range(MAX_ATTEMPTS):
-        made: list[int] = [0]
+    made: list[int] = [0]
 
-        def decide(
-            project: Project, rows: list[PaymentRow] = rows, made: list[int] = made
-        ) -> Iterator[EventChunk]:
-            pending = [r for r in rows if r.payment_key not in project.payments]
-            made[0] = len(pending)
-            return _batches(app, project, pending, who)
+    def decide(project: Project) -> Iterator[EventChunk]:
+        pending = [r for r in rows if r.payment_key not in project.payments]
+        made[0] = len(pending)
+        return _batches(project, pending, who)
 
-        try:
-            batch.save(pid, Project, decide, missing)
-            return made[0], present
-        except IntegrityError:
-            # Another writer got there first (this project, or these request ids):
-            # keep what is now recorded, decide the rest again on fresh state.
-            rows, found = _drop_recorded(app, rows)
-            present += found
-        time.sleep(0.01)
-    raise ConcurrencyError("并发写入过多，请稍后重新导入（已记录的不会重复）")
+    _up_to_date(app, pid)
+    batch.save(pid, Project, decide, missing)
+    return made[0]
 
 
-def _batches(
-    app: BudgetTracker, project: Project, pending: list[PaymentRow], who: str
-) -> Iterator[EventChunk]:
-    """Let the aggregate decide each payment; yield each chunk's events with the
-    read-model rows they imply (merged), ready for one transaction."""
+def _up_to_date(app: BudgetTracker, pid: UUID) -> None:
+    """Forget a cached project that the store has moved past (another process wrote
+    to it before this transaction began): deciding on it would clash at the save."""
+    cache = app.repository.cache
+    if cache is None:
+        return
+    try:
+        cached = cache.get(pid)
+    except KeyError:
+        return
+    latest = app.recorder.select_events(pid, desc=True, limit=1)
+    if not latest or latest[0].originator_version != cached.version:
+        app.evict(pid)
+
+
+def _flush(batch: BatchSave) -> None:
+    try:
+        batch.flush()
+    except IntegrityError:
+        # Only another import that recorded the same 凭证号 with other content, after
+        # this one checked the file, can clash here: the transaction is rolled back.
+        raise ImportInterrupted(
+            "另一次导入刚以不同内容记录了本文件中的凭证号；本次未记录任何内容，请核对后重新导入",
+            "凭证号",
+        ) from None
+
+
+def _batches(project: Project, pending: list[PaymentRow], who: str) -> Iterator[EventChunk]:
+    """Let the aggregate decide each payment; yield each chunk's events, twice: to be
+    stored, and for ``merged_groups`` to make their read-model rows from."""
     if not pending:
         return
     room = _headroom(project)
     payer = Payer(project, room) if room else None
-    per_statement = PG_PARAMS_PER_STATEMENT if app.read.is_postgres else PARAMS_PER_STATEMENT
     for chunk in chunks(pending, EVENTS_PER_TRANSACTION):
         if payer is not None and payer.usable and room is not None:
             events = payer.pay(chunk, who)
@@ -120,7 +147,7 @@ def _batches(
             events = _pay_slowly(project, room, chunk, who)
         if room is not None:
             _verify(project, room, chunk)
-        yield events, merged_payments(events, per_statement)
+        yield events, events
 
 
 def _pay_slowly(project: Project, room: Headroom | None, rows: Sequence[PaymentRow], who: str) -> list[Any]:
@@ -182,20 +209,3 @@ def _verify(project: Project, room: Headroom, chunk: Sequence[PaymentRow]) -> No
         theirs = Project.available_from(project, day).quantize(FEN)
         if mine != theirs:
             raise AssertionError(f"headroom mismatch on {day}: {mine} != {theirs}")
-
-
-def _drop_recorded(app: BudgetTracker, rows: list[PaymentRow]) -> tuple[list[PaymentRow], int]:
-    """Rows whose request id is now recorded are done (same content) or a conflict."""
-    recorded = lookups.request_hashes(app.read, [r.request_id for r in rows])
-    left = []
-    for r in rows:
-        found = recorded.get(r.request_id)
-        if found is None:
-            left.append(r)
-        elif found != r.fingerprint:
-            raise ImportInterrupted(
-                f"工作表“{r.sheet}”第{r.row}行：凭证号 {r.voucher} 刚被另一次导入以不同内容记录；"
-                "此前的内容已记录，请核对后重新导入",
-                "凭证号",
-            )
-    return left, len(rows) - len(left)

@@ -49,8 +49,10 @@ Row = tuple[int, tuple[Value, ...]]
 
 FIELD = "文件"
 EXCEL_DIGITS = Context(prec=15)  # Excel keeps 15 significant digits
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
-CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+# Only what the README promises: another name (a .txt, a .tsv, none) is refused rather
+# than guessed at, so a file saved in the wrong format is named, not misread.
+XLSX_SUFFIXES = (".xlsx",)
+CSV_SUFFIXES = (".csv",)
 
 
 @dataclass
@@ -70,11 +72,12 @@ def read_table_file(path: str | Path) -> list[Sheet]:
     suffix = p.suffix.lower()
     if suffix == ".xls":
         raise InvalidInputError("不支持旧版 .xls 文件，请在 Excel/WPS 中另存为 .xlsx 或 .csv", FIELD)
-    if suffix in XLSX_SUFFIXES or (suffix not in CSV_SUFFIXES and zipfile.is_zipfile(p)):
+    if suffix in XLSX_SUFFIXES:
         return read_xlsx(p)
     if suffix in CSV_SUFFIXES:
         return read_csv(p)
-    raise InvalidInputError(f"不支持的文件类型“{p.suffix}”：请使用 .xlsx 或 .csv", FIELD)
+    kind = f"“{p.suffix}”" if p.suffix else "（无扩展名）"
+    raise InvalidInputError(f"不支持的文件类型{kind}：只能导入 .xlsx 或 .csv 文件（{p.name}）", FIELD)
 
 
 # ---------------------------------------------------------------- values

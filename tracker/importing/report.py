@@ -83,22 +83,34 @@ class ImportReport:
 
 
 def text_progress(stream: TextIO | None = None, *, min_total: int = 2000) -> Progress:
-    """A one-line progress bar on stderr for large files (nothing for small ones)."""
+    """Progress lines on stderr for large files (nothing for small ones): rows
+    validated, rows written, then "正在提交…" while the one commit runs — written rows
+    are recorded only when it ends, all together."""
     out = stream or sys.stderr
     last = [-1.0]
+    shown: set[str] = set()
 
     def show(stage: str, done: int, total: int) -> None:
-        if stage != "导入" or total < min_total:
+        if stage == "提交":
+            if "写入" in shown:
+                out.write("正在提交…\n" if done == 0 else "已提交\n")
+                out.flush()
+            return
+        if stage not in STAGES or total < min_total:
             return
         now = time.monotonic()
-        if done < total and now - last[0] < 0.2:
+        if 0 < done < total and now - last[0] < 0.2:
             return
         last[0] = now
+        shown.add(stage)
         width = 30
         filled = width * done // max(total, 1)
-        out.write(f"\r导入 [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        out.write(f"\r{STAGES[stage]} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
         if done >= total:
             out.write("\n")
         out.flush()
 
     return show
+
+
+STAGES = {"校验": "已校验", "写入": "已写入"}

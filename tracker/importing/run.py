@@ -12,8 +12,8 @@ Order of work:
    and the row's content (see ``validate``), so importing the same file again — or a
    later cumulative export that repeats earlier rows — records nothing twice.
 
-The work is not one transaction: a crash half-way leaves what was recorded so far,
-and importing the file again completes it (what is recorded is recognised).
+Step 3 (``recording``) is one database transaction, on SQLite and PostgreSQL alike:
+killed or stopped at any moment it leaves nothing recorded.
 """
 
 from __future__ import annotations
@@ -27,15 +27,14 @@ from uuid import UUID
 
 from tracker.commands.base import request_of
 from tracker.commands.observers import DUPLICATE, RECORDED
-from tracker.domain.errors import DuplicateError, TrackerError
+from tracker.domain.errors import TrackerError
 from tracker.domain.inputs import parse_year
-from tracker.domain.project import INITIAL
-from tracker.importing.errors import ImportInterrupted, ImportRefused, interrupted
+from tracker.importing.errors import ImportInterrupted, ImportRefused
 from tracker.importing.layouts import Table, Unrecognised, detect
 from tracker.importing.parsing import parse_tables
-from tracker.importing.payments import record_payments
 from tracker.importing.readers import read_table_file
-from tracker.importing.records import IMPORT_NOTE, PaymentRow, Problem, Validated
+from tracker.importing.recording import counts, record
+from tracker.importing.records import PaymentRow, Problem
 from tracker.importing.report import ImportReport, Progress, SheetReport, text_progress
 from tracker.importing.request_ids import request_ids
 from tracker.importing.state import load_state, load_vouchers
@@ -93,22 +92,24 @@ def _import(
         raise ImportRefused([Problem(None, e.field, e.message)]) from None
     notify("读取", 1, 1)
     tables, problems = _recognise(sheets, report)
+    problems += _without_rows(tables, report, csv=Path(path).suffix.lower() == ".csv")
     parsed = parse_tables(tables, year=fiscal)
     parsed.problems[:0] = problems
-    notify("校验", 0, 1)
+    rows = sum(len(t.rows) for t in tables)
+    notify("校验", 0, rows)
     db = load_state(app, parsed)
     db.requests = lookups.request_hashes(app.read, request_ids(parsed, db))
     load_vouchers(app, parsed, db)
     validated = check(parsed, db, fingerprinter())
-    notify("校验", 1, 1)
+    notify("校验", rows, rows)
     if validated.problems:
         raise ImportRefused(validated.problems)
     report.warnings += validated.warnings
     report.present = dict(validated.present)
     if dry_run:
-        report.created = _counts(validated)
+        report.created = counts(validated)
     else:
-        _execute(app, validated, user, report, notify)
+        record(app, validated, user, report, notify)  # returns once the one commit is done
         _count_payments(app, report)
     report.seconds = time.perf_counter() - started
     return report
@@ -151,14 +152,17 @@ def _recognise(sheets: list[Any], report: ImportReport) -> tuple[list[Table], li
     return tables, problems
 
 
-def _counts(v: Validated) -> dict[str, int]:
-    return {
-        "units": len(v.units),
-        "projects": len(v.projects),
-        "appropriations": len(v.appropriations),
-        "indicators": len(v.indicators),
-        "payments": len(v.payments),
-    }
+def _without_rows(tables: list[Table], report: ImportReport, *, csv: bool) -> list[Problem]:
+    """A file whose tables have a header and no rows is refused (an export cut short,
+    the wrong file picked): 文件中没有数据行, per sheet for a workbook. An empty table
+    beside ones with rows is only mentioned."""
+    empty = [t for t in tables if not t.rows]
+    if not tables or len(empty) < len(tables):
+        report.warnings += [f"工作表“{t.sheet}”只有表头，没有数据行，已跳过" for t in empty]
+        return []
+    if csv:
+        return [Problem(None, None, "文件中没有数据行")]
+    return [Problem(t.header_row, None, "文件中没有数据行（只有表头）", t.sheet) for t in empty]
 
 
 def service_fingerprint(command: str, args: dict[str, Any], request_id: str, result: UUID) -> str:
@@ -195,107 +199,3 @@ def _spelled_hash(p: PaymentRow) -> str | None:
 
 def _service_hash(p: PaymentRow) -> str:
     return service_fingerprint("pay", p.command_args(), p.request_id, p.payment_id)
-
-
-# ------------------------------------------------------------------ recording
-
-
-def _execute(
-    app: BudgetTracker, v: Validated, user: str | None, report: ImportReport, notify: Progress
-) -> None:
-    total = sum(_counts(v).values())
-    done = 0
-
-    def step(kind: str, created: bool) -> None:
-        nonlocal done
-        done += 1
-        report.created[kind] += created
-        report.present[kind] += not created
-        if done % 50 == 0 or done == total:
-            notify("导入", done, total)
-
-    for u in v.units:
-        try:
-            app.add_unit(u.code, u.name, user=user, note=IMPORT_NOTE, request_id=f"import:unit:{u.code}")
-            step("units", True)
-        except DuplicateError:  # registered meanwhile by someone else
-            step("units", False)
-    for p in v.projects:
-        try:
-            app.add_project(
-                year=p.year,
-                unit=p.unit_code or "",
-                code=p.code,
-                name=p.name,
-                expenditure_type=p.expenditure_type,
-                functional=p.functional,
-                economic=p.economic,
-                source=p.source,
-                owner=p.owner or "",
-                plan=p.plan,
-                user=user,
-                note=IMPORT_NOTE,
-                request_id=p.request_id,
-            )
-            step("projects", True)
-        except DuplicateError as e:
-            if lookups.project_in_year(app.read, p.code, p.year) is None:
-                raise interrupted(p.sheet, p.row, e) from None
-            step("projects", False)
-    for p in v.appropriations:
-        assert p.budget is not None
-        try:
-            app.appropriate(
-                p.code,
-                p.budget,
-                date=p.approved,
-                kind=INITIAL,
-                doc=p.doc,
-                year=p.year,
-                user=user,
-                note=IMPORT_NOTE,
-                request_id=p.budget_request_id,
-            )
-        except TrackerError as e:
-            raise interrupted(p.sheet, p.row, e) from None
-        step("appropriations", True)
-    for i in v.indicators:
-        try:
-            app.add_indicator(
-                i.code,
-                level1=i.level1,
-                level2=i.level2,
-                name=i.name,
-                target=i.target,
-                weight=i.weight,
-                description=i.description,
-                year=i.year,
-                user=user,
-                note=IMPORT_NOTE,
-                request_id=i.request_id,
-            )
-        except TrackerError as e:
-            raise interrupted(i.sheet, i.row, e) from None
-        step("indicators", True)
-    if v.payments:
-        _execute_payments(app, v, user, report, notify, done, total)
-
-
-def _execute_payments(
-    app: BudgetTracker,
-    v: Validated,
-    user: str | None,
-    report: ImportReport,
-    notify: Progress,
-    done: int,
-    total: int,
-) -> None:
-    counted = [0, 0]
-
-    def progress(created: int, present: int) -> None:
-        report.created["payments"] += created - counted[0]
-        report.present["payments"] += present - counted[1]
-        counted[:] = [created, present]
-        notify("导入", done + created + present, total)
-
-    record_payments(app, v.payments, user=user, progress=progress)
