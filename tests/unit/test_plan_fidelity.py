@@ -47,6 +47,11 @@ def test_a_wan_suffix_on_one_value_multiplies_that_value(value: str) -> None:
     assert [c.amount for c in plan] == [D("70000.00"), D("500000.00")]
 
 
+def test_a_unit_written_on_a_value_wins_over_wan() -> None:
+    plan = parse_plan("06-30:70000元,09-30:10万元,12-31:50", 2024, wan=True)
+    assert [c.amount for c in plan] == [D("70000.00"), D("100000.00"), D("500000.00")]
+
+
 def test_a_wan_amount_may_carry_six_decimals_and_no_more() -> None:
     assert parse_plan("12-31:0.000001万", 2024)[0].amount == D("0.01")
     with pytest.raises(InvalidInputError, match="万元金额最多六位小数"):

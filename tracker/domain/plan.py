@@ -75,11 +75,12 @@ def _parse_checkpoint(part: str, year: int, wan: bool) -> Checkpoint:
         return Checkpoint(date)
     if value.endswith(("%", "％")):
         return Checkpoint(date, percent=_number(value[:-1], part))
-    in_wan = wan or value.endswith("万")
-    if value.endswith(("万元", "元")):
-        in_wan = wan or value.endswith("万元")
+    in_wan = wan
+    if value.endswith(("万", "元")):  # a unit written on the value wins over --wan
         value = value.removesuffix("元")
-    amount = _number(value.removesuffix("万"), part) * (WAN if in_wan else 1)
+        in_wan = value.endswith("万")
+        value = value.removesuffix("万")
+    amount = _number(value, part) * (WAN if in_wan else 1)
     if amount > MAX_AMOUNT:
         raise InvalidInputError(f"“{part}”超出允许的最大金额", FIELD)
     if amount != amount.quantize(FEN):
