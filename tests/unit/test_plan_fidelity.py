@@ -222,3 +222,7 @@ def test_a_checkpoint_date_that_cannot_exist_says_what_is_wrong() -> None:
         parse_plan("02-30:10%,12-31:100%", 2024)
     with pytest.raises(InvalidInputError, match="“13-01”：月份应为 1–12"):
         parse_plan("13-01:10%,12-31:100%", 2024)
+
+
+def test_a_total_over_no_project_says_it_used_the_default() -> None:
+    assert total_rule(_units(), None, []) == (DEFAULT_RULE, "无项目，默认规则")

@@ -81,6 +81,8 @@ def total_rule(
     if unit is not None:
         return rule_of(all_units.get(unit)), f"单位 {unit}"
     roots = sorted({_root(code, all_units) for code in project_units})
+    if not roots:
+        return lag.DEFAULT_RULE, "无项目，默认规则"
     if len(roots) == 1:
         return rule_of(all_units.get(roots[0])), f"单位 {roots[0]}"
     rules = {rule_of(all_units.get(code)) for code in roots}
