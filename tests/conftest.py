@@ -93,6 +93,7 @@ def funded(tracker: BudgetTracker) -> BudgetTracker:
 # Every read table with a column order that makes its rows comparable.
 READ_TABLE_ORDER = {
     "rm_units": "code",
+    "rm_unit_min_points": "id",
     "rm_projects": "id",
     "rm_payments": "id",
     "rm_reversals": "id",

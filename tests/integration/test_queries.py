@@ -864,7 +864,7 @@ def test_cli_progress(ledger: BudgetTracker) -> None:
 def test_cli_settings_set_and_show(ledger: BudgetTracker) -> None:
     url = ledger.settings.db_url
     shown = json.loads(cli(url, "settings", "show", "B200", "--format", "json").stdout)
-    assert shown == {"unit": "B200", "rule": "ratio", "yellow": "80", "red": "60"}
+    assert shown == {"unit": "B200", "rule": "ratio", "yellow": "80", "red": "60", "min_points": "3"}
     proc = cli(url, "settings", "set", "B200", "--rule", "points")
     uid = proc.stdout.strip().splitlines()[-1]
     assert str(uuid.UUID(uid)) == uid

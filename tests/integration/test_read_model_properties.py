@@ -255,6 +255,9 @@ def my_forecast(spent: int, budget: int, year: int, day: dt.date) -> Fraction:
     return Fraction(spent * length * 100, elapsed * budget)
 
 
+MIN_POINTS = Fraction(3)  # the ratio rule's default minimum; the commands here never change it
+
+
 def my_status(
     execution: Fraction, planned: Fraction, rule: tuple[str, Fraction, Fraction]
 ) -> tuple[str, Fraction | None]:
@@ -266,9 +269,13 @@ def my_status(
         lag = planned - execution
         colour = "red" if lag > red else "yellow" if lag > yellow else "green"
         return colour, min(abs(lag - yellow), abs(lag - red))
+    # Quiet starts of the year (issue 12, point 8): within 3 points of the plan is green.
+    lag = planned - execution
+    if lag <= MIN_POINTS:
+        return "green", abs(lag - MIN_POINTS)
     ratio = execution / planned * 100
     colour = "green" if ratio >= yellow else "yellow" if ratio >= red else "red"
-    return colour, min(abs(ratio - yellow), abs(ratio - red))
+    return colour, min(abs(ratio - yellow), abs(ratio - red), abs(lag - MIN_POINTS))
 
 
 def terminating(x: Fraction) -> bool:

@@ -174,6 +174,19 @@ def test_a_units_status_rule_is_changed(app: Flask, admin: FlaskClient) -> None:
     assert 'value="70"' in page
 
 
+def test_a_units_minimum_points_are_shown_and_changed(app: Flask, admin: FlaskClient) -> None:
+    url = "/admin/units/450002"
+    assert 'name="min_points"' in text(admin.get(url))
+    response = post(admin, url, form="rule", rule="ratio", yellow="80", red="60", min_points="5")
+    assert response.status_code == 302
+    queries = app.extensions["tracker"].queries
+    assert queries.rule_of(queries.units()["450002"]).min_points == 5
+    assert 'value="5"' in text(admin.get(url))
+    bad = post(admin, url, form="rule", rule="ratio", yellow="80", red="60", min_points="-1")
+    assert bad.status_code == 422
+    assert 'id="min_points-error"' in text(bad)
+
+
 def test_a_units_alert_settings_are_changed(app: Flask, admin: FlaskClient) -> None:
     url = "/admin/units/450001"
     form = {

@@ -592,7 +592,7 @@ def test_an_officer_replaces_a_plan_and_a_bad_plan_is_refused_by_name(api: Api) 
     plan = "03-31:20%,06-30:40%,09-30:70%,12-31:100%"
     done = api.call("PUT", "/projects/2024/P1/plan", "officer1", "plan-1", json={"plan": plan})
     assert done.status_code == 200
-    assert done.get_json() == {"data": {"project": "P1", "year": 2024, "plan": plan}}
+    assert done.get_json() == {"data": {"project": "P1", "year": 2024, "plan": plan, "plan_warnings": []}}
     events = api.events()
     again = api.call("PUT", "/projects/2024/P1/plan", "officer1", "plan-1", json={"plan": plan})
     assert (again.status_code, again.get_json()) == (200, done.get_json())
@@ -602,6 +602,16 @@ def test_an_officer_replaces_a_plan_and_a_bad_plan_is_refused_by_name(api: Api) 
     assert error_of(other, 403)["field"] == "项目编码"
     assert api.events() == events
     assert api.get("/projects?year=2024", "officer1").get_json()["data"][0]["plan"] == plan
+
+
+def test_a_plan_put_in_wan_is_kept_in_yuan_and_its_warnings_come_back(api: Api) -> None:
+    body = {"plan": "03-31:,06-30:7.00,12-31:50.00", "wan": True}
+    done = api.call("PUT", "/projects/2024/P1/plan", "officer1", "plan-wan", json=body)
+    assert done.status_code == 200
+    data = done.get_json()["data"]
+    assert data["plan"] == "03-31:,06-30:70000.00,12-31:500000.00"
+    assert any("计划合计 500,000.00 元 ≠ 全年预算" in w for w in data["plan_warnings"])
+    assert any("第一个检查点 03-31 为空" in w for w in data["plan_warnings"])
 
 
 # ------------------------------------------------------------- indicators

@@ -66,6 +66,7 @@ def project() -> None:
 @click.option("--economic", help="部门经济分类科目（3/5 位）")
 @click.option("--source", help="资金来源（默认 一般公共预算财政拨款）")
 @click.option("--plan", "plan_spec", help="资金支出计划，如 03-31:25%,06-30:50%,09-30:75%,12-31:100%")
+@click.option("--wan", is_flag=True, help="计划中的金额单位为万元")
 @click.option("--owner", default="", help="项目负责人")
 @click.option("--note", default="", help="备注")
 @click.option("--id", "request_id", help="请求编号")
@@ -81,6 +82,7 @@ def project_add(
     economic: str | None,
     source: str | None,
     plan_spec: str | None,
+    wan: bool,
     owner: str,
     note: str,
     request_id: str | None,
@@ -97,6 +99,7 @@ def project_add(
         source=source,
         owner=owner,
         plan=plan_spec,
+        wan=wan,
         note=note,
         request_id=request_id,
     )
@@ -238,13 +241,19 @@ def reverse(
 @click.argument("code")
 @click.argument("spec")
 @click.option("--year", help="预算年度")
+@click.option("--wan", is_flag=True, help="金额单位为万元（也可在数值后加“万”）")
 @click.option("--note", default="", help="备注")
 @click.option("--id", "request_id", help="请求编号")
 @pass_ctx
-def plan(c: Context, code: str, spec: str, year: str | None, note: str, request_id: str | None) -> None:
+def plan(
+    c: Context, code: str, spec: str, year: str | None, wan: bool, note: str, request_id: str | None
+) -> None:
     """设定资金支出计划（新版本，旧版本保留在历史中）。"""
-    pid = c.app.set_plan(code, spec, year=year, note=note, request_id=request_id)
-    echo(f"已设定 {code} 的资金支出计划：{spec}")
+    pid = c.app.set_plan(code, spec, year=year, wan=wan, note=note, request_id=request_id)
+    view = c.app.show(code, year)
+    echo(f"已设定 {code} 的资金支出计划：{view['plan']}")
+    for warning in view["plan_warnings"]:
+        echo(f"提示：{warning}")
     echo(str(pid))
 
 

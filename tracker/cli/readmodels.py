@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from typing import Any
 
 import click
 
@@ -121,20 +122,41 @@ def settings() -> None:
 @click.option(
     "--rule",
     type=click.Choice(["ratio", "points"]),
-    required=True,
-    help="ratio：执行率/序时进度 比例；points：落后百分点",
+    help="ratio：执行率/序时进度 比例；points：落后百分点（不写则保留单位现有规则及阈值）",
 )
 @click.option("--yellow", help="黄色阈值（ratio 默认 80，points 默认 5）")
 @click.option("--red", help="红色阈值（ratio 默认 60，points 默认 10）")
+@click.option("--min-points", "min_points", help="ratio 规则下至少落后多少个百分点才预警（默认 3）")
 @click.option("--id", "request_id", help="请求编号")
 @pass_ctx
 def settings_set(
-    c: Context, unit_code: str, rule: str, yellow: str | None, red: str | None, request_id: str | None
+    c: Context,
+    unit_code: str,
+    rule: str | None,
+    yellow: str | None,
+    red: str | None,
+    min_points: str | None,
+    request_id: str | None,
 ) -> None:
-    """设定单位的滞后预警规则。"""
-    uid = c.app.change_unit_settings(unit_code, rule=rule, yellow=yellow, red=red, request_id=request_id)
+    """设定单位的滞后预警规则（一次设定全部：未写的阈值取默认值）。"""
+    if rule is None:  # only thresholds given: keep the unit's rule and its other thresholds
+        row = _unit_row(c, unit_code)
+        rule = row["status_rule"]
+        yellow = row["yellow"] if yellow is None else yellow
+        red = row["red"] if red is None else red
+        min_points = row["min_points"] if min_points is None else min_points
+    uid = c.app.change_unit_settings(
+        unit_code, rule=rule, yellow=yellow, red=red, min_points=min_points, request_id=request_id
+    )
     echo(f"已设定单位 {unit_code} 的预警规则：{rule}")
     echo(str(uid))
+
+
+def _unit_row(c: Context, unit_code: str) -> dict[str, Any]:
+    row = c.app.queries.units().get(unit_code)
+    if row is None:
+        raise NotFoundError(f"单位 {unit_code} 不存在", "单位编码")
+    return row
 
 
 @settings.command("show")
@@ -143,15 +165,17 @@ def settings_set(
 @pass_ctx
 def settings_show(c: Context, unit_code: str, fmt: str) -> None:
     """显示单位的预警规则。"""
-    row = c.app.queries.units().get(unit_code)
-    if row is None:
-        raise NotFoundError(f"单位 {unit_code} 不存在", "单位编码")
+    row = _unit_row(c, unit_code)
+    rule = c.app.queries.rule_of(row)
     data = {"unit": unit_code, "rule": row["status_rule"], "yellow": row["yellow"], "red": row["red"]}
+    if rule.kind == "ratio":
+        data["min_points"] = f"{rule.min_points.normalize():f}"
     if fmt == "json":
         echo(to_json(data))
     else:
-        label = "比例规则" if row["status_rule"] == "ratio" else "百分点规则"
-        echo(f"单位 {unit_code}：{label}，黄色阈值 {row['yellow']}，红色阈值 {row['red']}")
+        label = "比例规则" if rule.kind == "ratio" else "百分点规则"
+        least = f"，且至少落后 {data['min_points']} 个百分点" if "min_points" in data else ""
+        echo(f"单位 {unit_code}：{label}，黄色阈值 {row['yellow']}，红色阈值 {row['red']}{least}")
 
 
 @cli.group(cls=TrackerGroup)

@@ -22,6 +22,7 @@ def show_text(v: dict[str, Any]) -> str:
         f"全年预算数：{_g(v['budget'])} 元    执行数：{_g(v['disbursed'])} 元    "
         f"可用余额：{_g(v['available'])} 元    执行率：{v['execution_rate']}%",
         f"资金支出计划：{v['plan'] or '未设定（默认 25/50/75/100%）'}",
+        *[f"计划提示：{w}" for w in v["plan_warnings"]],
         "",
         "预算批复：",
         table(
@@ -70,6 +71,7 @@ def progress_json(d: dict[str, Any]) -> dict[str, Any]:
         "next_checkpoint": d["next_checkpoint"].isoformat() if d["next_checkpoint"] else None,
         "next_target_rate": None if d["next_target_rate"] is None else pct(d["next_target_rate"]),
         "daily_needed": f"{d['daily_needed'].quantize(Decimal('0.01'))}",
+        "plan_warnings": d["plan_warnings"],
     }
 
 
@@ -81,6 +83,7 @@ def progress_text(d: dict[str, Any]) -> str:
         f"序时进度 {j['planned_rate']}%，差距 {j['lag_points']} 个百分点，状态 {STATUS_LABELS[j['status']]}",
         f"按目前进度预计年末执行率 {j['forecast_rate']}%",
     ]
+    lines += [f"计划提示：{w}" for w in j["plan_warnings"]]
     if j["next_checkpoint"]:
         lines.append(
             f"下一检查点 {j['next_checkpoint']}（目标 {j['next_target_rate']}%），"

@@ -44,7 +44,18 @@ def status_table(report: dict[str, Any]) -> str:
     title = f"{report['year']} 年预算执行进度（截至 {report['as_of']}）"
     if report["unit"]:
         title += f"  单位 {report['unit']}"
-    return title + "\n" + table(headers, rows, right=(2, 3, 4, 5, 6, 7, 9))
+    lines = [title, table(headers, rows, right=(2, 3, 4, 5, 6, 7, 9))]
+    r = report["total_rule"]
+    lines.append(f"合计状态规则（{r['source']}）：{r['rule'].describe()}")
+    lines += plan_warning_lines(report["plan_warnings"])
+    return "\n".join(lines)
+
+
+def plan_warning_lines(by_code: dict[str, list[str]]) -> list[str]:
+    """``计划提示：`` then one line per warning, naming the project."""
+    if not by_code:
+        return []
+    return ["计划提示："] + [f"  {code}：{w}" for code, ws in by_code.items() for w in ws]
 
 
 def _figure_row(lead: list[str], f: Figures, status: str) -> list[str]:

@@ -34,20 +34,24 @@ class LedgerCommands(AlertCommands):
         plan: str | list[Checkpoint],
         *,
         year: int | str | None = None,
+        wan: bool = False,
         user: str | None = None,
         note: str = "",
         request_id: str | None = None,
     ) -> UUID:
-        """Replace a project's spending plan (a new event; old versions stay)."""
+        """Replace a project's spending plan (a new event; old versions stay). With
+        ``wan`` the amounts are 万元 (seed 003's plans); they are recorded in 元."""
         pid = self.find_project(code, year)
 
         def act(project: Project, request: Request) -> UUID:
-            checkpoints = parse_plan(plan, project.year) if isinstance(plan, str) else plan
+            checkpoints = parse_plan(plan, project.year, wan=wan) if isinstance(plan, str) else plan
             project.set_plan(checkpoints, user=self._user(user), note=note, request=request)
             return pid
 
         spec = plan if isinstance(plan, str) else ",".join(c.spec() for c in plan)
-        args = {"project": str(pid), "plan": spec, "note": note}
+        args: dict[str, str | bool] = {"project": str(pid), "plan": spec, "note": note}
+        if wan:  # absent when false, so a retry of an older request still matches
+            args["wan"] = True
         return self._update("plan.set", args, request_id, pid, pid, act)
 
     # ------------------------------------------------------------ money moves

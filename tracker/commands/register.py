@@ -64,13 +64,14 @@ class RegisterCommands(CommandBase):
         rule: str,
         yellow: Decimal | str | None = None,
         red: Decimal | str | None = None,
+        min_points: Decimal | str | None = None,
         user: str | None = None,
         note: str = "",
         request_id: str | None = None,
     ) -> UUID:
         """Choose the unit's lag rule and thresholds (see ``tracker.lag.StatusRule``)."""
         code = parse_code(code, "单位编码")
-        status_rule = parse_status_rule(rule, yellow, red)
+        status_rule = parse_status_rule(rule, yellow, red, min_points)
         uid = unit_id(code)
         if not lookups.unit_exists(self.read, code):
             raise NotFoundError(f"单位 {code} 不存在", "单位编码")
@@ -81,6 +82,8 @@ class RegisterCommands(CommandBase):
             "yellow": str(status_rule.yellow),
             "red": str(status_rule.red),
         }
+        if min_points is not None:  # absent from older requests: a retry of one still matches
+            args["min_points"] = str(status_rule.min_points)
 
         def act(unit: Unit, request: Request) -> UUID:
             unit.change_settings(
@@ -90,6 +93,7 @@ class RegisterCommands(CommandBase):
                 user=self._user(user),
                 note=note,
                 request=request,
+                min_points=status_rule.min_points,
             )
             return uid
 
@@ -110,11 +114,13 @@ class RegisterCommands(CommandBase):
         source: str | None = None,
         owner: str = "",
         plan: str | list[Checkpoint] | None = None,
+        wan: bool = False,
         user: str | None = None,
         note: str = "",
         request_id: str | None = None,
     ) -> UUID:
-        """Register a project of one fiscal year, optionally with its spending plan."""
+        """Register a project of one fiscal year, optionally with its spending plan
+        (amounts in 万元 with ``wan``)."""
         year = parse_year(year)
         fields: dict[str, Any] = {
             "year": year,
@@ -127,7 +133,7 @@ class RegisterCommands(CommandBase):
             "source": cls.funding_source(source) if source else cls.DEFAULT_SOURCE,
             "owner": parse_text(owner, "负责人", required=False, limit=100),
         }
-        checkpoints = parse_plan(plan, year) if isinstance(plan, str) else plan
+        checkpoints = parse_plan(plan, year, wan=wan) if isinstance(plan, str) else plan
         args = {**fields, "plan": [c.spec() for c in checkpoints or []], "note": note}
 
         def create(request: Request) -> tuple[Project, UUID]:

@@ -30,6 +30,7 @@ from uuid import UUID
 from tracker.cli.formatting import table
 from tracker.demo.data import BASIC_PROJECTS, PROJECTS, UNIT_CODE, UNIT_NAME, YEAR, DemoProject
 from tracker.domain.errors import DuplicateError, InvalidInputError
+from tracker.domain.inputs import parse_date
 from tracker.domain.money import FEN, fmt_yuan_grouped, from_fen, to_wan
 from tracker.domain.plan import parse_plan
 from tracker.queries.project_view import rate
@@ -428,10 +429,7 @@ def year_schedule() -> tuple[list[Payment], list[Reversal]]:
 
 
 def parse_until(text: str) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise InvalidInputError(f"“{text}”不是有效日期，格式应为 YYYY-MM-DD", "--until") from None
+    day = parse_date(text, "--until")
     if day.year != YEAR:
         raise InvalidInputError(f"必须是 {YEAR} 年内的日期（演示数据只有 {YEAR} 年）", "--until")
     return day

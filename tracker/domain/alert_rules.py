@@ -133,11 +133,16 @@ def checkpoint_candidates(
 
 
 def forecast_candidates(p: ProjectStatus, day: dt.date) -> list[Candidate]:
-    """At the pace since 1 January, will the next checkpoint be missed?"""
+    """At the pace since 1 January, will the next checkpoint be missed?
+
+    Under the ratio rule not while the project is within its minimum points of the
+    plan today: on 2 January a day's pace says nothing (quiet starts of the year)."""
     checkpoints = lag.checkpoints_for(p.plan, p.year)
     cp = lag.next_checkpoint(checkpoints, day)
     elapsed = lag.days_elapsed(p.year, day)
     if cp is None or elapsed == 0 or p.figures.budget == 0:
+        return []
+    if p.rule.kind == lag.RATIO and p.figures.lag_points <= p.rule.min_points:
         return []
     pace = p.figures.disbursed / elapsed
     projected = p.figures.disbursed + pace * (cp.date - day).days

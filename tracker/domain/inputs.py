@@ -11,22 +11,37 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from tracker.domain.characters import refuse_controls, typed_number, visible
+from tracker.domain.dates import date_problem
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.lag import DEFAULT_POINTS_RULE, DEFAULT_RULE, POINTS, RATIO, StatusRule
 
 _CODE = re.compile(r"^[0-9A-Za-z._-]+$")
 
 
+_ISO_PARTS = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
 def parse_date(value: dt.date | str, field: str = "日期") -> dt.date:
-    """A business date, ISO ``YYYY-MM-DD``."""
+    """A business date, ISO ``YYYY-MM-DD``; a date that cannot exist is refused saying
+    what is wrong with it (the month, or how many days that month has), since a bare
+    "应写成 2024-03-01" reads like a correction of the figures typed."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
+    text = str(value).strip()
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        return dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidInputError(f"“{value}”不是有效日期，格式应为 YYYY-MM-DD", field) from None
+        pass
+    m = _ISO_PARTS.match(text)
+    if m:
+        year, month, day = (int(g) for g in m.groups())
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            raise InvalidInputError(f"“{text}”：{date_problem(year, month, day)}", field) from None
+    raise InvalidInputError(f"“{value}”不是有效日期，格式应为 YYYY-MM-DD（年-月-日）", field)
 
 
 def parse_code(value: str, field: str) -> str:
@@ -83,9 +98,14 @@ def parse_year(value: int | str, field: str = "年度") -> int:
 
 
 def parse_status_rule(
-    rule: str, yellow: Decimal | str | None = None, red: Decimal | str | None = None
+    rule: str,
+    yellow: Decimal | str | None = None,
+    red: Decimal | str | None = None,
+    min_points: Decimal | str | None = None,
 ) -> StatusRule:
-    """A unit's lag rule with thresholds; defaults 80/60 (ratio) or 5/10 (points)."""
+    """A unit's lag rule with thresholds; defaults 80/60 (ratio) or 5/10 (points), and
+    for the ratio rule the minimum lag in points below which a project stays green
+    (default 3: quiet starts of the year)."""
     kind = str(rule).strip().lower()
     defaults = {RATIO: DEFAULT_RULE, POINTS: DEFAULT_POINTS_RULE}
     if kind not in defaults:
@@ -99,7 +119,10 @@ def parse_status_rule(
         raise InvalidInputError("比例规则要求 0 < 红色阈值 < 黄色阈值 ≤ 100", "黄色阈值")
     if kind == POINTS and not (0 <= y < r <= 100):
         raise InvalidInputError("百分点规则要求 0 ≤ 黄色阈值 < 红色阈值 ≤ 100", "红色阈值")
-    return StatusRule(kind, y, r)
+    m = _threshold(min_points, "最少落后百分点") if min_points is not None else base.min_points
+    if not 0 <= m <= 100:
+        raise InvalidInputError("最少落后百分点应在 0 到 100 之间", "最少落后百分点")
+    return StatusRule(kind, y, r, m)
 
 
 def _threshold(value: Decimal | str, field: str) -> Decimal:

@@ -24,17 +24,29 @@ class StatusRule:
     """How lag becomes a colour; a unit's setting.
 
     ``ratio`` (the provincial monitoring rule): execution ÷ planned; green at or above
-    ``yellow`` percent, yellow at or above ``red`` percent, red below. ``points``: yellow
-    when more than ``yellow`` points behind, red when more than ``red`` points behind.
+    ``yellow`` percent, yellow at or above ``red`` percent, red below — but only when
+    also more than ``min_points`` points behind: on 2 January 0.27% is planned and a
+    ratio alone would call every project 严重滞后 (quiet starts of the year).
+    ``points``: yellow when more than ``yellow`` points behind, red when more than
+    ``red`` points behind (``min_points`` plays no part).
     """
 
     kind: str = RATIO
     yellow: Decimal = Decimal(80)
     red: Decimal = Decimal(60)
+    min_points: Decimal = Decimal(3)
+
+    def describe(self) -> str:
+        """The rule in words, for a total that says which rule coloured it."""
+        y, r, m = (f"{x.normalize():f}" for x in (self.yellow, self.red, self.min_points))
+        if self.kind == POINTS:
+            return f"百分点规则（落后超过 {y} 个百分点为预警，超过 {r} 个百分点为严重滞后）"
+        return f"比例规则（执行率低于序时进度的 {y}% 为预警，低于 {r}% 为严重滞后，且落后超过 {m} 个百分点）"
 
 
 DEFAULT_RULE = StatusRule()
 DEFAULT_POINTS_RULE = StatusRule(POINTS, Decimal(5), Decimal(10))
+DEFAULT_MIN_POINTS = DEFAULT_RULE.min_points
 
 
 def rate(part: Decimal, whole: Decimal) -> Decimal:
@@ -80,14 +92,19 @@ def planned_rate(checkpoints: tuple[Checkpoint, ...], year: int, day: dt.date, b
 
 
 def status(execution: Decimal, planned: Decimal, rule: StatusRule = DEFAULT_RULE) -> str:
-    """green / yellow / red by the unit's rule; green whenever nothing is planned yet."""
+    """green / yellow / red by the unit's rule; green whenever nothing is planned yet.
+
+    Every colour in the app (status tables, totals, alerts, charts) comes from here, so
+    the quiet-start minimum of the ratio rule holds everywhere alike."""
     if planned <= 0:
         return GREEN
+    lag = planned - execution
     if rule.kind == POINTS:
-        lag = planned - execution
         if lag > rule.red:
             return RED
         return YELLOW if lag > rule.yellow else GREEN
+    if lag <= rule.min_points:
+        return GREEN
     ratio = execution / planned * HUNDRED
     if ratio >= rule.yellow:
         return GREEN

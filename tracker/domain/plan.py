@@ -13,8 +13,9 @@ from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 
 from tracker.domain.characters import typed_number
+from tracker.domain.dates import date_problem
 from tracker.domain.errors import InvalidInputError
-from tracker.domain.money import FEN, MAX_AMOUNT, fmt_yuan
+from tracker.domain.money import FEN, MAX_AMOUNT, WAN, fmt_yuan
 
 FIELD = "资金支出计划"
 HUNDRED = Decimal(100)
@@ -53,38 +54,52 @@ def plan_spec(checkpoints: list[Checkpoint]) -> str:
     return ",".join(c.spec() for c in checkpoints)
 
 
-def parse_plan(spec: str, year: int) -> list[Checkpoint]:
+def parse_plan(spec: str, year: int, *, wan: bool = False) -> list[Checkpoint]:
     """Parse ``03-31:25%,06-30:50%,...`` (or amounts, or blanks) and validate it.
 
-    Typed as numbers are (``typed_number``): full-width forms read, ``_`` and digits of
-    other scripts refused.
-    """
+    Amounts are in 元, or in 万元 with ``wan`` or a ``万``/``万元`` suffix on the value
+    (seed 003 writes its plans in 万元); they are kept in 元 either way."""
     spec = typed_number(spec, FIELD)
     parts = [p.strip() for p in spec.split(",")]
     if not spec.strip() or any(not p for p in parts):
         raise InvalidInputError("计划不能为空，格式如 03-31:25%,06-30:50%,09-30:75%,12-31:100%", FIELD)
-    checkpoints = [_parse_checkpoint(p, year) for p in parts]
+    checkpoints = [_parse_checkpoint(p, year, wan) for p in parts]
     validate_checkpoints(checkpoints, year)
     return checkpoints
 
 
-def _parse_checkpoint(part: str, year: int) -> Checkpoint:
+def _parse_checkpoint(part: str, year: int, wan: bool) -> Checkpoint:
     if ":" not in part:
         raise InvalidInputError(f"“{part}”缺少冒号，格式为 月-日:数值", FIELD)
     day_text, value = (s.strip() for s in part.split(":", 1))
-    try:
-        month, day = (int(x) for x in day_text.split("-"))
-        date = dt.date(year, month, day)
-    except ValueError:
-        raise InvalidInputError(f"“{day_text}”不是 {year} 年的有效日期（月-日）", FIELD) from None
+    date = _checkpoint_date(day_text, year)
     if not value:
         return Checkpoint(date)
     if value.endswith(("%", "％")):
         return Checkpoint(date, percent=_number(value[:-1], part))
-    amount = _number(value, part)
+    in_wan = wan
+    if value.endswith(("万", "元")):  # a unit written on the value wins over --wan
+        value = value.removesuffix("元")
+        in_wan = value.endswith("万")
+        value = value.removesuffix("万")
+    amount = _number(value, part) * (WAN if in_wan else 1)
+    if amount > MAX_AMOUNT:
+        raise InvalidInputError(f"“{part}”超出允许的最大金额", FIELD)
     if amount != amount.quantize(FEN):
-        raise InvalidInputError(f"“{part}”：金额最多两位小数", FIELD)
+        limit = "万元金额最多六位小数" if in_wan else "金额最多两位小数"
+        raise InvalidInputError(f"“{part}”：{limit}", FIELD)
     return Checkpoint(date, amount=amount.quantize(FEN))
+
+
+def _checkpoint_date(text: str, year: int) -> dt.date:
+    try:
+        month, day = (int(x) for x in text.split("-"))
+    except ValueError:
+        raise InvalidInputError(f"“{text}”不是有效的检查点日期，格式为 月-日（如 03-31）", FIELD) from None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise InvalidInputError(f"“{text}”：{date_problem(year, month, day)}", FIELD) from None
 
 
 def _number(text: str, part: str) -> Decimal:

@@ -34,6 +34,7 @@ class Unit(Aggregate):
         self.status_rule = "ratio"
         self.yellow = Decimal(80)
         self.red = Decimal(60)
+        self.min_points: Decimal | None = None
 
     @event("SettingsChanged")
     def change_settings(
@@ -44,11 +45,15 @@ class Unit(Aggregate):
         user: str,
         note: str = "",
         request: dict[str, Any] | None = None,
+        min_points: Decimal | None = None,
     ) -> None:
-        """The unit's lag rule: ``ratio`` (default 80/60) or ``points`` (5/10)."""
+        """The unit's lag rule: ``ratio`` (default 80/60, and at least ``min_points``
+        behind, default 3) or ``points`` (5/10). Events recorded before ``min_points``
+        existed carry none: the default applies."""
         self.status_rule = status_rule
         self.yellow = yellow
         self.red = red
+        self.min_points = min_points
 
     @event("AlertSettingsChanged")
     def change_alert_settings(

@@ -113,7 +113,11 @@ def rule_text(rule: lag.StatusRule) -> str:
             f"落后序时进度不超过{y}个百分点为正常，超过{y}个但不超过{r}个百分点为预警，"
             f"超过{r}个百分点为严重滞后"
         )
-    return f"执行率达到序时进度的{y}%及以上为正常，{r}%（含）至{y}%为预警，低于{r}%为严重滞后"
+    m = f"{rule.min_points.normalize():f}"
+    return (
+        f"执行率达到序时进度的{y}%及以上为正常，{r}%（含）至{y}%为预警，低于{r}%为严重滞后；"
+        f"落后序时进度不超过{m}个百分点的均为正常"
+    )
 
 
 def monitoring_form(app: Any, year: int | str, unit: str, as_of: dt.date | str | None = None) -> Form:

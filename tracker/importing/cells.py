@@ -11,6 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from tracker.domain import classification as cls
+from tracker.domain.dates import date_problem
 from tracker.domain.errors import TrackerError
 from tracker.domain.inputs import parse_code, parse_text
 from tracker.domain.money import parse_amount, ungrouped
@@ -62,13 +63,14 @@ def read_date(value: Value) -> dt.date:
     for pattern in _DATE_FORMS:
         m = pattern.match(text)
         if m:
+            year, month, day = (int(g) for g in m.groups())
             try:
-                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                return dt.date(year, month, day)
             except ValueError:
-                break
+                raise CellError(f"“{text}”：{date_problem(year, month, day)}") from None
     if isinstance(value, Decimal):
         raise CellError(f"“{text}”不是日期：请把单元格设为日期格式，或写成 2024-03-01")
-    raise CellError(f"“{text}”不是有效日期，应写成 2024-03-01")
+    raise CellError(f"“{text}”不是有效日期，格式为 年-月-日（如 2024-03-01）")
 
 
 def read_amount(value: Value, *, wan: bool = False) -> Decimal:

@@ -99,8 +99,7 @@ def parse_tables(tables: list[Table], *, year: int | None = None) -> Parsed:
                     "未指定预算年度：请用 --year 指定，或在表中增加“预算年度”列",
                     table.sheet,
                 )
-            )
-            continue
+            )  # the rows are still read, so one run reports every other problem too
         _read_rows(table, year, parsed)
     return parsed
 
@@ -270,6 +269,8 @@ def _checkpoint(day: dt.date, value: Value, kind: str) -> Checkpoint:
     """A blank, a percentage, or a cumulative 万元 amount (kept in 元)."""
     if is_blank_mark(value):
         return Checkpoint(day)
+    if kind == "amount" and isinstance(value, str):
+        value = nfkc(value).removesuffix("万元").removesuffix("万")  # the cells are in 万元 already
     number = read_number(value, "百分比" if kind == "percent" else "金额（万元）")
     if kind == "percent":
         return Checkpoint(day, percent=number)

@@ -78,6 +78,25 @@ def _unit_settings(e: Any, pid: str) -> list[Statement]:
         (
             "UPDATE rm_units SET status_rule = ?, yellow = ?, red = ? WHERE id = ?",
             (e.status_rule, str(e.yellow), str(e.red), pid),
+        ),
+        *_min_points(e, pid),
+    ]
+
+
+def _min_points(e: Any, pid: str) -> list[Statement]:
+    """The ratio rule's minimum lag, in its own table so databases written before it
+    existed gain it by ``CREATE TABLE IF NOT EXISTS``; no row means the default (events
+    recorded before the setting existed carry none; every later one does).
+
+    An upsert, not DELETE + INSERT: a rebuild runs plain INSERTs of a batch first."""
+    value = getattr(e, "min_points", None)
+    if value is None:
+        return []
+    return [
+        (
+            "INSERT INTO rm_unit_min_points (id, min_points) VALUES (?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET min_points = excluded.min_points",
+            (pid, str(value)),
         )
     ]
 

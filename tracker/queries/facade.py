@@ -42,6 +42,13 @@ class Queries:
     def rule_of(unit_row: dict[str, Any] | None) -> lag.StatusRule:
         return _units.rule_of(unit_row)
 
+    @staticmethod
+    def total_rule(
+        all_units: Units, unit: str | None, project_units: Iterable[str]
+    ) -> tuple[lag.StatusRule, str]:
+        """The rule that colours a total of these projects, and where it comes from."""
+        return _units.total_rule(all_units, unit, project_units)
+
     def statuses(
         self, year: int, as_of: dt.date | None = None, unit: str | None = None, codes: Sequence[str] = ()
     ) -> tuple[dt.date, list[ProjectStatus]]:

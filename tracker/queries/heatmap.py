@@ -25,6 +25,8 @@ from tracker.domain.inputs import parse_year
 from tracker.domain.money import ZERO, from_fen
 from tracker.domain.plan import HUNDRED
 from tracker.queries.status import default_as_of
+from tracker.queries.units import rule_of, total_rule
+from tracker.queries.units import units as all_units
 from tracker.store.readstore import ReadStore
 
 TOTAL = "合计"
@@ -93,10 +95,7 @@ def unit_months(read: ReadStore, year: int, as_of: dt.date | None = None, unit: 
     """Every unit of the selection (``unit``'s subtree, or all) by month, to ``as_of``."""
     year = parse_year(year)
     day = min(as_of or default_as_of(year), dt.date(year, 12, 31))
-    units = {
-        r["code"]: r
-        for r in read.all("SELECT code, name, parent_code, status_rule, yellow, red FROM rm_units")
-    }
+    units = all_units(read)
     if unit is not None and unit not in units:
         raise NotFoundError(f"单位 {unit} 不存在", "单位编码")
     chosen = _subtree(unit, units) if unit else None
@@ -124,7 +123,8 @@ def unit_months(read: ReadStore, year: int, as_of: dt.date | None = None, unit: 
             rule = _rule(units[code])
             sums = per_unit.get(code) or _zeros(len(months))
             rows.append(UnitRow(code, units[code]["name"], depth, counts[code], _cells(months, sums, rule)))
-    total_row = UnitRow(TOTAL, TOTAL, 0, sum(groups.values()), _cells(months, total, lag.DEFAULT_RULE))
+    rule, _ = total_rule(units, unit, {unit_code for unit_code, _ in groups})
+    total_row = UnitRow(TOTAL, TOTAL, 0, sum(groups.values()), _cells(months, total, rule))
     return Heatmap(year, day, unit, tuple(m for m, _ in months), tuple(rows), total_row)
 
 
@@ -274,7 +274,7 @@ def _cells(
 
 
 def _rule(row: dict[str, Any]) -> lag.StatusRule:
-    return lag.StatusRule(row["status_rule"], Decimal(row["yellow"]), Decimal(row["red"]))
+    return rule_of(row)
 
 
 # ------------------------------------------------------------------- tree

@@ -13,6 +13,7 @@ from uuid import UUID
 from tracker.domain import lag
 from tracker.domain.errors import NotFoundError
 from tracker.domain.money import ZERO, from_fen
+from tracker.domain.plan_warnings import plan_warnings
 from tracker.queries import projects, sums
 from tracker.queries.status import statuses
 from tracker.store.readstore import ReadStore
@@ -53,4 +54,7 @@ def progress(read: ReadStore, project_id: UUID, as_of: dt.date | None = None) ->
         "next_checkpoint": None if nxt is None else nxt.date,
         "next_target_rate": None if nxt is None else lag.checkpoint_rate(nxt, p.figures.budget),
         "daily_needed": per_day,
+        "plan_warnings": plan_warnings(checkpoints, from_fen(sum(v[0] for v in dict(daily).values())))
+        if p.plan
+        else [],
     }

@@ -23,9 +23,11 @@ from tracker.domain.errors import TrackerError
 from tracker.domain.indicator import Target
 from tracker.domain.money import ZERO, from_fen
 from tracker.domain.plan import HUNDRED, Checkpoint
+from tracker.domain.plan_warnings import plan_warnings
 from tracker.domain.project import KIND_LABELS
 from tracker.domain.selfeval import IndicatorResult, indicator_completion
 from tracker.queries.status import Figures, ProjectStatus, Queries
+from tracker.queries.units import UNITS_SQL
 from tracker.store.readstore import ReadStore
 
 
@@ -280,9 +282,7 @@ class ProjectPageQueries:
                 (facts.id, f"{year}-01-01", f"{year}-12-31"),
             )
         ]
-        unit = self.read.one(
-            "SELECT status_rule, yellow, red FROM rm_units WHERE code = ?", (facts.unit_code,)
-        )
+        unit = self.read.one(f"{UNITS_SQL} WHERE u.code = ?", (facts.unit_code,))
 
         def amounts(upto: dt.date) -> tuple[Decimal, Decimal]:
             cut = upto.isoformat()
@@ -327,6 +327,9 @@ class ProjectPageQueries:
             "next_checkpoint": None if nxt is None else nxt.date,
             "next_target_rate": None if nxt is None else lag.checkpoint_rate(nxt, budget),
             "daily_needed": per_day,
+            "plan_warnings": plan_warnings(checkpoints, amounts(dt.date(year, 12, 31))[0])
+            if facts.plan
+            else [],
         }
 
     def indicators(self, year: int, code: str, as_of: dt.date) -> tuple[IndicatorProgress, ...]:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from tracker.domain import lag
 from tracker.domain.money import fmt_yuan
 from tracker.domain.plan import plan_spec
+from tracker.domain.plan_warnings import plan_warnings
 from tracker.domain.project import KIND_LABELS, Project
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -53,6 +54,7 @@ def project_view(p: Project) -> dict[str, Any]:
         "available": fmt_yuan(p.budget - p.disbursed),
         "execution_rate": fmt_yuan(rate(p.disbursed, p.budget)),
         "plan": plan_spec(p.plan) if p.plan else None,
+        "plan_warnings": plan_warnings(p.plan, p.budget) if p.plan else [],
         "appropriations": [
             {
                 "id": a["id"],

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 from tracker.domain import lag
 from tracker.domain.inputs import parse_year
 from tracker.domain.money import from_fen
+from tracker.domain.plan_warnings import plan_warnings
 from tracker.queries import projects, sums
 from tracker.queries.dates import SHANGHAI, default_as_of, today
 from tracker.queries.figures import Figures, ProjectStatus, project_figures
-from tracker.queries.units import Units, rule_of, subtree, units
+from tracker.queries.units import Units, rule_of, subtree, total_rule, units
 from tracker.store.readstore import ReadStore
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def status_report(
     all_units = units(read)
     day, found = statuses(read, year, as_of, unit, all_units=all_units)
     total = Figures.total(p.figures for p in found)
-    rule = rule_of(all_units.get(unit)) if unit else lag.DEFAULT_RULE
+    rule, source = total_rule(all_units, unit, {p.unit for p in found})
     return {
         "year": year,
         "as_of": day,
@@ -79,7 +80,24 @@ def status_report(
         "projects": found,
         "total": total,
         "total_status": lag.status(total.execution_rate, total.planned_rate, rule),
+        "total_rule": {"rule": rule, "source": source},
+        "plan_warnings": plan_warnings_of(read, year, found),
     }
+
+
+def plan_warnings_of(read: ReadStore, year: int, found: Sequence[ProjectStatus]) -> dict[str, list[str]]:
+    """Each project's plan warnings (by code; only projects that have some), judged
+    against its budget on 31 December whatever the date asked."""
+    planned = [p for p in found if p.plan]
+    if not planned:
+        return {}
+    budgets = sums.project_sums(read, year, dt.date(year, 12, 31), sorted({p.unit for p in planned}))
+    out = {}
+    for p in planned:
+        budget = from_fen(budgets.get(p.id, (0, 0))[0])
+        if warnings := plan_warnings(lag.checkpoints_for(p.plan, p.year), budget):
+            out[p.code] = warnings
+    return out
 
 
 def __getattr__(name: str) -> Any:

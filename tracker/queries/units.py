@@ -6,6 +6,7 @@ say which units that is and which rule colours their projects.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -13,13 +14,18 @@ from tracker.domain import lag
 from tracker.domain.errors import NotFoundError
 from tracker.store.readstore import ReadStore
 
-Units = dict[str, dict[str, Any]]  # code → row: code, name, parent_code, status_rule, yellow, red
+Units = dict[str, dict[str, Any]]  # code → row: code, name, parent_code, status_rule, yellow, red, min_points
+
+# Every unit with its rule; min_points is NULL where the unit never set it (the default).
+UNITS_SQL = (
+    "SELECT u.code, u.name, u.parent_code, u.status_rule, u.yellow, u.red, m.min_points "
+    "FROM rm_units u LEFT JOIN rm_unit_min_points m ON m.id = u.id"
+)
 
 
 def units(read: ReadStore) -> Units:
     """Every unit by code."""
-    rows = read.all("SELECT code, name, parent_code, status_rule, yellow, red FROM rm_units")
-    return {r["code"]: r for r in rows}
+    return {r["code"]: r for r in read.all(UNITS_SQL)}
 
 
 def subtree(code: str, all_units: Units) -> list[str]:
@@ -54,4 +60,40 @@ def rule_of(unit_row: dict[str, Any] | None) -> lag.StatusRule:
     """The unit's status rule, or the default one for no unit."""
     if unit_row is None:
         return lag.DEFAULT_RULE
-    return lag.StatusRule(unit_row["status_rule"], Decimal(unit_row["yellow"]), Decimal(unit_row["red"]))
+    least = unit_row.get("min_points")
+    return lag.StatusRule(
+        unit_row["status_rule"],
+        Decimal(unit_row["yellow"]),
+        Decimal(unit_row["red"]),
+        lag.DEFAULT_MIN_POINTS if least is None else Decimal(least),
+    )
+
+
+def total_rule(
+    all_units: Units, unit: str | None, project_units: Iterable[str]
+) -> tuple[lag.StatusRule, str]:
+    """The rule that colours a total, and where it comes from (said beside the total).
+
+    A total over one unit's subtree (the unit asked for, or the one top unit every
+    project sits under) uses that unit's rule; over several top units, their rule when
+    they share one, else the default rule.
+    """
+    if unit is not None:
+        return rule_of(all_units.get(unit)), f"单位 {unit}"
+    roots = sorted({_root(code, all_units) for code in project_units})
+    if not roots:
+        return lag.DEFAULT_RULE, "无项目，默认规则"
+    if len(roots) == 1:
+        return rule_of(all_units.get(roots[0])), f"单位 {roots[0]}"
+    rules = {rule_of(all_units.get(code)) for code in roots}
+    if len(rules) == 1:
+        return rules.pop(), f"{len(roots)} 个单位共用"
+    return lag.DEFAULT_RULE, f"{len(roots)} 个单位规则不同，用默认规则"
+
+
+def _root(code: str, all_units: Units) -> str:
+    seen = {code}
+    while (parent := (all_units.get(code) or {}).get("parent_code")) and parent not in seen:
+        seen.add(parent)
+        code = parent
+    return code

@@ -12,6 +12,7 @@ import io
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from tracker.domain.lag import RATIO, StatusRule
 from tracker.domain.money import fmt_yuan
 from tracker.queries.figures import Figures, ProjectStatus
 
@@ -46,7 +47,21 @@ def status_json(report: dict[str, Any]) -> dict[str, Any]:
         "unit": report["unit"],
         "projects": [project(p) for p in report["projects"]],
         "total": {**figures(report["total"]), "status": report["total_status"]},
+        "total_rule": rule(report["total_rule"]["rule"], report["total_rule"]["source"]),
+        "plan_warnings": report["plan_warnings"],
     }
+
+
+def rule(r: StatusRule, source: str) -> dict[str, Any]:
+    """The rule that coloured a total, and why that one (a total over several units)."""
+    out: dict[str, Any] = {
+        "kind": r.kind,
+        "yellow": f"{r.yellow.normalize():f}",
+        "red": f"{r.red.normalize():f}",
+    }
+    if r.kind == RATIO:
+        out["min_points"] = f"{r.min_points.normalize():f}"
+    return {**out, "source": source, "text": r.describe()}
 
 
 STATUS_COLUMNS = [

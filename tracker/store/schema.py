@@ -16,6 +16,12 @@ TABLES = (
         yellow TEXT NOT NULL DEFAULT '80',
         red TEXT NOT NULL DEFAULT '60'
     )""",
+    # The ratio rule's minimum lag (quiet starts of the year) of units that set it; a
+    # table of its own because an old database gains a table but not a column.
+    """CREATE TABLE IF NOT EXISTS rm_unit_min_points (
+        id TEXT PRIMARY KEY,
+        min_points TEXT NOT NULL
+    )""",
     """CREATE TABLE IF NOT EXISTS rm_projects (
         id TEXT PRIMARY KEY,
         year INTEGER NOT NULL,
@@ -222,5 +228,6 @@ READ_TABLES = (
     "rm_daily",
     "rm_payments",
     "rm_projects",
+    "rm_unit_min_points",
     "rm_units",
 )

@@ -226,12 +226,14 @@ def put_plan(year: int, code: str, headers: dict[str, Any], body: dict[str, Any]
         facts.code,
         body["plan"],
         year=facts.year,
+        wan=body["wan"],
         user=caller().name,
         note=body["note"],
         request_id=request_id(headers["idempotency_key"]),
     )
-    after = project_facts(facts.code, facts.year)
-    return {"data": {"project": facts.code, "year": facts.year, "plan": after.plan or ""}}
+    after = tracker().show(facts.code, facts.year)
+    data = {"project": facts.code, "year": facts.year, "plan": after["plan"] or ""}
+    return {"data": {**data, "plan_warnings": after["plan_warnings"]}}
 
 
 @bp.post("/projects/<int:year>/<code>/indicators/<indicator_id>/progress")

@@ -68,6 +68,15 @@ class StatusTotalOut(FiguresOut):
     status = req(Text, "状态", STATUS)
 
 
+class TotalRuleOut(Schema):
+    kind = req(Text, "规则", "ratio 比例 / points 百分点")
+    yellow = req(Text, "黄色阈值")
+    red = req(Text, "红色阈值")
+    min_points = named(Text, "最少落后百分点", "仅比例规则")
+    source = req(Text, "规则来源")
+    text = req(Text, "规则说明")
+
+
 class StatusOut(Schema):
     """Exactly what ``tracker status --format json`` prints for the same arguments."""
 
@@ -76,6 +85,15 @@ class StatusOut(Schema):
     unit = req(Text, "单位编码", allow_none=True)
     projects = req(fields.List, "项目", cls_or_instance=fields.Nested(StatusProjectOut))
     total = req(fields.Nested, "合计", nested=StatusTotalOut)
+    total_rule = req(fields.Nested, "合计所用的预警规则", nested=TotalRuleOut)
+    plan_warnings = req(fields.Dict, "计划提示（按项目编码）", keys=Text(), values=fields.List(Text()))
+
+
+class PlanOut(Schema):
+    project = req(Text, "项目编码")
+    year = req(Int, "年度")
+    plan = req(Text, "资金支出计划")
+    plan_warnings = req(fields.List, "计划提示", cls_or_instance=Text())
 
 
 class RollupRowOut(FiguresOut):
@@ -231,12 +249,6 @@ class ReversalCreatedOut(ReversalOut):
     payment = req(Text, "支付编号")
     project = req(Text, "项目编码")
     year = req(Int, "年度")
-
-
-class PlanOut(Schema):
-    project = req(Text, "项目编码")
-    year = req(Int, "年度")
-    plan = req(Text, "资金支出计划")
 
 
 # ------------------------------------------------------------------ alerts

@@ -250,6 +250,7 @@ class PlanIn(ApiSchema):
         required=True,
         metadata={"example": "03-31:25%,06-30:50%,09-30:75%,12-31:100%"},
     )
+    wan = named(Flag, "万元", "true 表示计划中的金额单位为万元（也可在数值后加“万”）", load_default=False)
     note = named(Text, "备注", load_default="")
 
 

@@ -30,8 +30,8 @@ READ_ERRORS = {403: "无权查看该单位", 404: "单位或项目不存在"}
 def visible_report(report: dict[str, Any], scope: Scope) -> dict[str, Any]:
     """The status report without the projects the caller may not read.
 
-    The total is summed again from the remaining projects and its status decided by
-    the same rule ``Queries.status_report`` uses (the unit's, or the default).
+    The total is summed again from the remaining projects and its status decided the
+    way ``Queries.status_report`` decides it (``total_rule``) for what remains.
     """
     projects = [p for p in report["projects"] if scope.can_read(p.unit)]
     if len(projects) == len(report["projects"]):
@@ -40,13 +40,15 @@ def visible_report(report: dict[str, Any], scope: Scope) -> dict[str, Any]:
     for p in projects:
         total.add(p.figures)
     queries = tracker().queries
-    unit = report["unit"]
-    rule = queries.rule_of(queries.units().get(unit)) if unit else lag.DEFAULT_RULE
+    rule, source = queries.total_rule(queries.units(), report["unit"], {p.unit for p in projects})
+    codes = {p.code for p in projects}
     return {
         **report,
         "projects": projects,
         "total": total,
         "total_status": lag.status(total.execution_rate, total.planned_rate, rule),
+        "total_rule": {"rule": rule, "source": source},
+        "plan_warnings": {c: w for c, w in report["plan_warnings"].items() if c in codes},
     }
 
 

@@ -59,8 +59,8 @@ FORMS: dict[str, tuple[dict[str, str], dict[str, str], str]] = {  # fields, labe
         "code",
     ),
     "rule": (
-        {"预警规则": "rule", "黄色阈值": "yellow", "红色阈值": "red"},
-        {"rule": "滞后规则", "yellow": "黄色阈值", "red": "红色阈值"},
+        {"预警规则": "rule", "黄色阈值": "yellow", "红色阈值": "red", "最少落后百分点": "min_points"},
+        {"rule": "滞后规则", "yellow": "黄色阈值", "red": "红色阈值", "min_points": "最少落后百分点"},
         "rule",
     ),
     "alerts": (

@@ -49,7 +49,12 @@ def unit(code: str) -> Any:
         abort(404)
     errors = {"rule": form_errors("rule"), "alerts": form_errors("alerts")}
     values: dict[str, Any] = {
-        "rule": {"rule": row["status_rule"], "yellow": row["yellow"], "red": row["red"]},
+        "rule": {
+            "rule": row["status_rule"],
+            "yellow": row["yellow"],
+            "red": row["red"],
+            "min_points": f"{t.queries.rule_of(row).min_points.normalize():f}",
+        },
         "alerts": {**t.alert_settings(code)},
     }
     sent = request.form.get("form") if request.method == "POST" else None
@@ -62,6 +67,7 @@ def unit(code: str) -> Any:
                 rule=f.get("rule", ""),
                 yellow=f.get("yellow") or None,
                 red=f.get("red") or None,
+                min_points=f.get("min_points") or None,
                 user=current_user.name,
                 request_id=rid,
             ),

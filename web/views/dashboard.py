@@ -169,7 +169,8 @@ class Selection:
     projects: list[ProjectStatus]
     total: Figures
     total_status: str
-    rule: lag.StatusRule  # the chosen unit's, for the total (every unit: the default)
+    rule: lag.StatusRule  # the total's: the chosen unit's, or said in ``rule_source``
+    rule_source: str = ""  # where the total's rule comes from (several units: which one)
 
 
 def select(sc: Scope, user_units: Sequence[str], args: Mapping[str, str]) -> Selection:
@@ -197,7 +198,7 @@ def select(sc: Scope, user_units: Sequence[str], args: Mapping[str, str]) -> Sel
     filters = Filters.from_args(args)
     shown = filters.apply(readable)
     total = total_of(shown)
-    rule = Queries.rule_of(units.get(unit)) if unit else lag.DEFAULT_RULE
+    rule, rule_source = Queries.total_rule(units, unit, {p.unit for p in shown})
     return Selection(
         year=tv.year,
         as_of=report["as_of"],
@@ -211,6 +212,7 @@ def select(sc: Scope, user_units: Sequence[str], args: Mapping[str, str]) -> Sel
         total=total,
         total_status=lag.status(total.execution_rate, total.planned_rate, rule),
         rule=rule,
+        rule_source=rule_source,
     )
 
 

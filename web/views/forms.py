@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, flash, request
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -218,9 +218,13 @@ def plan(year: int, code: str) -> Any:
                 )
             )
             if done_id is not None:
-                return done(f"已设定资金支出计划：{describe_plan(spec)}", facts)
+                back = done(f"已设定资金支出计划：{describe_plan(spec)}", facts)
+                for warning in tracker().show(code, year)["plan_warnings"]:
+                    flash(f"计划提示：{warning}", "warn")  # after the confirmation, beneath it
+                return back
     rows = min(MAX_ROWS, max(4, posted_rows(sub.values)) + 2)
-    return show("forms/plan.html", facts, sub, rows=rows, modes=PLAN_MODES)
+    warnings = tracker().show(code, year)["plan_warnings"]  # of the plan in force
+    return show("forms/plan.html", facts, sub, rows=rows, modes=PLAN_MODES, plan_warnings=warnings)
 
 
 # -------------------------------------------------------------- indicator

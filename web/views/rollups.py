@@ -108,7 +108,6 @@ def index() -> Any:
     units = queries.units()
     choice = choose(sc, user.units, request.args, units)
     unit = choice.unit
-    rule = Queries.rule_of(units.get(unit)) if unit else lag.DEFAULT_RULE
     as_of = tv.as_of.isoformat()
     # the level cuts only functional codes, so the by-type grouping can share it
     pivot, types = queries.rollups(
@@ -118,6 +117,7 @@ def index() -> Any:
     by_source = in_order(marginal(pivot, 1), FUNDING_SOURCES)
     by_type = in_order({**types, "level": None}, EXPENDITURE_TYPES)
     heat: Heatmap = unit_months(tracker().read, tv.year, tv.as_of, unit)
+    rule, _ = Queries.total_rule(units, unit, [row.code for row in heat.rows])  # as the status total
     shown = money_unit()
 
     def class_link(key: str) -> str:

@@ -17,8 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from tracker.domain.errors import InvalidInputError
-from tracker.domain.inputs import parse_year
+from tracker.domain.inputs import parse_date, parse_year
 from tracker.queries import projects, sums
 from tracker.queries.figures import ProjectRef
 from tracker.queries.sums import Spent
@@ -54,12 +53,7 @@ def as_of_date(year: int, as_of: dt.date | str | None) -> dt.date:
     """The business date of a table: 31 December of the year unless given."""
     if as_of is None:
         return dt.date(year, 12, 31)
-    if isinstance(as_of, dt.date):
-        return as_of
-    try:
-        return dt.date.fromisoformat(str(as_of).strip())
-    except ValueError:
-        raise InvalidInputError(f"“{as_of}”不是有效日期，格式应为 YYYY-MM-DD", "截至日期") from None
+    return parse_date(as_of, "截至日期")  # says what is wrong with a date that cannot exist
 
 
 def load(
