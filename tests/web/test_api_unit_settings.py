@@ -58,6 +58,8 @@ def test_an_admin_reads_and_changes_a_units_lag_rule(api: Api, tmp_path: Path) -
         ({"rule": "ratio", "yellow": "abc"}, "黄色阈值"),
         ({"rule": "ratio", "yellow": "50", "red": "70"}, "黄色阈值"),
         ({"yellow": "80"}, "预警规则"),
+        ({"rule": "ratio", "min_points": "120"}, "最少落后百分点"),
+        ({"rule": "ratio", "min_points": "1_0"}, "最少落后百分点"),
     ],
 )
 def test_a_bad_rule_is_refused_by_field_and_nothing_is_recorded(
@@ -67,6 +69,14 @@ def test_a_bad_rule_is_refused_by_field_and_nothing_is_recorded(
     refused = error_of(api.put("/units/450002/settings", "admin1", body, key="bad"), 422)
     assert refused["field"] == field, refused
     assert api.events() == events
+
+
+def test_the_minimum_points_of_the_ratio_rule_are_set_and_shown_like_the_cli(api: Api) -> None:
+    assert api.get("/units/450002/settings", "admin1").get_json()["data"]["min_points"] == "3"
+    done = api.put("/units/450002/settings", "admin1", {"rule": "ratio", "min_points": "５"}, key="m")
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["data"]["min_points"] == "5"
+    assert api.tracker.queries.rule_of(api.tracker.queries.units()["450002"]).min_points == 5
 
 
 def test_alert_settings_are_replaced_whole(api: Api) -> None:

@@ -67,6 +67,7 @@ class SettingsOut(Schema):
     rule = req(Text, "预警规则", "ratio 或 points")
     yellow = req(Text, "黄色阈值")
     red = req(Text, "红色阈值")
+    min_points = req(Text, "最少落后百分点", "ratio 规则下的最少落后百分点（points 规则不用）")
     alert_rules = req(fields.List, "启用的预警规则", cls_or_instance=Text())
     escalation_days = req(Int, "升级天数")
     managers = req(Text, "升级对象")

@@ -135,6 +135,12 @@ class SettingsIn(ApiSchema):
     )
     yellow = named(Text, "黄色阈值", '十进制字符串，如 "80"；ratio 默认 80，points 默认 5', load_default=None)
     red = named(Text, "红色阈值", "ratio 默认 60，points 默认 10", load_default=None)
+    min_points = named(
+        Text,
+        "最少落后百分点",
+        "ratio 规则下还须落后超过这么多个百分点才显示预警或严重滞后（默认 3；一次设定全部规则，未写取默认）",
+        load_default=None,
+    )
 
 
 class AlertSettingsIn(ApiSchema):

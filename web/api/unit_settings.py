@@ -17,6 +17,7 @@ from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.inputs import parse_code
 from tracker.notify.channels import ChannelConfigError, check_new_config, masked
 from tracker.notify.delivery import test_channel
+from tracker.queries import Queries
 from web.api.access import ADMIN, caller, request_id, roles
 from web.api.blueprint import bp
 from web.api.inputs import typed_with
@@ -50,6 +51,7 @@ def settings_item(code: str) -> dict[str, Any]:
         "rule": row["status_rule"],
         "yellow": str(row["yellow"]),
         "red": str(row["red"]),
+        "min_points": f"{Queries.rule_of(row).min_points.normalize():f}",
         "alert_rules": list(alerts["rules"]),
         "escalation_days": int(alerts["escalation_days"]),
         "managers": alerts["managers"] or "",
@@ -94,13 +96,14 @@ def get_settings(code: str) -> Any:
     responses=ERRORS,
 )
 def put_settings(code: str, headers: dict[str, Any], body: dict[str, Any]) -> Any:
-    body = typed_with(body, numbers={"yellow": "黄色阈值", "red": "红色阈值"})
+    body = typed_with(body, numbers={"yellow": "黄色阈值", "red": "红色阈值", "min_points": "最少落后百分点"})
     row = unit_row(code)
     tracker().change_unit_settings(
         row["code"],
         rule=body["rule"],
         yellow=body["yellow"] or None,
         red=body["red"] or None,
+        min_points=body["min_points"] or None,
         user=caller().name,
         request_id=request_id(headers["idempotency_key"]),
     )
