@@ -204,6 +204,8 @@ def indicator_combine(c: Context, unit_code: str, year: int, fmt: str) -> None:
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False), help="输出文件（xlsx 必填）")
 @click.option("--finalise", is_flag=True, help="定稿并签字（须所有偏差均已说明）")
 @click.option("--signed-by", help="签字人（分管领导/局长），定稿时必填")
+@click.option("--reopen", is_flag=True, help="退回已定稿的自评（须 --reason），签字保留在历史中")
+@click.option("--reason", help="退回原因")
 @click.option("--execution-cause", default="", help="预算执行未达 100% 的原因")
 @click.option("--execution-action", default="", help="预算执行的改进措施")
 @click.option("--id", "request_id", help="请求编号")
@@ -217,6 +219,8 @@ def selfeval_cmd(
     output: str | None,
     finalise: bool,
     signed_by: str | None,
+    reopen: bool,
+    reason: str | None,
     execution_cause: str,
     execution_action: str,
     request_id: str | None,
@@ -224,6 +228,14 @@ def selfeval_cmd(
     """绩效自评：执行率 10 分 + 指标 90 分，评定等级；--finalise 定稿。"""
     from tracker.cli.selfeval_text import selfeval_json, selfeval_text
 
+    if reopen and finalise:
+        raise click.UsageError("--reopen 与 --finalise 不能同时使用")
+    if reopen:
+        if not reason:
+            raise click.UsageError("退回需要 --reason")
+        c.app.reopen_evaluation(code, year, reason=reason, unit_level=unit_level, request_id=request_id)
+        if fmt == "table":
+            click.echo(f"已退回 {code} 的自评，修改后须重新定稿")
     if finalise:
         if not signed_by:
             raise click.UsageError("定稿需要 --signed-by")

@@ -8,6 +8,7 @@ from typing import Any
 from tracker.cli.formatting import table
 from tracker.domain.money import fmt_yuan, fmt_yuan_grouped, to_wan
 from tracker.domain.selfeval import Evaluation, show_points
+from tracker.domain.signature import STALE
 
 
 def _pts(value: Decimal | None) -> str | None:
@@ -57,12 +58,58 @@ def selfeval_json(form: dict[str, Any]) -> dict[str, Any]:
         ],
         "finalised": bool(signed and signed["finalised"]),
         "signed_by": signed["signed_by"] if signed else None,
+        "signed_total": _signed_total(signed),
+        "signature_note": STALE if signed and signed.get("stale") else None,
     }
+
+
+def _signed_total(signed: dict[str, Any] | None) -> str | None:
+    """The total as signed (two decimals), whatever the ledger says today."""
+    if not signed:
+        return None
+    scores = signed.get("scores") or {}
+    return show_points(Decimal(str(scores.get("total", signed["total"]))))
+
+
+def _signed_version(form: dict[str, Any], j: dict[str, Any]) -> list[str]:
+    """The signed and the current figures side by side, when they differ."""
+    signed = form["signed"]
+    if not signed or not signed.get("stale"):
+        return []
+    before = signed["scores"]
+    names = {line["id"]: line["name"] for line in j["indicators"]}
+    lines = {str(line["id"]): line for line in before.get("lines", [])}
+    rows = [
+        ["全年预算数（万元）", _wan(before.get("budget")), f"{to_wan(form['budget'])}"],
+        ["全年执行数（万元）", _wan(before.get("disbursed")), f"{to_wan(form['disbursed'])}"],
+        ["总分", j["signed_total"], j["total"]],
+        ["等级", before.get("grade", signed["grade"]), j["grade"]],
+    ]
+    for key in signed["changed"]:
+        if key in names or key in lines:
+            old = lines.get(key, {})
+            now: dict[str, Any] = next((i for i in j["indicators"] if i["id"] == key), {})
+            name = names.get(key) or old.get("name", key)
+            rows.append([f"{name} 得分", _pts(_dec(old.get("points"))) or "", now.get("points") or ""])
+    who = f"{signed['signed_by']}签字时"
+    return [f"{STALE}（签字人：{signed['signed_by']}）", table(["项目", who, "当前"], rows, right=(1, 2)), ""]
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def _wan(value: Any) -> str:
+    return "" if value in (None, "") else f"{to_wan(Decimal(str(value)))}"
 
 
 def selfeval_text(form: dict[str, Any]) -> str:
     j = selfeval_json(form)
     state = f"（已定稿，签字：{j['signed_by']}）" if j["finalised"] else "（草稿）"
+    if j["signature_note"]:
+        state = f"（{j['signature_note']}）"
+    elif form["signed"] and not j["finalised"]:
+        state = f"（已退回修改，待重新定稿；原签字：{j['signed_by']}）"
     head = [
         f"{j['year']} 年 {j['code']} 绩效自评{state}",
         f"年初预算数 {to_wan(Decimal(j['budget_initial']))} 万元，全年预算数 "
@@ -72,6 +119,7 @@ def selfeval_text(form: dict[str, Any]) -> str:
     ]
     if j["scale_note"]:
         head.append(j["scale_note"])
+    head = [head[0], *_signed_version(form, j), *head[1:]]
     body = table(
         [
             "一级指标",

@@ -20,6 +20,8 @@ from tracker.domain.indicator import Target
 from tracker.domain.inputs import parse_text, parse_year
 from tracker.domain.money import from_fen
 from tracker.domain.performance import Evaluation, evaluation_id
+from tracker.domain.signature import changed_figures, same_figures
+from tracker.queries import indicators as indicator_queries
 from tracker.queries import lookups
 
 
@@ -76,7 +78,7 @@ class SelfEvaluationCommands(CommandBase):
             execution_cause=execution_cause,
             execution_action=execution_action,
         )
-        return {
+        form = {
             "owner_kind": owner_kind,
             "code": owner_code,
             "year": fiscal_year,
@@ -85,8 +87,34 @@ class SelfEvaluationCommands(CommandBase):
             "disbursed": disbursed,
             "indicators": rows,
             "evaluation": evaluation,
-            "signed": signed,
         }
+        form["signed"] = self._signature(signed, _scores(form))
+        return form
+
+    def _signature(self, row: dict[str, Any] | None, current: dict[str, Any]) -> dict[str, Any] | None:
+        """The sign-off as it stands against the current figures: a signature holds only
+        the figures it signed, so when they moved the form is no longer ``finalised``
+        (``stale``), and ``scores`` keeps the signed version for showing side by side."""
+        if row is None:
+            return None
+        scores = self._signed_scores(UUID(row["id"]))
+        signed = bool(row["finalised"])
+        stale = signed and scores is not None and not same_figures(scores, current)
+        return {
+            **row,
+            "finalised": signed and not stale,
+            "stale": stale,
+            "scores": scores,
+            "changed": changed_figures(scores, current) if stale and scores else [],
+        }
+
+    def _signed_scores(self, eid: UUID) -> dict[str, Any] | None:
+        """The signed figures from the read table; a database written before that table
+        existed (and not rebuilt since) has them only in the sign-off event."""
+        scores = indicator_queries.signature_scores(self.read, eid)
+        if scores is None and self.aggregate_exists(eid):
+            scores = getattr(self.repository.get(eid), "scores", None)
+        return scores
 
     def finalise_evaluation(
         self,
@@ -117,7 +145,7 @@ class SelfEvaluationCommands(CommandBase):
         eid = evaluation_id(form["owner_kind"], form["code"], form["year"])
         args = {"evaluation": str(eid), "scores": scores, "signed_by": signer}
         signed = form["signed"]
-        if signed is not None and signed["finalised"]:
+        if signed is not None and signed["finalised"]:  # the same figures are signed already
             request = self._request("selfeval.finalise", args, request_id, eid)
             if request and (done := self._replay(request)) is not None:
                 return done

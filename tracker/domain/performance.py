@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate, event
 
 from tracker.domain.errors import DuplicateError, InvalidInputError
 from tracker.domain.ids import NAMESPACE
+from tracker.domain.signature import same_figures
 
 Request = dict[str, Any] | None
 HUNDRED = Decimal(100)
@@ -127,6 +128,7 @@ class Evaluation(Aggregate):
         self.finalised = True
         self.total = total
         self.grade = grade
+        self.scores = scores
 
     def reopen(self, reason: str, user: str, request: Request = None) -> None:
         """A correction after sign-off is a new event with its reason, never an edit."""
@@ -148,8 +150,9 @@ class Evaluation(Aggregate):
         note: str = "",
         request: Request = None,
     ) -> None:
-        """Sign again after a reopening; a signed form cannot be signed twice."""
-        if self.finalised:
+        """Sign again after a reopening, or when the figures moved since the last
+        signature (a new sign-off of new figures); the same figures cannot be signed twice."""
+        if self.finalised and same_figures(self.scores, scores):
             raise DuplicateError("自评已定稿", "自评")
         self._refinalised(total, grade, scores, signed_by, user, note, request)
 
@@ -167,3 +170,4 @@ class Evaluation(Aggregate):
         self.finalised = True
         self.total = total
         self.grade = grade
+        self.scores = scores

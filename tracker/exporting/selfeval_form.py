@@ -38,6 +38,7 @@ from tracker.domain import indicator as standard
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.money import to_wan
 from tracker.domain.selfeval import EXECUTION, Evaluation, show_points
+from tracker.domain.signature import STALE
 from tracker.exporting.csv_export import ENCODING, cell_text
 from tracker.exporting.files import replacing
 from tracker.exporting.forms import Cell, Column, Form, Row
@@ -294,7 +295,9 @@ def _total_and_signature(out: Form, form: Mapping[str, Any], ev: Evaluation) -> 
         )
         return
     state = "未定稿"
-    if signed:
+    if signed and signed.get("stale"):  # never a signature beside figures nobody signed
+        state += f"（{signed['signed_by']}于 {signed_date(signed)} 签字；{STALE}）"
+    elif signed:
         state += f"（{signed['signed_by']}于 {signed_date(signed)} 签字后已重新打开）"
     _add(out, ["签字", "", state, "", "", "", "", "", ""], merges=[(0, 1), (2, 8)])
 

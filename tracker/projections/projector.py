@@ -219,8 +219,18 @@ def _evaluation_finalised(e: Any, pid: str) -> list[Statement]:
                 e.scores.get("execution_cause", ""),
                 e.scores.get("execution_action", ""),
             ),
-        )
+        ),
+        _signature(e, pid),
     ]
+
+
+def _signature(e: Any, pid: str) -> Statement:
+    """Keep the figures this sign-off signed, replacing an earlier signature's."""
+    return (
+        "INSERT INTO rm_signatures (id, scores) VALUES (?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET scores = excluded.scores",
+        (pid, _json(e.scores)),
+    )
 
 
 def _evaluation_reopened(e: Any, pid: str) -> list[Statement]:
@@ -241,7 +251,8 @@ def _evaluation_refinalised(e: Any, pid: str) -> list[Statement]:
                 e.scores.get("execution_action", ""),
                 pid,
             ),
-        )
+        ),
+        _signature(e, pid),
     ]
 
 

@@ -7,8 +7,10 @@ indicators against them. Rows come back as plain dicts of the table's columns
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from tracker.queries.sql import chunks, marks
 from tracker.store.readstore import ReadStore
@@ -25,3 +27,9 @@ def of_projects(read: ReadStore, year: int, codes: Sequence[str]) -> dict[str, l
         ):
             out.setdefault(r["owner_code"], []).append(r)
     return out
+
+
+def signature_scores(read: ReadStore, evaluation_id: UUID) -> dict[str, Any] | None:
+    """The figures the latest sign-off of a self-evaluation signed, if kept."""
+    row = read.one("SELECT scores FROM rm_signatures WHERE id = ?", (str(evaluation_id),))
+    return None if row is None else dict(json.loads(row["scores"]))

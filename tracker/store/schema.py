@@ -132,6 +132,12 @@ TABLES = (
         execution_cause TEXT NOT NULL DEFAULT '',
         execution_action TEXT NOT NULL DEFAULT ''
     )""",
+    # The figures each sign-off signed (its event's scores, as JSON): a table of its
+    # own, so databases written before it existed gain it without altering rm_evaluations.
+    """CREATE TABLE IF NOT EXISTS rm_signatures (
+        id TEXT PRIMARY KEY,
+        scores TEXT NOT NULL
+    )""",
     """CREATE TABLE IF NOT EXISTS rm_alert_settings (
         unit_code TEXT PRIMARY KEY,
         rules TEXT NOT NULL,
@@ -214,6 +220,7 @@ READ_TABLES = (
     "rm_alerts",
     "rm_channels",
     "rm_alert_settings",
+    "rm_signatures",
     "rm_evaluations",
     "rm_indicators",
     "rm_appropriations",

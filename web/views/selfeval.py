@@ -60,8 +60,16 @@ def scored_projects(year: int) -> list[dict[str, Any]]:
         except TrackerError as e:
             entry["problem"] = e.message
         entry["signed"] = lookups.evaluation_row(tracker().read, evaluation_id("project", p.code, year))
+        entry["stale"] = stale(entry)
         out.append(entry)
     return out
+
+
+def stale(entry: dict[str, Any]) -> bool:
+    """A signed form whose total moved since (the list's short check; the form itself
+    compares every signed figure)."""
+    signed, ev = entry["signed"], entry.get("evaluation")
+    return bool(signed and signed["finalised"] and ev is not None and Decimal(signed["total"]) != ev.total)
 
 
 @bp.route("/selfeval")
@@ -130,8 +138,16 @@ def render(facts: ProjectFacts, posted: dict[str, Submission] | None = None, sta
         ),
         execution=EXECUTION,
         show_points=selfeval.show_points,
+        signed_total=signed_total(form),
     )
     return page, status
+
+
+def signed_total(form: dict[str, Any] | None) -> str | None:
+    """The total as it was signed, two decimals, for the signed-versus-current table."""
+    signed = form["signed"] if form else None
+    scores = (signed or {}).get("scores") or {}
+    return selfeval.show_points(Decimal(str(scores["total"]))) if "total" in scores else None
 
 
 @bp.route("/selfeval/<int:year>/<code>")
