@@ -122,6 +122,34 @@ def indicator_record(
     click.echo(indicator_id)
 
 
+@indicator.command("weight")
+@click.argument("indicator_id")
+@click.argument("weight")
+@click.option("--note", default="", help="备注")
+@click.option("--id", "request_id", help="请求编号")
+@pass_ctx
+def indicator_weight(c: Context, indicator_id: str, weight: str, note: str, request_id: str | None) -> None:
+    """设置或修改指标分值（WEIGHT 写 默认 则恢复按默认模板分配）。"""
+    value = None if weight.strip() in ("默认", "默认模板") else weight
+    c.app.set_indicator_weight(indicator_id, value, note=note, request_id=request_id)
+    shown = "默认模板" if value is None else value
+    click.echo(f"已设置指标 {indicator_id} 的分值：{shown}")
+    click.echo(indicator_id)
+
+
+@indicator.command("shares")
+@click.argument("unit_code")
+@click.argument("shares")
+@click.option("--note", default="", help="备注")
+@click.option("--id", "request_id", help="请求编号")
+@pass_ctx
+def indicator_shares(c: Context, unit_code: str, shares: str, note: str, request_id: str | None) -> None:
+    """单位自定未填分值指标的一级分值，如 产出指标=40,效益指标=40,满意度指标=10（合计 90）。"""
+    c.app.set_weight_shares(unit_code, shares, note=note, request_id=request_id)
+    click.echo(f"已设置单位 {unit_code} 的一级分值：{shares}")
+    click.echo(unit_code)
+
+
 @indicator.command("explain")
 @click.argument("indicator_id")
 @click.option("--cause", required=True, help="偏差原因分析")

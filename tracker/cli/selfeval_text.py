@@ -9,6 +9,11 @@ from tracker.cli.formatting import table
 from tracker.domain.money import fmt_yuan, fmt_yuan_grouped, to_wan
 from tracker.domain.selfeval import Evaluation, show_points
 from tracker.domain.signature import STALE
+from tracker.domain.weights import TEMPLATE
+
+TEMPLATE_NOTE = (
+    "未填分值的指标按默认模板分配：产出指标（含成本指标）50、效益指标30、满意度指标10，同一级内平均"
+)
 
 
 def _pts(value: Decimal | None) -> str | None:
@@ -44,6 +49,7 @@ def selfeval_json(form: dict[str, Any]) -> dict[str, Any]:
                 "actual": rows[line.id]["actual_text"],
                 "weight": show_points(line.weight),
                 "scaled_weight": show_points(line.scaled_weight),
+                "weight_source": line.weight_source if line.applicable else None,
                 "completion": _pts(line.completion),
                 "points": _pts(line.points),
                 "band": line.band,
@@ -119,6 +125,8 @@ def selfeval_text(form: dict[str, Any]) -> str:
     ]
     if j["scale_note"]:
         head.append(j["scale_note"])
+    if any(i["weight_source"] == TEMPLATE for i in j["indicators"]):
+        head.append(TEMPLATE_NOTE)
     head = [head[0], *_signed_version(form, j), *head[1:]]
     body = table(
         [
@@ -128,6 +136,7 @@ def selfeval_text(form: dict[str, Any]) -> str:
             "指标值",
             "实际完成",
             "分值",
+            "分值来源",
             "完成率%",
             "得分",
             "偏差原因",
@@ -141,6 +150,7 @@ def selfeval_text(form: dict[str, Any]) -> str:
                 i["target"],
                 i["actual"] or "",
                 i["scaled_weight"],
+                i["weight_source"] or "",
                 i["completion"] or "待填",
                 i["points"] or "",
                 i["cause"] or "",
@@ -148,7 +158,7 @@ def selfeval_text(form: dict[str, Any]) -> str:
             ]
             for i in j["indicators"]
         ],
-        right=(5, 6, 7),
+        right=(5, 7, 8),
     )
     missing = [s["name"] for s in j["shortfalls"] if not s["explained"]]
     tail = [f"须说明偏差原因及改进措施：{'、'.join(missing)}"] if missing else []

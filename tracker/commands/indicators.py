@@ -16,7 +16,8 @@ from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.ids import entry_id
 from tracker.domain.indicator import parse_actual, parse_target
 from tracker.domain.inputs import parse_date, parse_text
-from tracker.domain.performance import Indicator
+from tracker.domain.performance import Indicator, WeightShares, shares_id
+from tracker.domain.weights import parse_shares
 from tracker.queries import lookups
 
 
@@ -134,6 +135,63 @@ class IndicatorCommands(CommandBase):
             return iid
 
         return self._update("indicator.record", args, request_id, iid, iid, act)
+
+    def set_indicator_weight(
+        self,
+        indicator_id: str | UUID,
+        weight: Decimal | str | None,
+        *,
+        note: str = "",
+        user: str | None = None,
+        request_id: str | None = None,
+    ) -> UUID:
+        """Set or change an indicator's 分值 later (a target table printed without one);
+        an empty weight returns the indicator to the national template."""
+        row = self._indicator_row(indicator_id)
+        value = parse_weight(weight)
+        iid = UUID(row["id"])
+
+        def act(indicator: Indicator, request: Request) -> UUID:
+            indicator.set_weight(value, self._user(user), note, request)
+            return iid
+
+        args = {"indicator": row["id"], "weight": None if value is None else str(value), "note": note}
+        return self._update("indicator.weight", args, request_id, iid, iid, act)
+
+    def set_weight_shares(
+        self,
+        unit: str,
+        shares: str,
+        *,
+        note: str = "",
+        user: str | None = None,
+        request_id: str | None = None,
+    ) -> UUID:
+        """A unit's own 一级 shares for indicators printed without 分值 (its subtree
+        uses them instead of the national template)."""
+        code = unit.strip()
+        if not lookups.unit_exists(self.read, code):
+            raise NotFoundError(f"单位 {code} 不存在", "单位")
+        parsed = {name: str(value) for name, value in parse_shares(shares).items()}
+        sid = shares_id(code)
+        args = {"unit": code, "shares": parsed, "note": note}
+        if not self.aggregate_exists(sid):
+
+            def create(request: Request) -> tuple[WeightShares, UUID]:
+                made = WeightShares(
+                    unit_code=code, shares=parsed, user=self._user(user), note=note, request=request
+                )
+                return made, sid
+
+            return self._create(
+                "indicator.shares", args, request_id, sid, create, "一级分值已设置", "一级分值"
+            )
+
+        def act(aggregate: WeightShares, request: Request) -> UUID:
+            aggregate.change(parsed, self._user(user), note, request)
+            return sid
+
+        return self._update("indicator.shares", args, request_id, sid, sid, act)
 
     def explain_deviation(
         self,

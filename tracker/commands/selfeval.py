@@ -40,7 +40,7 @@ def result_of(row: dict[str, Any]) -> selfeval.IndicatorResult:
         level2=row["level2"],
         name=row["name"],
         target=target,
-        weight=_dec(row["weight"]) or Decimal(0),
+        weight=_dec(row["weight"]),
         actual_value=_dec(row["actual_value"]),
         completion=_dec(row["completion"]),
         achieved_on=dt.date.fromisoformat(achieved) if achieved else None,
@@ -77,6 +77,9 @@ class SelfEvaluationCommands(CommandBase):
             final=final,
             execution_cause=execution_cause,
             execution_action=execution_action,
+            shares=indicator_queries.weight_shares(
+                self.read, self._unit_of(owner_kind, owner_code, fiscal_year)
+            ),
         )
         form = {
             "owner_kind": owner_kind,
@@ -90,6 +93,15 @@ class SelfEvaluationCommands(CommandBase):
         }
         form["signed"] = self._signature(signed, _scores(form))
         return form
+
+    def _unit_of(self, owner_kind: str, owner_code: str, year: int) -> str:
+        """The unit whose 一级 shares apply: the owner itself, or the project's unit."""
+        if owner_kind == "unit":
+            return owner_code
+        row = self.read.one(
+            "SELECT unit_code FROM rm_projects WHERE code = ? AND year = ?", (owner_code, year)
+        )
+        return str(row["unit_code"]) if row else ""
 
     def _signature(self, row: dict[str, Any] | None, current: dict[str, Any]) -> dict[str, Any] | None:
         """The sign-off as it stands against the current figures: a signature holds only

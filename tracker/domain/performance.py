@@ -93,6 +93,16 @@ class Indicator(Aggregate):
             {"date": date, "actual_text": actual_text, "actual_value": actual_value, "completion": completion}
         )
 
+    def set_weight(self, weight: Decimal | None, user: str, note: str = "", request: Request = None) -> None:
+        """分值 set or changed after the indicator was added (None: the template again)."""
+        if weight is not None and not (0 <= weight <= HUNDRED):
+            raise InvalidInputError("分值必须在 0 到 100 之间", "分值")
+        self._weight_set(weight, user, note, request)
+
+    @event("WeightSet")
+    def _weight_set(self, weight: Decimal | None, user: str, note: str, request: Request) -> None:
+        self.weight = weight
+
     @event("DeviationExplained")
     def explain(self, cause: str, action: str, user: str, note: str = "", request: Request = None) -> None:
         """偏差原因分析及改进措施: required for every shortfall before sign-off."""
@@ -171,3 +181,28 @@ class Evaluation(Aggregate):
         self.total = total
         self.grade = grade
         self.scores = scores
+
+
+def shares_id(unit_code: str) -> UUID:
+    return uuid5(NAMESPACE, f"weight-shares:{unit_code}")
+
+
+class WeightShares(Aggregate):
+    """A unit's own 一级 shares of the 90 indicator points, for indicators without 分值
+    (instead of the national template's 产出 50 / 效益 30 / 满意度 10); its subtree uses them."""
+
+    @staticmethod
+    def create_id(unit_code: str) -> UUID:
+        return shares_id(unit_code)
+
+    @event("Set")
+    def __init__(
+        self, unit_code: str, shares: dict[str, str], user: str, note: str = "", request: Request = None
+    ) -> None:
+        self.unit_code = unit_code
+        self.shares = shares
+
+    @event("Changed")
+    def change(self, shares: dict[str, str], user: str, note: str = "", request: Request = None) -> None:
+        """New shares replace the old ones from now on (the old stay in the history)."""
+        self.shares = shares

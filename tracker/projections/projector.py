@@ -197,6 +197,21 @@ def _indicator_progress(e: Any, pid: str) -> list[Statement]:
     ]
 
 
+def _weight_set(e: Any, pid: str) -> list[Statement]:
+    return [("UPDATE rm_indicators SET weight = ? WHERE id = ?", (_dec(e.weight), pid))]
+
+
+def _weight_shares(e: Any, pid: str) -> list[Statement]:
+    unit = getattr(e, "unit_code", None)
+    return [
+        (
+            "INSERT INTO rm_weight_shares (id, unit_code, shares) VALUES (?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET shares = excluded.shares",
+            (pid, unit or "", _json(e.shares)),
+        )
+    ]
+
+
 def _deviation_explained(e: Any, pid: str) -> list[Statement]:
     return [("UPDATE rm_indicators SET cause = ?, action = ? WHERE id = ?", (e.cause, e.action, pid))]
 
@@ -413,6 +428,9 @@ HANDLERS: dict[str, Callable[[Any, str], list[Statement]]] = {
     "Indicator.Added": _indicator_added,
     "Indicator.ProgressRecorded": _indicator_progress,
     "Indicator.DeviationExplained": _deviation_explained,
+    "Indicator.WeightSet": _weight_set,
+    "WeightShares.Set": _weight_shares,
+    "WeightShares.Changed": _weight_shares,
     "Evaluation.Finalised": _evaluation_finalised,
     "Evaluation.Reopened": _evaluation_reopened,
     "Evaluation.Refinalised": _evaluation_refinalised,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -33,3 +34,18 @@ def signature_scores(read: ReadStore, evaluation_id: UUID) -> dict[str, Any] | N
     """The figures the latest sign-off of a self-evaluation signed, if kept."""
     row = read.one("SELECT scores FROM rm_signatures WHERE id = ?", (str(evaluation_id),))
     return None if row is None else dict(json.loads(row["scores"]))
+
+
+def weight_shares(read: ReadStore, unit_code: str) -> dict[str, Decimal] | None:
+    """The 一级 shares a unit uses for indicators without 分值: its own, else its
+    nearest parent's; None means the national template."""
+    parents = {r["code"]: r["parent_code"] for r in read.all("SELECT code, parent_code FROM rm_units")}
+    own = {r["unit_code"]: r["shares"] for r in read.all("SELECT unit_code, shares FROM rm_weight_shares")}
+    code: str | None = unit_code
+    seen: set[str] = set()
+    while code and code not in seen:
+        if code in own:
+            return {name: Decimal(value) for name, value in json.loads(own[code]).items()}
+        seen.add(code)
+        code = parents.get(code)
+    return None
