@@ -51,6 +51,8 @@ def selfeval_json(form: dict[str, Any]) -> dict[str, Any]:
                 "scaled_weight": show_points(line.scaled_weight),
                 "weight_source": line.weight_source if line.applicable else None,
                 "completion": _pts(line.completion),
+                "actual_shown": form["rows"][line.id].actual,
+                "completion_shown": form["rows"][line.id].completion,
                 "points": _pts(line.points),
                 "band": line.band,
                 "cause": rows[line.id]["cause"],
@@ -58,6 +60,7 @@ def selfeval_json(form: dict[str, Any]) -> dict[str, Any]:
             }
             for line in ev.lines
         ],
+        "rounding_note": form["rounding_note"],
         "shortfalls": [
             {"id": s.id, "name": s.name, "completion": show_points(s.completion), "explained": s.explained}
             for s in ev.shortfalls
@@ -138,6 +141,7 @@ def selfeval_text(form: dict[str, Any]) -> str:
             "分值",
             "分值来源",
             "完成率%",
+            "评定档次",
             "得分",
             "偏差原因",
             "改进措施",
@@ -148,20 +152,23 @@ def selfeval_text(form: dict[str, Any]) -> str:
                 i["level2"],
                 i["name"],
                 i["target"],
-                i["actual"] or "",
-                i["scaled_weight"],
+                i["actual_shown"],
+                i["scaled_weight"] if i["kind"] != "not_applicable" else "不适用",
                 i["weight_source"] or "",
-                i["completion"] or "待填",
+                i["completion_shown"],
+                form["rows"][i["id"]].band,
                 i["points"] or "",
                 i["cause"] or "",
                 i["action"] or "",
             ]
             for i in j["indicators"]
         ],
-        right=(5, 7, 8),
+        right=(5, 7, 9),
     )
     missing = [s["name"] for s in j["shortfalls"] if not s["explained"]]
-    tail = [f"须说明偏差原因及改进措施：{'、'.join(missing)}"] if missing else []
+    tail = [j["rounding_note"]] if j["rounding_note"] else []
+    if missing:
+        tail.append(f"须说明偏差原因及改进措施：{'、'.join(missing)}")
     return "\n".join([*head, "", body, *tail]) + ("\n" if tail else "")
 
 

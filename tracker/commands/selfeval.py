@@ -14,15 +14,15 @@ from typing import Any
 from uuid import UUID
 
 from tracker.commands.base import CommandBase, Request
-from tracker.domain import selfeval
+from tracker.domain import indicator_rows, selfeval
 from tracker.domain.errors import DuplicateError
 from tracker.domain.indicator import Target
 from tracker.domain.inputs import parse_text, parse_year
 from tracker.domain.money import from_fen
 from tracker.domain.performance import Evaluation, evaluation_id
 from tracker.domain.signature import changed_figures, same_figures
+from tracker.queries import dates, lookups
 from tracker.queries import indicators as indicator_queries
-from tracker.queries import lookups
 
 
 def _dec(text: str | None) -> Decimal | None:
@@ -92,6 +92,8 @@ class SelfEvaluationCommands(CommandBase):
             "evaluation": evaluation,
         }
         form["signed"] = self._signature(signed, _scores(form))
+        form["rows"] = _row_texts(rows, evaluation)
+        form["rounding_note"] = indicator_rows.rounding_note(evaluation)
         return form
 
     def _unit_of(self, owner_kind: str, owner_code: str, year: int) -> str:
@@ -240,6 +242,19 @@ class SelfEvaluationCommands(CommandBase):
         budget = sum((p.figures.budget for p in projects), Decimal(0))
         disbursed = sum((p.figures.disbursed for p in projects), Decimal(0))
         return initial, budget, disbursed
+
+
+def _row_texts(rows: list[dict[str, Any]], ev: selfeval.Evaluation) -> dict[str, indicator_rows.RowText]:
+    """What each row says (不适用, 逾期，待评定, the officer's words), by indicator id."""
+    by_id = {r["id"]: r for r in rows}
+    today = dates.today()
+    out = {}
+    for line in ev.lines:
+        row = by_id[line.id]
+        done = dt.date.fromisoformat(row["progress_date"]) if row["progress_date"] else None
+        due = dt.date.fromisoformat(row["deadline"]) if row["deadline"] else None
+        out[line.id] = indicator_rows.row_text(line, row["actual_text"], done, due, today)
+    return out
 
 
 def _scores(form: dict[str, Any], cause: str = "", action: str = "") -> dict[str, Any]:

@@ -133,7 +133,8 @@ def selfeval_form(form: Mapping[str, Any]) -> Form:
     _budget_block(out, form, ev)
     _indicator_block(out, form, ev)
     _total_and_signature(out, form, ev)
-    out.notes = [*([f"注：{ev.scale_note}。"] if ev.scale_note else []), GRADE_NOTE, AMOUNT_NOTE]
+    rounding = [f"注：{form['rounding_note']}。"] if form.get("rounding_note") else []
+    out.notes = [*([f"注：{ev.scale_note}。"] if ev.scale_note else []), *rounding, GRADE_NOTE, AMOUNT_NOTE]
     return out
 
 
@@ -238,6 +239,7 @@ def _indicator_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None
         HEAD,
     )
     rows = {r["id"]: r for r in form["indicators"]}
+    said = form.get("rows") or {}
     for line in ordered(ev.lines, lambda line: (rows[line.id]["level1"], rows[line.id]["level2"])):
         row = rows[line.id]
         actual = row["actual_text"] or ""
@@ -249,6 +251,8 @@ def _indicator_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None
             actual = actual or NOT_APPLICABLE
         elif line.completion is None:
             weight, completion, score = points(line.scaled_weight), PENDING, None
+            if line.id in said:  # 逾期，待评定 / the date a late deadline was met
+                actual, completion = said[line.id].actual or PENDING, said[line.id].completion
             actual = actual or PENDING
         else:
             weight, completion, score = (
@@ -256,7 +260,8 @@ def _indicator_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None
                 points(line.completion),
                 points(line.points),
             )
-            actual = actual or line.band or ""
+            shown = said[line.id].actual if line.id in said else ""
+            actual = shown or actual or line.band or ""
         why = explanation(row["cause"], row["action"])
         if not why and line.completion is not None and line.completion < 100:
             why = UNEXPLAINED
