@@ -199,29 +199,33 @@ def indicator_list(c: Context, code: str, year: str | None, unit_level: bool, fm
 @indicator.command("combine")
 @click.argument("unit_code")
 @click.option("--year", required=True, type=int, help="预算年度")
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@click.option("--same", "same", multiple=True, help="同一含义、名称不同的指标编号，逗号分隔（可多次）")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), help="输出文件（xlsx 必填）")
 @pass_ctx
-def indicator_combine(c: Context, unit_code: str, year: int, fmt: str) -> None:
-    """汇总单位（含下级）各项目同名指标的实际完成值：绝对数相加，比率按资金加权平均。"""
-    rows = c.app.combined_actuals(unit_code, year)
-    if fmt == "json":
-        click.echo(to_json([{**r, "value": None if r["value"] is None else f"{r['value']:f}"} for r in rows]))
-        return
-    click.echo(
-        table(
-            ["指标", "汇总值", "单位", "项目数"],
-            [
-                [
-                    r["name"],
-                    "" if r["value"] is None else f"{r['value'].normalize():f}",
-                    r["unit"] or "",
-                    r["projects"],
-                ]
-                for r in rows
-            ],
-            right=(1, 3),
-        )
-    )
+def indicator_combine(
+    c: Context, unit_code: str, year: int, same: tuple[str, ...], fmt: str, output: str | None
+) -> None:
+    """汇总单位（含下级）各项目的资金与指标：绝对数相加，比率按资金加权平均，期限与定性指标全部达成才算达成。"""
+    from tracker.cli.selfeval_text import combined_text, selfeval_json
+
+    groups = [[i.strip() for i in text.replace("，", ",").split(",") if i.strip()] for text in same]
+    form = c.app.self_evaluation(unit_code, year, unit_level=True, combine=True, same=groups)
+    if fmt == "xlsx":
+        if not output:
+            raise click.UsageError("--format xlsx 需要 -o 文件名")
+        from tracker.exporting.selfeval_form import with_names, write_selfeval_xlsx
+
+        write_selfeval_xlsx(with_names(c.app, form), output)
+        click.echo(f"已导出汇总自评表：{output}")
+    elif fmt == "json":
+        data = selfeval_json(form)
+        by_id = {r["id"]: r for r in form["indicators"]}
+        for i in data["indicators"]:
+            i["parts"], i["projects"] = by_id[i["id"]]["parts"], by_id[i["id"]]["projects"]
+        click.echo(to_json(data))
+    else:
+        click.echo(combined_text(form))
 
 
 @cli.command("selfeval")

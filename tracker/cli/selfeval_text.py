@@ -61,6 +61,7 @@ def selfeval_json(form: dict[str, Any]) -> dict[str, Any]:
             for line in ev.lines
         ],
         "rounding_note": form["rounding_note"],
+        "combined_note": form.get("combined_note"),
         "shortfalls": [
             {"id": s.id, "name": s.name, "completion": show_points(s.completion), "explained": s.explained}
             for s in ev.shortfalls
@@ -126,6 +127,8 @@ def selfeval_text(form: dict[str, Any]) -> str:
         f"执行率 {j['execution_rate'] or '—'}%，得分 {j['execution_points']} / 10",
         f"指标得分 {j['indicator_points']} / 90    总分 {j['total']}    等级 {j['grade']}",
     ]
+    if j["combined_note"]:
+        head.append(j["combined_note"])
     if j["scale_note"]:
         head.append(j["scale_note"])
     if any(i["weight_source"] == TEMPLATE for i in j["indicators"]):
@@ -173,3 +176,32 @@ def selfeval_text(form: dict[str, Any]) -> str:
 
 
 __all__ = ["fmt_yuan_grouped", "selfeval_json", "selfeval_text"]
+
+
+def combined_text(form: dict[str, Any]) -> str:
+    """``indicator combine``: the funds summed, then each combined indicator with its
+    combined target and value (two decimals; 元 in 万元) and how many projects it joins."""
+    j = selfeval_json(form)
+    funds = (
+        f"{j['year']} 年 {j['code']} 汇总：年初预算数 {to_wan(form['budget_initial'])} 万元，"
+        f"全年预算数 {to_wan(form['budget'])} 万元，全年执行数 {to_wan(form['disbursed'])} 万元，"
+        f"执行率 {j['execution_rate'] or '—'}%"
+    )
+    rows = {r["id"]: r for r in form["indicators"]}
+    body = table(
+        ["一级指标", "三级指标", "指标值", "汇总完成值", "完成率%", "项目数", "编号"],
+        [
+            [
+                i["level1"],
+                i["name"],
+                i["target"],
+                i["actual_shown"],
+                i["completion_shown"],
+                len(rows[i["id"]]["projects"]),
+                ",".join(rows[i["id"]]["parts"]),
+            ]
+            for i in j["indicators"]
+        ],
+        right=(4, 5),
+    )
+    return "\n".join([funds, *([j["combined_note"]] if j["combined_note"] else []), "", body])

@@ -8,13 +8,16 @@ pure ``tracker.selfeval``. Signing off is an event of its own ``Evaluation`` agg
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from tracker.commands import combined
 from tracker.commands.base import CommandBase, Request
 from tracker.domain import indicator_rows, selfeval
+from tracker.domain.combine import combine_indicators
 from tracker.domain.errors import DuplicateError
 from tracker.domain.indicator import Target
 from tracker.domain.inputs import parse_text, parse_year
@@ -61,11 +64,23 @@ class SelfEvaluationCommands(CommandBase):
         final: bool = False,
         execution_cause: str = "",
         execution_action: str = "",
+        same: Sequence[Sequence[str]] = (),
+        combine: bool = False,
     ) -> dict[str, Any]:
-        """The form's figures and scores (draft unless ``final``)."""
+        """The form's figures and scores (draft unless ``final``). A unit without
+        indicators of its own (or with ``combine``) is scored on its projects'
+        indicators combined (seed 004 note 2), and the form says so."""
         owner_kind, owner_code, fiscal_year = self._owner(code, year, unit_level)
         initial, budget, disbursed = self._budget_figures(owner_kind, owner_code, fiscal_year)
-        rows = lookups.indicator_rows(self.read, owner_kind, owner_code, fiscal_year)
+        rows = [] if combine else lookups.indicator_rows(self.read, owner_kind, owner_code, fiscal_year)
+        combined_note = None
+        if owner_kind == "unit" and not rows:
+            rows = self._combined_rows(owner_code, fiscal_year, same)
+            if rows:
+                count = len({p for r in rows for p in r["projects"]})
+                combined_note = f"按下属 {count} 个项目的绩效指标汇总（绝对数相加，比率按资金加权平均）"
+                if not combine:
+                    combined_note = f"本单位未设部门整体绩效指标，{combined_note}"
         signed = lookups.evaluation_row(self.read, evaluation_id(owner_kind, owner_code, fiscal_year))
         if signed and not execution_cause and not execution_action:
             execution_cause, execution_action = signed["execution_cause"], signed["execution_action"]
@@ -91,10 +106,24 @@ class SelfEvaluationCommands(CommandBase):
             "indicators": rows,
             "evaluation": evaluation,
         }
+        form["combined_note"] = combined_note
         form["signed"] = self._signature(signed, _scores(form))
         form["rows"] = _row_texts(rows, evaluation)
         form["rounding_note"] = indicator_rows.rounding_note(evaluation)
         return form
+
+    def _combined_rows(self, unit: str, year: int, same: Sequence[Sequence[str]]) -> list[dict[str, Any]]:
+        """The unit's (and its subtree's) project indicators, combined into form rows."""
+        _, projects = self.queries.statuses(year, dt.date(year, 12, 31), unit)
+        by_project = indicator_queries.of_projects(self.read, year, [p.code for p in projects])
+        rows: dict[str, dict[str, Any]] = {}
+        parts = []
+        for p in projects:
+            for r in by_project.get(p.code, []):
+                rows[r["id"]] = r
+                parts.append(combined.part_of(r, p.code, p.figures.budget))
+        joined = combine_indicators(parts, same)
+        return [combined.row_of(c, n, rows) for n, c in enumerate(joined, start=1)]
 
     def _unit_of(self, owner_kind: str, owner_code: str, year: int) -> str:
         """The unit whose 一级 shares apply: the owner itself, or the project's unit."""

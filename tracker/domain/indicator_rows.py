@@ -49,7 +49,8 @@ def row_text(
             if late:
                 return RowText(shown or NOT_DONE, OVERDUE, "", overdue=True)
             return RowText(shown, PENDING, "")
-        return RowText(shown or (NOT_DONE if late else ""), show_points(line.completion), _band(line))
+        band = _band(line) if late else ""  # on time is simply 100%, not a judgement
+        return RowText(shown or (NOT_DONE if late else ""), show_points(line.completion), band)
     if line.completion is None:
         return RowText(words, PENDING, "")
     band = _band(line) if line.kind == QUALITATIVE or not words else ""
