@@ -129,10 +129,7 @@ class SelfEvaluationCommands(CommandBase):
         """The unit whose 一级 shares apply: the owner itself, or the project's unit."""
         if owner_kind == "unit":
             return owner_code
-        row = self.read.one(
-            "SELECT unit_code FROM rm_projects WHERE code = ? AND year = ?", (owner_code, year)
-        )
-        return str(row["unit_code"]) if row else ""
+        return indicator_queries.project_unit(self.read, owner_code, year)
 
     def _signature(self, row: dict[str, Any] | None, current: dict[str, Any]) -> dict[str, Any] | None:
         """The sign-off as it stands against the current figures: a signature holds only

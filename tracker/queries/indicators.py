@@ -49,3 +49,9 @@ def weight_shares(read: ReadStore, unit_code: str) -> dict[str, Decimal] | None:
         seen.add(code)
         code = parents.get(code)
     return None
+
+
+def project_unit(read: ReadStore, code: str, year: int) -> str:
+    """The unit a project of that year belongs to ("" when there is no such project)."""
+    row = read.one("SELECT unit_code FROM rm_projects WHERE code = ? AND year = ?", (code, year))
+    return str(row["unit_code"]) if row else ""
