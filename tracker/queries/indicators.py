@@ -39,8 +39,17 @@ def signature_scores(read: ReadStore, evaluation_id: UUID) -> dict[str, Any] | N
 def weight_shares(read: ReadStore, unit_code: str) -> dict[str, Decimal] | None:
     """The 一级 shares a unit uses for indicators without 分值: its own, else its
     nearest parent's; None means the national template."""
+    return weight_shares_of(read, [unit_code])[unit_code]
+
+
+def weight_shares_of(read: ReadStore, unit_codes: Sequence[str]) -> dict[str, dict[str, Decimal] | None]:
+    """``weight_shares`` for many units with two reads (the self-evaluation list)."""
     parents = {r["code"]: r["parent_code"] for r in read.all("SELECT code, parent_code FROM rm_units")}
     own = {r["unit_code"]: r["shares"] for r in read.all("SELECT unit_code, shares FROM rm_weight_shares")}
+    return {code: _nearest(code, parents, own) for code in unit_codes}
+
+
+def _nearest(unit_code: str, parents: dict[str, Any], own: dict[str, str]) -> dict[str, Decimal] | None:
     code: str | None = unit_code
     seen: set[str] = set()
     while code and code not in seen:

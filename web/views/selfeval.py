@@ -24,6 +24,7 @@ from tracker.commands.selfeval import result_of
 from tracker.domain import selfeval
 from tracker.domain.errors import DuplicateError, TrackerError
 from tracker.domain.performance import evaluation_id
+from tracker.queries import indicators as indicator_queries
 from tracker.queries import lookups
 from tracker.queries.project_page import ProjectFacts, ProjectPageQueries
 from web.auth import require_manage, require_read, require_record, scope
@@ -43,6 +44,7 @@ def scored_projects(year: int) -> list[dict[str, Any]]:
         if row["owner_kind"] == "project":
             indicators.setdefault(row["owner_code"], []).append(row)
     units = tracker().queries.units()
+    shares = indicator_queries.weight_shares_of(tracker().read, sorted({p.unit for p in projects}))
     out = []
     for p in projects:
         if not scope().can_read(p.unit):
@@ -55,7 +57,11 @@ def scored_projects(year: int) -> list[dict[str, Any]]:
         }
         try:
             entry["evaluation"] = selfeval.evaluate(
-                Decimal(0), p.figures.budget, p.figures.disbursed, [result_of(r) for r in rows]
+                Decimal(0),
+                p.figures.budget,
+                p.figures.disbursed,
+                [result_of(r) for r in rows],
+                shares=shares[p.unit],
             )
         except TrackerError as e:
             entry["problem"] = e.message
