@@ -109,3 +109,17 @@ def test_a_unit_sets_its_own_level_shares_for_its_subtree(
     app.rebuild_read_model()
     lines = app.self_evaluation("LT1", 2024)["evaluation"].lines
     assert [line.scaled_weight for line in lines] == [Decimal(25), Decimal(25), Decimal(30), Decimal(10)]
+
+
+def test_indicator_list_says_a_missing_weight_comes_from_the_template(
+    unweighted: tuple[BudgetTracker, list[str]], db_url: str
+) -> None:
+    env = {**os.environ, "TRACKER_DB": db_url, "TRACKER_USER": "财务", "PYTHONIOENCODING": "utf-8"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tracker", "indicator", "list", "LT1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert proc.stdout.count("默认模板") == 4

@@ -185,7 +185,7 @@ def indicator_list(c: Context, code: str, year: str | None, unit_level: bool, fm
                     r["level2"],
                     r["name"],
                     r["target_text"],
-                    r["weight"] or "",
+                    r["weight"] or "默认模板",
                     r["actual_text"] or "",
                     r["completion"] or "",
                     r["id"],
