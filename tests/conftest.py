@@ -103,6 +103,8 @@ READ_TABLE_ORDER = {
     "rm_requests": "request_id",
     "rm_indicators": "id",
     "rm_evaluations": "id",
+    "rm_signatures": "id",
+    "rm_weight_shares": "id",
     "rm_alert_settings": "unit_code",
     "rm_channels": "id",
     "rm_alerts": "id",

@@ -61,7 +61,7 @@ OFFICE_INDICATORS = [
     ("产出指标", "时效指标", "资金发放准时率", "2024年12月", "10", [("2024-12-20", "2024年12月20日", None)]),
     ("产出指标", "成本指标", "资金需求", "≥50万元", "10", []),
     ("满意度指标", "服务对象满意度指标", "服务对象的满意程度", "≥100%", "10", [("2024-12-31", "96%", None)]),
-    ("效益指标", "社会效益指标", "能力提升率", "≥90%", "10", [("2024-09-30", None, "70")]),
+    ("效益指标", "社会效益指标", "能力提升率", "≥90%", "10", [("2024-09-30", "63%", None)]),  # 70%
     ("效益指标", "生态效益指标", "生态影响", "不适用", "5", []),
 ]
 MID_YEAR = dt.date(2024, 6, 30)
@@ -407,7 +407,7 @@ def test_monitoring_at_year_end_and_csv(demo: BudgetTracker, tmp_path: Path) -> 
     form = monitoring_form(demo, 2024, UNIT_CODE, "2024-12-31")
     lines = {r.cells[11]: r.cells for r in form.rows if r.cells[1] == OFFICE}
     assert (lines["维修项目数"][13], lines["维修项目数"][14]) == ("4个", D("80.00"))
-    assert (lines["能力提升率"][13], lines["能力提升率"][14]) == ("完成比例70.00%", D("70.00"))
+    assert (lines["能力提升率"][13], lines["能力提升率"][14]) == ("63%", D("70.00"))
     assert lines["资金发放准时率"][14] == D("100.00")
     rows = read_csv(write_monitoring(demo, 2024, UNIT_CODE, MID_YEAR, tmp_path / "m.csv"))
     mid = monitoring_form(demo, 2024, UNIT_CODE, MID_YEAR)

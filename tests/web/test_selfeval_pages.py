@@ -330,3 +330,23 @@ def test_the_manager_reopens_a_signed_form_with_a_reason(
     html = text(client.get(answer.headers["Location"]))
     assert "已退回修改" in html
     assert '<form id="sign-form"' in html
+
+
+def test_figures_changed_after_signing_show_both_versions_and_offer_a_new_sign_off(
+    app: Flask, indicators: dict[str, str], as_user: Any
+) -> None:
+    complete(app, indicators)
+    t = app.extensions["tracker"]
+    t.finalise_evaluation(
+        "P1", 2024, signed_by="张局长", execution_cause="下半年支付", execution_action="按月督办"
+    )
+    t.record_indicator("P1", indicators["met"], "15场", date="2024-12-31")
+    t.explain_deviation(indicators["met"], cause="场地受限", action="增加线上宣传")
+    client = as_user("manager1")
+    html = text(client.get(P1))
+    assert "签字后数据有变动，需重新签字" in html
+    assert "<strong>已定稿</strong>" not in html
+    assert 'class="data selfeval-signed"' in html
+    assert '<form id="sign-form"' in html
+    listing = text(client.get("/selfeval"))
+    assert "签字后数据有变动，需重新签字" in listing

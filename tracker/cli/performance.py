@@ -122,6 +122,34 @@ def indicator_record(
     echo(indicator_id)
 
 
+@indicator.command("weight")
+@click.argument("indicator_id")
+@click.argument("weight")
+@click.option("--note", default="", help="备注")
+@click.option("--id", "request_id", help="请求编号")
+@pass_ctx
+def indicator_weight(c: Context, indicator_id: str, weight: str, note: str, request_id: str | None) -> None:
+    """设置或修改指标分值（WEIGHT 写 默认 则恢复按默认模板分配）。"""
+    value = None if weight.strip() in ("默认", "默认模板") else weight
+    c.app.set_indicator_weight(indicator_id, value, note=note, request_id=request_id)
+    shown = "默认模板" if value is None else value
+    echo(f"已设置指标 {indicator_id} 的分值：{shown}")
+    echo(indicator_id)
+
+
+@indicator.command("shares")
+@click.argument("unit_code")
+@click.argument("shares")
+@click.option("--note", default="", help="备注")
+@click.option("--id", "request_id", help="请求编号")
+@pass_ctx
+def indicator_shares(c: Context, unit_code: str, shares: str, note: str, request_id: str | None) -> None:
+    """单位自定未填分值指标的一级分值，如 产出指标=40,效益指标=40,满意度指标=10（合计 90）。"""
+    c.app.set_weight_shares(unit_code, shares, note=note, request_id=request_id)
+    echo(f"已设置单位 {unit_code} 的一级分值：{shares}")
+    echo(unit_code)
+
+
 @indicator.command("explain")
 @click.argument("indicator_id")
 @click.option("--cause", required=True, help="偏差原因分析")
@@ -157,7 +185,7 @@ def indicator_list(c: Context, code: str, year: str | None, unit_level: bool, fm
                     r["level2"],
                     r["name"],
                     r["target_text"],
-                    r["weight"] or "",
+                    r["weight"] or "默认模板",
                     r["actual_text"] or "",
                     r["completion"] or "",
                     r["id"],
@@ -171,29 +199,33 @@ def indicator_list(c: Context, code: str, year: str | None, unit_level: bool, fm
 @indicator.command("combine")
 @click.argument("unit_code")
 @click.option("--year", required=True, type=int, help="预算年度")
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@click.option("--same", "same", multiple=True, help="同一含义、名称不同的指标编号，逗号分隔（可多次）")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), help="输出文件（xlsx 必填）")
 @pass_ctx
-def indicator_combine(c: Context, unit_code: str, year: int, fmt: str) -> None:
-    """汇总单位（含下级）各项目同名指标的实际完成值：绝对数相加，比率按资金加权平均。"""
-    rows = c.app.combined_actuals(unit_code, year)
-    if fmt == "json":
-        echo(to_json([{**r, "value": None if r["value"] is None else f"{r['value']:f}"} for r in rows]))
-        return
-    echo(
-        table(
-            ["指标", "汇总值", "单位", "项目数"],
-            [
-                [
-                    r["name"],
-                    "" if r["value"] is None else f"{r['value'].normalize():f}",
-                    r["unit"] or "",
-                    r["projects"],
-                ]
-                for r in rows
-            ],
-            right=(1, 3),
-        )
-    )
+def indicator_combine(
+    c: Context, unit_code: str, year: int, same: tuple[str, ...], fmt: str, output: str | None
+) -> None:
+    """汇总单位（含下级）各项目的资金与指标：绝对数相加，比率按资金加权平均，期限与定性指标全部达成才算达成。"""
+    from tracker.cli.selfeval_text import combined_text, selfeval_json
+
+    groups = [[i.strip() for i in text.replace("，", ",").split(",") if i.strip()] for text in same]
+    form = c.app.self_evaluation(unit_code, year, unit_level=True, combine=True, same=groups)
+    if fmt == "xlsx":
+        if not output:
+            raise click.UsageError("--format xlsx 需要 -o 文件名")
+        from tracker.exporting.selfeval_form import with_names, write_selfeval_xlsx
+
+        write_selfeval_xlsx(with_names(c.app, form), output)
+        echo(f"已导出汇总自评表：{output}")
+    elif fmt == "json":
+        data = selfeval_json(form)
+        by_id = {r["id"]: r for r in form["indicators"]}
+        for i in data["indicators"]:
+            i["parts"], i["projects"] = by_id[i["id"]]["parts"], by_id[i["id"]]["projects"]
+        echo(to_json(data))
+    else:
+        echo(combined_text(form))
 
 
 @cli.command("selfeval")
@@ -204,6 +236,8 @@ def indicator_combine(c: Context, unit_code: str, year: int, fmt: str) -> None:
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False), help="输出文件（xlsx 必填）")
 @click.option("--finalise", is_flag=True, help="定稿并签字（须所有偏差均已说明）")
 @click.option("--signed-by", help="签字人（分管领导/局长），定稿时必填")
+@click.option("--reopen", is_flag=True, help="退回已定稿的自评（须 --reason），签字保留在历史中")
+@click.option("--reason", help="退回原因")
 @click.option("--execution-cause", default="", help="预算执行未达 100% 的原因")
 @click.option("--execution-action", default="", help="预算执行的改进措施")
 @click.option("--id", "request_id", help="请求编号")
@@ -217,6 +251,8 @@ def selfeval_cmd(
     output: str | None,
     finalise: bool,
     signed_by: str | None,
+    reopen: bool,
+    reason: str | None,
     execution_cause: str,
     execution_action: str,
     request_id: str | None,
@@ -224,6 +260,14 @@ def selfeval_cmd(
     """绩效自评：执行率 10 分 + 指标 90 分，评定等级；--finalise 定稿。"""
     from tracker.cli.selfeval_text import selfeval_json, selfeval_text
 
+    if reopen and finalise:
+        raise click.UsageError("--reopen 与 --finalise 不能同时使用")
+    if reopen:
+        if not reason:
+            raise click.UsageError("退回需要 --reason")
+        c.app.reopen_evaluation(code, year, reason=reason, unit_level=unit_level, request_id=request_id)
+        if fmt == "table":
+            echo(f"已退回 {code} 的自评，修改后须重新定稿")
     if finalise:
         if not signed_by:
             raise click.UsageError("定稿需要 --signed-by")

@@ -8,19 +8,24 @@ pure ``tracker.selfeval``. Signing off is an event of its own ``Evaluation`` agg
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from tracker.commands import combined
 from tracker.commands.base import CommandBase, Request
-from tracker.domain import selfeval
+from tracker.domain import indicator_rows, selfeval
+from tracker.domain.combine import combine_indicators
 from tracker.domain.errors import DuplicateError
 from tracker.domain.indicator import Target
 from tracker.domain.inputs import parse_text, parse_year
 from tracker.domain.money import from_fen
 from tracker.domain.performance import Evaluation, evaluation_id
-from tracker.queries import lookups
+from tracker.domain.signature import changed_figures, same_figures
+from tracker.queries import dates, lookups
+from tracker.queries import indicators as indicator_queries
 
 
 def _dec(text: str | None) -> Decimal | None:
@@ -38,7 +43,7 @@ def result_of(row: dict[str, Any]) -> selfeval.IndicatorResult:
         level2=row["level2"],
         name=row["name"],
         target=target,
-        weight=_dec(row["weight"]) or Decimal(0),
+        weight=_dec(row["weight"]),
         actual_value=_dec(row["actual_value"]),
         completion=_dec(row["completion"]),
         achieved_on=dt.date.fromisoformat(achieved) if achieved else None,
@@ -59,11 +64,23 @@ class SelfEvaluationCommands(CommandBase):
         final: bool = False,
         execution_cause: str = "",
         execution_action: str = "",
+        same: Sequence[Sequence[str]] = (),
+        combine: bool = False,
     ) -> dict[str, Any]:
-        """The form's figures and scores (draft unless ``final``)."""
+        """The form's figures and scores (draft unless ``final``). A unit without
+        indicators of its own (or with ``combine``) is scored on its projects'
+        indicators combined (seed 004 note 2), and the form says so."""
         owner_kind, owner_code, fiscal_year = self._owner(code, year, unit_level)
         initial, budget, disbursed = self._budget_figures(owner_kind, owner_code, fiscal_year)
-        rows = lookups.indicator_rows(self.read, owner_kind, owner_code, fiscal_year)
+        rows = [] if combine else lookups.indicator_rows(self.read, owner_kind, owner_code, fiscal_year)
+        combined_note = None
+        if owner_kind == "unit" and not rows:
+            rows = self._combined_rows(owner_code, fiscal_year, same)
+            if rows:
+                count = len({p for r in rows for p in r["projects"]})
+                combined_note = f"按下属 {count} 个项目的绩效指标汇总（绝对数相加，比率按资金加权平均）"
+                if not combine:
+                    combined_note = f"本单位未设部门整体绩效指标，{combined_note}"
         signed = lookups.evaluation_row(self.read, evaluation_id(owner_kind, owner_code, fiscal_year))
         if signed and not execution_cause and not execution_action:
             execution_cause, execution_action = signed["execution_cause"], signed["execution_action"]
@@ -75,8 +92,11 @@ class SelfEvaluationCommands(CommandBase):
             final=final,
             execution_cause=execution_cause,
             execution_action=execution_action,
+            shares=indicator_queries.weight_shares(
+                self.read, self._unit_of(owner_kind, owner_code, fiscal_year)
+            ),
         )
-        return {
+        form = {
             "owner_kind": owner_kind,
             "code": owner_code,
             "year": fiscal_year,
@@ -85,8 +105,56 @@ class SelfEvaluationCommands(CommandBase):
             "disbursed": disbursed,
             "indicators": rows,
             "evaluation": evaluation,
-            "signed": signed,
         }
+        form["combined_note"] = combined_note
+        form["signed"] = self._signature(signed, _scores(form))
+        form["rows"] = _row_texts(rows, evaluation)
+        form["rounding_note"] = indicator_rows.rounding_note(evaluation)
+        return form
+
+    def _combined_rows(self, unit: str, year: int, same: Sequence[Sequence[str]]) -> list[dict[str, Any]]:
+        """The unit's (and its subtree's) project indicators, combined into form rows."""
+        _, projects = self.queries.statuses(year, dt.date(year, 12, 31), unit)
+        by_project = indicator_queries.of_projects(self.read, year, [p.code for p in projects])
+        rows: dict[str, dict[str, Any]] = {}
+        parts = []
+        for p in projects:
+            for r in by_project.get(p.code, []):
+                rows[r["id"]] = r
+                parts.append(combined.part_of(r, p.code, p.figures.budget))
+        joined = combine_indicators(parts, same)
+        return [combined.row_of(c, n, rows) for n, c in enumerate(joined, start=1)]
+
+    def _unit_of(self, owner_kind: str, owner_code: str, year: int) -> str:
+        """The unit whose 一级 shares apply: the owner itself, or the project's unit."""
+        if owner_kind == "unit":
+            return owner_code
+        return indicator_queries.project_unit(self.read, owner_code, year)
+
+    def _signature(self, row: dict[str, Any] | None, current: dict[str, Any]) -> dict[str, Any] | None:
+        """The sign-off as it stands against the current figures: a signature holds only
+        the figures it signed, so when they moved the form is no longer ``finalised``
+        (``stale``), and ``scores`` keeps the signed version for showing side by side."""
+        if row is None:
+            return None
+        scores = self._signed_scores(UUID(row["id"]))
+        signed = bool(row["finalised"])
+        stale = signed and scores is not None and not same_figures(scores, current)
+        return {
+            **row,
+            "finalised": signed and not stale,
+            "stale": stale,
+            "scores": scores,
+            "changed": changed_figures(scores, current) if stale and scores else [],
+        }
+
+    def _signed_scores(self, eid: UUID) -> dict[str, Any] | None:
+        """The signed figures from the read table; a database written before that table
+        existed (and not rebuilt since) has them only in the sign-off event."""
+        scores = indicator_queries.signature_scores(self.read, eid)
+        if scores is None and self.aggregate_exists(eid):
+            scores = getattr(self.repository.get(eid), "scores", None)
+        return scores
 
     def finalise_evaluation(
         self,
@@ -119,7 +187,7 @@ class SelfEvaluationCommands(CommandBase):
         eid = evaluation_id(form["owner_kind"], form["code"], form["year"])
         args = {"evaluation": str(eid), "scores": scores, "signed_by": signer}
         signed = form["signed"]
-        if signed is not None and signed["finalised"]:
+        if signed is not None and signed["finalised"]:  # the same figures are signed already
             request = self._request("selfeval.finalise", args, request_id, eid)
             if request and (done := self._replay(request)) is not None:
                 return done
@@ -202,6 +270,19 @@ class SelfEvaluationCommands(CommandBase):
         budget = sum((p.figures.budget for p in projects), Decimal(0))
         disbursed = sum((p.figures.disbursed for p in projects), Decimal(0))
         return initial, budget, disbursed
+
+
+def _row_texts(rows: list[dict[str, Any]], ev: selfeval.Evaluation) -> dict[str, indicator_rows.RowText]:
+    """What each row says (不适用, 逾期，待评定, the officer's words), by indicator id."""
+    by_id = {r["id"]: r for r in rows}
+    today = dates.today()
+    out = {}
+    for line in ev.lines:
+        row = by_id[line.id]
+        done = dt.date.fromisoformat(row["progress_date"]) if row["progress_date"] else None
+        due = dt.date.fromisoformat(row["deadline"]) if row["deadline"] else None
+        out[line.id] = indicator_rows.row_text(line, row["actual_text"], done, due, today)
+    return out
 
 
 def _scores(form: dict[str, Any], cause: str = "", action: str = "") -> dict[str, Any]:

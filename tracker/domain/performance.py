@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate, event
 
 from tracker.domain.errors import DuplicateError, InvalidInputError
 from tracker.domain.ids import NAMESPACE
+from tracker.domain.signature import same_figures
 
 Request = dict[str, Any] | None
 HUNDRED = Decimal(100)
@@ -92,6 +93,16 @@ class Indicator(Aggregate):
             {"date": date, "actual_text": actual_text, "actual_value": actual_value, "completion": completion}
         )
 
+    def set_weight(self, weight: Decimal | None, user: str, note: str = "", request: Request = None) -> None:
+        """分值 set or changed after the indicator was added (None: the template again)."""
+        if weight is not None and not (0 <= weight <= HUNDRED):
+            raise InvalidInputError("分值必须在 0 到 100 之间", "分值")
+        self._weight_set(weight, user, note, request)
+
+    @event("WeightSet")
+    def _weight_set(self, weight: Decimal | None, user: str, note: str, request: Request) -> None:
+        self.weight = weight
+
     @event("DeviationExplained")
     def explain(self, cause: str, action: str, user: str, note: str = "", request: Request = None) -> None:
         """偏差原因分析及改进措施: required for every shortfall before sign-off."""
@@ -127,6 +138,7 @@ class Evaluation(Aggregate):
         self.finalised = True
         self.total = total
         self.grade = grade
+        self.scores = scores
 
     def reopen(self, reason: str, user: str, request: Request = None) -> None:
         """A correction after sign-off is a new event with its reason, never an edit."""
@@ -148,8 +160,9 @@ class Evaluation(Aggregate):
         note: str = "",
         request: Request = None,
     ) -> None:
-        """Sign again after a reopening; a signed form cannot be signed twice."""
-        if self.finalised:
+        """Sign again after a reopening, or when the figures moved since the last
+        signature (a new sign-off of new figures); the same figures cannot be signed twice."""
+        if self.finalised and same_figures(self.scores, scores):
             raise DuplicateError("自评已定稿", "自评")
         self._refinalised(total, grade, scores, signed_by, user, note, request)
 
@@ -167,3 +180,29 @@ class Evaluation(Aggregate):
         self.finalised = True
         self.total = total
         self.grade = grade
+        self.scores = scores
+
+
+def shares_id(unit_code: str) -> UUID:
+    return uuid5(NAMESPACE, f"weight-shares:{unit_code}")
+
+
+class WeightShares(Aggregate):
+    """A unit's own 一级 shares of the 90 indicator points, for indicators without 分值
+    (instead of the national template's 产出 50 / 效益 30 / 满意度 10); its subtree uses them."""
+
+    @staticmethod
+    def create_id(unit_code: str) -> UUID:
+        return shares_id(unit_code)
+
+    @event("Set")
+    def __init__(
+        self, unit_code: str, shares: dict[str, str], user: str, note: str = "", request: Request = None
+    ) -> None:
+        self.unit_code = unit_code
+        self.shares = shares
+
+    @event("Changed")
+    def change(self, shares: dict[str, str], user: str, note: str = "", request: Request = None) -> None:
+        """New shares replace the old ones from now on (the old stay in the history)."""
+        self.shares = shares

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.indicator import AT_MOST, DEADLINE, NOT_APPLICABLE, QUANTITATIVE, Target, parse_actual
+from tracker.domain.weights import GIVEN, resolve_weights
 
 ZERO, HUNDRED, CENT = Decimal(0), Decimal(100), Decimal("0.01")
 BANDS = (
@@ -34,7 +35,8 @@ class SelfEvaluationError(InvalidInputError):
 
 @dataclass(frozen=True)
 class IndicatorResult:
-    """One indicator at year end: its target, weight (分值) and what was achieved.
+    """One indicator at year end: its target, weight (分值; None when the table gives
+    none, then the national template applies) and what was achieved.
     ``completion`` (percent) is the officer's judgement for qualitative indicators and
     missed deadlines; ``cause``/``action`` explain a shortfall (偏差原因及改进措施)."""
 
@@ -43,7 +45,7 @@ class IndicatorResult:
     level2: str
     name: str
     target: Target
-    weight: Decimal
+    weight: Decimal | None
     actual_value: Decimal | None = None
     completion: Decimal | None = None
     achieved_on: dt.date | None = None
@@ -65,6 +67,7 @@ class IndicatorLine:
     completion: Decimal | None
     points: Decimal | None
     band: str | None
+    weight_source: str = GIVEN  # 分值 (given or set) or 默认模板 (the national template)
 
     @property
     def applicable(self) -> bool:
@@ -211,8 +214,10 @@ def grade(total: Decimal) -> str:
     return next((label for floor, label in GRADES if total >= floor), "差")
 
 
-def _scale(results: Sequence[IndicatorResult], indicator_total: Decimal) -> tuple[Decimal, str | None]:
-    weights = sum((_weight(r) for r in results if r.target.kind != NOT_APPLICABLE), ZERO)
+def _scale(
+    weighed: Mapping[str, tuple[Decimal, str]], indicator_total: Decimal
+) -> tuple[Decimal, str | None]:
+    weights = sum((weight for weight, _ in weighed.values()), ZERO)
     if weights == indicator_total:
         return Decimal(1), None
     if weights <= 0:
@@ -224,21 +229,31 @@ def _scale(results: Sequence[IndicatorResult], indicator_total: Decimal) -> tupl
     )
 
 
-def _weight(r: IndicatorResult) -> Decimal:
-    weight = _number(r.weight, r.id)
-    if weight < 0:
+def _checked_weight(r: IndicatorResult) -> IndicatorResult:
+    if r.weight is not None and _number(r.weight, r.id) < 0:
         raise SelfEvaluationError(f"指标“{r.name}”的分值不能为负数", r.id)
-    return weight
+    return r
 
 
-def _line(r: IndicatorResult, factor: Decimal, final: bool) -> IndicatorLine:
+def weights_of(
+    results: Sequence[IndicatorResult], indicator_total: Decimal, shares: Mapping[str, Decimal] | None = None
+) -> dict[str, tuple[Decimal, str]]:
+    """The applicable indicators' weights and their source: a given 分值, else the
+    national template's share of their 一级 (not-applicable rows weigh nothing)."""
+    applicable = [_checked_weight(r) for r in results if r.target.kind != NOT_APPLICABLE]
+    return resolve_weights(applicable, indicator_total, shares)
+
+
+def _line(
+    r: IndicatorResult, weighed: Mapping[str, tuple[Decimal, str]], factor: Decimal, final: bool
+) -> IndicatorLine:
     completion = indicator_completion(r, final=final)
-    applicable = r.target.kind != NOT_APPLICABLE
-    scaled = _weight(r) * factor if applicable else ZERO
+    weight, source = weighed.get(r.id, (r.weight or ZERO, GIVEN))
+    scaled = weight * factor if r.id in weighed else ZERO
     points = None if completion is None else min(scaled * completion / HUNDRED, scaled)
     band = None if completion is None else band_of(completion)
     return IndicatorLine(
-        r.id, r.name, r.target.kind, r.target.text, r.weight, scaled, completion, points, band
+        r.id, r.name, r.target.kind, r.target.text, weight, scaled, completion, points, band, source
     )
 
 
@@ -261,16 +276,19 @@ def evaluate(
     final: bool = False,
     execution_cause: str = "",
     execution_action: str = "",
+    shares: Mapping[str, Decimal] | None = None,
 ) -> Evaluation:
     """Score the form. ``budget_initial`` (年初预算) is shown on the form but scores
-    nothing: execution is measured against the full-year budget A."""
+    nothing: execution is measured against the full-year budget A. ``shares`` are the
+    unit's own 一级 shares for indicators without 分值 (default: the national template)."""
     _number(budget_initial, "年初预算数")
     ids = [r.id for r in results]
     if len(set(ids)) != len(ids):
         raise SelfEvaluationError("指标编号重复", next(i for i in ids if ids.count(i) > 1))
     indicator_total = _number(indicator_total, "指标总分")
-    factor, note = _scale(results, indicator_total)
-    lines = [_line(r, factor, final) for r in results]
+    weighed = weights_of(results, indicator_total, shares)
+    factor, note = _scale(weighed, indicator_total)
+    lines = [_line(r, weighed, factor, final) for r in results]
     # Scaled weights can sum a hair above the total in the 28th digit; never show 100.0…01.
     points = min(sum((line.points or ZERO for line in lines), ZERO), indicator_total)
     rate = execution_rate(budget_full_year, disbursed)

@@ -38,6 +38,7 @@ from tracker.domain import indicator as standard
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.money import to_wan
 from tracker.domain.selfeval import EXECUTION, Evaluation, show_points
+from tracker.domain.signature import STALE
 from tracker.exporting.csv_export import ENCODING, cell_text
 from tracker.exporting.files import replacing
 from tracker.exporting.forms import Cell, Column, Form, Row
@@ -132,7 +133,8 @@ def selfeval_form(form: Mapping[str, Any]) -> Form:
     _budget_block(out, form, ev)
     _indicator_block(out, form, ev)
     _total_and_signature(out, form, ev)
-    out.notes = [*([f"注：{ev.scale_note}。"] if ev.scale_note else []), GRADE_NOTE, AMOUNT_NOTE]
+    rounding = [f"注：{form['rounding_note']}。"] if form.get("rounding_note") else []
+    out.notes = [*([f"注：{ev.scale_note}。"] if ev.scale_note else []), *rounding, GRADE_NOTE, AMOUNT_NOTE]
     return out
 
 
@@ -237,6 +239,7 @@ def _indicator_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None
         HEAD,
     )
     rows = {r["id"]: r for r in form["indicators"]}
+    said = form.get("rows") or {}
     for line in ordered(ev.lines, lambda line: (rows[line.id]["level1"], rows[line.id]["level2"])):
         row = rows[line.id]
         actual = row["actual_text"] or ""
@@ -248,6 +251,8 @@ def _indicator_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None
             actual = actual or NOT_APPLICABLE
         elif line.completion is None:
             weight, completion, score = points(line.scaled_weight), PENDING, None
+            if line.id in said:  # 逾期，待评定 / the date a late deadline was met
+                actual, completion = said[line.id].actual or PENDING, said[line.id].completion
             actual = actual or PENDING
         else:
             weight, completion, score = (
@@ -255,7 +260,8 @@ def _indicator_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None
                 points(line.completion),
                 points(line.points),
             )
-            actual = actual or line.band or ""
+            shown = said[line.id].actual if line.id in said else ""
+            actual = shown or actual or line.band or ""
         why = explanation(row["cause"], row["action"])
         if not why and line.completion is not None and line.completion < 100:
             why = UNEXPLAINED
@@ -294,7 +300,9 @@ def _total_and_signature(out: Form, form: Mapping[str, Any], ev: Evaluation) -> 
         )
         return
     state = "未定稿"
-    if signed:
+    if signed and signed.get("stale"):  # never a signature beside figures nobody signed
+        state += f"（{signed['signed_by']}于 {signed_date(signed)} 签字；{STALE}）"
+    elif signed:
         state += f"（{signed['signed_by']}于 {signed_date(signed)} 签字后已重新打开）"
     _add(out, ["签字", "", state, "", "", "", "", "", ""], merges=[(0, 1), (2, 8)])
 

@@ -216,6 +216,21 @@ def _indicator_progress(e: Any, pid: str) -> list[Statement]:
     ]
 
 
+def _weight_set(e: Any, pid: str) -> list[Statement]:
+    return [("UPDATE rm_indicators SET weight = ? WHERE id = ?", (_dec(e.weight), pid))]
+
+
+def _weight_shares(e: Any, pid: str) -> list[Statement]:
+    unit = getattr(e, "unit_code", None)
+    return [
+        (
+            "INSERT INTO rm_weight_shares (id, unit_code, shares) VALUES (?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET shares = excluded.shares",
+            (pid, unit or "", _json(e.shares)),
+        )
+    ]
+
+
 def _deviation_explained(e: Any, pid: str) -> list[Statement]:
     return [("UPDATE rm_indicators SET cause = ?, action = ? WHERE id = ?", (e.cause, e.action, pid))]
 
@@ -238,8 +253,18 @@ def _evaluation_finalised(e: Any, pid: str) -> list[Statement]:
                 e.scores.get("execution_cause", ""),
                 e.scores.get("execution_action", ""),
             ),
-        )
+        ),
+        _signature(e, pid),
     ]
+
+
+def _signature(e: Any, pid: str) -> Statement:
+    """Keep the figures this sign-off signed, replacing an earlier signature's."""
+    return (
+        "INSERT INTO rm_signatures (id, scores) VALUES (?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET scores = excluded.scores",
+        (pid, _json(e.scores)),
+    )
 
 
 def _evaluation_reopened(e: Any, pid: str) -> list[Statement]:
@@ -260,7 +285,8 @@ def _evaluation_refinalised(e: Any, pid: str) -> list[Statement]:
                 e.scores.get("execution_action", ""),
                 pid,
             ),
-        )
+        ),
+        _signature(e, pid),
     ]
 
 
@@ -421,6 +447,9 @@ HANDLERS: dict[str, Callable[[Any, str], list[Statement]]] = {
     "Indicator.Added": _indicator_added,
     "Indicator.ProgressRecorded": _indicator_progress,
     "Indicator.DeviationExplained": _deviation_explained,
+    "Indicator.WeightSet": _weight_set,
+    "WeightShares.Set": _weight_shares,
+    "WeightShares.Changed": _weight_shares,
     "Evaluation.Finalised": _evaluation_finalised,
     "Evaluation.Reopened": _evaluation_reopened,
     "Evaluation.Refinalised": _evaluation_refinalised,

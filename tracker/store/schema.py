@@ -138,6 +138,18 @@ TABLES = (
         execution_cause TEXT NOT NULL DEFAULT '',
         execution_action TEXT NOT NULL DEFAULT ''
     )""",
+    # The figures each sign-off signed (its event's scores, as JSON): a table of its
+    # own, so databases written before it existed gain it without altering rm_evaluations.
+    # A unit's own 一级 shares for indicators without 分值 (JSON {一级: points}).
+    """CREATE TABLE IF NOT EXISTS rm_weight_shares (
+        id TEXT PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        shares TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS rm_signatures (
+        id TEXT PRIMARY KEY,
+        scores TEXT NOT NULL
+    )""",
     """CREATE TABLE IF NOT EXISTS rm_alert_settings (
         unit_code TEXT PRIMARY KEY,
         rules TEXT NOT NULL,
@@ -220,6 +232,8 @@ READ_TABLES = (
     "rm_alerts",
     "rm_channels",
     "rm_alert_settings",
+    "rm_signatures",
+    "rm_weight_shares",
     "rm_evaluations",
     "rm_indicators",
     "rm_appropriations",

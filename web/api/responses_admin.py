@@ -100,6 +100,9 @@ class SelfEvalLineOut(Schema):
     completion = req(Text, "完成程度（%）", allow_none=True)
     points = req(Text, "得分", allow_none=True)
     band = req(Text, "定性档次", allow_none=True)
+    weight_source = req(Text, "分值来源", "分值 / 默认模板；不适用指标为 null", allow_none=True)
+    actual_shown = req(Text, "实际完成值（表中所示）")
+    completion_shown = req(Text, "完成率（表中所示）", "如 86.67、不适用、逾期，待评定、待填")
     cause = req(Text, "偏差原因", allow_none=True)
     action = req(Text, "改进措施", allow_none=True)
 
@@ -129,8 +132,12 @@ class SelfEvalOut(Schema):
     scale_note = req(Text, "折算说明", allow_none=True)
     indicators = req(fields.List, "指标", cls_or_instance=fields.Nested(SelfEvalLineOut))
     shortfalls = req(fields.List, "未达标的指标", cls_or_instance=fields.Nested(ShortfallOut))
-    finalised = req(Bool, "已定稿")
+    rounding_note = req(Text, "舍入说明", "各行得分四舍五入后合计与总分不一致时的说明", allow_none=True)
+    combined_note = req(Text, "汇总说明", "单位自评按下属项目指标汇总时的说明", allow_none=True)
+    finalised = req(Bool, "已定稿", "签字后数据有变动时为 false")
     signed_by = req(Text, "签字人", allow_none=True)
+    signed_total = req(Text, "签字时总分", allow_none=True)
+    signature_note = req(Text, "签字说明", "签字后数据有变动，需重新签字", allow_none=True)
 
 
 class SheetOut(Schema):

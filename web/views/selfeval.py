@@ -24,6 +24,7 @@ from tracker.commands.selfeval import result_of
 from tracker.domain import selfeval
 from tracker.domain.errors import DuplicateError, TrackerError
 from tracker.domain.performance import evaluation_id
+from tracker.queries import indicators as indicator_queries
 from tracker.queries import lookups
 from tracker.queries.project_page import ProjectFacts, ProjectPageQueries
 from web.auth import require_manage, require_read, require_record, scope
@@ -43,6 +44,7 @@ def scored_projects(year: int) -> list[dict[str, Any]]:
         if row["owner_kind"] == "project":
             indicators.setdefault(row["owner_code"], []).append(row)
     units = tracker().queries.units()
+    shares = indicator_queries.weight_shares_of(tracker().read, sorted({p.unit for p in projects}))
     out = []
     for p in projects:
         if not scope().can_read(p.unit):
@@ -55,13 +57,25 @@ def scored_projects(year: int) -> list[dict[str, Any]]:
         }
         try:
             entry["evaluation"] = selfeval.evaluate(
-                Decimal(0), p.figures.budget, p.figures.disbursed, [result_of(r) for r in rows]
+                Decimal(0),
+                p.figures.budget,
+                p.figures.disbursed,
+                [result_of(r) for r in rows],
+                shares=shares[p.unit],
             )
         except TrackerError as e:
             entry["problem"] = e.message
         entry["signed"] = lookups.evaluation_row(tracker().read, evaluation_id("project", p.code, year))
+        entry["stale"] = stale(entry)
         out.append(entry)
     return out
+
+
+def stale(entry: dict[str, Any]) -> bool:
+    """A signed form whose total moved since (the list's short check; the form itself
+    compares every signed figure)."""
+    signed, ev = entry["signed"], entry.get("evaluation")
+    return bool(signed and signed["finalised"] and ev is not None and Decimal(signed["total"]) != ev.total)
 
 
 @bp.route("/selfeval")
@@ -130,8 +144,16 @@ def render(facts: ProjectFacts, posted: dict[str, Submission] | None = None, sta
         ),
         execution=EXECUTION,
         show_points=selfeval.show_points,
+        signed_total=signed_total(form),
     )
     return page, status
+
+
+def signed_total(form: dict[str, Any] | None) -> str | None:
+    """The total as it was signed, two decimals, for the signed-versus-current table."""
+    signed = form["signed"] if form else None
+    scores = (signed or {}).get("scores") or {}
+    return selfeval.show_points(Decimal(str(scores["total"]))) if "total" in scores else None
 
 
 @bp.route("/selfeval/<int:year>/<code>")
