@@ -136,18 +136,20 @@ def append_links(
 
 
 def seal(c: Any, events_table: str, is_postgres: bool, batch: int = 20000) -> int:
-    """Chain the events stored after the chain's last link (a database written before
-    the chain existed, once); returns how many were chained.
+    """Chain every event of a database written before the chain existed (its chain
+    table empty); returns how many were chained.
 
     The caller holds the write lock (SQLite: the transaction's; PostgreSQL: the events
     table in EXCLUSIVE mode), so concurrent starters do this one after another and the
-    second finds nothing left to do. Events missing from the middle of an existing chain
-    are not touched: ``tracker verify`` reports them as inserted.
+    second finds the chain there. Once a chain exists nothing is added here: an event
+    without a chain row was written around the application, and ``tracker verify``
+    reports it as inserted.
     """
     seq, mark = ("notification_id", "%s") if is_postgres else ("rowid", "?")
-    c.execute(f"SELECT COALESCE(MAX(notification_id), 0) AS m FROM {CHAIN_TABLE}")
-    last = int(values(c.fetchone())[0])
     head = head_of(c)
+    if head.count:
+        return 0
+    last = 0
     insert = INSERT_LINK.replace("?", mark)
     select = (
         f"SELECT {seq} AS n, originator_id, originator_version, topic, state FROM {events_table} "

@@ -6,8 +6,9 @@ only from its result, so Python could chain them only in a second round trip, ab
 halving the rate of single payments. A statement-level trigger runs inside that same
 INSERT, after the table lock, for every path alike (the one-trip query, the library's
 pipelined array insert used by imports, the restore): one call per INSERT, looping over
-its new rows in notification order. The hashes are the ones ``tracker.store.chain``
-defines, computed with PostgreSQL's ``sha256()`` (PostgreSQL 11 or later).
+its new rows in notification order. Each path marks its transaction (``MARK``).
+The hashes are the ones ``tracker.store.chain`` defines, computed with PostgreSQL's
+``sha256()`` (PostgreSQL 11 or later).
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from tracker.store.chain import CHAIN_TABLE, GENESIS
 
 FUNCTION = "tracker_chain_events"
 TRIGGER = "tracker_chain"
+# Each of the tracker's write paths marks its transaction; the trigger chains only the
+# rows of marked transactions, so a row inserted by other means (psql, another program)
+# stays out of the chain and ``tracker verify`` reports it as inserted, as on SQLite.
+MARK = "SET LOCAL tracker.chain = 'on'"
 
 
 def create_function() -> str:
@@ -33,6 +38,9 @@ DECLARE
     ehs text[] := ARRAY[]::text[];
     chs text[] := ARRAY[]::text[];
 BEGIN
+    IF coalesce(current_setting('tracker.chain', true), '') <> 'on' THEN
+        RETURN NULL;
+    END IF;
     SELECT seq, chain_hash INTO head_seq, head FROM {CHAIN_TABLE} ORDER BY notification_id DESC LIMIT 1;
     head_seq := coalesce(head_seq, 0);
     head := coalesce(head, '{GENESIS}');

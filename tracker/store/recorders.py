@@ -194,6 +194,7 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
             f"VALUES {values} RETURNING notification_id"
         )
         parts = [
+            chain_pg.MARK,
             lock,
             *(self._prepared.call(conn, to_pg(sql)) for sql in statements),
             self._prepared.call(conn, insert),
@@ -207,6 +208,7 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
+        curs.execute(chain_pg.MARK, prepare=False)  # the chain trigger links these rows
         super()._insert_stored_events(curs, stored_events, **kwargs)
         # A second cursor: the library fetches the RETURNING ids from ``curs`` later.
         with curs.connection.cursor() as rows:

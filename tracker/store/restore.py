@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.domain.errors import InvalidInputError
-from tracker.store import chain
+from tracker.store import chain, chain_pg
 from tracker.store.backup import EventRow, Progress, check_file, events_of
 
 
@@ -26,6 +26,7 @@ def restore(read: Any, path: str | Path, progress: Progress | None = None) -> ch
         if read.is_postgres:
             c.execute("SET LOCAL lock_timeout = '30s'")
             c.execute(f"LOCK TABLE {read.events_table} IN EXCLUSIVE MODE")
+            c.execute(chain_pg.MARK)
         _refuse_unless_empty(c, read)
         head = chain.Head(0, chain.GENESIS)
         last = done = 0
