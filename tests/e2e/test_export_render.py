@@ -225,7 +225,8 @@ def test_csv(demo: ReadStore, kind: str, tmp_path: Path) -> None:
     form = build_form(demo, kind, YEAR, UNIT_CODE)
     assert rows[0] == form.flat_header
     assert len(rows) == 1 + len(form.rows) + 1
-    assert rows[-1] == [form.footer] and form.footer.startswith("事件链头：")
+    assert rows[-1] == [form.footer]
+    assert form.footer.startswith("事件链头：")
     label = "本年收入合计" if kind == "summary" else "合计"
     total = next(r for r in rows if label in r)
     money = [i for i, c in enumerate(form.columns) if c.kind == "money"]

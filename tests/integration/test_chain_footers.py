@@ -41,7 +41,8 @@ def test_each_public_table_ends_with_the_current_chain_head(
     paid: BudgetTracker, kind: str, tmp_path: Path
 ) -> None:
     footer = read_head(paid.read).footer()
-    assert footer.startswith("事件链头：") and "（共 5 条事件）" in footer
+    assert footer.startswith("事件链头：")
+    assert "（共 5 条事件）" in footer
     assert footer in xlsx_texts(export(paid.read, kind, 2024, "450001", tmp_path / f"{kind}.xlsx"))
     assert csv_last_line(export(paid.read, kind, 2024, "450001", tmp_path / f"{kind}.csv")) == [footer]
 
@@ -62,6 +63,7 @@ def test_the_weekly_digest_ends_with_the_chain_head_of_its_moment(paid: BudgetTr
     paid.pay("P1", "1.00", date="2024-07-01", payee="某公司", voucher="记-2")
     after = digest_message(paid, "450001", dt.date(2024, 7, 1))
     head = read_head(paid.read)
-    assert after.text.endswith(head.footer()) and after.markdown.endswith(head.footer())
+    assert after.text.endswith(head.footer())
+    assert after.markdown.endswith(head.footer())
     assert before.text.splitlines()[-1] != after.text.splitlines()[-1]
     assert "（共 6 条事件）" in after.text
