@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -229,3 +231,37 @@ def test_the_legacy_ledger_of_an_older_release_gets_its_chain_once(tmp_path: Pat
     assert first.exit_code == 0, first.output
     assert f"共 {events} 条事件" in first.stdout
     assert verify(url).stdout == first.stdout  # built once: the second start finds it
+
+
+@pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_processes_opening_a_database_without_a_chain_together_build_it_once(
+    engine: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = (
+        f"sqlite:///{tmp_path / 'ledger.db'}"
+        if engine == "sqlite"
+        else str(request.getfixturevalue("pg_url"))
+    )
+    app = BudgetTracker(Settings(db_url=url, user="测试员"))
+    app.add_unit("450001", "保定市满城区医疗保障局本级")
+    for k in range(30):
+        app.add_unit(f"4500{k + 10}", f"单位{k}", parent="450001")
+    expected = chain.read_head(app.read)
+    raw = Raw(url, app.read.events_table)
+    app.close()
+    raw.run(f"DROP TABLE {chain.CHAIN_TABLE}")
+    raw.close()
+    script = (
+        "import sys\n"
+        "from tracker.commands.tracker import BudgetTracker\n"
+        "from tracker.store.config import Settings\n"
+        "BudgetTracker(Settings(db_url=sys.argv[1], user='t')).close()\n"
+    )
+    starters = [
+        subprocess.Popen([sys.executable, "-c", script, url], stderr=subprocess.PIPE) for _ in range(3)
+    ]
+    errors = [p.communicate(timeout=120)[1].decode() for p in starters]
+    assert [p.returncode for p in starters] == [0, 0, 0], errors
+    result = verify(url)
+    assert result.exit_code == 0, result.output
+    assert f"链头：{expected.hash}" in result.stdout

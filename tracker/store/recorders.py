@@ -36,10 +36,18 @@ class TrackerSQLiteRecorder(SQLiteApplicationRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *TABLES, chain.CREATE_CHAIN_TABLE]
 
-    def _create_table(self, c: SQLiteCursor) -> None:
-        """The tables, then the chain of any events stored before it existed (once)."""
-        super()._create_table(c)
-        chain.seal(c, self.events_table_name, is_postgres=False)
+    def create_table(self) -> None:
+        """The tables, then the chain of any events stored before it existed (once).
+
+        The chain is built in a transaction of its own whose first statement writes
+        (a DELETE of nothing), so it holds SQLite's write lock before it reads: two
+        processes opening an old file together take turns, and the second finds the
+        chain built instead of failing on a stale read snapshot.
+        """
+        super().create_table()
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"DELETE FROM {chain.CHAIN_TABLE} WHERE 0")
+            chain.seal(c, self.events_table_name, is_postgres=False)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
