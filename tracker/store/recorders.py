@@ -45,6 +45,9 @@ class TrackerSQLiteRecorder(SQLiteApplicationRecorder):
         chain built instead of failing on a stale read snapshot.
         """
         super().create_table()
+        with self.datastore.transaction(commit=False) as c:
+            if chain.head_of(c).count:
+                return  # the usual start: no write lock, so a start never waits for a rebuild
         with self.datastore.transaction(commit=True) as c:
             c.execute(f"DELETE FROM {chain.CHAIN_TABLE} WHERE 0")
             chain.seal(c, self.events_table_name, is_postgres=False)
@@ -120,6 +123,8 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
         any events stored before it existed (once; the advisory schema lock and the
         table lock make concurrent starters take turns)."""
         super()._create_table(curs)
+        if chain.head_of(curs).count:
+            return  # the usual start: no lock, so a start never waits for a rebuild
         curs.execute(f"SET LOCAL lock_timeout = '{int(self.datastore.lock_timeout)}s'")
         curs.execute(f"LOCK TABLE {self._qualified_events_table()} IN EXCLUSIVE MODE")
         chain.seal(curs, self._qualified_events_table(), is_postgres=True)
