@@ -165,3 +165,17 @@ def test_backup_refuses_a_log_that_does_not_match_its_chain(source: str, tmp_pat
     assert result.exit_code == 1
     assert "tracker verify" in result.stderr
     assert not target.exists()
+
+
+def test_restore_names_a_missing_file_and_a_file_that_is_not_a_backup(tmp_path: Path) -> None:
+    target = f"sqlite:///{tmp_path / 'target.db'}"
+    missing = run(target, "restore", str(tmp_path / "none.jsonl.gz"))
+    assert missing.exit_code == 1
+    assert "文件或目录不存在" in missing.stderr
+    other = tmp_path / "other.jsonl.gz"
+    with gzip.open(other, "wt", encoding="utf-8") as f:
+        f.write('{"hello": "world"}\n')
+    refused = run(target, "restore", str(other))
+    assert refused.exit_code == 1
+    assert "不是预算执行跟踪的备份文件" in refused.stderr
+    assert event_count(target) == 0

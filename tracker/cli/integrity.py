@@ -16,6 +16,7 @@ import click
 from tracker.cli.base import Context, cli, pass_ctx
 from tracker.domain.errors import InvalidInputError
 from tracker.store.backup import backup as write_backup
+from tracker.store.backup import os_reason
 from tracker.store.restore import restore as load_backup
 from tracker.store.verify import verify as verify_log
 
@@ -68,7 +69,7 @@ def backup_cmd(c: Context, file: str) -> None:
         with progress_bar("备份事件日志") as progress:
             head = write_backup(c.app.read, file, progress)
     except OSError as e:
-        raise InvalidInputError(f"无法写入备份文件 {file}：{e.strerror or e}", "备份文件") from None
+        raise InvalidInputError(f"无法写入备份文件 {file}：{os_reason(e)}", "备份文件") from None
     click.echo(f"已备份 {head.count} 条事件到 {file}")
     click.echo(f"链头：{head.hash}")
 

@@ -196,7 +196,7 @@ class _opened:
         try:
             self.file = gzip.open(self.path, "rt", encoding="utf-8")
         except OSError as e:
-            raise InvalidInputError(f"无法读取备份文件 {self.path}：{e.strerror or e}", FIELD) from None
+            raise InvalidInputError(f"无法读取备份文件 {self.path}：{os_reason(e)}", FIELD) from None
         return self._lines(self.file)
 
     def _lines(self, f: IO[str]) -> Iterator[str]:
@@ -210,6 +210,17 @@ class _opened:
     def __exit__(self, *exc: object) -> None:
         if self.file is not None:
             self.file.close()
+
+
+def os_reason(e: OSError) -> str:
+    """Why a file could not be used, in Chinese for the usual cases."""
+    if isinstance(e, FileNotFoundError):
+        return "文件或目录不存在"
+    if isinstance(e, PermissionError):
+        return "没有访问权限"
+    if isinstance(e, IsADirectoryError):
+        return "这是一个目录"
+    return str(e.strerror or e)
 
 
 def _json(text: str, number: int) -> dict[str, Any]:
