@@ -11,7 +11,7 @@ Each event gets one row in ``event_chain``, written in the events' own transacti
 
 The definition uses only text and bytes, so both engines compute the same hashes and a
 log moved from SQLite to PostgreSQL keeps its head. Where the hashes are computed
-(Python on SQLite, a statement trigger on PostgreSQL) is explained in docs/design.md.
+(Python on SQLite, a row trigger on PostgreSQL) is explained in docs/design.md.
 """
 
 from __future__ import annotations
