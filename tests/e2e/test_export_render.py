@@ -224,7 +224,9 @@ def test_csv(demo: ReadStore, kind: str, tmp_path: Path) -> None:
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     form = build_form(demo, kind, YEAR, UNIT_CODE)
     assert rows[0] == form.flat_header
-    assert len(rows) == 1 + len(form.rows)
+    assert len(rows) == 1 + len(form.rows) + 1
+    assert rows[-1] == [form.footer]
+    assert form.footer.startswith("事件链头：")
     label = "本年收入合计" if kind == "summary" else "合计"
     total = next(r for r in rows if label in r)
     money = [i for i, c in enumerate(form.columns) if c.kind == "money"]

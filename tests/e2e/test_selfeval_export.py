@@ -414,10 +414,12 @@ def test_monitoring_at_year_end_and_csv(demo: BudgetTracker, tmp_path: Path) -> 
     assert rows[0] == mid.flat_header
     assert rows[0][3] == "预算执行-全年预算（万元）"
     assert rows[0][14] == "绩效指标执行-完成进度（%）"
-    assert len(rows) == 1 + len(mid.rows)
+    assert len(rows) == 1 + len(mid.rows) + 1
+    assert rows[-1] == [mid.footer]
+    assert mid.footer.startswith("事件链头：")
     assert rows[1][0] == "合计"
     assert rows[1][3] == "9064.36"
-    office = [r for r in rows if r[1] == OFFICE]
+    office = [r for r in rows[:-1] if r[1] == OFFICE]
     assert len(office) == len(OFFICE_INDICATORS)  # every line repeats the project
     assert {r[8] for r in office} == {"严重滞后"}
     assert next(r for r in office if r[11] == "维修项目数")[13:15] == ["2个", "40.00"]

@@ -25,9 +25,10 @@ from pathlib import Path
 from tracker.domain.errors import InvalidInputError
 from tracker.exporting.csv_export import write_csv
 from tracker.exporting.datapackage import write_package
-from tracker.exporting.forms import Form, class_form, summary_form, three_public_form
+from tracker.exporting.forms import Form, class_form, stamped, summary_form, three_public_form
 from tracker.exporting.xlsx import write_xlsx
 from tracker.queries.reports import tables
+from tracker.store.chain import read_head
 from tracker.store.readstore import ReadStore
 
 TABLE_KINDS = ("summary", "function", "basic", "project-economic", "three-public")
@@ -37,7 +38,8 @@ AsOf = dt.date | str | None
 
 
 def build_form(read: ReadStore, kind: str, year: int, unit: str | None = None, as_of: AsOf = None) -> Form:
-    """The table of this kind laid out as its form (amounts in 万元)."""
+    """The table of this kind laid out as its form (amounts in 万元), stamped with the
+    event chain's head."""
     builders: dict[str, Callable[[], Form]] = {
         "summary": lambda: summary_form(tables.income_expenditure_summary(read, year, unit, as_of)),
         "function": lambda: class_form(tables.expenditure_by_function(read, year, unit, as_of)),
@@ -49,7 +51,7 @@ def build_form(read: ReadStore, kind: str, year: int, unit: str | None = None, a
     }
     if kind not in builders:
         raise InvalidInputError(_unknown_kind(kind), "报表类型")
-    return builders[kind]()
+    return stamped(builders[kind](), read_head(read).footer())
 
 
 def export(

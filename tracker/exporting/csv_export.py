@@ -1,7 +1,8 @@
 """Write a ``Form`` as CSV: UTF-8 with a BOM (so Excel opens it as Chinese text).
 
 One header line (the form's header levels joined by ``-``, money columns marked
-（万元）), then one line per row of the form, 合计 included. Amounts are 万元 with
+（万元）), then one line per row of the form, 合计 included, and last the event chain's
+head (``事件链头：…``) when the form carries it. Amounts are 万元 with
 exactly two decimals written as text (``9064.36``, ``0.00``), never through float.
 """
 
@@ -32,4 +33,6 @@ def write_csv(form: Form, path: Path) -> Path:
         writer.writerow(form.flat_header)
         for row in form.rows:
             writer.writerow([cell_text(v) for v in row.cells])
+        if form.footer:
+            writer.writerow([form.footer])
     return path

@@ -50,6 +50,7 @@ class Form:
     row_merges: list[tuple[int, int, int]] = field(default_factory=list)  # (row, col, last_col)
     one_page: bool = False  # fit the whole form on one page (short forms)
     notes: list[str] = field(default_factory=lambda: [ROUNDING_NOTE])
+    footer: str = ""  # the event chain head (``stamped``): the last note, the CSV's last line
 
     @property
     def flat_header(self) -> list[str]:
@@ -65,6 +66,15 @@ class Form:
             name = "-".join(parts)
             out.append(f"{name}（万元）" if col.kind == "money" else name)
         return out
+
+
+def stamped(form: Form, footer: str) -> Form:
+    """``form`` with the event chain's head as its last note (``Head.footer()``), so a
+    printed or filed table shows which log it was made from and an earlier head can
+    later show a truncation (``tracker verify --head``)."""
+    form.footer = footer
+    form.notes.append(footer)
+    return form
 
 
 def _covering(form: Form, r: int, c: int) -> str:

@@ -29,11 +29,12 @@ from tracker.domain import lag, selfeval
 from tracker.domain.errors import NotFoundError
 from tracker.domain.inputs import parse_date, parse_year
 from tracker.exporting.csv_export import write_csv
-from tracker.exporting.forms import ROUNDING_NOTE, Cell, Column, Form, Row, wan
+from tracker.exporting.forms import ROUNDING_NOTE, Cell, Column, Form, Row, stamped, wan
 from tracker.exporting.selfeval_form import finish_sheet, half_up, ordered, runs, write_form
 from tracker.exporting.xlsx import HEADER_ROW
 from tracker.queries import Figures, ProjectStatus, default_as_of
 from tracker.queries.indicators import of_projects
+from tracker.store.chain import read_head
 
 TITLE = "绩效运行监控表"
 NOT_RECORDED = "未填报"
@@ -179,7 +180,7 @@ def monitoring_form(app: Any, year: int | str, unit: str, as_of: dt.date | str |
         "（无实际完成值时为填报的完成比例，按期完成的时效指标为 100%）。",
         ROUNDING_NOTE,
     ]
-    return form
+    return stamped(form, read_head(app.read).footer())
 
 
 def _figures(f: Figures, rule: lag.StatusRule) -> list[Cell]:

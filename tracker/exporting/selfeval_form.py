@@ -41,9 +41,10 @@ from tracker.domain.selfeval import EXECUTION, Evaluation, show_points
 from tracker.domain.signature import STALE
 from tracker.exporting.csv_export import ENCODING, cell_text
 from tracker.exporting.files import replacing
-from tracker.exporting.forms import Cell, Column, Form, Row
+from tracker.exporting.forms import Cell, Column, Form, Row, stamped
 from tracker.exporting.xlsx import FONT, HEADER_ROW, INFO_ROW, MONEY_FORMAT, TITLE_ROW, draw, exact_number
 from tracker.queries.projects import find
+from tracker.store.chain import read_head
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T = TypeVar("T")
@@ -99,6 +100,7 @@ def with_names(app: Any, form: Mapping[str, Any]) -> dict[str, Any]:
         out["name"] = out["unit_name"] or unit_code
     parent = units.get(unit["parent_code"]) if unit and unit["parent_code"] else None
     out["department"] = (parent or unit or {}).get("name", "")
+    out["chain_head"] = read_head(app.read).footer()
     return out
 
 
@@ -135,7 +137,7 @@ def selfeval_form(form: Mapping[str, Any]) -> Form:
     _total_and_signature(out, form, ev)
     rounding = [f"注：{form['rounding_note']}。"] if form.get("rounding_note") else []
     out.notes = [*([f"注：{ev.scale_note}。"] if ev.scale_note else []), *rounding, GRADE_NOTE, AMOUNT_NOTE]
-    return out
+    return stamped(out, form["chain_head"]) if form.get("chain_head") else out
 
 
 def _add(form: Form, cells: list[Cell], style: str = "body", merges: Iterable[tuple[int, int]] = ()) -> None:

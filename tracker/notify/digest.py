@@ -1,13 +1,25 @@
 """The weekly digest per unit: counts by status, the ten projects furthest behind,
-alerts still open — sent to the unit's managers' (or digest) channels."""
+alerts still open — sent to the unit's managers' (or digest) channels.
+
+Each digest ends with the event chain's head (``事件链头：…（共 N 条事件）``): kept in
+the recipients' chat history, an earlier head shows a later truncation of the log
+(``tracker verify --head``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
-from tracker.notify.channels import DeliveryError, SecretUnavailableError, build_channel, render_digest
+from tracker.notify.channels import (
+    DeliveryError,
+    Message,
+    SecretUnavailableError,
+    build_channel,
+    render_digest,
+)
 from tracker.notify.delivery import base_url
+from tracker.store.chain import read_head
 
 
 def digest_of(app: Any, unit: str, day: dt.date) -> dict[str, Any]:
@@ -47,7 +59,18 @@ def digest_of(app: Any, unit: str, day: dt.date) -> dict[str, Any]:
             for a in app.alerts(open_only=True, unit=unit)
         ],
         "link": f"{base_url()}/units/{unit}",
+        "chain_head": read_head(app.read).footer(),
     }
+
+
+def digest_message(app: Any, unit: str, day: dt.date) -> Message:
+    """The digest as sent: ``render_digest``'s message with the chain head at its end."""
+    digest = digest_of(app, unit, day)
+    message = render_digest(digest)
+    footer = digest["chain_head"]
+    return dataclasses.replace(
+        message, markdown=f"{message.markdown}\n\n{footer}", text=f"{message.text}\n{footer}", data=digest
+    )
 
 
 def send_digests(app: Any, day: dt.date) -> int:
@@ -60,7 +83,7 @@ def send_digests(app: Any, day: dt.date) -> int:
         targets = app.channels(unit, "digest") + app.channels(unit, "managers")
         if not targets:
             continue
-        message = render_digest(digest_of(app, unit, day))
+        message = digest_message(app, unit, day)
         for row in targets:
             try:
                 build_channel({"kind": row["kind"], **row["config"]}).send(

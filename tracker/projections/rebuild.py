@@ -26,6 +26,7 @@ from tracker.projections.gaps import LogGapError, first_gap
 from tracker.projections.projector import Statement, statements_for
 from tracker.store.readstore import ReadStore
 from tracker.store.schema import READ_TABLES
+from tracker.store.upcasting import upcast_state
 
 Progress = Callable[[int, int], None]
 
@@ -100,7 +101,7 @@ def _decoder(fallback: Callable[[str, Any], Any]) -> Callable[[bytes], dict[str,
 
 
 def _record(row: Any, decode: Callable[[bytes], dict[str, Any]]) -> SimpleNamespace:
-    record = SimpleNamespace(**decode(row["state"]))
+    record = SimpleNamespace(**upcast_state(row["topic"], decode(row["state"])))
     record.originator_id = _dashed(str(row["originator_id"]))
     record.event_kind_ = row["topic"].rsplit(":", 1)[-1]
     return record

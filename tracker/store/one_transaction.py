@@ -35,6 +35,7 @@ from eventsourcing import persistence as es
 from eventsourcing.postgres import PostgresDatastore
 from psycopg.sql import SQL, Identifier
 
+from tracker.store import chain_pg
 from tracker.store.pg_copy import RowWriter, copy_events, last_ids
 
 COPY_MIN_EVENTS = 50  # a command's few events keep the library's insert
@@ -146,6 +147,7 @@ class OneTransaction:
         )
         try:
             conn.execute("BEGIN")
+            conn.execute(chain_pg.MARK)  # every event of the import is chained, COPY included
             conn.execute(SQL("SET LOCAL lock_timeout = '{0}s'").format(int(self._datastore.lock_timeout)))
             conn.execute(SQL("LOCK TABLE {0} IN EXCLUSIVE MODE").format(table))
         except psycopg.Error as e:

@@ -23,6 +23,7 @@ from psycopg import Cursor, pq
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from tracker.store import chain, chain_pg
 from tracker.store.pg_prepared import PreparedStatements, inline
 from tracker.store.schema import TABLES
 
@@ -33,7 +34,23 @@ class TrackerSQLiteRecorder(SQLiteApplicationRecorder):
     """SQLite event store plus read tables, written in one transaction."""
 
     def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), *TABLES]
+        return [*super().construct_create_table_statements(), *TABLES, chain.CREATE_CHAIN_TABLE]
+
+    def create_table(self) -> None:
+        """The tables, then the chain of any events stored before it existed (once).
+
+        The chain is built in a transaction of its own whose first statement writes
+        (a DELETE of nothing), so it holds SQLite's write lock before it reads: two
+        processes opening an old file together take turns, and the second finds the
+        chain built instead of failing on a stale read snapshot.
+        """
+        super().create_table()
+        with self.datastore.transaction(commit=False) as c:
+            if chain.head_of(c).count:
+                return  # the usual start: no write lock, so a start never waits for a rebuild
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"DELETE FROM {chain.CHAIN_TABLE} WHERE 0")
+            chain.seal(c, self.events_table_name, is_postgres=False)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -43,9 +60,21 @@ class TrackerSQLiteRecorder(SQLiteApplicationRecorder):
             ids = self._insert_many(c, stored_events)
         else:
             ids = super()._insert_events(c, stored_events, **kwargs)
+        if ids:
+            self._chain(c, ids, stored_events)
         for sql, params in kwargs.get("projection", ()):
             c.execute(sql, params)
         return ids
+
+    @staticmethod
+    def _chain(c: SQLiteCursor, ids: Sequence[int], stored_events: Sequence[StoredEvent]) -> None:
+        """Link the new events to the chain, in their transaction, under its write lock
+        (taken by the events INSERT just made)."""
+        rows = [
+            (n, s.originator_id, s.originator_version, s.topic, s.state)
+            for n, s in zip(ids, stored_events, strict=True)
+        ]
+        chain.append_links(c, chain.INSERT_LINK, chain.head_of(c), rows)
 
     def _insert_many(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
         """One ``executemany`` for a batch (an import saves thousands at once).
@@ -76,7 +105,29 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.sql_create_statements.extend(SQL(t).format() for t in TABLES)
+        self.sql_create_statements.extend(
+            SQL(t).format()
+            for t in (
+                chain.CREATE_CHAIN_TABLE,
+                chain_pg.create_function(),
+                chain_pg.create_trigger(self._qualified_events_table()),
+            )
+        )
         self._prepared = PreparedStatements()
+
+    def _qualified_events_table(self) -> str:
+        return f'"{self.datastore.schema}"."{self.events_table_name}"'
+
+    def _create_table(self, curs: Cursor[DictRow]) -> None:
+        """The tables and the chain trigger, then, with writers held off, the chain of
+        any events stored before it existed (once; the advisory schema lock and the
+        table lock make concurrent starters take turns)."""
+        super()._create_table(curs)
+        if chain.head_of(curs).count:
+            return  # the usual start: no lock, so a start never waits for a rebuild
+        curs.execute(f"SET LOCAL lock_timeout = '{int(self.datastore.lock_timeout)}s'")
+        curs.execute(f"LOCK TABLE {self._qualified_events_table()} IN EXCLUSIVE MODE")
+        chain.seal(curs, self._qualified_events_table(), is_postgres=True)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         """A command's few events and their read-model rows in one round trip.
@@ -156,6 +207,7 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
             f"VALUES {values} RETURNING notification_id"
         )
         parts = [
+            chain_pg.MARK,
             lock,
             *(self._prepared.call(conn, to_pg(sql)) for sql in statements),
             self._prepared.call(conn, insert),
@@ -169,6 +221,7 @@ class TrackerPostgresRecorder(PostgresApplicationRecorder):
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
+        curs.execute(chain_pg.MARK, prepare=False)  # the chain trigger links these rows
         super()._insert_stored_events(curs, stored_events, **kwargs)
         # A second cursor: the library fetches the RETURNING ids from ``curs`` later.
         with curs.connection.cursor() as rows:
