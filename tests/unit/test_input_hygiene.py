@@ -173,3 +173,11 @@ def test_json_made_visible_is_the_same_json(text: str) -> None:
 def test_only_full_width_ascii_forms_fold() -> None:
     assert fold_width("１００，５０．％\u3000") == "100,50.% "
     assert fold_width("①²٣") == "①²٣"
+
+
+def test_a_unit_word_the_caller_reads_is_not_taken_for_a_numeral() -> None:
+    from tracker.domain.characters import typed_number
+
+    assert typed_number("06-30:７万", "资金支出计划", units="万") == "06-30:7万"
+    with pytest.raises(InvalidInputError, match="万"):
+        typed_number("７万", "金额")

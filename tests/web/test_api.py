@@ -776,3 +776,10 @@ def test_every_write_endpoint_for_every_role(api: Api, who: str) -> None:
         else:
             error_of(response, 403)
             assert api.events() == events
+
+
+def test_a_wan_written_on_a_plan_value_is_read_through_the_api_too(api: Api) -> None:
+    body = {"plan": "03-31:,06-30:7.00万,12-31:50万元"}
+    done = api.call("PUT", "/projects/2024/P1/plan", "officer1", "plan-wan-word", json=body)
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["data"]["plan"] == "03-31:,06-30:70000.00,12-31:500000.00"

@@ -54,17 +54,19 @@ def fold_width(text: str) -> str:
     return text.translate(_FULL_WIDTH)
 
 
-def typed_number(text: str, field: str) -> str:
+def typed_number(text: str, field: str, *, units: str = "") -> str:
     """A number as a person may type it, in the ASCII form the parsers read.
 
     Refused by name: a control character, an underscore (``1_000``: Python reads it,
     a finance officer never means it), a digit of another script (``٣``, ``²``).
+    ``units`` are the unit words the caller reads after a value (a plan's ``万``), which
+    Unicode would otherwise count as numerals.
     """
     folded = fold_width(refuse_controls(text, field)).strip()
     if "_" in folded:
         raise InvalidInputError(f"“{visible(text)}”中不能有下划线，请直接写出数字，如 1000 或 1,000", field)
     for ch in "" if folded.isascii() else folded:
-        if not ch.isascii() and (ch.isdigit() or ch.isnumeric()):
+        if not ch.isascii() and ch not in units and (ch.isdigit() or ch.isnumeric()):
             raise InvalidInputError(f"“{visible(text)}”含有非阿拉伯数字“{ch}”，请使用 0–9 输入", field)
     return folded
 

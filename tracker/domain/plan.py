@@ -59,13 +59,16 @@ def parse_plan(spec: str, year: int, *, wan: bool = False) -> list[Checkpoint]:
 
     Amounts are in 元, or in 万元 with ``wan`` or a ``万``/``万元`` suffix on the value
     (seed 003 writes its plans in 万元); they are kept in 元 either way."""
-    spec = typed_number(spec, FIELD)
+    spec = typed_number(spec, FIELD, units=WAN_WORD)
     parts = [p.strip() for p in spec.split(",")]
     if not spec.strip() or any(not p for p in parts):
         raise InvalidInputError("计划不能为空，格式如 03-31:25%,06-30:50%,09-30:75%,12-31:100%", FIELD)
     checkpoints = [_parse_checkpoint(p, year, wan) for p in parts]
     validate_checkpoints(checkpoints, year)
     return checkpoints
+
+
+WAN_WORD = "万"  # the unit word of a 万元 value, though Unicode counts it a number (10,000)
 
 
 def _parse_checkpoint(part: str, year: int, wan: bool) -> Checkpoint:

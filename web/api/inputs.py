@@ -23,7 +23,7 @@ def typed(body: dict[str, Any]) -> dict[str, Any]:
     out = dict(body)
     for key, field in NUMBERS.items():
         if isinstance(out.get(key), str):
-            out[key] = typed_number(out[key], field)
+            out[key] = typed_number(out[key], field, units="万" if key == "plan" else "")
     for key, field in TEXTS.items():
         if isinstance(out.get(key), str):
             refuse_controls(out[key], field)

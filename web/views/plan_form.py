@@ -82,7 +82,7 @@ def _plan_day(text: str, year: int) -> dt.date:
 def _plan_value(text: str, mode: str) -> str:
     """One row's value in the spec's form; a ``万`` after an amount means 万元 whatever
     the mode (seed 003's plans are written in 万元)."""
-    raw = typed_number(text, "数值").rstrip("%").replace(",", "")
+    raw = typed_number(text, "数值", units="万").rstrip("%").replace(",", "")
     if mode != "percent" and raw.removesuffix("元").endswith("万"):
         raw, mode = raw.removesuffix("元").removesuffix("万").strip(), "wan"
     try:
