@@ -172,7 +172,8 @@ def alert_rows(read: ReadStore, *, open_only: bool = False, unit: str | None = N
     if unit:
         sql += " AND unit_code = ?"
         params.append(unit)
-    rows = read.all(sql + " ORDER BY raised_on DESC, project", params)
+    # rule, period and id break ties, so both engines list the same day's alerts alike
+    rows = read.all(sql + " ORDER BY raised_on DESC, project, rule, period, id", params)
     return [{**r, "figures": json.loads(r["figures"])} for r in rows]
 
 
