@@ -8,10 +8,9 @@ The figures come from the service layer (``RolloverResult``) and the queries
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from tracker.cli.formatting import table
-from tracker.commands.rollover import RolloverResult
+from tracker.commands.rollover import RolloverResult, rollover_json
 from tracker.domain.lag import STATUS_LABELS
 from tracker.domain.money import fmt_yuan, fmt_yuan_grouped, to_wan
 from tracker.queries.figures import Figures
@@ -26,31 +25,6 @@ TARGET_LABELS = {"created": "新登记", "existing": "已有项目", "to_create"
 
 def _r(value: Decimal | None) -> str:
     return "" if value is None else f"{value.quantize(CENT, rounding=ROUND_HALF_UP)}"
-
-
-def rollover_json(r: RolloverResult) -> dict[str, Any]:
-    return {
-        "from_year": r.from_year,
-        "to_year": r.from_year + 1,
-        "unit": r.unit,
-        "dry_run": r.dry_run,
-        "items": [
-            {
-                "code": i.carry.source.code,
-                "name": i.carry.source.name,
-                "unit": i.carry.source.unit,
-                "budget": fmt_yuan(i.carry.budget),
-                "disbursed": fmt_yuan(i.carry.disbursed),
-                "balance": fmt_yuan(i.carry.balance),
-                "balance_wan": fmt_yuan(to_wan(i.carry.balance)),
-                "amount": fmt_yuan(i.amount),
-                "outcome": i.outcome,
-                "outcome_label": i.label,
-                "target": i.target,
-            }
-            for i in r.items
-        ],
-    }
 
 
 def rollover_table(r: RolloverResult) -> str:
@@ -96,18 +70,14 @@ def ranking_table(k: Ranking) -> str:
         "上年执行率%",
         "同比(百分点)",
     ]
-    rows = []
+    rows: list[list[object]] = []
     for row in k.rows:
         f = row.figures
-        rows.append(
-            [row.rank, row.code, row.name, *_figure_cells(f)[:3], _r(f.planned_rate), _r(f.lag_points)]
-            + [STATUS_LABELS[row.status], *_figure_cells(row.previous), _r(row.change)]
-        )
+        now = [*_figure_cells(f), _r(f.planned_rate), _r(f.lag_points), STATUS_LABELS[row.status]]
+        rows.append([row.rank, row.code, row.name, *now, *_figure_cells(row.previous), _r(row.change)])
     t, p = k.total, k.previous_total
     change = None if p is None else t.execution_rate - p.execution_rate
-    rows.append(
-        ["", "合计", "", *_figure_cells(t), _r(t.planned_rate), _r(t.lag_points)]
-        + [STATUS_LABELS[k.total_status], *_figure_cells(p), _r(change)]
-    )
+    now = [*_figure_cells(t), _r(t.planned_rate), _r(t.lag_points), STATUS_LABELS[k.total_status]]
+    rows.append(["", "合计", "", *now, *_figure_cells(p), _r(change)])
     title = f"{k.year} 年预算执行进度排名（截至 {k.as_of}；上年同期 {k.previous_as_of}）  {k.unit_name}"
     return "\n".join([title, table(headers, rows, right=(0, 3, 4, 5, 6, 7, 9, 10, 11, 12))])

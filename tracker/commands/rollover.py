@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from tracker.commands.batch import one_transaction
@@ -23,7 +24,7 @@ from tracker.commands.ledger import LedgerCommands
 from tracker.commands.register import RegisterCommands
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.inputs import parse_code, parse_year
-from tracker.domain.money import fmt_yuan
+from tracker.domain.money import fmt_yuan, to_wan
 from tracker.domain.project import CARRYOVER
 from tracker.queries import dates, rollover
 from tracker.queries.rollover import Carry
@@ -160,3 +161,29 @@ def _preview(c: Carry) -> CarryOutcome:
     if not c.has_balance:
         return CarryOutcome(c, NO_BALANCE, "", c.balance)
     return CarryOutcome(c, WOULD_CARRY, "existing" if c.target_exists else "to_create", c.balance)
+
+
+def rollover_json(r: RolloverResult) -> dict[str, Any]:
+    """A rollover's answer on the wire (CLI JSON, API): amounts in 元 as strings."""
+    return {
+        "from_year": r.from_year,
+        "to_year": r.from_year + 1,
+        "unit": r.unit,
+        "dry_run": r.dry_run,
+        "items": [
+            {
+                "code": i.carry.source.code,
+                "name": i.carry.source.name,
+                "unit": i.carry.source.unit,
+                "budget": fmt_yuan(i.carry.budget),
+                "disbursed": fmt_yuan(i.carry.disbursed),
+                "balance": fmt_yuan(i.carry.balance),
+                "balance_wan": fmt_yuan(to_wan(i.carry.balance)),
+                "amount": fmt_yuan(i.amount),
+                "outcome": i.outcome,
+                "outcome_label": i.label,
+                "target": i.target,
+            }
+            for i in r.items
+        ],
+    }

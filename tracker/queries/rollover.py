@@ -78,7 +78,5 @@ def carry_plan(read: ReadStore, year: int, unit: str | None = None) -> list[Carr
 
 def carried_amount(read: ReadStore, source_id: str) -> Decimal | None:
     """What an earlier run carried from this project (None if never carried)."""
-    row = read.one(
-        "SELECT amount_fen FROM rm_appropriations WHERE id = ?", (str(carry_entry_id(source_id)),)
-    )
+    row = read.one("SELECT amount_fen FROM rm_appropriations WHERE id = ?", (str(carry_entry_id(source_id)),))
     return None if row is None else from_fen(int(row["amount_fen"]))
