@@ -40,6 +40,7 @@ class RankRow:
     status: str
     previous: Figures | None
     previous_status: str | None
+    projects: int = 0
 
     @property
     def change(self) -> Decimal | None:
@@ -80,7 +81,7 @@ def ranking(read: ReadStore, year: int, as_of: dt.date | None = None, unit: str 
     before = same_day_last_year(day)
     _, earlier = statuses(read, year - 1, before, unit, all_units=all_units)
     now_groups, then_groups = _grouped(found, all_units, unit), _grouped(earlier, all_units, unit)
-    rows = _ranked(now_groups, then_groups, all_units, unit)
+    rows = _ranked(now_groups, then_groups, all_units, unit, _counted(found, all_units, unit))
     total = Figures.total(p.figures for p in found)
     rule, _ = total_rule(all_units, unit, {p.unit for p in found})
     return Ranking(
@@ -112,8 +113,20 @@ def _grouped(found: Sequence[ProjectStatus], all_units: Units, parent: str | Non
     return groups
 
 
+def _counted(found: Sequence[ProjectStatus], all_units: Units, parent: str | None) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for p in found:
+        key = _group_of(p.unit, all_units, parent)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def _ranked(
-    now: dict[str, Figures], then: dict[str, Figures], all_units: Units, parent: str | None
+    now: dict[str, Figures],
+    then: dict[str, Figures],
+    all_units: Units,
+    parent: str | None,
+    counts: dict[str, int],
 ) -> list[RankRow]:
     def rounded(f: Figures) -> Decimal:
         return f.execution_rate.quantize(CENT, rounding=ROUND_HALF_UP)
@@ -137,6 +150,7 @@ def _ranked(
                 previous_status=None
                 if previous is None
                 else lag.status(previous.execution_rate, previous.planned_rate, rule),
+                projects=counts.get(code, 0),
             )
         )
     return rows
