@@ -8,12 +8,17 @@ from decimal import Decimal
 
 import pytest
 from conftest import READ_TABLE_ORDER, ledger_event_count
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from year_end_world import two_years
 
-from tracker.commands.rollover import ALREADY, CARRIED, NO_BALANCE, WOULD_CARRY
+from tracker.commands.rollover import ALREADY, CARRIED, NO_BALANCE, WOULD_CARRY, RolloverCommands
 from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.ids import project_id
+from tracker.domain.money import from_fen
+from tracker.queries.rollover import Carry
+from tracker.store.config import Settings
 
 NEW_YEAR = dt.date(2025, 1, 2)
 
@@ -124,3 +129,56 @@ def test_a_rebuild_reproduces_the_rows_of_a_rollover(world: BudgetTracker) -> No
     before = read_tables(world)
     world.rebuild_read_model()
     assert read_tables(world) == before
+
+
+def test_a_rollover_interrupted_half_way_records_nothing(
+    world: BudgetTracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events, tables = ledger_event_count(world), read_tables(world)
+    carry = RolloverCommands._carry_balance
+    calls: list[str] = []
+
+    def fail_on_the_second(self: RolloverCommands, c: Carry, user: str | None) -> object:
+        calls.append(c.source.code)
+        if len(calls) == 2:
+            raise InvalidInputError("中断", "测试")
+        return carry(self, c, user)
+
+    monkeypatch.setattr(RolloverCommands, "_carry_balance", fail_on_the_second)
+    with pytest.raises(InvalidInputError):
+        world.rollover(2024, today=NEW_YEAR)
+    assert calls == ["A1", "A2"]
+    assert ledger_event_count(world) == events
+    assert read_tables(world) == tables
+    monkeypatch.undo()
+    done = world.rollover(2024, today=NEW_YEAR)  # the rerun completes it all
+    assert {i.outcome for i in done.items} == {CARRIED}
+    assert world.show("A1", 2025)["budget"] == "70000.00"
+
+
+@settings(max_examples=20)
+@given(
+    budget=st.integers(min_value=1, max_value=10**10),
+    spent_share=st.integers(min_value=0, max_value=100),
+)
+def test_the_carried_amount_is_budget_less_disbursed_to_the_fen(
+    tmp_path_factory: pytest.TempPathFactory, budget: int, spent_share: int
+) -> None:
+    folder = tmp_path_factory.mktemp("rollover-property")
+    app = BudgetTracker(Settings(db_url=f"sqlite:///{folder / 't.db'}", user="测试员"))
+    try:
+        app.add_unit("1", "单位")
+        app.add_project(year=2024, unit="1", code="P", name="项目")
+        app.appropriate("P", from_fen(budget), date="2024-01-01")
+        spent = budget * spent_share // 100
+        if spent:
+            app.pay("P", from_fen(spent), date="2024-12-31", payee="某")
+        [item] = app.rollover(2024, today=NEW_YEAR).items
+        if budget > spent:
+            assert item.amount == from_fen(budget - spent)
+            assert app.show("P", 2025)["budget"] == f"{from_fen(budget - spent)}"
+        else:
+            assert item.outcome == NO_BALANCE
+            assert app.projects(2025) == []
+    finally:
+        app.close()
