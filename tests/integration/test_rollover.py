@@ -14,7 +14,7 @@ from year_end_world import two_years
 
 from tracker.commands.rollover import ALREADY, CARRIED, NO_BALANCE, WOULD_CARRY, RolloverCommands
 from tracker.commands.tracker import BudgetTracker
-from tracker.domain.errors import InvalidInputError
+from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.ids import project_id
 from tracker.domain.money import from_fen
 from tracker.queries.rollover import Carry
@@ -182,3 +182,12 @@ def test_the_carried_amount_is_budget_less_disbursed_to_the_fen(
             assert app.projects(2025) == []
     finally:
         app.close()
+
+
+def test_an_unknown_unit_or_a_bad_year_is_refused_by_name(world: BudgetTracker) -> None:
+    with pytest.raises(NotFoundError) as unknown:
+        world.rollover(2024, unit="9999", today=NEW_YEAR)
+    assert unknown.value.field == "单位编码"
+    with pytest.raises(InvalidInputError) as bad:
+        world.rollover("二〇二四", today=NEW_YEAR)
+    assert bad.value.field == "年度"

@@ -70,3 +70,8 @@ def test_an_officer_carries_only_their_own_units(as_user) -> None:  # type: igno
     assert client.get("/rollover?from_year=2023&unit=450003").status_code == 403
     assert client.get("/rollover?from_year=2023&unit=450002").status_code == 200
     assert as_user("manager1").get("/rollover").status_code == 403
+
+
+def test_the_project_list_links_an_officer_to_the_rollover(as_user) -> None:  # type: ignore[no-untyped-def]
+    html = as_user("officer1").get("/projects").get_data(as_text=True)
+    assert 'id="rollover-link"' in html
