@@ -22,11 +22,12 @@ from uuid import UUID
 from tracker.commands.batch import one_transaction
 from tracker.commands.ledger import LedgerCommands
 from tracker.commands.register import RegisterCommands
-from tracker.domain.errors import InvalidInputError
+from tracker.domain.errors import DuplicateError, InvalidInputError
 from tracker.domain.inputs import parse_code, parse_year
 from tracker.domain.money import fmt_yuan, to_wan
 from tracker.domain.project import CARRYOVER
 from tracker.queries import dates, rollover
+from tracker.queries.figures import ProjectRef
 from tracker.queries.rollover import Carry
 
 # What happened to (or would happen to) each project of the closing year.
@@ -100,11 +101,11 @@ class RolloverCommands(RegisterCommands, LedgerCommands):
         year = parse_year(from_year, "年度")
         unit = parse_code(unit, "单位编码") if unit else None
         check_year_over(year, today or dates.today())
-        plan = rollover.carry_plan(self.read, year, unit)
         if dry_run:
+            plan = rollover.carry_plan(self.read, year, unit)
             return RolloverResult(year, unit, True, [_preview(c) for c in plan])
-        with one_transaction(self) as tx:
-            items = [self._carry_project(c, user) for c in plan]
+        with one_transaction(self) as tx:  # read inside it: what it decides on cannot move
+            items = [self._carry_project(c, user) for c in rollover.carry_plan(self.read, year, unit)]
             tx.commit()
         return RolloverResult(year, unit, False, items)
 
@@ -124,6 +125,12 @@ class RolloverCommands(RegisterCommands, LedgerCommands):
         if c.target_exists:
             return None
         p = c.source
+        try:
+            return self._register_next_year(p, user)
+        except DuplicateError:  # registered meanwhile by someone else: carry into it
+            return None
+
+    def _register_next_year(self, p: ProjectRef, user: str | None) -> UUID:
         return self.add_project(
             year=p.year + 1,
             unit=p.unit,
