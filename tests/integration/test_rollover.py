@@ -4,6 +4,7 @@ code next year as a 上年结转 appropriation dated 1 January (both engines).""
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -191,3 +192,15 @@ def test_an_unknown_unit_or_a_bad_year_is_refused_by_name(world: BudgetTracker) 
     with pytest.raises(InvalidInputError) as bad:
         world.rollover("二〇二四", today=NEW_YEAR)
     assert bad.value.field == "年度"
+
+
+def test_two_rollovers_at_once_carry_each_project_once(world: BudgetTracker, db_url: str) -> None:
+    other = BudgetTracker(Settings(db_url=db_url, user="另一人"))
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            runs = list(pool.map(lambda app: app.rollover(2024, today=NEW_YEAR), [world, other]))
+    finally:
+        other.close()
+    outcomes = sorted(i.outcome for run in runs for i in run.items)
+    assert outcomes == sorted([CARRIED] * 3 + [ALREADY] * 3)
+    assert world.show("B1", 2025)["budget"] == "139000.00"
