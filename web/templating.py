@@ -21,6 +21,7 @@ NAV = (
     ("projects.index", "项目", None),
     ("alerts.index", "预警", None),
     ("rollups.index", "汇总", None),
+    ("year_end.ranking", "排名", ("manager", "auditor", "admin")),
     ("selfeval.index", "绩效自评", None),
     ("transfer.index", "导入导出", None),
     ("admin.index", "管理", ("admin",)),

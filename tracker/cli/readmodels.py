@@ -201,15 +201,28 @@ def projections_rebuild(c: Context) -> None:
 @click.argument(
     "kind",
     type=click.Choice(
-        ["summary", "function", "basic", "project-economic", "three-public", "fdp", "monitoring", "selfeval"]
+        [
+            "summary",
+            "function",
+            "basic",
+            "project-economic",
+            "three-public",
+            "fdp",
+            "monitoring",
+            "selfeval",
+            "ranking",
+        ]
     ),
 )
 @click.option("--year", required=True, type=int, help="预算年度")
-@click.option("--unit", "unit_code", help="单位编码（含下级单位）；selfeval 时为项目或单位编码")
+@click.option(
+    "--unit", "unit_code", help="单位编码（含下级单位）；selfeval 时为项目或单位编码；ranking 时为上级单位"
+)
 @click.option("--as-of", "as_of", help="截至日期（默认年末或今天）")
 @click.option(
     "-o",
     "--output",
+    "--out",
     "output",
     required=True,
     type=click.Path(),
@@ -220,7 +233,7 @@ def export_cmd(
     c: Context, kind: str, year: int, unit_code: str | None, as_of: str | None, output: str
 ) -> None:
     """导出公开报表（收支总表、支出总表、基本支出表、项目支出表、三公经费表）、
-    财政数据包、绩效运行监控表或自评表。"""
+    财政数据包、绩效运行监控表、自评表或执行进度通报（ranking）。"""
     day = _as_of(as_of)
     if kind == "monitoring":
         from tracker.exporting.monitoring import write_monitoring
@@ -228,6 +241,10 @@ def export_cmd(
         if not unit_code:
             raise click.UsageError("monitoring 需要 --unit")
         path = write_monitoring(c.app, year, unit_code, day, output)
+    elif kind == "ranking":
+        from tracker.exporting.ranking import write_ranking
+
+        path = write_ranking(c.app.read, year, day, unit_code, output)
     elif kind == "selfeval":
         from tracker.exporting.selfeval_form import with_names, write_selfeval_xlsx
 

@@ -13,6 +13,7 @@ from tracker.commands.indicators import IndicatorCommands
 from tracker.commands.ledger import LedgerCommands
 from tracker.commands.observers import observed
 from tracker.commands.register import RegisterCommands
+from tracker.commands.rollover import RolloverCommands
 from tracker.commands.selfeval import SelfEvaluationCommands
 from tracker.commands.users import UserCommands
 
@@ -22,6 +23,7 @@ __all__ = ["BudgetTracker"]
 @observed
 class BudgetTracker(
     UserCommands,
+    RolloverCommands,
     RegisterCommands,
     LedgerCommands,
     IndicatorCommands,
@@ -30,6 +32,6 @@ class BudgetTracker(
     CommandBase,
 ):
     """Budget execution tracker: accounts, units, projects, appropriations, payments,
-    plans, indicators, self-evaluations and alerts."""
+    plans, indicators, self-evaluations, alerts and the year-end carry-over."""
 
     name = "BudgetTracker"

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from tracker.domain import lag
 from tracker.queries import progress as _progress
+from tracker.queries import ranking as _ranking
 from tracker.queries import rollups as _rollups
 from tracker.queries import series as _series
 from tracker.queries import status as _status
@@ -82,6 +83,10 @@ class Queries:
     ) -> list[dict[str, Any]]:
         """Several roll-ups of the same projects from one status read."""
         return _rollups.rollups(self.read, year, groupings, level, as_of, unit)
+
+    def ranking(self, year: int, as_of: dt.date | None = None, unit: str | None = None) -> _ranking.Ranking:
+        """Units ranked by execution rate with the same date a year earlier (通报)."""
+        return _ranking.ranking(self.read, year, as_of, unit)
 
     def series(
         self, year: int, code: str | None = None, unit: str | None = None, as_of: dt.date | None = None

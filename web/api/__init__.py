@@ -9,7 +9,7 @@ validation as the forms and the CLI. The routes live in small modules by subject
 ``alerts``, ``register`` (units, projects, indicators), ``accounts`` (users, roles),
 ``tokens``, ``unit_settings`` (a unit's rule, alert settings and channels),
 ``selfeval`` (the 自评表, causes, sign-off), ``unit_level`` (a unit's own indicators
-and 自评表) and ``transfer`` (import, export).
+and 自评表), ``transfer`` (import, export) and ``year_end`` (rollover, ranking).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from web.api import (  # noqa: E402
     transfer,
     unit_level,
     unit_settings,
+    year_end,
 )
 
 __all__ = [
@@ -60,4 +61,5 @@ __all__ = [
     "transfer",
     "unit_level",
     "unit_settings",
+    "year_end",
 ]

@@ -15,6 +15,7 @@ AREAS = (
     "register",
     "alerts",
     "rollups",
+    "year_end",
     "transfer",
     "selfeval",
     "admin",
