@@ -1,0 +1,212 @@
+"""``tracker demo`` reproduces seed 003's published tables figure for figure.
+
+Seed 003 is 保定市满城区医疗保障局本级's 2024 单位预算. The figures below are copied
+from its 单位预算收支总表, 支出总表, 一般公共预算财政拨款基本支出表 and 财政拨款“三公”经费
+支出表 (万元, two decimals), and from the 预算数 of its eight 项目绩效目标表. The demo's
+published forms (``tracker export``, the same ``Form`` every renderer draws), taken as of
+the budget (2024-01-15, when the 年初预算 is in and nothing is paid yet), must print the
+same figure on every row, and the 执行数 columns must be empty then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+
+from tracker.cli import Context
+from tracker.demo.data import UNIT_CODE
+from tracker.demo.loader import run_demo
+from tracker.exporting import build_form
+from tracker.exporting.forms import Form
+from tracker.store.readstore import ReadStore
+
+YEAR = 2024
+BUDGET_DAY = "2024-01-15"
+
+# 单位预算支出总表: code, name, 合计, 基本支出, 项目支出 ("" where the seed prints nothing).
+SEED_FUNCTION = [
+    ("", "合计", "9064.36", "805.64", "8258.72"),
+    ("208", "社会保障和就业支出", "115.18", "115.18", ""),
+    ("20805", "行政事业单位养老支出", "115.18", "115.18", ""),
+    ("2080501", "行政单位离退休", "4.87", "4.87", ""),
+    ("2080505", "机关事业单位基本养老保险缴费支出", "71.99", "71.99", ""),
+    ("2080506", "机关事业单位职业年金缴费支出", "38.31", "38.31", ""),
+    ("210", "卫生健康支出", "8901.79", "643.08", "8258.72"),
+    ("21011", "行政事业单位医疗", "29.16", "29.16", ""),
+    ("2101101", "行政单位医疗", "29.16", "29.16", ""),
+    ("21012", "财政对基本医疗保险基金的补助", "7544.13", "", "7544.13"),
+    ("2101202", "财政对城乡居民基本医疗保险基金的补助", "7544.13", "", "7544.13"),
+    ("21013", "医疗救助", "630.07", "", "630.07"),
+    ("2101301", "城乡医疗救助", "630.07", "", "630.07"),
+    ("21015", "医疗保障管理事务", "698.44", "613.92", "84.52"),
+    ("2101501", "行政运行", "613.92", "613.92", ""),
+    ("2101502", "一般行政管理事务", "55.52", "", "55.52"),
+    ("2101506", "医疗保障经办事务", "29.00", "", "29.00"),
+    ("221", "住房保障支出", "47.39", "47.39", ""),
+    ("22102", "住房改革支出", "47.39", "47.39", ""),
+    ("2210201", "住房公积金", "47.39", "47.39", ""),
+]
+
+# 单位预算一般公共预算财政拨款基本支出表: code, name, 合计, 人员经费, 公用经费.
+SEED_BASIC = [
+    ("", "合计", "805.64", "776.30", "29.34"),
+    ("301", "工资福利支出", "709.73", "709.73", ""),
+    ("30101", "基本工资", "219.89", "219.89", ""),
+    ("30102", "津贴补贴", "44.00", "44.00", ""),
+    ("30103", "奖金", "13.46", "13.46", ""),
+    ("30107", "绩效工资", "215.93", "215.93", ""),
+    ("30108", "机关事业单位基本养老保险缴费", "71.99", "71.99", ""),
+    ("30109", "职业年金缴费", "38.31", "38.31", ""),
+    ("30110", "职工基本医疗保险缴费", "29.16", "29.16", ""),
+    ("30112", "其他社会保障缴费", "3.43", "3.43", ""),
+    ("30113", "住房公积金", "47.39", "47.39", ""),
+    ("30199", "其他工资福利支出", "26.16", "26.16", ""),
+    ("302", "商品和服务支出", "29.34", "", "29.34"),
+    ("30201", "办公费", "3.99", "", "3.99"),
+    ("30205", "水费", "0.86", "", "0.86"),
+    ("30206", "电费", "2.85", "", "2.85"),
+    ("30207", "邮电费", "4.24", "", "4.24"),
+    ("30208", "取暖费", "3.13", "", "3.13"),
+    ("30211", "差旅费", "0.86", "", "0.86"),
+    ("30217", "公务接待费", "0.61", "", "0.61"),
+    ("30228", "工会经费", "2.64", "", "2.64"),
+    ("30229", "福利费", "2.20", "", "2.20"),
+    ("30231", "公务用车运行维护费", "3.00", "", "3.00"),
+    ("30239", "其他交通费用", "4.98", "", "4.98"),
+    ("303", "对个人和家庭的补助", "66.57", "66.57", ""),
+    ("30302", "退休费", "4.87", "4.87", ""),
+    ("30309", "奖励金", "61.70", "61.70", ""),
+]
+
+# 单位预算财政拨款“三公”经费支出表 (合计 column), in the tracker's wording of the lines.
+SEED_THREE_PUBLIC = [
+    ("合计", "3.61"),
+    ("一、因公出国（境）费", ""),
+    ("二、公务用车购置及运行维护费", "3.00"),  # the seed prints "2、 公务用车购置及运维费"
+    ("其中：公务用车购置费", ""),
+    ("公务用车运行维护费", "3.00"),
+    ("三、公务接待费", "0.61"),
+]
+
+# 单位预算收支总表: the 31 expenditure lines (类 in order, then 人行科目) and their 预算数.
+SEED_SUMMARY_LINES = [
+    "一般公共服务支出",
+    "外交支出",
+    "国防支出",
+    "公共安全支出",
+    "教育支出",
+    "科学技术支出",
+    "文化旅游体育与传媒支出",
+    "社会保障和就业支出",
+    "社会保险基金支出",
+    "卫生健康支出",
+    "节能环保支出",
+    "城乡社区支出",
+    "农林水支出",
+    "交通运输支出",
+    "资源勘探工业信息等支出",
+    "商业服务业等支出",
+    "金融支出",
+    "援助其他地区支出",
+    "自然资源海洋气象等支出",
+    "住房保障支出",
+    "粮油物资储备支出",
+    "国有资本经营预算支出",
+    "灾害防治及应急管理支出",
+    "预备费",
+    "其他支出",
+    "转移性支出",
+    "债务还本支出",
+    "债务付息支出",
+    "债务发行费用支出",
+    "抗疫特别国债安排的支出",
+    "人行科目",
+]
+SEED_SUMMARY_FIGURES = {"社会保障和就业支出": "115.18", "卫生健康支出": "8901.79", "住房保障支出": "47.39"}
+SEED_INCOME = {"一般公共预算财政拨款收入": "9064.36"}  # the seed: 一般公共预算拨款收入
+SEED_TOTALS = {
+    "本年收入合计": "9064.36",
+    "收入总计": "9064.36",
+    "本年支出合计": "9064.36",
+    "支出总计": "9064.36",
+}
+
+# 项目支出表: the eight projects' 预算数 add up to the 项目支出 8258.72 of the 支出总表.
+SEED_PROJECT_BUDGETS = ("50.00", "5.52", "29.00", "7544.13", "121.00", "110.00", "274.00", "125.07")
+
+
+@pytest.fixture(scope="module")
+def read(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadStore]:
+    tmp = tmp_path_factory.mktemp("seed003")
+    ctx = Context(db=f"sqlite:///{tmp}/demo.db", user="测试")
+    run_demo(ctx, until="2024-12-31", reset=False, echo=lambda *a, **k: None)
+    yield ctx.app.read
+    ctx.close()
+
+
+def printed(cell: object) -> str:
+    """A form cell as the seed prints it: blank for nothing, else two decimals."""
+    if cell is None or cell == "":
+        return ""
+    assert isinstance(cell, Decimal)
+    return "" if cell == 0 else f"{cell:.2f}"
+
+
+def form(read: ReadStore, kind: str, as_of: str = BUDGET_DAY) -> Form:
+    return build_form(read, kind, YEAR, UNIT_CODE, as_of)
+
+
+def test_the_expenditure_table_prints_the_seeds_rows_in_the_seeds_order(read: ReadStore) -> None:
+    rows = form(read, "function").rows
+    # cells: 序号, 编码, 名称, 预算数 合计/基本小计/人员/公用/项目, then 执行数 the same
+    got = [
+        (r.cells[1], r.cells[2], printed(r.cells[3]), printed(r.cells[4]), printed(r.cells[7])) for r in rows
+    ]
+    assert got == SEED_FUNCTION
+    assert all(printed(c) == "" for r in rows for c in r.cells[8:])  # nothing paid yet
+
+
+def test_the_basic_expenditure_table_splits_by_economic_class_as_the_seed(read: ReadStore) -> None:
+    rows = form(read, "basic").rows
+    got = [
+        (r.cells[1], r.cells[2], printed(r.cells[3]), printed(r.cells[4]), printed(r.cells[5])) for r in rows
+    ]
+    assert got == SEED_BASIC
+
+
+def test_the_three_public_table_is_the_seeds(read: ReadStore) -> None:
+    rows = form(read, "three-public").rows
+    # The first six lines are the 经费 lines; the 相关统计数 follow them.
+    assert [(r.cells[1], printed(r.cells[2])) for r in rows[:6]] == SEED_THREE_PUBLIC
+    assert [printed(r.cells[3]) for r in rows[:6]] == [f for _, f in SEED_THREE_PUBLIC]  # 全年 = 年初
+
+
+def test_the_summary_lists_the_seeds_lines_and_balances(read: ReadStore) -> None:
+    f = form(read, "summary")
+    lines = [r.cells[3] for r in f.rows if isinstance(r.cells[3], str) and "、" in r.cells[3]]
+    assert [line.split("、", 1)[1] for line in lines] == SEED_SUMMARY_LINES
+    figures = {str(r.cells[3]).split("、", 1)[-1]: printed(r.cells[4]) for r in f.rows if printed(r.cells[4])}
+    income = {str(r.cells[1]).split("、", 1)[-1]: printed(r.cells[2]) for r in f.rows if printed(r.cells[2])}
+    for name, figure in SEED_SUMMARY_FIGURES.items():
+        assert figures[name] == figure, name
+    for name, figure in SEED_INCOME.items():
+        assert income[name] == figure, name
+    for name, figure in SEED_TOTALS.items():
+        assert figure in (figures.get(name), income.get(name)), name
+    assert set(figures) == {*SEED_SUMMARY_FIGURES, "本年支出合计", "支出总计"}
+
+
+def test_the_project_table_adds_up_to_the_seeds_project_spending(read: ReadStore) -> None:
+    total = form(read, "project-economic").rows[0]
+    assert printed(total.cells[3]) == "8258.72"
+    assert sum(Decimal(b) for b in SEED_PROJECT_BUDGETS) == Decimal("8258.72")
+
+
+def test_the_budget_columns_stay_the_seeds_at_year_end(read: ReadStore) -> None:
+    # No 追加/调减 in the demo: the 全年预算数 on 31 December is the 年初预算.
+    for kind, width in (("function", 5), ("basic", 3)):
+        early, late = form(read, kind), form(read, kind, "2024-12-31")
+        assert [r.cells[: 3 + width] for r in early.rows] == [r.cells[: 3 + width] for r in late.rows]
+        assert any(printed(c) for r in late.rows for c in r.cells[3 + width :]), kind  # the year is paid
