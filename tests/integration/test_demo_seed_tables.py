@@ -18,8 +18,10 @@ import pytest
 from tracker.cli import Context
 from tracker.demo.data import UNIT_CODE
 from tracker.demo.loader import run_demo
+from tracker.demo.targets import TARGETS
 from tracker.exporting import build_form
 from tracker.exporting.forms import Form
+from tracker.exporting.monitoring import monitoring_form
 from tracker.store.readstore import ReadStore
 
 YEAR = 2024
@@ -138,12 +140,17 @@ SEED_PROJECT_BUDGETS = ("50.00", "5.52", "29.00", "7544.13", "121.00", "110.00",
 
 
 @pytest.fixture(scope="module")
-def read(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadStore]:
+def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
     tmp = tmp_path_factory.mktemp("seed003")
-    ctx = Context(db=f"sqlite:///{tmp}/demo.db", user="测试")
-    run_demo(ctx, until="2024-12-31", reset=False, echo=lambda *a, **k: None)
-    yield ctx.app.read
-    ctx.close()
+    context = Context(db=f"sqlite:///{tmp}/demo.db", user="测试")
+    run_demo(context, until="2024-12-31", reset=False, echo=lambda *a, **k: None)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def read(ctx: Context) -> ReadStore:
+    return ctx.app.read
 
 
 def printed(cell: object) -> str:
@@ -210,3 +217,41 @@ def test_the_budget_columns_stay_the_seeds_at_year_end(read: ReadStore) -> None:
         early, late = form(read, kind), form(read, kind, "2024-12-31")
         assert [r.cells[: 3 + width] for r in early.rows] == [r.cells[: 3 + width] for r in late.rows]
         assert any(printed(c) for r in late.rows for c in r.cells[3 + width :]), kind  # the year is paid
+
+
+# 项目支出绩效目标表: how many 三级 indicators each of the eight tables lists.
+SEED_INDICATOR_COUNTS = {
+    "13062124P00495310005H": 6,
+    "13062124P00495310004X": 6,
+    "13062124P00X0C810031G": 9,
+    "13062124P00E8LT100137": 7,
+    "13062124P00E8LT10017M": 14,
+    "13062124P00E8LT10014T": 7,
+    "13062124P00E8LT10015E": 7,
+    "13062124P00E8LT100162": 6,
+}
+
+
+def test_every_project_carries_the_seeds_performance_targets(ctx: Context) -> None:
+    assert set(TARGETS) == set(SEED_INDICATOR_COUNTS)
+    for code, count in SEED_INDICATOR_COUNTS.items():
+        rows = ctx.app.indicators(code, YEAR)
+        assert len(rows) == count, code
+        assert all(r["actual_text"] for r in rows), code  # every row has a year-end reading
+
+
+def test_the_self_evaluations_are_believable_not_empty(ctx: Context) -> None:
+    grades = {code: ctx.app.self_evaluation(code, YEAR)["evaluation"].grade for code in SEED_INDICATOR_COUNTS}
+    assert "差" not in grades.values()
+    assert grades["13062124P00495310005H"] != "优"  # 办公室整修 is badly behind, on paper too
+    assert "优" in grades.values()
+
+
+def test_the_monitoring_table_shows_the_indicators(ctx: Context) -> None:
+    f = monitoring_form(ctx.app, YEAR, UNIT_CODE, "2024-06-30")
+    unset = {r.cells[1] for r in f.rows if "（未设置绩效指标）" in r.cells}
+    # Only the 基本支出 lines (codes with J) have no targets: the seed sets none for them.
+    assert unset
+    assert all("J" in str(code) for code in unset)
+    texts = {c for r in f.rows for c in r.cells if isinstance(c, str)}
+    assert {"门诊救助人数", "重残人员参保人数", "维修项目数"} <= texts

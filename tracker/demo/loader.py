@@ -30,6 +30,7 @@ from uuid import UUID
 from tracker.cli.formatting import table
 from tracker.demo.basic import LINE_OF, PERSONNEL_LINES, BasicLine
 from tracker.demo.data import BASIC_PROJECTS, PROJECTS, UNIT_CODE, UNIT_NAME, YEAR, DemoProject
+from tracker.demo.performance import seed_targets
 from tracker.domain.errors import DuplicateError, InvalidInputError
 from tracker.domain.inputs import parse_date
 from tracker.domain.money import FEN, fmt_yuan_grouped, from_fen, to_wan
@@ -450,8 +451,10 @@ def shown_url(url: str) -> str:
     return urlunparse(parts._replace(netloc=netloc))
 
 
-def seed(app: Any, until: dt.date) -> None:
-    """Record the unit, projects, budgets and payments up to ``until`` (idempotent)."""
+def seed(app: Any, until: dt.date, *, targets: bool = True) -> None:
+    """Record the unit, projects, budgets, the seed's performance targets (unless
+    ``targets`` is false: a test that brings its own) and payments up to ``until``
+    (idempotent)."""
     app.add_unit(UNIT_CODE, UNIT_NAME, request_id=f"demo:unit:{UNIT_CODE}", note="演示数据（tracker demo）")
     for p in ALL_PROJECTS:
         app.add_project(
@@ -483,6 +486,8 @@ def seed(app: Any, until: dt.date) -> None:
             request_id=f"demo:budget:{YEAR}:{p.code}:initial",
         )
 
+    if targets:
+        seed_targets(app, until)
     payments, reversals = year_schedule()
     by_project: dict[str, list[Payment | Reversal]] = {}
     entries: list[Payment | Reversal] = [*payments, *reversals]
@@ -593,13 +598,15 @@ def summary(ctx: DemoContext, until: dt.date) -> list[str]:
     return lines
 
 
-def run_demo(ctx: DemoContext, *, until: str, reset: bool, echo: Callable[[str], Any]) -> None:
+def run_demo(
+    ctx: DemoContext, *, until: str, reset: bool, echo: Callable[[str], Any], targets: bool = True
+) -> None:
     """Seed the demo unit's 2024 ledger up to ``until`` and print a summary."""
     day = parse_until(until)
     if reset:
         reset_database(ctx)  # before ctx.app opens the database
     try:
-        seed(ctx.app, day)
+        seed(ctx.app, day, targets=targets)
     except DuplicateError as e:
         raise DuplicateError(
             f"{e.message}。数据库中已有不是由 tracker demo 生成的同编码数据，"
