@@ -26,33 +26,32 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tracker.domain import indicator as standard
 from tracker.domain.errors import InvalidInputError
-from tracker.domain.money import to_wan
-from tracker.domain.selfeval import EXECUTION, Evaluation, show_points
-from tracker.domain.signature import STALE
+from tracker.domain.selfeval import Evaluation
 from tracker.exporting.csv_export import ENCODING, cell_text
 from tracker.exporting.files import replacing
 from tracker.exporting.forms import Cell, Column, Form, Row, stamped
+from tracker.exporting.selfeval_blocks import (
+    HEAD,
+    budget_block,
+    indicator_block,
+    ordered,
+    total_and_signature,
+)
 from tracker.exporting.xlsx import FONT, HEADER_ROW, INFO_ROW, MONEY_FORMAT, TITLE_ROW, draw, exact_number
 from tracker.queries.projects import find
 from tracker.store.chain import read_head
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-T = TypeVar("T")
-EXECUTION_WEIGHT = Decimal(10)
 CENT = Decimal("0.01")
 LINE_HEIGHT, ROW_PAD, MIN_HEIGHT = 13.5, 5.0, 18.0
 TITLES = {"project": "项目支出绩效自评表", "unit": "部门整体支出绩效自评表"}
-PENDING, NOT_APPLICABLE, UNEXPLAINED = "待填", "/", "待说明"  # 待说明: a shortfall not yet explained
 GRADE_NOTE = (
     "注：预算执行率得分 = 10 × min(全年执行数 ÷ 全年预算数, 1)；指标得分 = 分值 × 完成率；"
     "定性指标按“全部或基本达成 100%—80%（含）、部分达成 80%—60%（含）、未达成 60% 以下”三档评定；"
@@ -75,8 +74,6 @@ COLUMNS = [
     Column("text", 34),
 ]
 LEVEL1, LEVEL2, NAME, TARGET, ACTUAL, WEIGHT, COMPLETION, POINTS, EXPLAIN = range(9)
-HEAD = "head"  # a Row.style for the sub-header lines inside the body
-STANDARD_LEVEL1 = (*standard.LEVEL1, *standard.UNIT_LEVEL1)
 
 
 # ------------------------------------------------------------------ the form
@@ -132,193 +129,12 @@ def selfeval_form(form: Mapping[str, Any]) -> Form:
         name_col=NAME,
         one_page=True,
     )
-    _budget_block(out, form, ev)
-    _indicator_block(out, form, ev)
-    _total_and_signature(out, form, ev)
+    budget_block(out, form, ev)
+    indicator_block(out, form, ev)
+    total_and_signature(out, form, ev)
     rounding = [f"注：{form['rounding_note']}。"] if form.get("rounding_note") else []
     out.notes = [*([f"注：{ev.scale_note}。"] if ev.scale_note else []), *rounding, GRADE_NOTE, AMOUNT_NOTE]
     return stamped(out, form["chain_head"]) if form.get("chain_head") else out
-
-
-def _add(form: Form, cells: list[Cell], style: str = "body", merges: Iterable[tuple[int, int]] = ()) -> None:
-    form.rows.append(Row(cells, style))
-    form.row_merges.extend((len(form.rows) - 1, c0, c1) for c0, c1 in merges)
-
-
-def points(value: Decimal | None) -> Decimal | None:
-    """Two decimals, half-up (show_points), as a Decimal cell."""
-    return None if value is None else Decimal(show_points(value))
-
-
-def _budget_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None:
-    label = "部门资金（万元）" if form["owner_kind"] == "unit" else "项目资金（万元）"
-    _add(
-        out,
-        [
-            label,
-            "",
-            "年初预算数",
-            "全年预算数",
-            "全年执行数",
-            "分值",
-            "执行率（%）",
-            "得分",
-            "偏差原因分析及改进措施",
-        ],
-        HEAD,
-        [(0, 1)],
-    )
-    execution = next((s for s in ev.shortfalls if s.id == EXECUTION), None)
-    why = ""
-    if execution is not None:
-        why = explanation(execution.cause, execution.action) or UNEXPLAINED
-    rate: Cell = points(ev.execution_rate) if ev.execution_rate is not None else "—"
-    _add(
-        out,
-        [
-            "年度资金总额",
-            "",
-            to_wan(form["budget_initial"]),
-            to_wan(form["budget"]),
-            to_wan(form["disbursed"]),
-            points(EXECUTION_WEIGHT),
-            rate,
-            points(ev.execution_points),
-            why,
-        ],
-        merges=[(0, 1)],
-    )
-
-
-def explanation(cause: str | None, action: str | None) -> str:
-    """偏差原因分析及改进措施 in one cell: ``原因：…；措施：…``."""
-    parts = [
-        f"原因：{cause.strip()}" if cause and cause.strip() else "",
-        f"措施：{action.strip()}" if action and action.strip() else "",
-    ]
-    return "；".join(p for p in parts if p)
-
-
-def ordered(items: Sequence[T], key_of: Callable[[T], tuple[str, str]]) -> list[T]:
-    """Grouped by 一级 then 二级, so that each group is one run of rows as the printed
-    form shows it: the standard levels in their standard order (产出 / 效益 / 满意度 /
-    成本, 数量 / 质量 / 时效 / 成本 …; the unit-level sets likewise), other texts after
-    them in order of first appearance; within a group, in the order added."""
-    first1: dict[str, int] = {}
-    first2: dict[tuple[str, str], int] = {}
-    for i, item in enumerate(items):
-        key = key_of(item)
-        first1.setdefault(key[0], i)
-        first2.setdefault(key, i)
-
-    def rank(pair: tuple[int, T]) -> tuple[int, int, int, int, int]:
-        i, item = pair
-        l1, l2 = key_of(item)
-        known2 = standard.LEVEL2.get(l1) or standard.UNIT_LEVEL2.get(l1) or ()
-        return (_position(STANDARD_LEVEL1, l1, first1[l1]), 0, _position(known2, l2, first2[(l1, l2)]), 0, i)
-
-    return [item for _, item in sorted(enumerate(items), key=rank)]
-
-
-def _position(standard: Sequence[str], text: str, first_seen: int) -> int:
-    return standard.index(text) if text in standard else len(standard) + first_seen
-
-
-def _indicator_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None:
-    _add(
-        out,
-        [
-            "一级指标",
-            "二级指标",
-            "三级指标",
-            "年度指标值",
-            "实际完成值",
-            "分值",
-            "完成率（%）",
-            "得分",
-            "偏差原因分析及改进措施",
-        ],
-        HEAD,
-    )
-    rows = {r["id"]: r for r in form["indicators"]}
-    said = form.get("rows") or {}
-    for line in ordered(ev.lines, lambda line: (rows[line.id]["level1"], rows[line.id]["level2"])):
-        row = rows[line.id]
-        actual = row["actual_text"] or ""
-        weight: Cell
-        completion: Cell
-        score: Cell
-        if not line.applicable:
-            weight = completion = score = NOT_APPLICABLE
-            actual = actual or NOT_APPLICABLE
-        elif line.completion is None:
-            weight, completion, score = points(line.scaled_weight), PENDING, None
-            if line.id in said:  # 逾期，待评定 / the date a late deadline was met
-                actual, completion = said[line.id].actual or PENDING, said[line.id].completion
-            actual = actual or PENDING
-        else:
-            weight, completion, score = (
-                points(line.scaled_weight),
-                points(line.completion),
-                points(line.points),
-            )
-            shown = said[line.id].actual if line.id in said else ""
-            actual = shown or actual or line.band or ""
-        why = explanation(row["cause"], row["action"])
-        if not why and line.completion is not None and line.completion < 100:
-            why = UNEXPLAINED
-        _add(
-            out,
-            [
-                row["level1"],
-                row["level2"],
-                line.name,
-                line.target_text,
-                actual,
-                weight,
-                completion,
-                score,
-                why,
-            ],
-        )
-    if not ev.lines:
-        _add(out, ["（未设置绩效指标）", "", "", "", "", "", "", "", ""], merges=[(0, 8)])
-
-
-def _total_and_signature(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None:
-    weights = EXECUTION_WEIGHT + sum((line.scaled_weight for line in ev.lines if line.applicable), Decimal(0))
-    _add(
-        out,
-        ["总分", "", "", "", "", points(weights), "", points(ev.total), f"等级：{ev.grade}"],
-        "total",
-        [(0, 4)],
-    )
-    signed = form.get("signed")
-    if signed and signed["finalised"]:
-        _add(
-            out,
-            ["签字", "", signed["signed_by"], "", "", "签字日期", "", signed_date(signed), ""],
-            merges=[(0, 1), (2, 4), (5, 6), (7, 8)],
-        )
-        return
-    state = "未定稿"
-    if signed and signed.get("stale"):  # never a signature beside figures nobody signed
-        state += f"（{signed['signed_by']}于 {signed_date(signed)} 签字；{STALE}）"
-    elif signed:
-        state += f"（{signed['signed_by']}于 {signed_date(signed)} 签字后已重新打开）"
-    _add(out, ["签字", "", state, "", "", "", "", "", ""], merges=[(0, 1), (2, 8)])
-
-
-def signed_date(signed: Mapping[str, Any]) -> str:
-    """The signing day in Beijing time, from the recorded timestamp."""
-    text = str(signed["signed_at"])
-    try:
-        stamp = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return text[:10]
-    if stamp.tzinfo is not None:
-        stamp = stamp.astimezone(SHANGHAI)
-    return stamp.date().isoformat()
 
 
 # ------------------------------------------------------------------ writing
@@ -329,7 +145,9 @@ def write_selfeval_xlsx(form: Mapping[str, Any], path: str | Path) -> Path:
     laid_out = selfeval_form(form)
     rows = {r["id"]: r for r in form["indicators"]}
     lines = ordered(form["evaluation"].lines, lambda line: (rows[line.id]["level1"], rows[line.id]["level2"]))
-    first = 3  # the indicator rows start after the two budget lines and their header
+    # The indicator rows start after the budget block (its header, 年度资金总额 and its
+    # parts) and the indicators' own header.
+    first = 3 + len((form.get("funds") or [])[1:])
     groups1 = runs([rows[line.id]["level1"] for line in lines])
     groups2 = runs([(rows[line.id]["level1"], rows[line.id]["level2"]) for line in lines])
     down = [(LEVEL1, first + a, first + b) for a, b in groups1]
