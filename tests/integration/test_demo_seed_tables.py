@@ -255,3 +255,27 @@ def test_the_monitoring_table_shows_the_indicators(ctx: Context) -> None:
     assert all("J" in str(code) for code in unset)
     texts = {c for r in f.rows for c in r.cells if isinstance(c, str)}
     assert {"门诊救助人数", "重残人员参保人数", "维修项目数"} <= texts
+
+
+# Seed 001, 公开10表: the 相关统计数 lines under the "三公" figures, in its order.
+SEED_001_STATISTICS = [
+    "1. 因公出国（境）团组数（个）",
+    "2. 因公出国（境）人次数（人）",
+    "3. 公务用车购置数（辆）",
+    "4. 公务用车保有量（辆）",
+    "5. 国内公务接待批次（个）",
+    "其中：外事接待批次（个）",
+    "6. 国内公务接待人次（人）",
+    "其中：外事接待人次（人）",
+    "7. 国（境）外公务接待批次（个）",
+    "8. 国（境）外公务接待人次（人）",
+]
+
+
+def test_the_three_public_table_has_the_statistics_rows_left_for_the_unit(read: ReadStore) -> None:
+    rows = form(read, "three-public").rows
+    assert rows[6].cells[1] == "相关统计数"
+    stats = rows[7:]
+    assert [r.cells[1] for r in stats] == SEED_001_STATISTICS
+    # Counts, not 万元: no budget ("—" as in seed 001) and nothing the ledger could know.
+    assert all(r.cells[2:4] == ["—", "—"] and r.cells[4] == "" for r in stats)

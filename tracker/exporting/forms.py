@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tracker.domain.money import ZERO, to_wan
-from tracker.queries.reports.model import Amounts, ClassRow, ClassTable, Summary, ThreePublic
+from tracker.queries.reports.model import Amounts, ClassRow, ClassTable, Summary
 
 Cell = str | Decimal | None
 NUMERALS = "一二三四五六七八九十"
@@ -263,39 +263,4 @@ def _class_form(
         if t.kind != "function" and row.level == "款":
             style = "body"
         form.rows.append(line(str(i), row, style, indent))
-    return form
-
-
-# ------------------------------------------------------------- "三公"经费表
-
-
-def three_public_form(t: ThreePublic) -> Form:
-    form = Form(
-        "three-public",
-        "“三公”经费支出表",
-        t.unit_label,
-        t.year,
-        t.as_of,
-        [
-            Column("index", 6),
-            Column("text", 34),
-            Column("money", 16),
-            Column("money", 16),
-            Column("money", 16),
-        ],
-        [["序号", "项目", "年初预算数", "全年预算数", "执行数"], ["栏次", "", "1", "2", "3"]],
-        [(1, 0, 1, 1)],
-        name_col=1,
-        one_page=True,
-    )
-    for i, r in enumerate(t.rows, start=1):
-        style = "total" if r.depth == 0 else "body"
-        form.rows.append(
-            Row([str(i), r.label, wan(r.initial), wan(r.budget), wan(r.spent)], style, max(r.depth - 1, 0))
-        )
-    form.notes = [
-        "注：“三公”经费含因公出国（境）费（30212）、公务用车购置费（31013、30913）、"
-        "公务用车运行维护费（30231）和公务接待费（30217）；预算数按项目的经济分类，执行数按支付的经济分类。",
-        ROUNDING_NOTE,
-    ]
     return form
