@@ -110,6 +110,7 @@ class SelfEvaluationCommands(CommandBase):
         }
         form["combined_note"] = combined_note
         form["funds"] = self._funds(owner_kind, owner_code, fiscal_year)
+        form["goal"] = self.evaluation_goal(owner_kind, owner_code, fiscal_year)  # type: ignore[attr-defined]
         form["signed"] = self._signature(signed, _scores(form))
         form["rows"] = _row_texts(rows, evaluation)
         form["rounding_note"] = indicator_rows.rounding_note(evaluation)

@@ -14,6 +14,7 @@ from tracker.commands.ledger import LedgerCommands
 from tracker.commands.observers import observed
 from tracker.commands.register import RegisterCommands
 from tracker.commands.selfeval import SelfEvaluationCommands
+from tracker.commands.selfeval_goal import SelfEvaluationGoalCommands
 from tracker.commands.users import UserCommands
 
 __all__ = ["BudgetTracker"]
@@ -26,6 +27,7 @@ class BudgetTracker(
     LedgerCommands,
     IndicatorCommands,
     SelfEvaluationCommands,
+    SelfEvaluationGoalCommands,
     AlertCommands,
     CommandBase,
 ):

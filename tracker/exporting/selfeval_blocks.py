@@ -98,6 +98,25 @@ def budget_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None:
         )
 
 
+def goal_block(out: Form, form: Mapping[str, Any]) -> None:
+    """年度总体目标: 预期目标 beside 实际完成情况, as seed 001 prints them (blank until written)."""
+    goal = form.get("goal") or {}
+    add(
+        out,
+        ["年度总体目标", "", "预期目标", "", "", "实际完成情况", "", "", ""],
+        HEAD,
+        [(0, 1), (2, 4), (5, 8)],
+    )
+    add(
+        out,
+        ["", "", goal.get("goal", ""), "", "", goal.get("outcome", ""), "", "", ""],
+        merges=[(0, 1), (2, 4), (5, 8)],
+    )
+
+
+GOAL_ROWS = 2  # the rows goal_block adds
+
+
 def explanation(cause: str | None, action: str | None) -> str:
     """偏差原因分析及改进措施 in one cell: ``原因：…；措施：…``."""
     parts = [

@@ -39,8 +39,10 @@ from tracker.exporting.csv_export import ENCODING, cell_text
 from tracker.exporting.files import replacing
 from tracker.exporting.forms import Cell, Column, Form, Row, stamped
 from tracker.exporting.selfeval_blocks import (
+    GOAL_ROWS,
     HEAD,
     budget_block,
+    goal_block,
     indicator_block,
     ordered,
     total_and_signature,
@@ -130,6 +132,7 @@ def selfeval_form(form: Mapping[str, Any]) -> Form:
         one_page=True,
     )
     budget_block(out, form, ev)
+    goal_block(out, form)
     indicator_block(out, form, ev)
     total_and_signature(out, form, ev)
     rounding = [f"注：{form['rounding_note']}。"] if form.get("rounding_note") else []
@@ -146,8 +149,8 @@ def write_selfeval_xlsx(form: Mapping[str, Any], path: str | Path) -> Path:
     rows = {r["id"]: r for r in form["indicators"]}
     lines = ordered(form["evaluation"].lines, lambda line: (rows[line.id]["level1"], rows[line.id]["level2"]))
     # The indicator rows start after the budget block (its header, 年度资金总额 and its
-    # parts) and the indicators' own header.
-    first = 3 + len((form.get("funds") or [])[1:])
+    # parts), the 年度总体目标 rows and the indicators' own header.
+    first = 3 + len((form.get("funds") or [])[1:]) + GOAL_ROWS
     groups1 = runs([rows[line.id]["level1"] for line in lines])
     groups2 = runs([(rows[line.id]["level1"], rows[line.id]["level2"]) for line in lines])
     down = [(LEVEL1, first + a, first + b) for a, b in groups1]
