@@ -44,7 +44,7 @@ def test_an_empty_text_or_nothing_at_all_is_refused_naming_the_field(funded: Bud
     assert e.value.field == "预期目标"
     with pytest.raises(InvalidInputError) as e:
         funded.set_evaluation_goal("P1", 2024)
-    assert "--goal" in e.value.message
+    assert "至少填写一项" in e.value.message
     assert events(funded) == before
 
 

@@ -33,7 +33,7 @@ class SelfEvaluationGoalCommands(CommandBase):
     ) -> UUID:
         """Record the 预期目标 and/or the 实际完成情况 (what is not given stays as it was)."""
         if goal is None and outcome is None:
-            raise InvalidInputError("需要 --goal（预期目标）或 --outcome（实际完成情况）", GOAL_FIELD)
+            raise InvalidInputError("预期目标与实际完成情况至少填写一项", GOAL_FIELD)
         owner_kind, owner_code, fiscal_year = self._owner(code, year, unit_level)
         new_goal = None if goal is None else parse_text(goal, GOAL_FIELD, limit=2000, lines=True)
         new_outcome = None if outcome is None else parse_text(outcome, OUTCOME_FIELD, limit=2000, lines=True)
