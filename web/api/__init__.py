@@ -45,6 +45,7 @@ from web.api import (  # noqa: E402
     transfer,
     unit_level,
     unit_settings,
+    weights,
 )
 
 __all__ = [
@@ -60,4 +61,5 @@ __all__ = [
     "transfer",
     "unit_level",
     "unit_settings",
+    "weights",
 ]
