@@ -53,8 +53,8 @@ def test_the_form_and_its_csv_print_the_goal_rows(funded: BudgetTracker, tmp_pat
     form = with_names(funded, funded.self_evaluation("P1", 2024))
     rows = [r.cells for r in selfeval_form(form).rows]
     head = next(i for i, r in enumerate(rows) if r[0] == "年度总体目标")
-    assert (rows[head][2], rows[head][5]) == ("预期目标", "实际完成情况")
-    assert (rows[head + 1][2], rows[head + 1][5]) == (GOAL, OUTCOME)
+    assert (rows[head][2], rows[head][6]) == ("预期目标", "实际完成情况")
+    assert (rows[head + 1][2], rows[head + 1][6]) == (GOAL, OUTCOME)
     path = write_selfeval_xlsx(form, tmp_path / "form.csv")
     with path.open(encoding="utf-8-sig") as f:
         lines = list(csv.reader(f))

@@ -8,6 +8,8 @@ prints each row as the form shows it (不适用 /, 待填, 逾期，待评定, t
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -54,9 +56,11 @@ def budget_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None:
             "执行率（%）",
             "得分",
             "偏差原因分析及改进措施",
+            "",
+            "",
         ],
         HEAD,
-        [(0, 1)],
+        [(0, 1), (8, 10)],
     )
     execution = next((s for s in ev.shortfalls if s.id == EXECUTION), None)
     why = ""
@@ -75,8 +79,10 @@ def budget_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None:
             rate,
             points(ev.execution_points),
             why,
+            "",
+            "",
         ],
-        merges=[(0, 1)],
+        merges=[(0, 1), (8, 10)],
     )
     for part in (form.get("funds") or [])[1:]:
         budget, spent = part["budget"], part["spent"]
@@ -93,28 +99,38 @@ def budget_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None:
                 part_rate,
                 "—",
                 "",
+                "",
+                "",
             ],
-            merges=[(0, 1)],
+            merges=[(0, 1), (8, 10)],
         )
 
 
 def goal_block(out: Form, form: Mapping[str, Any]) -> None:
     """年度总体目标: 预期目标 beside 实际完成情况, as seed 001 prints them (blank until written)."""
     goal = form.get("goal") or {}
+    spans = [(0, 1), (2, 5), (6, 10)]
+    add(out, ["年度总体目标", "", "预期目标", "", "", "", "实际完成情况", "", "", "", ""], HEAD, spans)
     add(
-        out,
-        ["年度总体目标", "", "预期目标", "", "", "实际完成情况", "", "", ""],
-        HEAD,
-        [(0, 1), (2, 4), (5, 8)],
-    )
-    add(
-        out,
-        ["", "", goal.get("goal", ""), "", "", goal.get("outcome", ""), "", "", ""],
-        merges=[(0, 1), (2, 4), (5, 8)],
+        out, ["", "", goal.get("goal", ""), "", "", "", goal.get("outcome", ""), "", "", "", ""], merges=spans
     )
 
 
 GOAL_ROWS = 2  # the rows goal_block adds
+
+
+WRITTEN_NUMBER = re.compile(r"^\s*[≥≤=><]*\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(万?)")
+NATURES = {standard.AT_LEAST: "≥", standard.AT_MOST: "≤", standard.EQUAL: "="}
+
+
+def target_cells(kind: str, text: str, value: str | None, unit: str | None) -> list[Cell]:
+    """年度指标值 as seed 001 splits it: 指标性质 (≥ ≤ =), 指标值 and 度量单位 as written
+    (``≥50万元`` is ≥ | 50 | 万元). A target without a number (deadline, qualitative, not
+    applicable) is printed in all three cells, as the seed prints 按时按要求落实和执行."""
+    written = WRITTEN_NUMBER.match(unicodedata.normalize("NFKC", text))
+    if kind in NATURES and value is not None and written:
+        return [NATURES[kind], written.group(1).replace(",", ""), written.group(2) + (unit or "")]
+    return [text, text, text]
 
 
 def explanation(cause: str | None, action: str | None) -> str:
@@ -158,7 +174,9 @@ def indicator_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None:
             "一级指标",
             "二级指标",
             "三级指标",
-            "年度指标值",
+            "指标性质",
+            "指标值",
+            "度量单位",
             "实际完成值",
             "分值",
             "完成率（%）",
@@ -200,7 +218,7 @@ def indicator_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None:
                 row["level1"],
                 row["level2"],
                 line.name,
-                line.target_text,
+                *target_cells(line.kind, line.target_text, row["value"], row["unit"]),
                 actual,
                 weight,
                 completion,
@@ -209,23 +227,23 @@ def indicator_block(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None:
             ],
         )
     if not ev.lines:
-        add(out, ["（未设置绩效指标）", "", "", "", "", "", "", "", ""], merges=[(0, 8)])
+        add(out, ["（未设置绩效指标）", *[""] * 10], merges=[(0, 10)])
 
 
 def total_and_signature(out: Form, form: Mapping[str, Any], ev: Evaluation) -> None:
     weights = EXECUTION_WEIGHT + sum((line.scaled_weight for line in ev.lines if line.applicable), Decimal(0))
     add(
         out,
-        ["总分", "", "", "", "", points(weights), "", points(ev.total), f"等级：{ev.grade}"],
+        ["总分", "", "", "", "", "", "", points(weights), "", points(ev.total), f"等级：{ev.grade}"],
         "total",
-        [(0, 4)],
+        [(0, 6)],
     )
     signed = form.get("signed")
     if signed and signed["finalised"]:
         add(
             out,
-            ["签字", "", signed["signed_by"], "", "", "签字日期", "", signed_date(signed), ""],
-            merges=[(0, 1), (2, 4), (5, 6), (7, 8)],
+            ["签字", "", signed["signed_by"], "", "", "", "签字日期", "", signed_date(signed), "", ""],
+            merges=[(0, 1), (2, 5), (6, 7), (8, 10)],
         )
         return
     state = "未定稿"
@@ -233,7 +251,7 @@ def total_and_signature(out: Form, form: Mapping[str, Any], ev: Evaluation) -> N
         state += f"（{signed['signed_by']}于 {signed_date(signed)} 签字；{STALE}）"
     elif signed:
         state += f"（{signed['signed_by']}于 {signed_date(signed)} 签字后已重新打开）"
-    add(out, ["签字", "", state, "", "", "", "", "", ""], merges=[(0, 1), (2, 8)])
+    add(out, ["签字", "", state, *[""] * 8], merges=[(0, 1), (2, 10)])
 
 
 def signed_date(signed: Mapping[str, Any]) -> str:

@@ -62,20 +62,23 @@ GRADE_NOTE = (
 )
 AMOUNT_NOTE = "注：金额单位为万元，由元四舍五入保留两位小数；执行率、完成率单位为 %。"
 
-# Columns: 一级 | 二级 | 三级 | 年度指标值 | 实际完成值 | 分值 | 完成率 | 得分 | 偏差原因分析及改进措施.
-# The budget block reuses columns 2–7 for 年初预算数 … 得分.
+# Columns as seed 001: 一级 | 二级 | 三级 | 年度指标值 (指标性质 | 指标值 | 度量单位) |
+# 实际完成值 | 分值 | 完成率 | 得分 | 偏差原因分析及改进措施. The budget block reuses
+# columns 2–7 for 年初预算数 … 得分.
 COLUMNS = [
     Column("text", 11),
     Column("text", 13),
-    Column("text", 24),
+    Column("text", 22),
+    Column("text", 8),
+    Column("text", 12),
+    Column("text", 8),
     Column("text", 16),
-    Column("text", 16),
     Column("score", 10),
     Column("score", 10),
     Column("score", 10),
-    Column("text", 34),
+    Column("text", 30),
 ]
-LEVEL1, LEVEL2, NAME, TARGET, ACTUAL, WEIGHT, COMPLETION, POINTS, EXPLAIN = range(9)
+LEVEL1, LEVEL2, NAME, NATURE, TARGET, UNIT, ACTUAL, WEIGHT, COMPLETION, POINTS, EXPLAIN = range(11)
 
 
 # ------------------------------------------------------------------ the form
@@ -115,10 +118,10 @@ def selfeval_form(form: Mapping[str, Any]) -> Form:
     department = form.get("department") or unit_name or unit_code
     first, code_label = ("部门名称", "单位编码") if kind == "unit" else ("项目名称", "项目编码")
     header = [
-        [first, name, "", "", "", code_label, "", form["code"], ""],
-        ["主管部门", department, "", "", "", "实施单位", "", unit_name or unit_code, ""],
+        [first, name, "", "", "", "", code_label, "", form["code"], "", ""],
+        ["主管部门", department, "", "", "", "", "实施单位", "", unit_name or unit_code, "", ""],
     ]
-    merges = [(r, c0, r, c1) for r in (0, 1) for c0, c1 in ((1, 4), (5, 6), (7, 8))]
+    merges = [(r, c0, r, c1) for r in (0, 1) for c0, c1 in ((1, 5), (6, 7), (8, 10))]
     out = Form(
         f"selfeval-{kind}",
         TITLES.get(kind, TITLES["project"]),
@@ -157,7 +160,7 @@ def write_selfeval_xlsx(form: Mapping[str, Any], path: str | Path) -> Path:
     down += [(LEVEL2, first + a, first + b) for a, b in groups2]
 
     def finish(ws: Worksheet) -> None:
-        finish_sheet(ws, laid_out, down=down, center=(LEVEL1, LEVEL2), labels=(0, 5))
+        finish_sheet(ws, laid_out, down=down, center=(LEVEL1, LEVEL2), labels=(0, 6))
 
     return write_form(laid_out, path, finish, csv_writer=write_grid_csv)
 
