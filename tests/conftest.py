@@ -105,6 +105,7 @@ READ_TABLE_ORDER = {
     "rm_evaluations": "id",
     "rm_signatures": "id",
     "rm_weight_shares": "id",
+    "rm_selfeval_goals": "id",
     "rm_alert_settings": "unit_code",
     "rm_channels": "id",
     "rm_alerts": "id",

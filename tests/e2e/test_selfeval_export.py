@@ -88,7 +88,8 @@ def zhanyi(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BudgetTracker]:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BudgetTracker]:
     tmp = tmp_path_factory.mktemp("demo")
     ctx = Context(db=f"sqlite:///{tmp}/d.db", user="测试")
-    run_demo(ctx, until="2024-12-31", reset=False, echo=lambda *a, **k: None)
+    # Without the demo's own targets: this test brings 办公室整修's, with weights.
+    run_demo(ctx, until="2024-12-31", reset=False, echo=lambda *a, **k: None, targets=False)
     app = ctx.app
     for n, (l1, l2, name, target, weight, progress) in enumerate(OFFICE_INDICATORS):
         iid = app.add_indicator(
@@ -170,16 +171,16 @@ def test_zhanyi_selfeval_xlsx_has_the_seed_figures(zhanyi: BudgetTracker, tmp_pa
     assert ws["A1"].value == "项目支出绩效自评表"
     assert ws["A1"].font.bold
     assert ws["A1"].font.name == "宋体"
-    assert "A1:I1" in sheet.merged()
+    assert "A1:K1" in sheet.merged()
     assert any("单位名称：530328曲靖市沾益区医疗保障局" in t for t in sheet.texts())
     assert any("预算年度：2023" in t for t in sheet.texts())
     # Header block as seed 001 prints it.
     r, head = sheet.row_with("项目名称", 0)
     assert head[1] == "医疗服务和保障能力提升补助经费"
-    assert (head[5], head[7]) == ("项目编码", "ZY1")
-    assert {f"B{r}:E{r}", f"F{r}:G{r}", f"H{r}:I{r}"} <= sheet.merged()
+    assert (head[6], head[8]) == ("项目编码", "ZY1")
+    assert {f"B{r}:F{r}", f"G{r}:H{r}", f"I{r}:K{r}"} <= sheet.merged()
     _, dept = sheet.row_with("主管部门", 0)
-    assert (dept[1], dept[5], dept[7]) == ("曲靖市沾益区医疗保障局", "实施单位", "曲靖市沾益区医疗保障局")
+    assert (dept[1], dept[6], dept[8]) == ("曲靖市沾益区医疗保障局", "实施单位", "曲靖市沾益区医疗保障局")
     # Budget block in 万元: 63.00 / 63.00 / 63.00, 分值 10, 执行率 100%, 得分 10.00.
     _, budget_head = sheet.row_with("项目资金（万元）", 0)
     assert budget_head[2:8] == ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率（%）", "得分"]
@@ -199,7 +200,9 @@ def test_zhanyi_selfeval_xlsx_has_the_seed_figures(zhanyi: BudgetTracker, tmp_pa
         "一级指标",
         "二级指标",
         "三级指标",
-        "年度指标值",
+        "指标性质",
+        "指标值",
+        "度量单位",
         "实际完成值",
         "分值",
         "完成率（%）",
@@ -208,13 +211,20 @@ def test_zhanyi_selfeval_xlsx_has_the_seed_figures(zhanyi: BudgetTracker, tmp_pa
     ]
     body = sheet.rows()[r0 : r0 + len(ZHANYI)]
     assert [row[2] for row in body] == [z[2] for z in ZHANYI]
-    assert [num(row[7]) for row in body] == [D(p) for p in ZHANYI_POINTS]
-    assert [num(row[5]) for row in body] == [D(z[4]) for z in ZHANYI]
-    assert [row[3] for row in body] == [z[3] for z in ZHANYI]
+    assert [num(row[9]) for row in body] == [D(p) for p in ZHANYI_POINTS]
+    assert [num(row[7]) for row in body] == [D(z[4]) for z in ZHANYI]
+
+    # 年度指标值 split as seed 001 prints it: 指标性质 | 指标值 | 度量单位 (words in all three).
+    def joined(row: list[Any]) -> str:
+        if row[3] in ("≥", "≤", "="):
+            return (row[3] if row[3] != "=" else "") + row[4] + row[5]
+        return str(row[4])
+
+    assert [joined(row) for row in body] == [z[3] for z in ZHANYI]
     burden = body[3]
-    assert (burden[4], num(burden[6])) == ("全部或基本达成预期指标", D("86.67"))
-    assert burden[8] == f"原因：{CAUSE}；措施：{ACTION}"
-    assert body[0][4] == "31.2万人"
+    assert (burden[6], num(burden[8])) == ("全部或基本达成预期指标", D("86.67"))
+    assert burden[10] == f"原因：{CAUSE}；措施：{ACTION}"
+    assert body[0][6] == "31.2万人"
     # 一级 and 二级 merged down their rows, as the printed form.
     first = r0 + 1
     assert {
@@ -224,11 +234,11 @@ def test_zhanyi_selfeval_xlsx_has_the_seed_figures(zhanyi: BudgetTracker, tmp_pa
     } <= sheet.merged()
     # 总分 100 → 98.00, 等级 优; then the signature.
     r, total = sheet.row_with("总分", 0)
-    assert (num(total[5]), num(total[7]), total[8]) == (D("100.00"), D("98.00"), "等级：优")
-    assert f"A{r}:E{r}" in sheet.merged()
+    assert (num(total[7]), num(total[9]), total[10]) == (D("100.00"), D("98.00"), "等级：优")
+    assert f"A{r}:G{r}" in sheet.merged()
     _, signed = sheet.row_with("签字", 0)
     stamp = dt.datetime.fromisoformat(form["signed"]["signed_at"]).astimezone(SHANGHAI)
-    assert (signed[2], signed[5], signed[7]) == ("局长", "签字日期", stamp.date().isoformat())
+    assert (signed[2], signed[6], signed[8]) == ("局长", "签字日期", stamp.date().isoformat())
     assert not any("折算" in t for t in sheet.texts())  # weights add up to 90: no scaling note
     # The sheet stores the exact two-decimal figures.
     xml = sheet.xml()
@@ -246,8 +256,8 @@ def test_zhanyi_selfeval_csv(zhanyi: BudgetTracker, tmp_path: Path) -> None:
     assert rows[0] == ["项目支出绩效自评表"]
     assert csv_row(rows, "项目名称")[:2] == ["项目名称", "医疗服务和保障能力提升补助经费"]
     assert csv_row(rows, "年度资金总额")[2:8] == ["63.00", "63.00", "63.00", "10.00", "100.00", "10.00"]
-    assert [csv_row(rows, z[2], 2)[7] for z in ZHANYI] == ZHANYI_POINTS
-    assert csv_row(rows, "总分")[5:9] == ["100.00", "", "98.00", "等级：优"]
+    assert [csv_row(rows, z[2], 2)[9] for z in ZHANYI] == ZHANYI_POINTS
+    assert csv_row(rows, "总分")[7:11] == ["100.00", "", "98.00", "等级：优"]
     assert csv_row(rows, "签字")[2] == "局长"
     laid_out = selfeval_form(form)
     assert len(rows) == 2 + len(laid_out.header) + len(laid_out.rows) + len(laid_out.notes)
@@ -280,9 +290,9 @@ def test_unsigned_reopened_and_unnamed_forms(tmp_path: Path) -> None:
         sheet = open_sheet(write_selfeval_xlsx(unit, tmp_path / "unit.xlsx"))
         assert sheet.ws["A1"].value == "部门整体支出绩效自评表"
         _, head = sheet.row_with("部门名称", 0)
-        assert (head[1], head[5], head[7]) == ("曲靖市沾益区医疗保障局", "单位编码", "530328")
+        assert (head[1], head[6], head[8]) == ("曲靖市沾益区医疗保障局", "单位编码", "530328")
         _, total = sheet.row_with("总分", 0)
-        assert (num(total[7]), total[8]) == (D("100.00"), "等级：优")
+        assert (num(total[9]), total[10]) == (D("100.00"), "等级：优")
         with pytest.raises(InvalidInputError) as e:
             write_selfeval_xlsx(unit, tmp_path / "unit.pdf")
         assert e.value.field == "导出格式"
@@ -299,9 +309,9 @@ def test_demo_selfeval_scales_weights_and_marks_what_is_missing(demo: BudgetTrac
     form = with_names(demo, raw)
     sheet = open_sheet(write_selfeval_xlsx(form, tmp_path / "office.xlsx"))
     _, head = sheet.row_with("项目名称", 0)
-    assert (head[1], head[7]) == ("办公室整修", OFFICE)
+    assert (head[1], head[8]) == ("办公室整修", OFFICE)
     _, dept = sheet.row_with("主管部门", 0)
-    assert dept[7] == UNIT_NAME
+    assert dept[8] == UNIT_NAME
     _, budget = sheet.row_with("年度资金总额", 0)
     assert [num(v) for v in budget[2:5]] == [
         to_wan(raw["budget_initial"]),
@@ -312,27 +322,29 @@ def test_demo_selfeval_scales_weights_and_marks_what_is_missing(demo: BudgetTrac
     assert num(budget[7]) == D(show_points(ev.execution_points)) < D("10.00")
     assert budget[8] == "待说明"  # execution fell short and nobody explained it yet
     rows = {row[2]: row for row in sheet.rows() if row[2] in {i[2] for i in OFFICE_INDICATORS}}
-    assert num(rows["维修项目数"][5]) == D("15.00")  # 10 × 90/60
-    assert (rows["维修项目数"][4], num(rows["维修项目数"][6]), num(rows["维修项目数"][7])) == (
+    assert num(rows["维修项目数"][7]) == D("15.00")  # 10 × 90/60
+    assert rows["维修项目数"][3:6] == ["≥", "5", "个"]
+    assert (rows["维修项目数"][6], num(rows["维修项目数"][8]), num(rows["维修项目数"][9])) == (
         "4个",
         D("80.00"),
         D("12.00"),
     )
-    assert rows["维修项目数"][8] == "待说明"
-    assert num(rows["资金发放准时率"][7]) == D("15.00")  # deadline met
-    assert num(rows["服务对象的满意程度"][7]) == D("14.40")  # 96% of ≥100%
-    assert rows["资金需求"][4:8] == ["待填", 15, "待填", None]
-    assert rows["生态影响"][4:8] == ["/", "/", "/", "/"]
+    assert rows["维修项目数"][10] == "待说明"
+    assert num(rows["资金发放准时率"][9]) == D("15.00")  # deadline met
+    assert num(rows["服务对象的满意程度"][9]) == D("14.40")  # 96% of ≥100%
+    assert rows["资金需求"][6:10] == ["待填", 15, "待填", None]
+    assert rows["生态影响"][6:10] == ["/", "/", "/", "/"]
+    assert rows["生态影响"][3:6] == ["不适用", "不适用", "不适用"]
     # Grouped by 一级 in the standard order although 效益 was added after 满意度.
     order = [row[2] for row in sheet.rows() if row[2] in rows]
     assert order.index("能力提升率") < order.index("服务对象的满意程度")
     _, total = sheet.row_with("总分", 0)
-    assert (num(total[5]), num(total[7]), total[8]) == (D("100.00"), D(ev.shown_total), f"等级：{ev.grade}")
+    assert (num(total[7]), num(total[9]), total[10]) == (D("100.00"), D(ev.shown_total), f"等级：{ev.grade}")
     assert any("已按系数1.5000折算" in t for t in sheet.texts())
     _, signed = sheet.row_with("签字", 0)
     assert signed[2] == "未定稿"
     rows_csv = read_csv(write_selfeval_xlsx(form, tmp_path / "office.csv"))
-    assert csv_row(rows_csv, "维修项目数", 2)[5:9] == ["15.00", "80.00", "12.00", "待说明"]
+    assert csv_row(rows_csv, "维修项目数", 2)[7:11] == ["15.00", "80.00", "12.00", "待说明"]
     assert any("折算" in r[0] for r in rows_csv if r)
 
 
@@ -397,7 +409,7 @@ def test_monitoring_xlsx_as_of_mid_year(demo: BudgetTracker, tmp_path: Path) -> 
     assert lines["验收合格率"][13] == "未填报"
     assert lines["生态影响"][13:15] == ["/", "/"]
     assert f"J{r}:J{r + 3}" in sheet.merged()  # 产出指标 over its four lines
-    others = [row for row in sheet.rows() if row[2] == "人员经费"]
+    others = [row for row in sheet.rows() if row[2] == "人员经费—基本工资"]
     assert others[0][11] == "（未设置绩效指标）"
     assert ws.page_setup.orientation == "landscape"
     assert ws.print_title_rows in {"3:4", "$3:$4"}

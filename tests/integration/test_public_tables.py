@@ -3,8 +3,7 @@
 Two ledgers:
 
 - the 满城 2024 demo (``tracker demo``), whose budget is seed 003's unit budget: its
-  预算数 must reproduce the seed's figures wherever the demo records what the seed
-  prints (see ``tracker.demo_data`` for where it cannot: 基本支出 sits in one 项);
+  预算数 must reproduce the seed's figures (row by row in test_demo_seed_tables.py);
 - a small hand-built ledger, worked out by hand below, recorded on SQLite and on
   PostgreSQL, whose tables must agree to the cent.
 
@@ -72,7 +71,7 @@ SEED_PROJECT_BY_FUNCTION = {
     "2101502": "55.52",
     "2101506": "29.00",
 }
-# Seed 003, 基本支出 by 项 (万元). The demo charges all 基本支出 to 2101501 行政运行.
+# Seed 003, 基本支出 by 项 (万元): one demo line per 经济分类 款, each in its 项.
 SEED_BASIC_BY_ITEM = {
     "2080501": "4.87",
     "2080505": "71.99",
@@ -121,11 +120,12 @@ def test_demo_project_columns_match_seed_003(demo: ReadStore) -> None:
         # The seed prints no 基本支出 in these rows except 210 / 21015.
         if code not in ("210", "21015"):
             assert rows[code].budget.basic == 0, code
-    # Does not reconcile by 项: the demo records 基本支出 under 2101501 only, so it holds
-    # the seed's 208 / 2101101 / 221 rows too; their sum is the seed's 基本支出 total.
-    basic_2101501 = rows["2101501"].budget.basic
-    assert to_wan(basic_2101501) == sum(D(v) for v in SEED_BASIC_BY_ITEM.values())
-    assert set(rows) == {*SEED_PROJECT_BY_FUNCTION, "2101501"}
+    for code, figure in SEED_BASIC_BY_ITEM.items():
+        assert wan(rows[code].budget.basic) == figure, code
+    assert {c for c in rows if len(c) == 7} == {
+        *(c for c in SEED_PROJECT_BY_FUNCTION if len(c) == 7),
+        *SEED_BASIC_BY_ITEM,
+    }
 
 
 def test_demo_summary_balances_and_matches_seed(demo: ReadStore) -> None:
@@ -141,7 +141,9 @@ def test_demo_summary_balances_and_matches_seed(demo: ReadStore) -> None:
     # Every 类 of the standard list is printed, in code order, as the seed's form does.
     assert [r.code for r in s.expenditure][:3] == ["201", "202", "203"]
     by_class = {r.code: r for r in s.expenditure}
-    assert wan(by_class["210"].budget) == "9064.36"  # seed: 8901.79 + 115.18 + 47.39 in 208/221
+    assert wan(by_class["210"].budget) == "8901.79"
+    assert wan(by_class["208"].budget) == "115.18"
+    assert wan(by_class["221"].budget) == "47.39"
 
 
 def test_demo_basic_and_project_economic_tables(demo: ReadStore) -> None:
@@ -150,11 +152,12 @@ def test_demo_basic_and_project_economic_tables(demo: ReadStore) -> None:
     assert wan(basic.total.budget.operating) == "29.34"
     assert basic.total.budget.project == 0
     rows = rows_by_code(basic)
-    assert wan(rows["301"].budget.personnel) == "776.30"  # the demo has one 301 project
+    assert wan(rows["301"].budget.personnel) == "709.73"
+    assert wan(rows["303"].budget.personnel) == "66.57"
     assert wan(rows["302"].budget.operating) == "29.34"
     project = project_expenditure_by_economic(demo, YEAR, UNIT_CODE)
     assert wan(project.total.budget.project) == "8258.72"
-    assert wan(rows_by_code(project)["31302"].budget.project) == "7544.13"
+    assert wan(rows_by_code(project)["31302"].budget.project) == "7544.13"  # 75,441,260 元
     assert project.total.budget.basic == 0
     # 类 rows are the sums of their 款 rows.
     for row in project.rows:
@@ -192,11 +195,11 @@ def test_demo_spending_as_of_excludes_later_payments_and_reversals(demo: ReadSto
     assert on.total.spent.total == before.total.spent.total + same_day - reversal.amount
 
 
-def test_demo_three_public_is_empty(demo: ReadStore) -> None:
-    # Does not reconcile with seed 003's 3.61 (30231 3.00 + 30217 0.61): the demo's 日常
-    # 公用经费 is one project classed 302 and its payments carry 302, not the 款.
+def test_demo_three_public_is_the_seeds(demo: ReadStore) -> None:
+    # Seed 003: 3.61 = 公务用车运行维护费 30231 3.00 + 公务接待费 30217 0.61.
     t = three_public(demo, YEAR, UNIT_CODE)
-    assert all(r.initial == r.budget == r.spent == 0 for r in t.rows)
+    assert [wan(r.initial) for r in t.rows] == ["3.61", "0.00", "3.00", "0.00", "3.00", "0.61"]
+    assert 0 < t.total.spent <= t.total.budget
 
 
 def test_unknown_unit_and_bad_date_are_refused(demo: ReadStore) -> None:

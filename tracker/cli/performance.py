@@ -240,6 +240,8 @@ def indicator_combine(
 @click.option("--reason", help="退回原因")
 @click.option("--execution-cause", default="", help="预算执行未达 100% 的原因")
 @click.option("--execution-action", default="", help="预算执行的改进措施")
+@click.option("--goal", help="年度总体目标：预期目标（记录为事件）")
+@click.option("--outcome", help="年度总体目标：实际完成情况（记录为事件）")
 @click.option("--id", "request_id", help="请求编号")
 @pass_ctx
 def selfeval_cmd(
@@ -255,10 +257,19 @@ def selfeval_cmd(
     reason: str | None,
     execution_cause: str,
     execution_action: str,
+    goal: str | None,
+    outcome: str | None,
     request_id: str | None,
 ) -> None:
-    """绩效自评：执行率 10 分 + 指标 90 分，评定等级；--finalise 定稿。"""
+    """绩效自评：执行率 10 分 + 指标 90 分，评定等级；--goal/--outcome 年度总体目标；--finalise 定稿。"""
     from tracker.cli.selfeval_text import selfeval_json, selfeval_text
+
+    if goal is not None or outcome is not None:
+        # With --finalise or --reopen in the same run, the --id names those; the goal's is derived.
+        goal_request = f"{request_id}:goal" if request_id and (finalise or reopen) else request_id
+        c.app.set_evaluation_goal(
+            code, year, goal=goal, outcome=outcome, unit_level=unit_level, request_id=goal_request
+        )
 
     if reopen and finalise:
         raise click.UsageError("--reopen 与 --finalise 不能同时使用")

@@ -38,6 +38,12 @@ def selfeval_json(form: dict[str, Any]) -> dict[str, Any]:
         "grade": ev.grade,
         "scale": f"{ev.scale}",
         "scale_note": ev.scale_note,
+        "funds": [
+            {k: (fmt_yuan(v) if k != "label" else v) for k, v in line.items()}
+            for line in form.get("funds") or []
+        ],
+        "goal": (form.get("goal") or {}).get("goal", ""),
+        "outcome": (form.get("goal") or {}).get("outcome", ""),
         "indicators": [
             {
                 "id": line.id,
@@ -113,6 +119,15 @@ def _wan(value: Any) -> str:
     return "" if value in (None, "") else f"{to_wan(Decimal(str(value)))}"
 
 
+def _fund_parts(j: dict[str, Any]) -> list[str]:
+    """其中：当年财政拨款 / 上年结转资金 / 其他资金, the parts that hold money."""
+    return [
+        f"  {f['label']}：全年预算数 {_wan(f['budget'])} 万元，全年执行数 {_wan(f['spent'])} 万元"
+        for f in j["funds"][1:]
+        if Decimal(f["budget"]) or Decimal(f["spent"])
+    ]
+
+
 def selfeval_text(form: dict[str, Any]) -> str:
     j = selfeval_json(form)
     state = f"（已定稿，签字：{j['signed_by']}）" if j["finalised"] else "（草稿）"
@@ -125,7 +140,13 @@ def selfeval_text(form: dict[str, Any]) -> str:
         f"年初预算数 {to_wan(Decimal(j['budget_initial']))} 万元，全年预算数 "
         f"{to_wan(Decimal(j['budget']))} 万元，全年执行数 {to_wan(Decimal(j['disbursed']))} 万元，"
         f"执行率 {j['execution_rate'] or '—'}%，得分 {j['execution_points']} / 10",
+        *_fund_parts(j),
         f"指标得分 {j['indicator_points']} / 90    总分 {j['total']}    等级 {j['grade']}",
+        *(
+            f"{label}：{j[key]}"
+            for label, key in (("预期目标", "goal"), ("实际完成情况", "outcome"))
+            if j[key]
+        ),
     ]
     if j["combined_note"]:
         head.append(j["combined_note"])

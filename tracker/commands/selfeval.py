@@ -26,6 +26,8 @@ from tracker.domain.performance import Evaluation, evaluation_id
 from tracker.domain.signature import changed_figures, same_figures
 from tracker.queries import dates, lookups
 from tracker.queries import indicators as indicator_queries
+from tracker.queries.projects import find
+from tracker.queries.reports.funds import funds_block
 
 
 def _dec(text: str | None) -> Decimal | None:
@@ -107,6 +109,8 @@ class SelfEvaluationCommands(CommandBase):
             "evaluation": evaluation,
         }
         form["combined_note"] = combined_note
+        form["funds"] = self._funds(owner_kind, owner_code, fiscal_year)
+        form["goal"] = self.evaluation_goal(owner_kind, owner_code, fiscal_year)  # type: ignore[attr-defined]
         form["signed"] = self._signature(signed, _scores(form))
         form["rows"] = _row_texts(rows, evaluation)
         form["rounding_note"] = indicator_rows.rounding_note(evaluation)
@@ -257,6 +261,13 @@ class SelfEvaluationCommands(CommandBase):
             {"name": name, "value": value, "unit": unit_of, "projects": sum(1 for _, v in parts if name in v)}
             for name, (value, unit_of) in sorted(combined.items())
         ]
+
+    def _funds(self, owner_kind: str, owner_code: str, year: int) -> list[dict[str, Any]]:
+        """The funds block's four lines (年度资金总额 and its parts, seed 001)."""
+        if owner_kind == "unit":
+            return funds_block(self.read, year, owner_code)
+        project = find(self.read, year, owner_code)
+        return funds_block(self.read, year, None, [project.id] if project else [])
 
     def _budget_figures(
         self, owner_kind: str, owner_code: str, year: int

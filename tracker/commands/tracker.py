@@ -15,6 +15,7 @@ from tracker.commands.observers import observed
 from tracker.commands.register import RegisterCommands
 from tracker.commands.rollover import RolloverCommands
 from tracker.commands.selfeval import SelfEvaluationCommands
+from tracker.commands.selfeval_goal import SelfEvaluationGoalCommands
 from tracker.commands.users import UserCommands
 
 __all__ = ["BudgetTracker"]
@@ -28,6 +29,7 @@ class BudgetTracker(
     LedgerCommands,
     IndicatorCommands,
     SelfEvaluationCommands,
+    SelfEvaluationGoalCommands,
     AlertCommands,
     CommandBase,
 ):

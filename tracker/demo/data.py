@@ -21,8 +21,10 @@ What is printed and what is inferred:
   the source 一般公共预算财政拨款 throughout.
 """
 
-from dataclasses import dataclass
-from decimal import Decimal
+from tracker.demo.basic import BASIC_PROJECTS
+from tracker.demo.project import DemoProject
+
+__all__ = ["BASIC_PROJECTS", "PROJECTS", "UNIT_CODE", "UNIT_NAME", "YEAR", "DemoProject"]
 
 UNIT_CODE = "450001"
 UNIT_NAME = "保定市满城区医疗保障局本级"
@@ -33,27 +35,6 @@ YEAR = 2024
 PROJECT_TOTAL_WAN = "8258.72"  # 项目支出
 BASIC_TOTAL_WAN = "805.64"  # 基本支出 = 人员经费 776.30 + 日常公用经费 29.34
 GRAND_TOTAL_WAN = "9064.36"  # 本年支出合计 = 收入总计
-
-
-@dataclass(frozen=True)
-class DemoProject:
-    """One budget project of the demo unit, in the words of the published tables."""
-
-    code: str
-    name: str
-    expenditure_type: str  # 项目支出 / 基本支出-人员经费 / 基本支出-公用经费
-    functional: str  # 支出功能分类 项 (7 digits)
-    economic: str  # 部门经济分类 (3 or 5 digits)
-    source: str  # 资金来源
-    budget_wan: str  # 预算数, 万元, as printed
-    plan_spec: str  # 资金支出计划 in the CLI form MM-DD:VALUE,...
-    owner: str  # 负责人 ("" when not printed)
-    purpose: str  # 资金用途
-
-    @property
-    def budget_yuan(self) -> Decimal:
-        """预算数 in 元, exact (万元 × 10000)."""
-        return (Decimal(self.budget_wan) * 10000).quantize(Decimal("0.01"))
 
 
 _SOURCE = "一般公共预算财政拨款"
@@ -125,9 +106,13 @@ PROJECTS: tuple[DemoProject, ...] = (
         # 313 对社会保障基金补助 / 31302 对社会保险基金补助.
         economic="31302",
         source=_SOURCE,
-        budget_wan="7544.13",
-        # Printed: 1000.00 / 3181.00 / 5362.00 / 7544.13 万元
-        plan_spec="03-31:10000000.00,06-30:31810000.00,10-31:53620000.00,12-31:75441300.00",
+        # Printed 7544.13, a figure rounded to the 百元: the seed's 210 row (8901.79) is
+        # 0.01 below the sum of its parts as printed (29.16 + 7544.13 + 630.07 + 698.44),
+        # which only happens if the exact 项目支出 is below 8258.72; 75,441,260 元 is
+        # the nearest 十元 figure that makes every printed total round as printed.
+        budget_wan="7544.126",
+        # Printed: 1000.00 / 3181.00 / 5362.00 / 7544.13 万元 (the last one is the budget).
+        plan_spec="03-31:10000000.00,06-30:31810000.00,10-31:53620000.00,12-31:75441260.00",
         owner="",
         purpose="用于城乡居民基本医疗保险补助资金",
     ),
@@ -202,52 +187,6 @@ PROJECTS: tuple[DemoProject, ...] = (
         purpose="对重度残疾人员资助参保补助",
     ),
 )
-# Total of PROJECTS: 50.00 + 5.52 + 29.00 + 7544.13 + 121.00 + 110.00 + 274.00 + 125.07
-#   = 8258.72 万元 = the seed's 项目支出 8258.72 (matches; the seed has no other projects).
-# PROJECTS + BASIC_PROJECTS: 8258.72 + 776.30 + 29.34 = 9064.36 = the grand total.
-
-# 基本支出 (seed: 基本支出 805.64 = 人员经费 776.30 + 日常公用经费 29.34). The seed publishes
-# no project codes for 基本支出: the two codes below are INVENTED in the style of the
-# seed's codes (J for 基本支出 instead of P) and are not in the seed.
-#
-# The seed spreads 基本支出 over several 功能分类 项; a DemoProject has one, so both are
-# charged to 2101501 行政运行, which holds all of 公用经费 and the largest part of 人员经费:
-#   2080501 行政单位离退休                  4.87  (30302 退休费)
-#   2080505 机关事业单位基本养老保险缴费支出  71.99  (30108)
-#   2080506 机关事业单位职业年金缴费支出      38.31  (30109)
-#   2101101 行政单位医疗                    29.16  (30110)
-#   2210201 住房公积金                      47.39  (30113)
-#   2101501 行政运行                       613.92  = 人员经费 584.58 + 公用经费 29.34
-#   sum 805.64; 人员经费 = 776.30 - (4.87 + 71.99 + 38.31 + 29.16 + 47.39) = 584.58 in 2101501.
-# Economic classes: 人员经费 = 301 工资福利支出 709.73 + 303 对个人和家庭的补助 66.57
-# (30302 退休费 4.87, 30309 奖励金 61.70), recorded here under 301; 公用经费 = 302 29.34.
-# The seed's own sub-totals do not all add up to the cent (rounding of the published
-# 万元 figures): 301 items sum to 709.72 (printed 709.73), 302 items to 29.36 (printed
-# 29.34), 208 items to 115.17 (printed 115.18), the 210 款 to 8901.80 (printed 8901.79).
-# The plans are not in the seed: the usual 25/50/75/100% at quarter ends.
-BASIC_PROJECTS: tuple[DemoProject, ...] = (
-    DemoProject(
-        code="13062124J00000000001X",  # invented, not in the seed
-        name="人员经费",
-        expenditure_type="基本支出-人员经费",
-        functional="2101501",  # main 项; see the split above
-        economic="301",  # 301 709.73 + 303 66.57
-        source=_SOURCE,
-        budget_wan="776.30",
-        plan_spec="03-31:25%,06-30:50%,09-30:75%,12-31:100%",
-        owner="",
-        purpose="工资福利支出（工资、社会保障缴费、住房公积金等）及退休费、奖励金",
-    ),
-    DemoProject(
-        code="13062124J00000000002X",  # invented, not in the seed
-        name="日常公用经费",
-        expenditure_type="基本支出-公用经费",
-        functional="2101501",
-        economic="302",  # 302 商品和服务支出 29.34
-        source=_SOURCE,
-        budget_wan="29.34",
-        plan_spec="03-31:25%,06-30:50%,09-30:75%,12-31:100%",
-        owner="",
-        purpose="日常办公费、办公用房水电费、办公用房取暖费等日常运行支出",
-    ),
-)
+# Total of PROJECTS: 50.00 + 5.52 + 29.00 + 7544.126 + 121.00 + 110.00 + 274.00 + 125.07
+#   = 8258.716 万元, printed 8258.72 = the seed's 项目支出 (the seed has no other projects).
+# PROJECTS + BASIC_PROJECTS (805.643, see tracker.demo.basic) = 9064.359, printed 9064.36.

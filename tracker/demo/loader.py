@@ -1,11 +1,11 @@
 """``tracker demo``: a year of believable data for 保定市满城区医疗保障局本级 (2024).
 
-The unit, its ten projects (the eight 项目支出 of seed 003 plus 人员经费 and 日常公用经费)
-and their budgets come from ``tracker.demo_data``. Payments are invented, but follow
-each project's spending plan (linear between checkpoints, blank checkpoints skipped)
-times a per-project performance factor, so that at year end some projects are on
-plan, some lag and one (办公室整修) is badly behind; one payment is partly returned
-(退回) to show how corrections are recorded.
+The unit, its projects (the eight 项目支出 of seed 003 plus one 基本支出 line per
+经济分类 款, see ``tracker.demo.basic``) and their budgets come from ``tracker.demo.data``.
+Payments are invented, but follow each project's spending plan (linear between
+checkpoints, blank checkpoints skipped) times a per-project performance factor, so
+that at year end some projects are on plan, some lag and one (办公室整修) is badly
+behind; one payment is partly returned (退回) to show how corrections are recorded.
 
 Everything is deterministic: the whole year is generated from ``random.Random(2024)``
 whatever ``--until`` says (only what falls on or before it is recorded), and every
@@ -28,7 +28,9 @@ from urllib.parse import urlparse, urlunparse
 from uuid import UUID
 
 from tracker.cli.formatting import table
+from tracker.demo.basic import LINE_OF, PERSONNEL_LINES, BasicLine
 from tracker.demo.data import BASIC_PROJECTS, PROJECTS, UNIT_CODE, UNIT_NAME, YEAR, DemoProject
+from tracker.demo.performance import seed_targets
 from tracker.domain.errors import DuplicateError, InvalidInputError
 from tracker.domain.inputs import parse_date
 from tracker.domain.money import FEN, fmt_yuan_grouped, from_fen, to_wan
@@ -150,44 +152,20 @@ def _every(weekday: int, start: dt.date = FIRST_PAYMENT_DAY) -> Iterator[dt.date
         day += dt.timedelta(days=7)
 
 
-def _salaries(_: random.Random) -> list[Slot]:
-    shares = (
-        (Decimal("0.62"), 15, "本单位职工（工资）", "{m}月工资发放"),
-        (Decimal("0.21"), 20, "保定市满城区社会保险事业服务中心", "{m}月机关事业单位养老、医疗保险缴费"),
-        (Decimal("0.09"), 20, "保定市住房公积金管理中心满城分中心", "{m}月住房公积金"),
-        (Decimal("0.08"), 25, "本单位职工（工资）", "{m}月职业年金、退休费及奖励金"),
-    )
-    return [
-        Slot(
-            _workday(dt.date(YEAR, m, max(day, 16) if m == 1 else day)), payee, note.format(m=m), share=share
-        )
-        for m in range(1, 13)
-        for share, day, payee, note in shares
-    ]
+def _monthly(line: BasicLine) -> Callable[[random.Random], list[Slot]]:
+    """A 基本支出 line: paid once in each of its months, on its day."""
 
-
-def _office_costs(rng: random.Random) -> list[Slot]:
-    kinds = (
-        ("保定市满城区某办公用品经营部", "办公用品采购"),
-        ("国网河北省电力有限公司保定供电分公司", "{m}月电费"),
-        ("保定市满城区自来水公司", "{m}月水费"),
-        ("中国电信股份有限公司保定分公司", "{m}月电话、网络费"),
-        ("保定市某印刷有限公司", "医保政策宣传材料印刷"),
-        ("本单位职工（差旅费报销）", "差旅费报销"),
-        ("保定市满城区某汽车维修服务部", "公务用车维修保养"),
-    )
-    slots = []
-    for m in range(1, 13):
-        first = 16 if m == 1 else 1
-        days = sorted(rng.sample(range(first, 29), rng.randint(5, 8)))
-        for day in days:
-            payee, note = rng.choice(kinds)
-            slots.append(Slot(_workday(dt.date(YEAR, m, day)), payee, note.format(m=m)))
-        if m in (1, 2, 3, 11, 12):
-            slots.append(
-                Slot(_workday(dt.date(YEAR, m, 10)), "保定市满城区某热力有限公司", f"{m}月办公用房取暖费")
+    def slots(_: random.Random) -> list[Slot]:
+        return [
+            Slot(
+                _workday(dt.date(YEAR, m, max(line.day, 16) if m == 1 else line.day)),
+                line.payee,
+                f"{m}月{line.name}",
             )
-    return sorted(slots, key=lambda s: s.date)
+            for m in line.months
+        ]
+
+    return slots
 
 
 def _cleaning(_: random.Random) -> list[Slot]:
@@ -278,7 +256,11 @@ def _disabled_premium(_: random.Random) -> list[Slot]:
 
 def _behaviours() -> dict[str, Behaviour]:
     """Per project: 100% on plan, lagging (60–85%), or badly behind (≈40%)."""
-    return {
+    basic = {
+        code: Behaviour(Decimal("1.00") if line in PERSONNEL_LINES else Decimal("0.95"), _monthly(line))
+        for code, line in LINE_OF.items()
+    }
+    return basic | {
         "13062124P00495310005H": Behaviour(Decimal("0.40"), _renovation, step=Decimal(100)),
         "13062124P00495310004X": Behaviour(Decimal("1.00"), _cleaning),
         "13062124P00X0C810031G": Behaviour(Decimal("0.72"), _capacity),
@@ -289,8 +271,6 @@ def _behaviours() -> dict[str, Behaviour]:
         "13062124P00E8LT10014T": Behaviour(Decimal("0.98"), _twice_weekly_aid),
         "13062124P00E8LT10015E": Behaviour(Decimal("1.00"), _premium_aid, step=Decimal(380)),
         "13062124P00E8LT100162": Behaviour(Decimal("0.65"), _disabled_premium),
-        "13062124J00000000001X": Behaviour(Decimal("1.00"), _salaries),
-        "13062124J00000000002X": Behaviour(Decimal("0.95"), _office_costs),
     }
 
 
@@ -471,8 +451,10 @@ def shown_url(url: str) -> str:
     return urlunparse(parts._replace(netloc=netloc))
 
 
-def seed(app: Any, until: dt.date) -> None:
-    """Record the unit, projects, budgets and payments up to ``until`` (idempotent)."""
+def seed(app: Any, until: dt.date, *, targets: bool = True) -> None:
+    """Record the unit, projects, budgets, the seed's performance targets (unless
+    ``targets`` is false: a test that brings its own) and payments up to ``until``
+    (idempotent)."""
     app.add_unit(UNIT_CODE, UNIT_NAME, request_id=f"demo:unit:{UNIT_CODE}", note="演示数据（tracker demo）")
     for p in ALL_PROJECTS:
         app.add_project(
@@ -504,6 +486,8 @@ def seed(app: Any, until: dt.date) -> None:
             request_id=f"demo:budget:{YEAR}:{p.code}:initial",
         )
 
+    if targets:
+        seed_targets(app, until)
     payments, reversals = year_schedule()
     by_project: dict[str, list[Payment | Reversal]] = {}
     entries: list[Payment | Reversal] = [*payments, *reversals]
@@ -614,13 +598,15 @@ def summary(ctx: DemoContext, until: dt.date) -> list[str]:
     return lines
 
 
-def run_demo(ctx: DemoContext, *, until: str, reset: bool, echo: Callable[[str], Any]) -> None:
+def run_demo(
+    ctx: DemoContext, *, until: str, reset: bool, echo: Callable[[str], Any], targets: bool = True
+) -> None:
     """Seed the demo unit's 2024 ledger up to ``until`` and print a summary."""
     day = parse_until(until)
     if reset:
         reset_database(ctx)  # before ctx.app opens the database
     try:
-        seed(ctx.app, day)
+        seed(ctx.app, day, targets=targets)
     except DuplicateError as e:
         raise DuplicateError(
             f"{e.message}。数据库中已有不是由 tracker demo 生成的同编码数据，"

@@ -214,11 +214,16 @@ def grade(total: Decimal) -> str:
     return next((label for floor, label in GRADES if total >= floor), "差")
 
 
+RESIDUE = Decimal("1e-12")
+
+
 def _scale(
     weighed: Mapping[str, tuple[Decimal, str]], indicator_total: Decimal
 ) -> tuple[Decimal, str | None]:
     weights = sum((weight for weight, _ in weighed.values()), ZERO)
-    if weights == indicator_total:
+    # Equal default shares (50 / 7 …) add up to the total but for Decimal's last digit:
+    # that residue is not a difference to scale away or to tell the officer about.
+    if abs(weights - indicator_total) < RESIDUE:
         return Decimal(1), None
     if weights <= 0:
         return Decimal(1), f"没有可评分的指标，指标部分{show_points(indicator_total)}分无法得分"

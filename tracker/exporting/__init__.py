@@ -25,7 +25,8 @@ from pathlib import Path
 from tracker.domain.errors import InvalidInputError
 from tracker.exporting.csv_export import write_csv
 from tracker.exporting.datapackage import write_package
-from tracker.exporting.forms import Form, class_form, stamped, summary_form, three_public_form
+from tracker.exporting.forms import Form, class_form, stamped, summary_form
+from tracker.exporting.three_public_form import three_public_form
 from tracker.exporting.xlsx import write_xlsx
 from tracker.queries.reports import tables
 from tracker.store.chain import read_head

@@ -113,6 +113,12 @@ def read_number(value: Value, what: str) -> Decimal:
     return number
 
 
+def name_key(name: str) -> str:
+    """A 三级 name compared as ``indicator add`` compares it: one name once per project,
+    whatever its 一级/二级 (spaces and width differences do not count)."""
+    return re.sub(r"\s+", "", nfkc(name))
+
+
 def indicator_key(level1: str, level2: str, name: str) -> str:
     """Levels and name compared without spaces and width differences."""
     return "|".join(re.sub(r"\s+", "", nfkc(s)) for s in (level1, level2, name))

@@ -211,6 +211,8 @@ class DbState:
     projects: dict[tuple[int, str], ProjectState] = field(default_factory=dict)
     vouchers: dict[tuple[int, str, str], list[ExistingPayment]] = field(default_factory=dict)
     indicators: dict[tuple[int, str, str], tuple[str, str | None]] = field(default_factory=dict)
+    # (year, project, name_key) -> (indicator_key, id) of the indicators already recorded
+    indicator_names: dict[tuple[int, str, str], tuple[str, str]] = field(default_factory=dict)
     requests: dict[str, str] = field(default_factory=dict)  # request id -> fingerprint
 
 

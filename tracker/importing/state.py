@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tracker.importing.cells import indicator_key
+from tracker.importing.cells import indicator_key, name_key
 from tracker.importing.records import DbState, ExistingPayment, Parsed, ProjectState
 from tracker.queries import indicators, payments, projects, sums, units
 from tracker.queries.sql import chunks
@@ -103,3 +103,4 @@ def _load_indicators(app: BudgetTracker, parsed: Parsed, db: DbState) -> None:
             for r in rows:
                 key = (y, r["owner_code"], indicator_key(r["level1"], r["level2"], r["name"]))
                 db.indicators[key] = (r["target_text"], r["weight"])
+                db.indicator_names[(y, r["owner_code"], name_key(r["name"]))] = (key[2], r["id"])

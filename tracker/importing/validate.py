@@ -42,7 +42,7 @@ from tracker.domain.errors import OverspendError
 from tracker.domain.money import fmt_yuan_grouped, from_fen, to_fen, to_wan
 from tracker.domain.plan import plan_spec
 from tracker.domain.project import check_payment_fits
-from tracker.importing.cells import nfkc
+from tracker.importing.cells import name_key, nfkc
 from tracker.importing.headroom import Headroom
 from tracker.importing.layouts import PAYMENTS
 from tracker.importing.records import (
@@ -213,6 +213,7 @@ def _check_indicators(
     parsed: Parsed, db: DbState, out: Validated, file_projects: dict[tuple[int, str], ProjectRow]
 ) -> None:
     seen: dict[tuple[int, str, str], IndicatorRow] = {}
+    names: dict[tuple[int, str, str], IndicatorRow] = {}
     for i in parsed.indicators:
         where = Problem(i.row, None, "", i.sheet)
         if (i.year, i.code) not in db.projects and (i.year, i.code) not in file_projects:
@@ -221,7 +222,22 @@ def _check_indicators(
         if i.key in seen:
             out.problems.append(_at(where, "三级指标", f"指标“{i.name}”与第{seen[i.key].row}行重复"))
             continue
-        seen[i.key] = i
+        named = (i.year, i.code, name_key(i.name))
+        if named in names:  # the same 三级 name under other levels: scored twice
+            clash = f"{i.code} 的三级指标“{i.name}”与第{names[named].row}行重名"
+            out.problems.append(_at(where, "三级指标", f"{clash}（同一项目内三级指标不能重名）"))
+            continue
+        names[named] = seen[i.key] = i
+        recorded = db.indicator_names.get(named)
+        if recorded is not None and recorded[0] != i.key[2]:
+            out.problems.append(
+                _at(
+                    where,
+                    "三级指标",
+                    f"{i.code} 已有三级指标“{i.name}”（编号 {recorded[1]}，一级/二级不同），未重复添加",
+                )
+            )
+            continue
         existing = db.indicators.get(i.key)
         if existing is None:
             out.indicators.append(i)

@@ -231,6 +231,20 @@ def _weight_shares(e: Any, pid: str) -> list[Statement]:
     ]
 
 
+def _goal_set(e: Any, pid: str) -> list[Statement]:
+    return [
+        (
+            "INSERT INTO rm_selfeval_goals (id, owner_kind, owner_code, year, goal, outcome) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (pid, e.owner_kind, e.owner_code, e.year, e.goal, e.outcome),
+        )
+    ]
+
+
+def _goal_changed(e: Any, pid: str) -> list[Statement]:
+    return [("UPDATE rm_selfeval_goals SET goal = ?, outcome = ? WHERE id = ?", (e.goal, e.outcome, pid))]
+
+
 def _deviation_explained(e: Any, pid: str) -> list[Statement]:
     return [("UPDATE rm_indicators SET cause = ?, action = ? WHERE id = ?", (e.cause, e.action, pid))]
 
@@ -448,6 +462,8 @@ HANDLERS: dict[str, Callable[[Any, str], list[Statement]]] = {
     "Indicator.ProgressRecorded": _indicator_progress,
     "Indicator.DeviationExplained": _deviation_explained,
     "Indicator.WeightSet": _weight_set,
+    "EvaluationGoal.Set": _goal_set,
+    "EvaluationGoal.Changed": _goal_changed,
     "WeightShares.Set": _weight_shares,
     "WeightShares.Changed": _weight_shares,
     "Evaluation.Finalised": _evaluation_finalised,

@@ -140,6 +140,15 @@ TABLES = (
     )""",
     # The figures each sign-off signed (its event's scores, as JSON): a table of its
     # own, so databases written before it existed gain it without altering rm_evaluations.
+    # 年度总体目标 of a self-evaluation (预期目标 / 实际完成情况), as last written.
+    """CREATE TABLE IF NOT EXISTS rm_selfeval_goals (
+        id TEXT PRIMARY KEY,
+        owner_kind TEXT NOT NULL,
+        owner_code TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        goal TEXT NOT NULL,
+        outcome TEXT NOT NULL
+    )""",
     # A unit's own 一级 shares for indicators without 分值 (JSON {一级: points}).
     """CREATE TABLE IF NOT EXISTS rm_weight_shares (
         id TEXT PRIMARY KEY,
@@ -234,6 +243,7 @@ READ_TABLES = (
     "rm_alert_settings",
     "rm_signatures",
     "rm_weight_shares",
+    "rm_selfeval_goals",
     "rm_evaluations",
     "rm_indicators",
     "rm_appropriations",

@@ -46,6 +46,7 @@ from web.api import (  # noqa: E402
     unit_level,
     unit_settings,
     year_end,
+    weights,
 )
 
 __all__ = [
@@ -62,4 +63,5 @@ __all__ = [
     "unit_level",
     "unit_settings",
     "year_end",
+    "weights",
 ]

@@ -114,6 +114,13 @@ class ShortfallOut(Schema):
     explained = req(Bool, "已说明原因及措施")
 
 
+class FundsLineOut(Schema):
+    label = req(Text, "资金", "年度资金总额 / 其中：当年财政拨款 / 上年结转资金 / 其他资金")
+    initial = money("年初预算数")
+    budget = money("全年预算数")
+    spent = money("全年执行数")
+
+
 class SelfEvalOut(Schema):
     """Exactly what ``tracker selfeval CODE --format json`` prints."""
 
@@ -130,6 +137,9 @@ class SelfEvalOut(Schema):
     grade = req(Text, "等级", "优 / 良 / 中 / 差")
     scale = req(Text, "权重折算系数")
     scale_note = req(Text, "折算说明", allow_none=True)
+    funds = req(fields.List, "项目资金", cls_or_instance=fields.Nested(FundsLineOut))
+    goal = req(Text, "预期目标", "年度总体目标（未填写为空）")
+    outcome = req(Text, "实际完成情况", "年度总体目标的完成情况（未填写为空）")
     indicators = req(fields.List, "指标", cls_or_instance=fields.Nested(SelfEvalLineOut))
     shortfalls = req(fields.List, "未达标的指标", cls_or_instance=fields.Nested(ShortfallOut))
     rounding_note = req(Text, "舍入说明", "各行得分四舍五入后合计与总分不一致时的说明", allow_none=True)

@@ -198,6 +198,11 @@ class FinaliseIn(ApiSchema):
     execution_action = named(Text, "改进措施", "预算执行的改进措施", load_default="")
 
 
+class GoalIn(ApiSchema):
+    goal = named(Text, "预期目标", "年度总体目标：预期目标（不填则不变）", load_default=None)
+    outcome = named(Text, "实际完成情况", "年度总体目标：实际完成情况（不填则不变）", load_default=None)
+
+
 class ReopenIn(ApiSchema):
     reason = named(Text, "原因", "退回修改的原因", required=True)
 

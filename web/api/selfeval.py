@@ -20,7 +20,7 @@ from web.api.inputs import typed_with
 from web.api.projects import readable_project
 from web.api.responses_admin import SelfEvalResponse
 from web.api.schemas import IdempotencyHeader
-from web.api.schemas_admin import CauseIn, FinaliseIn, ReopenIn
+from web.api.schemas_admin import CauseIn, FinaliseIn, GoalIn, ReopenIn
 from web.extensions import tracker
 
 ERRORS = {
@@ -82,6 +82,37 @@ def explain(year: int, code: str, headers: dict[str, Any], body: dict[str, Any])
         wanted,
         cause=body["cause"],
         action=body["action"],
+        user=caller().name,
+        request_id=request_id(headers["idempotency_key"]),
+    )
+    return {"data": form_of(facts.year, facts.code)}
+
+
+@bp.post("/projects/<int:year>/<code>/selfeval/goal")
+@roles(OFFICER)
+@bp.input(IdempotencyHeader, location="headers", arg_name="headers")
+@bp.input(
+    GoalIn,
+    location="json",
+    arg_name="body",
+    example={"goal": "1.对工程款进行结算", "outcome": "已结算三期工程款"},
+)
+@bp.output(SelfEvalResponse)
+@bp.doc(
+    summary="年度总体目标",
+    description="记录预期目标和/或实际完成情况（`tracker selfeval 项目编码 --goal --outcome`），"
+    "项目所属单位（及上级单位）的财务人员；未给出的一项保持不变，空文本为 422。返回更新后的自评表。",
+    responses=ERRORS,
+)
+def set_goal(year: int, code: str, headers: dict[str, Any], body: dict[str, Any]) -> Any:
+    body = typed_with(body, notes={"goal": "预期目标", "outcome": "实际完成情况"})
+    facts = readable_project(year, code)
+    require_record(facts.unit_code)
+    tracker().set_evaluation_goal(
+        facts.code,
+        facts.year,
+        goal=body.get("goal"),
+        outcome=body.get("outcome"),
         user=caller().name,
         request_id=request_id(headers["idempotency_key"]),
     )

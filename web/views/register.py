@@ -182,5 +182,5 @@ def plan_of(sub: Submission, year: int | None) -> str | None:
     return plan_spec(sub, year) or None
 
 
-# The indicator form registers on ``bp`` when imported (after everything above, which it uses).
-from web.views import register_indicator  # noqa: E402, F401
+# The indicator and weight forms register on ``bp`` when imported (after everything above, which it uses).
+from web.views import register_indicator, register_weights  # noqa: E402, F401

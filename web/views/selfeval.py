@@ -114,7 +114,8 @@ def render(facts: ProjectFacts, posted: dict[str, Submission] | None = None, sta
     except TrackerError as e:
         form, problem = None, e.message
     subs = {
-        name: posted.get(name) or Submission({}, {}, blank=True) for name in ("explain", "sign", "reopen")
+        name: posted.get(name) or Submission({}, {}, blank=True)
+        for name in ("explain", "sign", "reopen", "goal")
     }
     if form and "sign" not in posted:
         subs["sign"].values.setdefault("signed_by", current_user.name)
@@ -122,6 +123,9 @@ def render(facts: ProjectFacts, posted: dict[str, Submission] | None = None, sta
         if signed:
             subs["sign"].values.setdefault("execution_cause", signed["execution_cause"])
             subs["sign"].values.setdefault("execution_action", signed["execution_action"])
+    if form and "goal" not in posted:
+        subs["goal"].values.setdefault("goal", form["goal"]["goal"])
+        subs["goal"].values.setdefault("outcome", form["goal"]["outcome"])
     if form and "explain" not in posted:
         for row in form["indicators"]:
             subs["explain"].values.setdefault(f"cause_{row['id']}", row["cause"] or "")
@@ -270,3 +274,6 @@ def reopen(year: int, code: str) -> Any:
     ):
         return back_to(facts, "已退回修改：自评表恢复为草稿，修改后须重新定稿")
     return render(facts, {"reopen": sub}, 422)
+
+
+from web.views import selfeval_goal  # noqa: E402, F401  (registers the 年度总体目标 form's route)
