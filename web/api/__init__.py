@@ -45,8 +45,8 @@ from web.api import (  # noqa: E402
     transfer,
     unit_level,
     unit_settings,
-    year_end,
     weights,
+    year_end,
 )
 
 __all__ = [
@@ -62,6 +62,6 @@ __all__ = [
     "transfer",
     "unit_level",
     "unit_settings",
-    "year_end",
     "weights",
+    "year_end",
 ]
