@@ -12,6 +12,7 @@ from tracker.commands.base import CommandBase
 from tracker.commands.indicators import IndicatorCommands
 from tracker.commands.ledger import LedgerCommands
 from tracker.commands.observers import observed
+from tracker.commands.reallocation import ReallocationCommands
 from tracker.commands.register import RegisterCommands
 from tracker.commands.selfeval import SelfEvaluationCommands
 from tracker.commands.users import UserCommands
@@ -23,6 +24,7 @@ __all__ = ["BudgetTracker"]
 class BudgetTracker(
     UserCommands,
     RegisterCommands,
+    ReallocationCommands,
     LedgerCommands,
     IndicatorCommands,
     SelfEvaluationCommands,
@@ -30,6 +32,6 @@ class BudgetTracker(
     CommandBase,
 ):
     """Budget execution tracker: accounts, units, projects, appropriations, payments,
-    plans, indicators, self-evaluations and alerts."""
+    plans, transfers, indicators, self-evaluations and alerts."""
 
     name = "BudgetTracker"
