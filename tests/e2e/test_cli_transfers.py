@@ -33,7 +33,8 @@ def test_transfer_moves_budget_and_prints_its_id_alone_on_the_last_line(run: Cli
     assert history(run, "P1")[-1]["details"] == f"调剂至 P2，文号 {DOC}，调剂编号 {tid}"
     assert history(run, "P2")[-1]["details"] == f"由 P1 调入，文号 {DOC}，调剂编号 {tid}"
     table = run("history", "P2").stdout
-    assert "预算调剂调入" in table and "由 P1 调入" in table
+    assert "预算调剂调入" in table
+    assert "由 P1 调入" in table
 
 
 def test_a_retried_transfer_records_nothing_and_prints_the_same_id(run: Cli) -> None:
@@ -62,7 +63,8 @@ def test_refuses_bad_transfers_with_the_field_named_and_records_nothing(
 ) -> None:
     events = run.stored_events()
     proc = run("transfer", *args, code=1)
-    assert field in proc.stderr and "Traceback" not in proc.stderr
+    assert field in proc.stderr
+    assert "Traceback" not in proc.stderr
     assert run.stored_events() == events
 
 

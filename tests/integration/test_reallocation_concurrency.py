@@ -56,7 +56,7 @@ def test_racing_transfers_and_payments_never_overspend_and_never_lose_budget(pg_
                     outcomes.append(f"ok{j}")
                 except OverspendError:
                     outcomes.append(f"refused{j}")
-                except BaseException as e:  # noqa: BLE001 - reported below
+                except BaseException as e:
                     errors.append(e)
 
     threads = [threading.Thread(target=run, args=(w, i)) for i, w in enumerate(writers)]

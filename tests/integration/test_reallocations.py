@@ -59,8 +59,10 @@ def test_a_transfer_moves_budget_from_one_project_to_the_other_on_its_date(pair:
 def test_each_sides_history_names_its_counterpart_and_the_document(pair: BudgetTracker) -> None:
     pair.transfer("P1", "P2", "1000.00", date="2024-06-15", doc=DOC)
     out, into = pair.history("P1")[-1], pair.history("P2")[-1]
-    assert out["label"] == "预算调剂调出" and out["details"].startswith(f"调剂至 P2，文号 {DOC}")
-    assert into["label"] == "预算调剂调入" and into["details"].startswith(f"由 P1 调入，文号 {DOC}")
+    assert out["label"] == "预算调剂调出"
+    assert out["details"].startswith(f"调剂至 P2，文号 {DOC}")
+    assert into["label"] == "预算调剂调入"
+    assert into["details"].startswith(f"由 P1 调入，文号 {DOC}")
     assert out["amount"] == into["amount"] == "1000.00"
     assert out["user"] == into["user"] == "测试员"
 
@@ -70,7 +72,8 @@ def test_refuses_a_transfer_that_would_leave_the_giver_overspent_on_a_later_date
     # On 2024-02-01 P1 has 100,000 and nothing paid, but from 2024-03-01 on 30,000 is spent.
     with pytest.raises(OverspendError) as e:
         pair.transfer("P1", "P2", "70000.01", date="2024-02-01", doc=DOC)
-    assert e.value.field == "金额" and "70,000.00" in e.value.message
+    assert e.value.field == "金额"
+    assert "70,000.00" in e.value.message
     assert ledger_event_count(pair) == before
     assert budget(pair, "P2") == Decimal("20000.00")
     pair.transfer("P1", "P2", "70000.00", date="2024-02-01", doc=DOC)
@@ -107,8 +110,10 @@ def test_refuses_a_transfer_to_a_project_of_another_year_leaving_both_untouched(
     before, rows = ledger_event_count(pair), read_rows(pair)
     with pytest.raises(InvalidInputError) as e:
         pair.transfer("P1", "N1", "100.00", date="2024-06-15", doc=DOC)
-    assert e.value.field == "调入项目" and "同一预算年度" in e.value.message
-    assert ledger_event_count(pair) == before and read_rows(pair) == rows
+    assert e.value.field == "调入项目"
+    assert "同一预算年度" in e.value.message
+    assert ledger_event_count(pair) == before
+    assert read_rows(pair) == rows
     # The giver's cached copy was not left changed by the refused pair either.
     assert pair.show("P1")["budget"] == "100000.00"
 
@@ -137,7 +142,8 @@ def test_a_refused_receiver_records_nothing_on_the_giver(pair: BudgetTracker) ->
             pair.transfer("P1", "P2", "100.00", date="2024-06-15", doc=DOC)
     finally:
         Project.transfer_in = original  # type: ignore[method-assign]
-    assert ledger_event_count(pair) == before and read_rows(pair) == rows
+    assert ledger_event_count(pair) == before
+    assert read_rows(pair) == rows
     assert pair.show("P1")["budget"] == "100000.00"
     pair.pay("P1", "70000.00", date="2024-06-16", payee="某公司")  # all of it still there
 
@@ -191,7 +197,9 @@ def test_a_transfer_inside_one_unit_leaves_income_by_source_unchanged(pair: Budg
     pair.transfer("P1", "P2", "5000.00", date="2024-06-15", doc=DOC)
     after = income_expenditure_summary(pair.read, 2024, "450001")
     assert [(r.source, r.amount) for r in after.income] == [(r.source, r.amount) for r in before.income]
-    assert sum(r.figures.budget for r in after.expenditure) == sum(r.figures.budget for r in before.expenditure)
+    assert sum(r.figures.budget for r in after.expenditure) == sum(
+        r.figures.budget for r in before.expenditure
+    )
 
 
 def test_rebuild_reproduces_the_transfer_rows(pair: BudgetTracker) -> None:

@@ -52,7 +52,8 @@ def test_a_transfer_moves_budget_on_its_date_on_both_sides() -> None:
     assert b.budget_by_day["2024-06-01"] == Decimal("400.00")
     assert [x["kind"] for x in a.appropriations] == ["initial", TRANSFER_OUT]
     assert [x["kind"] for x in b.appropriations] == ["initial", TRANSFER_IN]
-    assert LEDGER_KIND_LABELS[TRANSFER_OUT] == "调剂调出" and LEDGER_KIND_LABELS[TRANSFER_IN] == "调剂调入"
+    assert LEDGER_KIND_LABELS[TRANSFER_OUT] == "调剂调出"
+    assert LEDGER_KIND_LABELS[TRANSFER_IN] == "调剂调入"
 
 
 def test_each_side_has_its_own_entry_id_derived_from_the_transfer_id() -> None:
@@ -66,8 +67,10 @@ def test_refuses_a_transfer_out_that_a_later_payment_needs() -> None:
     version = a.version
     with pytest.raises(OverspendError) as e:
         move(a, b, "300.01", "2024-03-01")
-    assert e.value.field == "金额" and "300.00" in e.value.message
-    assert a.version == version and a.budget == Decimal("1000.00")
+    assert e.value.field == "金额"
+    assert "300.00" in e.value.message
+    assert a.version == version
+    assert a.budget == Decimal("1000.00")
     move(a, b, "300.00", "2024-03-01")
     assert a.available_from(dt.date(2024, 3, 1)) == 0
 

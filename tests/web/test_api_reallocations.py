@@ -41,14 +41,16 @@ def test_a_transfer_answers_201_with_both_new_budgets(api: Api) -> None:
     assert data["to"] == {"project": "P4", "unit": "450002", "budget": "15000.00"}
     assert (data["amount"], data["date"], data["doc"], data["year"]) == ("5000.00", "2024-07-01", DOC, 2024)
     history = api.tracker.history("P4")
-    assert history[-1]["details"].startswith(f"由 P1 调入，文号 {DOC}") and history[-1]["user"] == "officer1"
+    assert history[-1]["details"].startswith(f"由 P1 调入，文号 {DOC}")
+    assert history[-1]["user"] == "officer1"
 
 
 def test_the_same_key_again_records_nothing_and_answers_the_same_id(api: Api) -> None:
     first = api.post("/transfers", "officer1", body(), key="t-1").get_json()["data"]["id"]
     events = api.events()
     again = api.post("/transfers", "officer1", body(), key="t-1")
-    assert again.status_code == 201 and again.get_json()["data"]["id"] == first
+    assert again.status_code == 201
+    assert again.get_json()["data"]["id"] == first
     assert api.events() == events
     error_of(api.post("/transfers", "officer1", body(amount="1.00"), key="t-1"), 409)
     assert api.events() == events
@@ -87,7 +89,9 @@ def test_refuses_a_manager_who_records_nothing(api: Api) -> None:
         ({"doc": " "}, "文号"),
     ],
 )
-def test_refuses_bad_transfers_with_422_naming_the_field(api: Api, change: dict[str, str], field: str) -> None:
+def test_refuses_bad_transfers_with_422_naming_the_field(
+    api: Api, change: dict[str, str], field: str
+) -> None:
     events = api.events()
     err = error_of(api.post("/transfers", "officer1", body(**change)), 422)
     assert err["field"] == field, err

@@ -37,8 +37,7 @@ def budget(app: Flask, code: str) -> Decimal:
 
 def hidden(html: str) -> dict[str, str]:
     found = {
-        name: re.search(rf'name="{name}" value="([^"]+)"', html)
-        for name in ("csrf_token", "request_id")
+        name: re.search(rf'name="{name}" value="([^"]+)"', html) for name in ("csrf_token", "request_id")
     }
     return {k: v.group(1) for k, v in found.items() if v}
 
@@ -58,7 +57,8 @@ GOOD = {"to": "P4", "amount": "5000", "date": "2024-07-01", "doc": DOC}
 
 def test_the_project_page_links_to_the_form(officer: FlaskClient) -> None:
     page = text(officer.get("/projects/2024/P1"))
-    assert "预算调剂" in page and URL in page
+    assert "预算调剂" in page
+    assert URL in page
 
 
 def test_the_form_lists_only_projects_the_officer_may_receive_into(officer: FlaskClient) -> None:
@@ -66,14 +66,17 @@ def test_the_form_lists_only_projects_the_officer_may_receive_into(officer: Flas
     assert 'value="P4"' in page
     assert 'value="P2"' not in page  # the parent unit's project: not officer1's to record
     assert 'value="P1"' not in page  # not itself
-    assert 'name="request_id"' in page and "确认调剂" in page
+    assert 'name="request_id"' in page
+    assert "确认调剂" in page
 
 
 def test_a_transfer_goes_back_with_a_banner_and_moves_both_budgets(app: Flask, officer: FlaskClient) -> None:
     r = submit(officer, GOOD)
-    assert r.status_code == 302 and r.headers["Location"].endswith("/projects/2024/P1")
+    assert r.status_code == 302
+    assert r.headers["Location"].endswith("/projects/2024/P1")
     page = text(officer.get("/projects/2024/P1"))
-    assert "已调剂 5,000.00 元至 P4" in page and "调剂调出" in page
+    assert "已调剂 5,000.00 元至 P4" in page
+    assert "调剂调出" in page
     assert "/projects/2024/P4/transfers/new?to=P1" in page
     assert (budget(app, "P1"), budget(app, "P4")) == (Decimal("195000.00"), Decimal("15000.00"))
     assert "由 P1 调入" in text(officer.get("/projects/2024/P4"))
@@ -85,7 +88,8 @@ def test_a_double_submit_records_once(app: Flask, officer: FlaskClient) -> None:
     assert officer.post(URL, data=data).status_code == 302
     count = events(app)
     assert officer.post(URL, data=data).status_code == 302
-    assert events(app) == count and budget(app, "P4") == Decimal("15000.00")
+    assert events(app) == count
+    assert budget(app, "P4") == Decimal("15000.00")
 
 
 @pytest.mark.parametrize(
@@ -106,7 +110,8 @@ def test_refuses_with_the_message_beside_the_field_and_records_nothing(
     r = submit(officer, {**GOOD, **change})
     page = text(r)
     assert r.status_code == 422
-    assert "处需要修改" in page and f'id="{field}-error"' in page
+    assert "处需要修改" in page
+    assert f'id="{field}-error"' in page
     assert words in page
     assert events(app) == count
 

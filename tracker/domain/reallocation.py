@@ -25,7 +25,9 @@ TRANSFER_LABELS = {TRANSFER_OUT: "调剂调出", TRANSFER_IN: "调剂调入"}
 class Side(Protocol):
     """What the pair rules read of each project."""
 
-    id: UUID
+    @property
+    def id(self) -> UUID: ...
+
     year: int
     code: str
     source: str

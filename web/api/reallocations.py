@@ -25,7 +25,15 @@ from web.api.inputs import typed_with
 from web.api.ledger import WRITE_ERRORS
 from web.api.projects import project_facts
 from web.api.responses import envelope, money, req
-from web.api.schemas import ApiSchema, IdempotencyHeader, amount_field, code_field, date_field, named, year_field
+from web.api.schemas import (
+    ApiSchema,
+    IdempotencyHeader,
+    amount_field,
+    code_field,
+    date_field,
+    named,
+    year_field,
+)
 from web.extensions import tracker
 
 EXAMPLE = {"from": "P1", "to": "P2", "amount": "5000.00", "date": "2024-07-01", "doc": "财预调【2024】5号"}
@@ -92,7 +100,9 @@ def create_transfer(headers: dict[str, Any], body: dict[str, Any]) -> Any:
         note=body["note"],
         request_id=request_id(headers["idempotency_key"]),
     )
-    _, rows = tracker().queries.statuses(giver.year, dt.date(giver.year, 12, 31), codes=[giver.code, receiver.code])
+    _, rows = tracker().queries.statuses(
+        giver.year, dt.date(giver.year, 12, 31), codes=[giver.code, receiver.code]
+    )
     budgets = {r.code: fmt_yuan(r.figures.budget) for r in rows}
     data = {
         "id": str(tid),
