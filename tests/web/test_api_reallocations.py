@@ -108,3 +108,11 @@ def test_refuses_a_body_without_a_document(api: Api) -> None:
     del b["doc"]
     err = error_of(api.post("/transfers", "officer1", b), 422, problems=True)
     assert "文号" in str(err)
+
+
+def test_a_missing_giver_is_named_in_chinese(api: Api) -> None:
+    b = body()
+    del b["from"]
+    err = error_of(api.post("/transfers", "officer1", b), 422, problems=True)
+    assert err["field"] == "调出项目"
+    assert "必须填写" in err["error"]

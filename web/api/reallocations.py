@@ -28,6 +28,7 @@ from web.api.responses import envelope, money, req
 from web.api.schemas import (
     ApiSchema,
     IdempotencyHeader,
+    Text,
     amount_field,
     code_field,
     date_field,
@@ -44,9 +45,9 @@ class TransferIn(ApiSchema):
     to = code_field("调入项目", "调入预算的项目编码", required=True)
     amount = amount_field(required=True)
     date = date_field("日期", "调剂日期 YYYY-MM-DD（预算自该日起变动）", required=True)
-    doc = named(fields.String, "文号", "调剂文件的文号（必填）", required=True)
+    doc = named(Text, "文号", "调剂文件的文号（必填）", required=True)
     year = year_field(load_default=None, metadata={"description": "预算年度（项目编码在多个年度存在时必填）"})
-    note = named(fields.String, "备注", load_default="")
+    note = named(Text, "备注", load_default="")
 
 
 class SideOut(Schema):
