@@ -4,12 +4,16 @@ nothing, and the read rows (status, public tables, rebuild) count both sides."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from conftest import READ_TABLE_ORDER, ledger_event_count
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import DuplicateError, InvalidInputError, NotFoundError, OverspendError
@@ -218,3 +222,63 @@ def test_a_payment_may_use_the_budget_received(pair: BudgetTracker) -> None:
     # Now the transfer back of any of it would overspend P2 from 2024-06-15 on.
     with pytest.raises(OverspendError):
         pair.transfer("P2", "P1", "0.01", date="2024-06-20", doc=DOC)
+
+
+def test_a_project_with_transfers_loads_from_its_snapshot_unchanged(pair: BudgetTracker, db_url: str) -> None:
+    """A snapshot holds the transfer entries; a fresh tracker loading from it sees the
+    same budget by day and the same entries as the one that recorded them."""
+    from tracker.store.config import Settings
+
+    pair.transfer("P1", "P2", "5000.00", date="2024-06-15", doc=DOC)
+    pid = pair.find_project("P1")
+    project = pair.repository.get(pid)
+    assert pair.snapshots is not None
+    pair.snapshots.put([pair.snapshot_of(project)])
+    fresh = BudgetTracker(Settings(db_url=db_url, user="测试员"))
+    try:
+        loaded = fresh.repository.get(pid)
+        assert loaded.budget_by_day == project.budget_by_day
+        assert loaded.appropriations == project.appropriations
+        fresh.transfer("P1", "P2", "1.00", date="2024-06-16", doc=DOC)
+        assert fresh.show("P1")["budget"] == "94999.00"
+    finally:
+        fresh.close()
+
+
+_cases = itertools.count()
+_days = st.dates(dt.date(2024, 1, 10), dt.date(2024, 12, 31)).map(dt.date.isoformat)
+_cents = st.integers(1, 40_000).map(lambda n: f"{n // 100}.{n % 100:02d}")
+_steps = st.lists(st.tuples(st.sampled_from(["ab", "ba", "pay_a", "pay_b"]), _cents, _days), max_size=12)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=_steps)
+def test_random_transfers_through_the_service_keep_the_read_rows_balanced(
+    funded: BudgetTracker, plan: list[tuple[str, str, str]]
+) -> None:
+    """Whatever is accepted or refused, the pair's budget stays 500.00 in the read rows,
+    neither project is overspent at the end of any day, and the rows agree with the
+    aggregates' own figures."""
+    app, n = funded, next(_cases)
+    a, b = f"A{n}", f"B{n}"
+    for code, amount in ((a, "300.00"), (b, "200.00")):
+        app.add_project(year=2024, unit="450001", code=code, name=code)
+        app.appropriate(code, amount, date="2024-01-10", doc="文号")
+    for what, amount, day in plan:
+        with contextlib.suppress(OverspendError):
+            if what in ("ab", "ba"):
+                giver, receiver = (a, b) if what == "ab" else (b, a)
+                app.transfer(giver, receiver, amount, date=day, doc=DOC)
+            else:
+                app.pay(a if what == "pay_a" else b, amount, date=day, payee="某公司")
+    assert budget(app, a) + budget(app, b) == Decimal("500.00")
+    for code in (a, b):
+        pid = str(app.find_project(code))
+        rows = app.read.all(
+            "SELECT date, budget_fen, spent_fen FROM rm_daily WHERE project_id = ? ORDER BY date", (pid,)
+        )
+        running = 0
+        for r in rows:
+            running += int(r["budget_fen"]) - int(r["spent_fen"])
+            assert running >= 0, f"{code} overspent on {r['date']}"
+        assert Decimal(app.show(code)["budget"]) == budget(app, code)
