@@ -282,3 +282,12 @@ def test_random_transfers_through_the_service_keep_the_read_rows_balanced(
             running += int(r["budget_fen"]) - int(r["spent_fen"])
             assert running >= 0, f"{code} overspent on {r['date']}"
         assert Decimal(app.show(code)["budget"]) == budget(app, code)
+
+
+def test_a_code_in_several_years_asks_for_the_year(pair: BudgetTracker) -> None:
+    pair.add_project(year=2025, unit="450001", code="P2", name="医保宣传")
+    with pytest.raises(InvalidInputError) as e:
+        pair.transfer("P1", "P2", "100.00", date="2024-06-15", doc=DOC)
+    assert e.value.field == "年度"
+    pair.transfer("P1", "P2", "100.00", date="2024-06-15", doc=DOC, year=2024)
+    assert budget(pair, "P2") == Decimal("20100.00")

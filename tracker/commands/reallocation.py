@@ -80,6 +80,8 @@ class ReallocationCommands(LedgerCommands):
         try:
             return self.find_project(code, year)
         except TrackerError as e:
+            if e.field != "项目编码":  # 年度 when the code is in several years: say so
+                raise
             raise type(e)(e.message, field) from None
 
     def _update_pair(

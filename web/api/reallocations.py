@@ -122,6 +122,8 @@ def _side(code: str, year: int | None, field: str) -> ProjectFacts:
     try:
         facts = project_facts(code, year)
     except TrackerError as e:
+        if e.field != "项目编码":  # 年度 when the code is in several years: say so
+            raise
         raise type(e)(e.message, field) from None
     if not api_scope().can_record(facts.unit_code):
         raise ApiError(403, f"无权为单位 {facts.unit_code} 登记：只能在本单位及下级单位的项目之间调剂", field)
