@@ -6,7 +6,17 @@ exit 2 (click's convention); commands that create something print its id alone o
 the last line, so scripts can capture it with ``tail -n1``.
 """
 
-from tracker.cli import alerts, demo, integrity, ledger, performance, readmodels, users, year_end  # noqa: F401 - registers the commands
+from tracker.cli import (  # noqa: F401 - registers the commands
+    alerts,
+    demo,
+    integrity,
+    ledger,
+    performance,
+    readmodels,
+    reallocation,
+    users,
+    year_end,
+)
 from tracker.cli.base import Context, cli, main
 
 __all__ = ["Context", "cli", "main"]

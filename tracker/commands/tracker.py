@@ -12,6 +12,7 @@ from tracker.commands.base import CommandBase
 from tracker.commands.indicators import IndicatorCommands
 from tracker.commands.ledger import LedgerCommands
 from tracker.commands.observers import observed
+from tracker.commands.reallocation import ReallocationCommands
 from tracker.commands.register import RegisterCommands
 from tracker.commands.rollover import RolloverCommands
 from tracker.commands.selfeval import SelfEvaluationCommands
@@ -26,6 +27,7 @@ class BudgetTracker(
     UserCommands,
     RolloverCommands,
     RegisterCommands,
+    ReallocationCommands,
     LedgerCommands,
     IndicatorCommands,
     SelfEvaluationCommands,
@@ -34,6 +36,6 @@ class BudgetTracker(
     CommandBase,
 ):
     """Budget execution tracker: accounts, units, projects, appropriations, payments,
-    plans, indicators, self-evaluations, alerts and the year-end carry-over."""
+    plans, transfers, indicators, self-evaluations, alerts and the year-end carry-over."""
 
     name = "BudgetTracker"

@@ -21,6 +21,15 @@ from tracker.domain.errors import InvalidInputError, NotFoundError, OverspendErr
 from tracker.domain.ids import project_id
 from tracker.domain.money import ZERO, check_exact_positive, fmt_yuan_grouped
 from tracker.domain.plan import Checkpoint, validate_checkpoints
+from tracker.domain.reallocation import (
+    TRANSFER_IN,
+    TRANSFER_LABELS,
+    TRANSFER_OUT,
+    TRANSFER_SIGN,
+    check_doc,
+    check_transfer_fits,
+    side_id,
+)
 
 # Appropriation kinds (指标下达) and the direction each moves the budget.
 INITIAL, ADD, REDUCE, CARRYOVER, RECALL = "initial", "add", "reduce", "carryover", "recall"
@@ -32,6 +41,10 @@ KIND_LABELS = {
     CARRYOVER: "上年结转",
     RECALL: "收回",
 }
+
+# Every kind an entry of the budget can have, for display: the appropriation kinds
+# above (what ``budget`` accepts) and the two sides of a 预算调剂.
+LEDGER_KIND_LABELS = {**KIND_LABELS, **TRANSFER_LABELS}
 
 Request = dict[str, Any] | None
 
@@ -233,6 +246,43 @@ class Project(Aggregate):
         validate_checkpoints(checkpoints, self.year)
         self._plan_set(list(checkpoints), user, note, request)
 
+    def transfer_out(
+        self,
+        transfer_id: UUID,
+        to_code: str,
+        to_project: UUID,
+        amount: Decimal,
+        date: dt.date,
+        doc: str,
+        user: str,
+        note: str = "",
+        request: Request = None,
+    ) -> None:
+        """The giving side of a 预算调剂; refused if spending would exceed the budget
+        left on any date from ``date`` on (``tracker.domain.reallocation``)."""
+        check_exact_positive(amount)
+        self._check_date(date)
+        check_doc(doc)
+        check_transfer_fits(amount, date, self.available_from(date))
+        self._transferred_out(transfer_id, to_code, to_project, amount, date, doc, user, note, request)
+
+    def transfer_in(
+        self,
+        transfer_id: UUID,
+        from_code: str,
+        from_project: UUID,
+        amount: Decimal,
+        date: dt.date,
+        doc: str,
+        user: str,
+        note: str = "",
+    ) -> None:
+        """The receiving side of a 预算调剂 (its request id is kept on the giving side)."""
+        check_exact_positive(amount)
+        self._check_date(date)
+        check_doc(doc)
+        self._transferred_in(transfer_id, from_code, from_project, amount, date, doc, user, note)
+
     def _check_date(self, date: dt.date) -> None:
         if date.year != self.year:
             raise InvalidInputError(f"日期 {date} 不在项目 {self.code} 的预算年度 {self.year} 年内", "日期")
@@ -299,6 +349,43 @@ class Project(Aggregate):
         self.spent_by_day[iso] = self.spent_by_day.get(iso, ZERO) - amount
         payment = self.payments[str(payment_id)]
         payment["reversed"] = payment["reversed"] + amount
+
+    @event("BudgetTransferredOut")
+    def _transferred_out(
+        self,
+        transfer_id: UUID,
+        to_code: str,
+        to_project: UUID,
+        amount: Decimal,
+        date: dt.date,
+        doc: str,
+        user: str,
+        note: str,
+        request: Request,
+    ) -> None:
+        self._move_budget(transfer_id, TRANSFER_OUT, amount, date, doc)
+
+    @event("BudgetTransferredIn")
+    def _transferred_in(
+        self,
+        transfer_id: UUID,
+        from_code: str,
+        from_project: UUID,
+        amount: Decimal,
+        date: dt.date,
+        doc: str,
+        user: str,
+        note: str,
+    ) -> None:
+        self._move_budget(transfer_id, TRANSFER_IN, amount, date, doc)
+
+    def _move_budget(self, transfer_id: UUID, kind: str, amount: Decimal, date: dt.date, doc: str) -> None:
+        """A transfer's side changes the budget on its date, as an appropriation does."""
+        iso = date.isoformat()
+        self.budget_by_day[iso] = self.budget_by_day.get(iso, ZERO) + amount * TRANSFER_SIGN[kind]
+        self.appropriations.append(
+            {"id": str(side_id(transfer_id, kind)), "kind": kind, "amount": amount, "date": date, "doc": doc}
+        )
 
     @event("PlanSet")
     def _plan_set(self, checkpoints: list[Checkpoint], user: str, note: str, request: Request) -> None:

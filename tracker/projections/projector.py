@@ -18,6 +18,7 @@ from typing import Any
 from tracker.domain.money import to_fen
 from tracker.domain.plan import plan_spec
 from tracker.domain.project import KIND_SIGN
+from tracker.domain.reallocation import TRANSFER_IN, TRANSFER_OUT, TRANSFER_SIGN, side_id
 from tracker.domain.user import ROLES, UNIT_ROLES
 
 Statement = tuple[str, tuple[Any, ...]]
@@ -136,6 +137,24 @@ def _appropriated(e: Any, pid: str) -> list[Statement]:
             (str(e.appropriation_id), pid, e.date.isoformat(), e.kind, fen, e.doc),
         ),
     ]
+
+
+def _transferred(kind: str) -> Callable[[Any, str], list[Statement]]:
+    """One side of a 预算调剂: a signed entry in the budget's rows, like an appropriation
+    (so status, roll-ups and the public tables count it), its id fixed by the transfer's."""
+
+    def handler(e: Any, pid: str) -> list[Statement]:
+        fen = to_fen(e.amount) * TRANSFER_SIGN[kind]
+        return [
+            *_ledger(pid, e.date, fen, 0),
+            (
+                "INSERT INTO rm_appropriations (id, project_id, date, kind, amount_fen, doc) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (str(side_id(e.transfer_id, kind)), pid, e.date.isoformat(), kind, fen, e.doc),
+            ),
+        ]
+
+    return handler
 
 
 def _paid(e: Any, pid: str) -> list[Statement]:
@@ -474,6 +493,8 @@ HANDLERS: dict[str, Callable[[Any, str], list[Statement]]] = {
     "Unit.Renamed": _unit_renamed,
     "Project.Registered": _project_registered,
     "Project.BudgetAppropriated": _appropriated,
+    "Project.BudgetTransferredOut": _transferred(TRANSFER_OUT),
+    "Project.BudgetTransferredIn": _transferred(TRANSFER_IN),
     "Project.PaymentRecorded": _paid,
     "Project.PaymentReversed": _reversed,
     "Project.PlanSet": _plan_set,

@@ -24,7 +24,7 @@ from tracker.domain.indicator import Target
 from tracker.domain.money import ZERO, from_fen
 from tracker.domain.plan import HUNDRED, Checkpoint
 from tracker.domain.plan_warnings import plan_warnings
-from tracker.domain.project import KIND_LABELS
+from tracker.domain.project import LEDGER_KIND_LABELS
 from tracker.domain.selfeval import IndicatorResult, indicator_completion
 from tracker.queries.status import Figures, ProjectStatus, Queries
 from tracker.queries.units import UNITS_SQL
@@ -253,7 +253,7 @@ class ProjectPageQueries:
                     r["id"],
                     _date(r["date"]),
                     r["kind"],
-                    KIND_LABELS.get(r["kind"]) or str(r["kind"]),
+                    LEDGER_KIND_LABELS.get(r["kind"]) or str(r["kind"]),
                     amount,
                     r["doc"],
                     running,

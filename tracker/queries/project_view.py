@@ -14,7 +14,7 @@ from tracker.domain import lag
 from tracker.domain.money import fmt_yuan
 from tracker.domain.plan import plan_spec
 from tracker.domain.plan_warnings import plan_warnings
-from tracker.domain.project import KIND_LABELS, Project
+from tracker.domain.project import KIND_LABELS, LEDGER_KIND_LABELS, Project
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -59,7 +59,7 @@ def project_view(p: Project) -> dict[str, Any]:
             {
                 "id": a["id"],
                 "kind": a["kind"],
-                "kind_label": KIND_LABELS[a["kind"]],
+                "kind_label": LEDGER_KIND_LABELS[a["kind"]],
                 "date": a["date"].isoformat(),
                 "amount": fmt_yuan(a["amount"]),
                 "doc": a["doc"],
@@ -75,6 +75,8 @@ EVENT_LABELS = {
     "Registered": "登记",
     "Renamed": "更名",
     "BudgetAppropriated": "预算批复",
+    "BudgetTransferredOut": "预算调剂调出",
+    "BudgetTransferredIn": "预算调剂调入",
     "PaymentRecorded": "支付",
     "PaymentReversed": "冲销",
     "PlanSet": "设定支出计划",
@@ -113,6 +115,10 @@ def _details(e: Any) -> str:
     if kind == "Project.BudgetAppropriated":
         doc = f"，文号 {e.doc}" if e.doc else ""
         return f"{KIND_LABELS[e.kind]}{doc}"
+    if kind == "Project.BudgetTransferredOut":
+        return f"调剂至 {e.to_code}，文号 {e.doc}，调剂编号 {e.transfer_id}"
+    if kind == "Project.BudgetTransferredIn":
+        return f"由 {e.from_code} 调入，文号 {e.doc}，调剂编号 {e.transfer_id}"
     if kind == "Project.PaymentRecorded":
         voucher = f"，凭证号 {e.voucher}" if e.voucher else ""
         return f"支付编号 {e.payment_id}，收款人 {e.payee}{voucher}"

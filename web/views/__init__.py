@@ -12,6 +12,7 @@ AREAS = (
     "dashboard",
     "projects",
     "forms",
+    "reallocations",
     "register",
     "alerts",
     "rollups",

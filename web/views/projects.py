@@ -42,6 +42,7 @@ ACTIONS = (
     ("forms.payment", "登记支付"),
     ("forms.appropriation", "追加预算"),
     ("forms.plan", "设定支出计划"),
+    ("reallocations.new", "预算调剂"),
 )
 
 
