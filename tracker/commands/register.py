@@ -20,6 +20,7 @@ from tracker.domain.plan import Checkpoint, parse_plan
 from tracker.domain.project import Project
 from tracker.domain.unit import Unit
 from tracker.queries import lookups
+from tracker.queries.known import KnownOn
 from tracker.queries.known import known_on as known_on_of
 from tracker.queries.known_views import known_state, mark_later
 from tracker.queries.project_view import history_rows, project_view
@@ -169,7 +170,7 @@ class RegisterCommands(CommandBase):
         return project
 
     def show(
-        self, code: str, year: int | str | None = None, known_on: str | dt.datetime | None = None
+        self, code: str, year: int | str | None = None, known_on: str | dt.datetime | KnownOn | None = None
     ) -> dict[str, Any]:
         """Current state of one project, as plain data; as known on a moment, the
         state its events recorded by then give (``known_state``)."""
@@ -180,7 +181,7 @@ class RegisterCommands(CommandBase):
         return {**project_view(known_state(events, known, code)), "known_on": known.label}
 
     def history(
-        self, code: str, year: int | str | None = None, known_on: str | dt.datetime | None = None
+        self, code: str, year: int | str | None = None, known_on: str | dt.datetime | KnownOn | None = None
     ) -> list[dict[str, Any]]:
         """The project's events, oldest first, each with who and when; as known on a
         moment, those recorded after it are marked (not hidden)."""
