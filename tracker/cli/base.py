@@ -19,6 +19,9 @@ from tracker.domain.errors import TrackerError
 from tracker.store.config import Settings
 
 FORMAT = click.Choice(["table", "json"])
+known_on_option = click.option(
+    "--known-on", "known_on", help='依据时点（北京时间，如 "2024-07-05 17:00"）：只计此前登记的'
+)
 
 
 PLUGIN_GROUP = "tracker.commands"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli.base import FORMAT, Context, TrackerGroup, cli, pass_ctx
+from tracker.cli.base import FORMAT, Context, TrackerGroup, cli, known_on_option, pass_ctx
 from tracker.cli.formatting import echo, table, to_json
+from tracker.queries.known_views import LATER
 
 # ------------------------------------------------------------------- units
 
@@ -264,10 +265,11 @@ def plan(
 @click.argument("code")
 @click.option("--year", help="预算年度")
 @click.option("--format", "fmt", type=FORMAT, default="table")
+@known_on_option
 @pass_ctx
-def show(c: Context, code: str, year: str | None, fmt: str) -> None:
-    """显示一个项目的当前状态。"""
-    view = c.app.show(code, year)
+def show(c: Context, code: str, year: str | None, fmt: str, known_on: str | None) -> None:
+    """显示一个项目的当前状态（或依据时点时的状态）。"""
+    view = c.app.show(code, year, known_on)
     if fmt == "json":
         echo(to_json(view))
         return
@@ -280,16 +282,27 @@ def show(c: Context, code: str, year: str | None, fmt: str) -> None:
 @click.argument("code")
 @click.option("--year", help="预算年度")
 @click.option("--format", "fmt", type=FORMAT, default="table")
+@known_on_option
 @pass_ctx
-def history(c: Context, code: str, year: str | None, fmt: str) -> None:
-    """按时间顺序列出项目的全部事件（谁、何时）。"""
-    rows = c.app.history(code, year)
+def history(c: Context, code: str, year: str | None, fmt: str, known_on: str | None) -> None:
+    """按时间顺序列出项目的全部事件（谁、何时）；给出依据时点时标出其后登记的。"""
+    rows = c.app.history(code, year, known_on)
     if fmt == "json":
         echo(to_json(rows))
         return
+    marked = bool(known_on)
     echo(
         table(
-            ["序号", "记录时间", "操作人", "事件", "业务日期", "金额(元)", "说明"],
+            [
+                "序号",
+                "记录时间",
+                "操作人",
+                "事件",
+                "业务日期",
+                "金额(元)",
+                "说明",
+                *(["依据时点"] if marked else []),
+            ],
             [
                 [
                     r["version"],
@@ -299,6 +312,7 @@ def history(c: Context, code: str, year: str | None, fmt: str) -> None:
                     r["date"] or "",
                     r["amount"] or "",
                     r["details"] + (f"；备注：{r['note']}" if r["note"] else ""),
+                    *([LATER if r["recorded_after"] else ""] if marked else []),
                 ]
                 for r in rows
             ],

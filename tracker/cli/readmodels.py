@@ -8,12 +8,14 @@ from typing import Any
 
 import click
 
-from tracker.cli.base import FORMAT, Context, TrackerGroup, cli, pass_ctx
+from tracker.cli.base import FORMAT, Context, TrackerGroup, cli, known_on_option, pass_ctx
 from tracker.cli.formatting import echo, to_json
 from tracker.cli.status_text import rollup_table, status_table
 from tracker.domain.errors import NotFoundError
 from tracker.domain.inputs import parse_date
 from tracker.queries import wire
+from tracker.queries.known import KnownOn
+from tracker.queries.known import known_on as parse_known_on
 
 # ------------------------------------------------------------ read models
 
@@ -22,15 +24,23 @@ def _as_of(text: str | None) -> dt.date | None:
     return parse_date(text, "--as-of") if text else None
 
 
+def _known(text: str | None) -> KnownOn | None:
+    """``--known-on``: the moment (Beijing time) whose records count; 依据时点 in errors."""
+    return parse_known_on(text)
+
+
 @cli.command()
 @click.option("--year", required=True, type=int, help="预算年度")
 @click.option("--as-of", "as_of", help="截至日期 YYYY-MM-DD（默认今天，年度结束后为 12-31）")
 @click.option("--unit", "unit_code", help="单位编码（含全部下级单位）")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@known_on_option
 @pass_ctx
-def status(c: Context, year: int, as_of: str | None, unit_code: str | None, fmt: str) -> None:
+def status(
+    c: Context, year: int, as_of: str | None, unit_code: str | None, fmt: str, known_on: str | None
+) -> None:
     """各项目执行率、序时进度、差距与状态。"""
-    report = c.app.queries.status_report(year, _as_of(as_of), unit_code)
+    report = c.app.queries.status_report(year, _as_of(as_of), unit_code, _known(known_on))
     if fmt == "json":
         echo(to_json(wire.status_json(report)))
     elif fmt == "csv":
@@ -51,13 +61,22 @@ def status(c: Context, year: int, as_of: str | None, unit_code: str | None, fmt:
 @click.option("--as-of", "as_of", help="截至日期 YYYY-MM-DD")
 @click.option("--unit", "unit_code", help="单位编码（含全部下级单位）")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@known_on_option
 @pass_ctx
 def rollup(
-    c: Context, year: int, by: str, level: str | None, as_of: str | None, unit_code: str | None, fmt: str
+    c: Context,
+    year: int,
+    by: str,
+    level: str | None,
+    as_of: str | None,
+    unit_code: str | None,
+    fmt: str,
+    known_on: str | None,
 ) -> None:
     """按单位、功能分类、经济分类、资金来源或支出类型汇总。"""
     dims = [d.strip() for d in by.split(",") if d.strip()]
-    r = c.app.queries.rollup(year, dims, int(level) if level else None, _as_of(as_of), unit_code)
+    known = _known(known_on)
+    r = c.app.queries.rollup(year, dims, int(level) if level else None, _as_of(as_of), unit_code, known)
     if fmt == "json":
         echo(to_json(wire.rollup_json(r)))
     elif fmt == "csv":
@@ -72,16 +91,20 @@ def rollup(
 @click.option("--year", type=int, help="预算年度（项目编码唯一时可省略；单位必填）")
 @click.option("--as-of", "as_of", help="截至日期")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+@known_on_option
 @pass_ctx
-def series(c: Context, code: str, is_unit: bool, year: int | None, as_of: str | None, fmt: str) -> None:
+def series(
+    c: Context, code: str, is_unit: bool, year: int | None, as_of: str | None, fmt: str, known_on: str | None
+) -> None:
     """逐日累计的预算、执行数、执行率与序时进度（供图表使用）。"""
+    known = _known(known_on)
     if is_unit:
         if year is None:
             raise click.UsageError("--unit 时必须指定 --year")
-        s = c.app.queries.series(year, unit=code, as_of=_as_of(as_of))
+        s = c.app.queries.series(year, unit=code, as_of=_as_of(as_of), known=known)
     else:
         pid = c.app.find_project(code, year)
-        s = c.app.queries.series(year or c.app.project_year(pid), code=code, as_of=_as_of(as_of))
+        s = c.app.queries.series(year or c.app.project_year(pid), code=code, as_of=_as_of(as_of), known=known)
     if fmt == "csv":
         echo(wire.series_csv(s), nl=False)
     else:
@@ -92,6 +115,7 @@ def series(c: Context, code: str, is_unit: bool, year: int | None, as_of: str | 
                     "code": s["code"],
                     "unit": s["unit"],
                     "as_of": s["as_of"],
+                    **wire.known_json(known),
                     "points": wire.series_rows(s),
                 }
             )
@@ -103,12 +127,16 @@ def series(c: Context, code: str, is_unit: bool, year: int | None, as_of: str | 
 @click.option("--year", help="预算年度")
 @click.option("--as-of", "as_of", help="截至日期")
 @click.option("--format", "fmt", type=FORMAT, default="table")
+@known_on_option
 @pass_ctx
-def progress(c: Context, code: str, year: str | None, as_of: str | None, fmt: str) -> None:
+def progress(
+    c: Context, code: str, year: str | None, as_of: str | None, fmt: str, known_on: str | None
+) -> None:
     """一个项目的检查点完成情况、预测与每日所需支出。"""
     from tracker.cli.show_text import progress_json, progress_text
 
-    data = c.app.queries.progress(c.app.find_project(code, year), _as_of(as_of))
+    known = _known(known_on)
+    data = c.app.queries.progress(c.app.find_project(code, year), _as_of(as_of), known)
     echo(to_json(progress_json(data)) if fmt == "json" else progress_text(data))
 
 
@@ -228,13 +256,23 @@ def projections_rebuild(c: Context) -> None:
     type=click.Path(),
     help="输出文件（.xlsx/.csv；fdp 为目录或 .zip）",
 )
+@known_on_option
 @pass_ctx
 def export_cmd(
-    c: Context, kind: str, year: int, unit_code: str | None, as_of: str | None, output: str
+    c: Context,
+    kind: str,
+    year: int,
+    unit_code: str | None,
+    as_of: str | None,
+    output: str,
+    known_on: str | None,
 ) -> None:
     """导出公开报表（收支总表、支出总表、基本支出表、项目支出表、三公经费表）、
     财政数据包、绩效运行监控表、自评表或执行进度通报（ranking）。"""
     day = _as_of(as_of)
+    known = _known(known_on)
+    if known is not None and kind in ("monitoring", "selfeval"):
+        raise click.UsageError(f"{kind} 不支持 --known-on（依据时点），只有公开报表和财政数据包支持")
     if kind == "monitoring":
         from tracker.exporting.monitoring import write_monitoring
 
@@ -254,5 +292,5 @@ def export_cmd(
     else:
         from tracker.exporting import export
 
-        path = export(c.app.read, kind, year, unit_code, output, as_of=day)
+        path = export(c.app.read, kind, year, unit_code, output, as_of=day, known=known)
     echo(f"已导出：{path}")

@@ -16,7 +16,8 @@ def _g(text: str) -> str:
 
 def show_text(v: dict[str, Any]) -> str:
     lines = [
-        f"{v['year']} 年  {v['code']}  {v['name']}",
+        f"{v['year']} 年  {v['code']}  {v['name']}"
+        + (f"（依据 {v['known_on']} 的登记）" if v.get("known_on") else ""),
         f"预算单位：{v['unit']}    支出类型：{v['expenditure_type']}    负责人：{v['owner'] or '—'}",
         f"功能分类：{v['functional'] or '—'}    经济分类：{v['economic'] or '—'}    资金来源：{v['source']}",
         f"全年预算数：{_g(v['budget'])} 元    执行数：{_g(v['disbursed'])} 元    "
@@ -53,10 +54,11 @@ def show_text(v: dict[str, Any]) -> str:
 
 
 def progress_json(d: dict[str, Any]) -> dict[str, Any]:
-    from tracker.queries.wire import pct, project
+    from tracker.queries.wire import known_json, pct, project
 
     return {
         "as_of": d["as_of"].isoformat(),
+        **known_json(d.get("known_on")),
         **project(d["project"]),
         "checkpoints": [
             {
@@ -77,8 +79,9 @@ def progress_json(d: dict[str, Any]) -> dict[str, Any]:
 
 def progress_text(d: dict[str, Any]) -> str:
     j = progress_json(d)
+    known = f"，{j['known_on_caption']}" if "known_on_caption" in j else ""
     lines = [
-        f"{j['code']} {j['name']}（截至 {j['as_of']}）",
+        f"{j['code']} {j['name']}（截至 {j['as_of']}{known}）",
         f"全年预算 {_g(j['budget'])} 元，执行 {_g(j['disbursed'])} 元，执行率 {j['execution_rate']}%，"
         f"序时进度 {j['planned_rate']}%，差距 {j['lag_points']} 个百分点，状态 {STATUS_LABELS[j['status']]}",
         f"按目前进度预计年末执行率 {j['forecast_rate']}%",

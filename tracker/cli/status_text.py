@@ -23,6 +23,12 @@ def _r(value: Decimal) -> str:
     return f"{value.quantize(CENT, rounding=ROUND_HALF_UP)}"
 
 
+def known_caption(report: dict[str, Any]) -> str:
+    """``，依据 2024-07-05 17:00 的登记`` when the report was asked as known on a moment."""
+    known = report.get("known_on")
+    return f"，{known.caption}" if known is not None else ""
+
+
 def status_table(report: dict[str, Any]) -> str:
     """Every project of a ``status_report`` and its 合计 line, under a title with the date."""
     headers = [
@@ -41,7 +47,7 @@ def status_table(report: dict[str, Any]) -> str:
     rows.append(
         _figure_row(["合计", f"{len(report['projects'])} 个项目"], report["total"], report["total_status"])
     )
-    title = f"{report['year']} 年预算执行进度（截至 {report['as_of']}）"
+    title = f"{report['year']} 年预算执行进度（截至 {report['as_of']}{known_caption(report)}）"
     if report["unit"]:
         title += f"  单位 {report['unit']}"
     lines = [title, table(headers, rows, right=(2, 3, 4, 5, 6, 7, 9))]
@@ -118,4 +124,6 @@ def rollup_table(r: dict[str, Any]) -> str:
         ]
     )
     n = len(r["by"])
-    return f"{r['year']} 年汇总（截至 {r['as_of']}）\n" + table(headers, rows, right=tuple(range(n, n + 6)))
+    return f"{r['year']} 年汇总（截至 {r['as_of']}{known_caption(r)}）\n" + table(
+        headers, rows, right=tuple(range(n, n + 6))
+    )

@@ -44,6 +44,7 @@ from tracker.domain.project import Project
 from tracker.projections.gaps import LogGapError
 from tracker.projections.projector import statements_for
 from tracker.projections.rebuild import rebuild
+from tracker.projections.recorded import backfill
 from tracker.queries import Queries, lookups
 from tracker.queries.log_names import object_label
 from tracker.store.config import Settings, eventsourcing_env, schema_lock
@@ -77,6 +78,7 @@ class CommandBase(Application[UUID]):
         self._locks: dict[UUID, threading.RLock] = {}
         self._code_cache: dict[tuple[str, int], UUID] = {}
         self.read: ReadStore = ReadStore(self.recorder)
+        backfill(self.read, self._fallback())  # an old database's recording moments, once
         self.queries: Queries = Queries(self.read)
         self.observers: Observers = Observers()
 
@@ -259,17 +261,21 @@ class CommandBase(Application[UUID]):
 
     def rebuild_read_model(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild every read table from the event log; returns events replayed."""
+        try:
+            return rebuild(self.read, self._fallback(), progress)
+        except LogGapError as e:
+            what = object_label(self.read, e.gap.originator_id, e.gap.topic)
+            raise BrokenLogError(what, e.gap.missing) from None
+
+    def _fallback(self) -> Callable[[str, Any], Any]:
+        """Decode a stored value of one of the application's own transcodings."""
         transcoder = self.mapper.transcoder
         assert isinstance(transcoder, JSONTranscoder)
 
         def fallback(name: str, data: Any) -> Any:
             return transcoder.names[name].decode(data)
 
-        try:
-            return rebuild(self.read, fallback, progress)
-        except LogGapError as e:
-            what = object_label(self.read, e.gap.originator_id, e.gap.topic)
-            raise BrokenLogError(what, e.gap.missing) from None
+        return fallback
 
     # ------------------------------------------------------ command machinery
 

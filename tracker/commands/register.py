@@ -4,6 +4,7 @@ them, choose a unit's lag rule, and the reads the doors make of them.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -19,6 +20,9 @@ from tracker.domain.plan import Checkpoint, parse_plan
 from tracker.domain.project import Project
 from tracker.domain.unit import Unit
 from tracker.queries import lookups
+from tracker.queries.known import KnownOn
+from tracker.queries.known import known_on as known_on_of
+from tracker.queries.known_views import known_state, mark_later
 from tracker.queries.project_view import history_rows, project_view
 
 
@@ -165,13 +169,24 @@ class RegisterCommands(CommandBase):
         assert isinstance(project, Project)
         return project
 
-    def show(self, code: str, year: int | str | None = None) -> dict[str, Any]:
-        """Current state of one project, as plain data."""
-        return project_view(self.get_project(code, year))
+    def show(
+        self, code: str, year: int | str | None = None, known_on: str | dt.datetime | KnownOn | None = None
+    ) -> dict[str, Any]:
+        """Current state of one project, as plain data; as known on a moment, the
+        state its events recorded by then give (``known_state``)."""
+        known = known_on_of(known_on)
+        if known is None:
+            return project_view(self.get_project(code, year))
+        events = self.contiguous_events(self.find_project(code, year))
+        return {**project_view(known_state(events, known, code)), "known_on": known.label}
 
-    def history(self, code: str, year: int | str | None = None) -> list[dict[str, Any]]:
-        """The project's events, oldest first, each with who and when."""
-        return history_rows(self.contiguous_events(self.find_project(code, year)))
+    def history(
+        self, code: str, year: int | str | None = None, known_on: str | dt.datetime | KnownOn | None = None
+    ) -> list[dict[str, Any]]:
+        """The project's events, oldest first, each with who and when; as known on a
+        moment, those recorded after it are marked (not hidden)."""
+        events = self.contiguous_events(self.find_project(code, year))
+        return mark_later(events, history_rows(events), known_on_of(known_on))
 
     def units(self) -> list[dict[str, Any]]:
         return lookups.unit_rows(self.read)

@@ -28,6 +28,7 @@ from tracker.exporting.datapackage import write_package
 from tracker.exporting.forms import Form, class_form, stamped, summary_form
 from tracker.exporting.three_public_form import three_public_form
 from tracker.exporting.xlsx import write_xlsx
+from tracker.queries.known import KnownOn
 from tracker.queries.reports import tables
 from tracker.store.chain import read_head
 from tracker.store.readstore import ReadStore
@@ -38,21 +39,29 @@ FORMATS = ("xlsx", "csv", "fdp")
 AsOf = dt.date | str | None
 
 
-def build_form(read: ReadStore, kind: str, year: int, unit: str | None = None, as_of: AsOf = None) -> Form:
+def build_form(
+    read: ReadStore,
+    kind: str,
+    year: int,
+    unit: str | None = None,
+    as_of: AsOf = None,
+    known: KnownOn | None = None,
+) -> Form:
     """The table of this kind laid out as its form (amounts in 万元), stamped with the
     event chain's head."""
     builders: dict[str, Callable[[], Form]] = {
-        "summary": lambda: summary_form(tables.income_expenditure_summary(read, year, unit, as_of)),
-        "function": lambda: class_form(tables.expenditure_by_function(read, year, unit, as_of)),
-        "basic": lambda: class_form(tables.basic_expenditure_by_economic(read, year, unit, as_of)),
+        "summary": lambda: summary_form(tables.income_expenditure_summary(read, year, unit, as_of, known)),
+        "function": lambda: class_form(tables.expenditure_by_function(read, year, unit, as_of, known)),
+        "basic": lambda: class_form(tables.basic_expenditure_by_economic(read, year, unit, as_of, known)),
         "project-economic": lambda: class_form(
-            tables.project_expenditure_by_economic(read, year, unit, as_of)
+            tables.project_expenditure_by_economic(read, year, unit, as_of, known)
         ),
-        "three-public": lambda: three_public_form(tables.three_public(read, year, unit, as_of)),
+        "three-public": lambda: three_public_form(tables.three_public(read, year, unit, as_of, known)),
     }
     if kind not in builders:
         raise InvalidInputError(_unknown_kind(kind), "报表类型")
-    return stamped(builders[kind](), read_head(read).footer())
+    footer = read_head(read).footer()
+    return stamped(builders[kind](), f"{footer}；{known.caption}" if known else footer)
 
 
 def export(
@@ -63,6 +72,7 @@ def export(
     path: str | Path,
     fmt: str | None = None,
     as_of: AsOf = None,
+    known: KnownOn | None = None,
 ) -> Path:
     """Write one table (or the data package) to ``path``; returns the path written."""
     if kind not in KINDS:
@@ -76,8 +86,8 @@ def export(
             "财政数据包（fdp）导出到目录或 .zip 文件；各公开表导出为 .xlsx 或 .csv", "导出格式"
         )
     if fmt == "fdp":
-        return write_package(read, year, unit, target, as_of)
-    form = build_form(read, kind, year, unit, as_of)
+        return write_package(read, year, unit, target, as_of, known)
+    form = build_form(read, kind, year, unit, as_of, known)
     if fmt == "xlsx":
         return write_xlsx([form], target)
     return write_csv(form, target)

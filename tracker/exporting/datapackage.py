@@ -31,6 +31,7 @@ from tracker.domain.catalogue import ECONOMIC_CLASSES, FUNCTIONAL_CLASSES
 from tracker.domain.money import from_fen
 from tracker.exporting.files import os_errors_named, replacing
 from tracker.queries.figures import ProjectRef
+from tracker.queries.known import KnownOn
 from tracker.queries.reports.ledger import Ledger, load
 from tracker.queries.reports.tables import CARRYOVER, CARRYOVER_SOURCE
 from tracker.queries.units import subtree, units
@@ -112,11 +113,12 @@ def _attr(source: str, **extra: str) -> dict[str, str]:
 
 def descriptor(led: Ledger) -> dict[str, Any]:
     slug = f"budget-execution-{led.unit or 'all'}-{led.year}".lower()
+    known = f"，{led.known.caption}" if led.known else ""
     return {
         "profile": "fiscal-data-package",
         "profiles": {"fiscal": "*", "tabular": "*"},
         "name": slug,
-        "title": f"{led.unit_label} {led.year} 年预算及执行（截至 {led.as_of.isoformat()}）",
+        "title": f"{led.unit_label} {led.year} 年预算及执行（截至 {led.as_of.isoformat()}{known}）",
         "countryCode": "cn",
         "granularity": "aggregated",
         "fiscalPeriod": {"start": f"{led.year}-01-01", "end": f"{led.year}-12-31"},
@@ -216,10 +218,14 @@ def _csv(fields: tuple[tuple[str, str, str], ...], rows: list[dict[str, str]]) -
 
 
 def package_files(
-    read: ReadStore, year: int, unit: str | None = None, as_of: dt.date | str | None = None
+    read: ReadStore,
+    year: int,
+    unit: str | None = None,
+    as_of: dt.date | str | None = None,
+    known: KnownOn | None = None,
 ) -> dict[str, str]:
     """File name → text of every file of the package."""
-    led = load(read, year, unit, as_of)
+    led = load(read, year, unit, as_of, known)
     all_units = units(read)
     selected = subtree(unit, all_units) if unit else sorted(all_units)
     unit_rows = [
@@ -235,10 +241,15 @@ def package_files(
 
 
 def write_package(
-    read: ReadStore, year: int, unit: str | None, path: Path, as_of: dt.date | str | None = None
+    read: ReadStore,
+    year: int,
+    unit: str | None,
+    path: Path,
+    as_of: dt.date | str | None = None,
+    known: KnownOn | None = None,
 ) -> Path:
     """Into a directory (created if needed), or a ``.zip`` file."""
-    files = package_files(read, year, unit, as_of)
+    files = package_files(read, year, unit, as_of, known)
     if path.suffix.lower() == ".zip":
         with replacing(path) as temporary, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as z:
             for name, text in files.items():

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from tracker.domain.moments import utc_stamp
 from tracker.domain.money import to_fen
 from tracker.importing.state import chunks
 from tracker.projections.projector import ADD_DAILY, ADD_MONTHLY, statements_for
@@ -114,8 +115,8 @@ def merged_payments(events: Sequence[Any], max_params: int = PARAMS_PER_STATEMEN
     making and then merging five statements per event (a tenth of an import's time).
 
     The statements are the projector's own: those it makes for the first event are
-    compared with the layout assumed here (four statements: the day, the month, the
-    payment row, the request row) and give the SQL for the rest;
+    compared with the layout assumed here (five statements: the day, the month, the
+    payment row, its recording moment, the request row) and give the SQL for the rest;
     anything else (another event, another layout) takes the projector's way, merged.
     """
     return merged_groups([events], max_params)
@@ -128,6 +129,7 @@ def merged_groups(groups: Sequence[Sequence[Any]], max_params: int = PARAMS_PER_
     order made SQLite wander over the whole index: twice the time). A group of
     another shape is merged on its own, after the others."""
     payments: list[tuple[Any, ...]] = []
+    moments: list[tuple[Any, ...]] = []
     requests: list[tuple[Any, ...]] = []
     days: dict[str, dict[str, int]] = {}
     sqls: tuple[str, ...] = ()
@@ -141,21 +143,23 @@ def merged_groups(groups: Sequence[Sequence[Any]], max_params: int = PARAMS_PER_
         pid = str(events[0].originator_id)
         per_day = days.setdefault(pid, {})
         for e in events:
-            fen, iso, payment, request = _rows(e, pid)
+            fen, iso, payment, moment, request = _rows(e, pid)
             payments.append(payment)
+            moments.append(moment)
             requests.append(request)
             per_day[iso] = per_day.get(iso, 0) + fen
     if not sqls:
         return others
-    day_sql, month_sql, pay_sql, request_sql = sqls
+    day_sql, month_sql, pay_sql, moment_sql, request_sql = sqls
     payments.sort(key=_first)
+    moments.sort(key=_first)
     requests.sort(key=_first)
-    out = _multi_row({pay_sql: payments, request_sql: requests}, max_params)
+    out = _multi_row({pay_sql: payments, moment_sql: moments, request_sql: requests}, max_params)
     return [*out, *_ledger(day_sql, month_sql, days, max_params), *others]
 
 
 def _payment_sqls(events: Sequence[Any]) -> tuple[str, ...] | None:
-    """The projector's four statements for these events, if they are one project's
+    """The projector's five statements for these events, if they are one project's
     payments laid out as assumed (see ``merged_payments``)."""
     first = events[0] if events else None
     if first is None or any(
@@ -168,23 +172,26 @@ def _payment_sqls(events: Sequence[Any]) -> tuple[str, ...] | None:
     return tuple(sql for sql, _ in sample)
 
 
-def _rows(e: Any, pid: str) -> tuple[int, str, tuple[Any, ...], tuple[Any, ...]]:
-    """A payment event's amount in 分, its day, and its payment and request rows."""
+def _rows(e: Any, pid: str) -> tuple[int, str, tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
+    """A payment event's amount in 分, its day, and its payment, recording-moment and
+    request rows."""
     fen = to_fen(e.amount)
     iso = e.date.isoformat()
     request = e.request
+    payment_id = str(e.payment_id)
     return (
         fen,
         iso,
-        (str(e.payment_id), pid, iso, fen, e.payee, e.economic, e.voucher, e.source),
+        (payment_id, pid, iso, fen, e.payee, e.economic, e.voucher, e.source),
+        (payment_id, pid, iso, 0, fen, utc_stamp(e.timestamp)),
         (request["id"], request["hash"], request["result"]),
     )
 
 
 def _payment_params(e: Any, pid: str) -> tuple[tuple[Any, ...], ...]:
-    """The parameters of the projector's four statements for one payment event."""
-    fen, iso, payment, request = _rows(e, pid)
-    return (pid, iso, 0, fen), (pid, iso[:7], 0, fen), payment, request
+    """The parameters of the projector's five statements for one payment event."""
+    fen, iso, payment, moment, request = _rows(e, pid)
+    return (pid, iso, 0, fen), (pid, iso[:7], 0, fen), payment, moment, request
 
 
 def _ledger(
@@ -208,7 +215,7 @@ def _first(row: tuple[Any, ...]) -> Any:
 
 
 def _is_payment_layout(sample: list[Statement], params: tuple[tuple[Any, ...], ...]) -> bool:
-    """The projector's statements for one payment are the four assumed, in order, and
+    """The projector's statements for one payment are the five assumed, in order, and
     the first two are additions ``compact`` would sum on the same keys."""
     if len(sample) != len(params) or any(p != mine for (_, p), mine in zip(sample, params, strict=False)):
         return False

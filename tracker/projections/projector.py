@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from tracker.domain.moments import utc_stamp
 from tracker.domain.money import to_fen
 from tracker.domain.plan import plan_spec
 from tracker.domain.project import KIND_SIGN
@@ -63,6 +64,22 @@ def _ledger(pid: str, day: dt.date, budget_fen: int, spent_fen: int) -> list[Sta
         (ADD_DAILY, (pid, iso, budget_fen, spent_fen)),
         (ADD_MONTHLY, (pid, iso[:7], budget_fen, spent_fen)),
     ]
+
+
+ADD_RECORDED = (
+    "INSERT INTO rm_recorded (id, project_id, date, budget_fen, spent_fen, recorded_at) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+def recorded(
+    e: Any, row_id: str, pid: str, day: dt.date | None, budget_fen: int, spent_fen: int
+) -> Statement:
+    """The ledger row ``row_id`` with the moment its event was recorded, for "as known
+    on" (``queries.known``). Every event handler that writes a ledger row (or a
+    project) adds this one statement."""
+    iso = day.isoformat() if day is not None else None
+    return (ADD_RECORDED, (row_id, pid, iso, budget_fen, spent_fen, utc_stamp(e.timestamp)))
 
 
 def _unit_registered(e: Any, pid: str) -> list[Statement]:
@@ -123,7 +140,8 @@ def _project_registered(e: Any, pid: str) -> list[Statement]:
                 e.source,
                 e.owner,
             ),
-        )
+        ),
+        recorded(e, pid, pid, None, 0, 0),
     ]
 
 
@@ -136,6 +154,7 @@ def _appropriated(e: Any, pid: str) -> list[Statement]:
             "VALUES (?, ?, ?, ?, ?, ?)",
             (str(e.appropriation_id), pid, e.date.isoformat(), e.kind, fen, e.doc),
         ),
+        recorded(e, str(e.appropriation_id), pid, e.date, fen, 0),
     ]
 
 
@@ -166,6 +185,7 @@ def _paid(e: Any, pid: str) -> list[Statement]:
             "voucher, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (str(e.payment_id), pid, e.date.isoformat(), fen, e.payee, e.economic, e.voucher, e.source),
         ),
+        recorded(e, str(e.payment_id), pid, e.date, 0, fen),
     ]
 
 
@@ -179,11 +199,19 @@ def _reversed(e: Any, pid: str) -> list[Statement]:
             "VALUES (?, ?, ?, ?, ?, ?)",
             (str(e.reversal_id), str(e.payment_id), pid, e.date.isoformat(), fen, e.reason),
         ),
+        recorded(e, str(e.reversal_id), pid, e.date, 0, -fen),
     ]
 
 
 def _plan_set(e: Any, pid: str) -> list[Statement]:
-    return [("UPDATE rm_projects SET plan = ? WHERE id = ?", (plan_spec(e.checkpoints), pid))]
+    spec = plan_spec(e.checkpoints)
+    return [
+        ("UPDATE rm_projects SET plan = ? WHERE id = ?", (spec, pid)),
+        (
+            "INSERT INTO rm_plan_versions (project_id, recorded_at, plan) VALUES (?, ?, ?)",
+            (pid, utc_stamp(e.timestamp), spec),
+        ),
+    ]
 
 
 def _dec(value: Any) -> str | None:

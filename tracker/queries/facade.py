@@ -21,6 +21,7 @@ from tracker.queries import status as _status
 from tracker.queries import sums as _sums
 from tracker.queries import units as _units
 from tracker.queries.figures import ProjectStatus, project_figures
+from tracker.queries.known import KnownOn
 from tracker.queries.sums import Fen
 from tracker.queries.units import Units
 from tracker.store.readstore import ReadStore
@@ -51,16 +52,21 @@ class Queries:
         return _units.total_rule(all_units, unit, project_units)
 
     def statuses(
-        self, year: int, as_of: dt.date | None = None, unit: str | None = None, codes: Sequence[str] = ()
+        self,
+        year: int,
+        as_of: dt.date | None = None,
+        unit: str | None = None,
+        codes: Sequence[str] = (),
+        known: KnownOn | None = None,
     ) -> tuple[dt.date, list[ProjectStatus]]:
         """Every project of the year (of a unit's subtree, or with the given codes)."""
-        return _status.statuses(self.read, year, as_of, unit, codes)
+        return _status.statuses(self.read, year, as_of, unit, codes, known=known)
 
     def status_report(
-        self, year: int, as_of: dt.date | None = None, unit: str | None = None
+        self, year: int, as_of: dt.date | None = None, unit: str | None = None, known: KnownOn | None = None
     ) -> dict[str, Any]:
         """The ``tracker status`` answer: every project and the selection's total."""
-        return _status.status_report(self.read, year, as_of, unit)
+        return _status.status_report(self.read, year, as_of, unit, known)
 
     def rollup(
         self,
@@ -69,9 +75,10 @@ class Queries:
         level: int | None = None,
         as_of: dt.date | None = None,
         unit: str | None = None,
+        known: KnownOn | None = None,
     ) -> dict[str, Any]:
         """Group the projects' figures by one or two dimensions (a pivot)."""
-        return _rollups.rollup(self.read, year, by, level, as_of, unit)
+        return _rollups.rollup(self.read, year, by, level, as_of, unit, known)
 
     def rollups(
         self,
@@ -80,27 +87,35 @@ class Queries:
         level: int | None = None,
         as_of: dt.date | None = None,
         unit: str | None = None,
+        known: KnownOn | None = None,
     ) -> list[dict[str, Any]]:
         """Several roll-ups of the same projects from one status read."""
-        return _rollups.rollups(self.read, year, groupings, level, as_of, unit)
+        return _rollups.rollups(self.read, year, groupings, level, as_of, unit, known)
 
     def ranking(self, year: int, as_of: dt.date | None = None, unit: str | None = None) -> _ranking.Ranking:
         """Units ranked by execution rate with the same date a year earlier (通报)."""
         return _ranking.ranking(self.read, year, as_of, unit)
 
     def series(
-        self, year: int, code: str | None = None, unit: str | None = None, as_of: dt.date | None = None
+        self,
+        year: int,
+        code: str | None = None,
+        unit: str | None = None,
+        as_of: dt.date | None = None,
+        known: KnownOn | None = None,
     ) -> dict[str, Any]:
         """Cumulative daily figures from 1 January to *d*, for one project or a unit."""
-        return _series.series(self.read, year, code, unit, as_of)
+        return _series.series(self.read, year, code, unit, as_of, known)
 
-    def progress(self, project_id: UUID, as_of: dt.date | None = None) -> dict[str, Any]:
+    def progress(
+        self, project_id: UUID, as_of: dt.date | None = None, known: KnownOn | None = None
+    ) -> dict[str, Any]:
         """One project's status with its checkpoints (met or missed) and forecast."""
-        return _progress.progress(self.read, project_id, as_of)
+        return _progress.progress(self.read, project_id, as_of, known)
 
-    def daily(self, ids: Iterable[str]) -> dict[tuple[str, str], Fen]:
+    def daily(self, ids: Iterable[str], known: KnownOn | None = None) -> dict[tuple[str, str], Fen]:
         """Each day's change of budget and spending in 分, by (project id, ISO date)."""
-        return _sums.daily(self.read, ids)
+        return _sums.daily(self.read, ids, known)
 
     _daily = daily  # the name the alert checks still use
 

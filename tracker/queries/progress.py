@@ -15,19 +15,24 @@ from tracker.domain.errors import NotFoundError
 from tracker.domain.money import ZERO, from_fen
 from tracker.domain.plan_warnings import plan_warnings
 from tracker.queries import projects, sums
+from tracker.queries.known import KnownOn
 from tracker.queries.status import statuses
 from tracker.store.readstore import ReadStore
 
 
-def progress(read: ReadStore, project_id: UUID, as_of: dt.date | None = None) -> dict[str, Any]:
+def progress(
+    read: ReadStore, project_id: UUID, as_of: dt.date | None = None, known: KnownOn | None = None
+) -> dict[str, Any]:
     """The project's status with its checkpoints up to *d* and what the next one needs."""
     key = projects.key_of(read, str(project_id))
     if key is None:
         raise NotFoundError(f"项目 {project_id} 不存在", "项目")
     code, year = key
-    day, found = statuses(read, year, as_of, codes=[code])
+    day, found = statuses(read, year, as_of, codes=[code], known=known)
+    if not found:
+        raise NotFoundError(f"项目 {code} 在依据时点（{known.label if known else ''}）尚未登记", "依据时点")
     p = found[0]
-    daily = sorted(sums.daily(read, [p.id]).items())
+    daily = sorted(sums.daily(read, [p.id], known).items())
     checkpoints = lag.checkpoints_for(p.plan, p.year)
     reached = []
     for cp in checkpoints:
@@ -50,6 +55,7 @@ def progress(read: ReadStore, project_id: UUID, as_of: dt.date | None = None) ->
     return {
         "project": p,
         "as_of": day,
+        "known_on": known,
         "checkpoints": reached,
         "next_checkpoint": None if nxt is None else nxt.date,
         "next_target_rate": None if nxt is None else lag.checkpoint_rate(nxt, p.figures.budget),

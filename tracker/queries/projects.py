@@ -6,18 +6,26 @@ as a ``ProjectRef``, whoever asks (status, public tables, the import, the forms)
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
+from tracker.queries import sums_known
 from tracker.queries.figures import PROJECT_COLUMNS, ProjectRef
+from tracker.queries.known import KnownOn
 from tracker.queries.sql import chunks, marks
 from tracker.store.readstore import ReadStore
 
 
 def select(
-    read: ReadStore, year: int, unit_codes: Sequence[str] | None = None, codes: Sequence[str] = ()
+    read: ReadStore,
+    year: int,
+    unit_codes: Sequence[str] | None = None,
+    codes: Sequence[str] = (),
+    known: KnownOn | None = None,
 ) -> list[ProjectRef]:
-    """The year's projects (of the given units, with the given codes), by unit and code."""
+    """The year's projects (of the given units, with the given codes), by unit and code;
+    as known on a moment, only those registered by then, each with its plan then."""
     sql = f"SELECT {PROJECT_COLUMNS} FROM rm_projects WHERE year = ?"
     params: list[Any] = [year]
     if unit_codes is not None:
@@ -26,7 +34,17 @@ def select(
     if codes:
         sql += f" AND code IN ({marks(len(codes))})"
         params += list(codes)
-    return [ProjectRef.from_row(r) for r in read.all(sql + " ORDER BY unit_code, code", params)]
+    found = [ProjectRef.from_row(r) for r in read.all(sql + " ORDER BY unit_code, code", params)]
+    return found if known is None else as_known(read, found, known)
+
+
+def as_known(read: ReadStore, found: Sequence[ProjectRef], known: KnownOn) -> list[ProjectRef]:
+    """The projects registered by ``known``, with the plan in force then (none yet: no
+    plan, the default straight line)."""
+    ids = [p.id for p in found]
+    registered = sums_known.registered_by(read, ids, known)
+    plans = sums_known.plans_at(read, ids, known)
+    return [dataclasses.replace(p, plan=plans.get(p.id)) for p in found if p.id in registered]
 
 
 def find(read: ReadStore, year: int, code: str) -> ProjectRef | None:

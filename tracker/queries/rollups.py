@@ -13,6 +13,7 @@ from typing import Any
 from tracker.domain.catalogue import ECONOMIC_CLASSES, FUNCTIONAL_CLASSES
 from tracker.domain.errors import InvalidInputError
 from tracker.queries.figures import Figures, ProjectStatus
+from tracker.queries.known import KnownOn
 from tracker.queries.status import statuses
 from tracker.queries.units import Units, ancestors, units
 from tracker.store.readstore import ReadStore
@@ -27,9 +28,10 @@ def rollup(
     level: int | None = None,
     as_of: dt.date | None = None,
     unit: str | None = None,
+    known: KnownOn | None = None,
 ) -> dict[str, Any]:
     """Group the projects' figures by one or two dimensions, with the selection's total."""
-    return rollups(read, year, [by], level, as_of, unit)[0]
+    return rollups(read, year, [by], level, as_of, unit, known)[0]
 
 
 def rollups(
@@ -39,14 +41,15 @@ def rollups(
     level: int | None = None,
     as_of: dt.date | None = None,
     unit: str | None = None,
+    known: KnownOn | None = None,
 ) -> list[dict[str, Any]]:
     """Several roll-ups of the same projects from one status read (a page with three
     charts reads the statuses of a thousand projects once, not three times)."""
     for by in groupings:
         _check(by)
     all_units = units(read)
-    day, found = statuses(read, year, as_of, unit, all_units=all_units)
-    return [_group(found, by, level, all_units, unit, year, day) for by in groupings]
+    day, found = statuses(read, year, as_of, unit, all_units=all_units, known=known)
+    return [{**_group(found, by, level, all_units, unit, year, day), "known_on": known} for by in groupings]
 
 
 def _check(by: Sequence[str]) -> None:

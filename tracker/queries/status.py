@@ -18,6 +18,7 @@ from tracker.domain.plan_warnings import plan_warnings
 from tracker.queries import projects, sums
 from tracker.queries.dates import SHANGHAI, default_as_of, today
 from tracker.queries.figures import Figures, ProjectStatus, project_figures
+from tracker.queries.known import KnownOn
 from tracker.queries.units import Units, rule_of, subtree, total_rule, units
 from tracker.store.readstore import ReadStore
 
@@ -47,15 +48,16 @@ def statuses(
     unit: str | None = None,
     codes: Sequence[str] = (),
     all_units: Units | None = None,
+    known: KnownOn | None = None,
 ) -> tuple[dt.date, list[ProjectStatus]]:
     """Every project of the year (of a unit's subtree, or with the given codes), by
-    unit and code, with the date they stand at."""
+    unit and code, with the date they stand at; as known on ``known`` when given."""
     year = parse_year(year)
     day = as_of or default_as_of(year)
     all_units = units(read) if all_units is None else all_units
     unit_codes = subtree(unit, all_units) if unit else None
-    refs = projects.select(read, year, unit_codes, codes)
-    amounts = sums.project_sums(read, year, day, unit_codes)
+    refs = projects.select(read, year, unit_codes, codes, known)
+    amounts = sums.project_sums(read, year, day, unit_codes, known)
     rules = {code: rule_of(row) for code, row in all_units.items()}  # one per unit, not per project
     out = []
     for ref in refs:
@@ -66,11 +68,15 @@ def statuses(
 
 
 def status_report(
-    read: ReadStore, year: int, as_of: dt.date | None = None, unit: str | None = None
+    read: ReadStore,
+    year: int,
+    as_of: dt.date | None = None,
+    unit: str | None = None,
+    known: KnownOn | None = None,
 ) -> dict[str, Any]:
     """The ``tracker status`` answer: every project and the selection's total."""
     all_units = units(read)
-    day, found = statuses(read, year, as_of, unit, all_units=all_units)
+    day, found = statuses(read, year, as_of, unit, all_units=all_units, known=known)
     total = Figures.total(p.figures for p in found)
     rule, source = total_rule(all_units, unit, {p.unit for p in found})
     return {
@@ -81,17 +87,20 @@ def status_report(
         "total": total,
         "total_status": lag.status(total.execution_rate, total.planned_rate, rule),
         "total_rule": {"rule": rule, "source": source},
-        "plan_warnings": plan_warnings_of(read, year, found),
+        "plan_warnings": plan_warnings_of(read, year, found, known),
+        "known_on": known,
     }
 
 
-def plan_warnings_of(read: ReadStore, year: int, found: Sequence[ProjectStatus]) -> dict[str, list[str]]:
+def plan_warnings_of(
+    read: ReadStore, year: int, found: Sequence[ProjectStatus], known: KnownOn | None = None
+) -> dict[str, list[str]]:
     """Each project's plan warnings (by code; only projects that have some), judged
     against its budget on 31 December whatever the date asked."""
     planned = [p for p in found if p.plan]
     if not planned:
         return {}
-    budgets = sums.project_sums(read, year, dt.date(year, 12, 31), sorted({p.unit for p in planned}))
+    budgets = sums.project_sums(read, year, dt.date(year, 12, 31), sorted({p.unit for p in planned}), known)
     out = {}
     for p in planned:
         budget = from_fen(budgets.get(p.id, (0, 0))[0])

@@ -13,6 +13,9 @@ grains, both written from the same events by the projections:
   rows themselves, for the public tables whose columns follow those classes.
 
 Sums are integer 分, summed by the database (exact on SQLite and PostgreSQL alike).
+
+Each also takes ``known`` (a ``KnownOn`` moment, 依据时点): then only the rows recorded
+by that moment count (``sums_known``); without it the path is the fast one above.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker.domain.project import INITIAL
+from tracker.queries import sums_known
+from tracker.queries.known import KnownOn
 from tracker.queries.sql import chunks, marks
 from tracker.store.readstore import ReadStore
 
@@ -48,7 +53,11 @@ def window(year: int, day: dt.date) -> tuple[dt.date, dt.date] | None:
 
 
 def project_sums(
-    read: ReadStore, year: int, day: dt.date, unit_codes: Sequence[str] | None = None
+    read: ReadStore,
+    year: int,
+    day: dt.date,
+    unit_codes: Sequence[str] | None = None,
+    known: KnownOn | None = None,
 ) -> dict[str, Fen]:
     """Budget and spending in 分 per project of the year (of the given units) as of
     ``day``, from the monthly sums and the fewest daily rows: a month's last day needs
@@ -58,6 +67,8 @@ def project_sums(
     counted = window(year, day)
     if counted is None:
         return {}
+    if known is not None:
+        return sums_known.project_sums(read, year, counted, unit_codes, known)
     last = counted[1]
     month = last.isoformat()[:7]
     month_end = _month_end(last)
@@ -88,8 +99,10 @@ def _month_end(day: dt.date) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
-def daily(read: ReadStore, ids: Iterable[str]) -> dict[tuple[str, str], Fen]:
+def daily(read: ReadStore, ids: Iterable[str], known: KnownOn | None = None) -> dict[tuple[str, str], Fen]:
     """Each day's change of budget and spending in 分, by (project id, ISO date)."""
+    if known is not None:
+        return sums_known.daily(read, ids, known)
     out: dict[tuple[str, str], Fen] = {}
     for chunk in chunks(list(ids)):
         rows = read.all(
@@ -102,14 +115,15 @@ def daily(read: ReadStore, ids: Iterable[str]) -> dict[tuple[str, str], Fen]:
     return out
 
 
-def initial_budgets(read: ReadStore, ids: Sequence[str]) -> dict[str, int]:
+def initial_budgets(read: ReadStore, ids: Sequence[str], known: KnownOn | None = None) -> dict[str, int]:
     """年初预算 in 分 per project (of those that have one), whatever its date."""
     out: dict[str, int] = {}
+    join, moment = sums_known.recorded_by("a", known)
     for chunk in chunks(ids):
         for r in read.all(
-            "SELECT project_id, SUM(amount_fen) AS fen FROM rm_appropriations WHERE kind = ? "
-            f"AND project_id IN ({marks(len(chunk))}) GROUP BY project_id",
-            [INITIAL, *chunk],
+            f"SELECT a.project_id, SUM(a.amount_fen) AS fen FROM rm_appropriations a{join} WHERE a.kind = ? "
+            f"AND a.project_id IN ({marks(len(chunk))}) GROUP BY a.project_id",
+            [*moment, INITIAL, *chunk],
         ):
             out[r["project_id"]] = int(r["fen"])
     return out
@@ -123,26 +137,35 @@ def _selection(year: int, unit_codes: Sequence[str] | None) -> tuple[str, list[A
 
 
 def appropriated(
-    read: ReadStore, year: int, day: dt.date, unit_codes: Sequence[str] | None = None
+    read: ReadStore,
+    year: int,
+    day: dt.date,
+    unit_codes: Sequence[str] | None = None,
+    known: KnownOn | None = None,
 ) -> dict[str, dict[str, int]]:
     """Appropriations in 分 per project and kind as of ``day`` (signed)."""
     counted = window(year, day)
     if counted is None:
         return {}
     where, params = _selection(year, unit_codes)
+    join, moment = sums_known.recorded_by("a", known)
     out: dict[str, dict[str, int]] = {}
     for r in read.all(
-        "SELECT a.project_id, a.kind, SUM(a.amount_fen) AS fen FROM rm_appropriations a "
+        f"SELECT a.project_id, a.kind, SUM(a.amount_fen) AS fen FROM rm_appropriations a{join} "
         f"JOIN rm_projects p ON p.id = a.project_id WHERE {where} AND a.date >= ? AND a.date <= ? "
         "GROUP BY a.project_id, a.kind",
-        [*params, *(d.isoformat() for d in counted)],
+        [*moment, *params, *(d.isoformat() for d in counted)],
     ):
         out.setdefault(r["project_id"], {})[r["kind"]] = int(r["fen"])
     return out
 
 
 def spent_by_class(
-    read: ReadStore, year: int, day: dt.date, unit_codes: Sequence[str] | None = None
+    read: ReadStore,
+    year: int,
+    day: dt.date,
+    unit_codes: Sequence[str] | None = None,
+    known: KnownOn | None = None,
 ) -> list[Spent]:
     """Net spending per project, payment economic class and source as of ``day``, in
     order of project id, class and source; classes that net to nothing are left out."""
@@ -151,17 +174,19 @@ def spent_by_class(
         return []
     where, params = _selection(year, unit_codes)
     dates = [d.isoformat() for d in counted]
+    join_y, moment = sums_known.recorded_by("y", known)
+    join_r, _ = sums_known.recorded_by("r", known)
     paid = read.all(
-        "SELECT y.project_id, y.economic, y.source, SUM(y.amount_fen) AS fen FROM rm_payments y "
+        f"SELECT y.project_id, y.economic, y.source, SUM(y.amount_fen) AS fen FROM rm_payments y{join_y} "
         f"JOIN rm_projects p ON p.id = y.project_id WHERE {where} AND y.date >= ? AND y.date <= ? "
         "GROUP BY y.project_id, y.economic, y.source",
-        [*params, *dates],
+        [*moment, *params, *dates],
     )
     returned = read.all(
-        "SELECT y.project_id, y.economic, y.source, SUM(r.amount_fen) AS fen FROM rm_reversals r "
+        f"SELECT y.project_id, y.economic, y.source, SUM(r.amount_fen) AS fen FROM rm_reversals r{join_r} "
         "JOIN rm_payments y ON y.id = r.payment_id JOIN rm_projects p ON p.id = y.project_id "
         f"WHERE {where} AND r.date >= ? AND r.date <= ? GROUP BY y.project_id, y.economic, y.source",
-        [*params, *dates],
+        [*moment, *params, *dates],
     )
     net: dict[tuple[str, str | None, str], int] = {}
     for rows, sign in ((paid, 1), (returned, -1)):

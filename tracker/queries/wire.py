@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from tracker.domain.lag import RATIO, StatusRule
+from tracker.domain.moments import SHANGHAI
 from tracker.domain.money import fmt_yuan
 from tracker.queries.figures import Figures, ProjectStatus
 
@@ -40,8 +41,18 @@ def project(p: ProjectStatus) -> dict[str, Any]:
     return {"code": p.code, "name": p.name, "unit": p.unit, **figures(p.figures), "status": p.status}
 
 
+def known_json(known: Any) -> dict[str, Any]:
+    """``known_on`` (Beijing ISO time) and its caption, only when a moment was asked:
+    an answer without one stays exactly as before."""
+    if known is None:
+        return {}
+    moment = known.moment.astimezone(SHANGHAI).isoformat(timespec="seconds")
+    return {"known_on": moment, "known_on_caption": known.caption}
+
+
 def status_json(report: dict[str, Any]) -> dict[str, Any]:
     return {
+        **known_json(report.get("known_on")),
         "year": report["year"],
         "as_of": report["as_of"].isoformat(),
         "unit": report["unit"],
@@ -92,6 +103,7 @@ def status_csv(report: dict[str, Any]) -> str:
 
 def rollup_json(r: dict[str, Any]) -> dict[str, Any]:
     return {
+        **known_json(r.get("known_on")),
         "year": r["year"],
         "as_of": r["as_of"].isoformat(),
         "by": r["by"],

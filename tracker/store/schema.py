@@ -99,6 +99,28 @@ TABLES = (
     "CREATE INDEX IF NOT EXISTS rm_daily_date_cover ON rm_daily (date, project_id, budget_fen, spent_fen)",
     "CREATE INDEX IF NOT EXISTS rm_monthly_month_cover ON rm_monthly "
     "(month, project_id, budget_fen, spent_fen)",
+    # "As known on" (``queries.known``): every ledger row (appropriation, payment,
+    # reversal; a project's registration with no date) with the moment its event was
+    # recorded (fixed-width UTC text) and its change of budget and spending, so the
+    # figures as known on a moment are one range read of this covering index.
+    """CREATE TABLE IF NOT EXISTS rm_recorded (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        date TEXT,
+        budget_fen BIGINT NOT NULL DEFAULT 0,
+        spent_fen BIGINT NOT NULL DEFAULT 0,
+        recorded_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_recorded_date_cover ON rm_recorded "
+    "(date, recorded_at, project_id, budget_fen, spent_fen)",
+    "CREATE INDEX IF NOT EXISTS rm_recorded_project ON rm_recorded (project_id, recorded_at)",
+    # Each plan a project was given, with its recording moment: the plan in force then.
+    """CREATE TABLE IF NOT EXISTS rm_plan_versions (
+        project_id TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        plan TEXT NOT NULL,
+        PRIMARY KEY (project_id, recorded_at)
+    )""",
     # Indicators with their latest progress; numbers as exact decimal text.
     """CREATE TABLE IF NOT EXISTS rm_indicators (
         id TEXT PRIMARY KEY,
@@ -246,6 +268,8 @@ READ_TABLES = (
     "rm_selfeval_goals",
     "rm_evaluations",
     "rm_indicators",
+    "rm_plan_versions",
+    "rm_recorded",
     "rm_appropriations",
     "rm_reversals",
     "rm_monthly",

@@ -17,6 +17,7 @@ from tracker.domain.errors import NotFoundError
 from tracker.domain.inputs import parse_code
 from tracker.domain.money import fmt_yuan
 from tracker.queries import ProjectStatus, wire
+from tracker.queries.known import known_on
 from tracker.queries.project_page import IndicatorProgress, Payment, ProjectFacts, ProjectPageQueries
 from web.api.access import api_scope, check_year, require_read, time_args
 from web.api.blueprint import bp
@@ -113,7 +114,7 @@ def projects(query: dict[str, Any]) -> Any:
     unit = query["unit"]
     if unit is not None:
         require_read(unit)
-    _, found = tracker().queries.statuses(year, day, unit)
+    _, found = tracker().queries.statuses(year, day, unit, known=known_on(query["known_on"]))
     scope = api_scope()
     functional, source, kind = query["functional"], query["source"], query["type"]
     rows = [
@@ -139,13 +140,15 @@ def projects(query: dict[str, Any]) -> Any:
 def project(year: int, code: str, query: dict[str, Any]) -> Any:
     facts = readable_project(year, code)
     _, day = time_args(facts.year, query["as_of"])
-    progress = tracker().queries.progress(UUID(facts.id), day)
+    known = known_on(query["known_on"])
+    progress = tracker().queries.progress(UUID(facts.id), day, known)
     ledger = pages().ledger(facts.id, day)
     nxt: dt.date | None = progress["next_checkpoint"]
     target = progress["next_target_rate"]
     data = {
         **project_item(progress["project"]),
         "as_of": progress["as_of"].isoformat(),
+        **wire.known_json(known),
         "unit_name": facts.unit_name,
         "owner": facts.owner,
         "checkpoints": [
@@ -172,7 +175,7 @@ def project(year: int, code: str, query: dict[str, Any]) -> Any:
             }
             for a in ledger.appropriations
         ],
-        "history": tracker().history(facts.code, facts.year),
+        "history": tracker().history(facts.code, facts.year, known),
     }
     return {"data": data}
 

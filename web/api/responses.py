@@ -80,6 +80,8 @@ class TotalRuleOut(Schema):
 class StatusOut(Schema):
     """Exactly what ``tracker status --format json`` prints for the same arguments."""
 
+    known_on = named(Text, "依据时点", "给出依据时点时才有：北京时间 ISO 8601")
+    known_on_caption = named(Text, "依据说明", "如“依据 2024-07-05 17:00 的登记”")
     year = req(Int, "年度")
     as_of = day("截至日期")
     unit = req(Text, "单位编码", allow_none=True)
@@ -105,6 +107,8 @@ class RollupRowOut(FiguresOut):
 class RollupOut(Schema):
     """Exactly what ``tracker rollup --format json`` prints."""
 
+    known_on = named(Text, "依据时点", "给出依据时点时才有：北京时间 ISO 8601")
+    known_on_caption = named(Text, "依据说明", "如“依据 2024-07-05 17:00 的登记”")
     year = req(Int, "年度")
     as_of = day("截至日期")
     by = req(fields.List, "汇总维度", cls_or_instance=Text())
@@ -125,6 +129,8 @@ class SeriesPointOut(Schema):
 class SeriesOut(Schema):
     """Exactly what ``tracker series`` prints (JSON)."""
 
+    known_on = named(Text, "依据时点", "给出依据时点时才有：北京时间 ISO 8601")
+    known_on_caption = named(Text, "依据说明", "如“依据 2024-07-05 17:00 的登记”")
     year = req(Int, "年度")
     code = req(Text, "项目编码", allow_none=True)
     unit = req(Text, "单位编码", allow_none=True)
@@ -172,9 +178,12 @@ class HistoryOut(Schema):
     details = req(Text, "内容")
     note = req(Text, "备注")
     request_id = req(Text, "请求编号", allow_none=True)
+    recorded_after = named(fields.Boolean, "依据时点后登记", "给出依据时点时才有：此事件在其后登记")
 
 
 class ProjectDetailOut(ProjectOut):
+    known_on = named(Text, "依据时点", "给出依据时点时才有：北京时间 ISO 8601")
+    known_on_caption = named(Text, "依据说明", "如“依据 2024-07-05 17:00 的登记”")
     as_of = day("截至日期")
     unit_name = req(Text, "单位名称")
     owner = req(Text, "负责人")

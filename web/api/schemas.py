@@ -142,6 +142,13 @@ class TimeQuery(ApiSchema):
     as_of = date_field(
         "截至日期", "截至日期 YYYY-MM-DD（默认今天，年度结束后为 12 月 31 日）", load_default=None
     )
+    known_on = named(
+        Text,
+        "依据时点",
+        "只计此时（北京时间）前登记的，如 2024-07-05T17:00；只写日期为当天结束时",
+        load_default=None,
+        metadata={"example": "2024-07-05T17:00"},
+    )
 
 
 class StatusQuery(TimeQuery):
@@ -157,6 +164,13 @@ class ProjectsQuery(StatusQuery):
 class AsOfQuery(ApiSchema):
     as_of = date_field(
         "截至日期", "截至日期 YYYY-MM-DD（默认今天，年度结束后为 12 月 31 日）", load_default=None
+    )
+    known_on = named(
+        Text,
+        "依据时点",
+        "只计此时（北京时间）前登记的，如 2024-07-05T17:00；只写日期为当天结束时",
+        load_default=None,
+        metadata={"example": "2024-07-05T17:00"},
     )
 
 

@@ -16,6 +16,7 @@ from marshmallow import RAISE
 from tracker.domain import lag
 from tracker.domain.errors import InvalidInputError
 from tracker.queries import Figures, wire
+from tracker.queries.known import known_on
 from web.api.access import api_scope, caller, require_read, time_args
 from web.api.blueprint import bp
 from web.api.errors import ApiError
@@ -85,7 +86,7 @@ def status(query: dict[str, Any]) -> Any:
     unit = query["unit"]
     if unit is not None:
         require_read(unit)
-    report = tracker().queries.status_report(year, day, unit)
+    report = tracker().queries.status_report(year, day, unit, known_on(query["known_on"]))
     return {"data": wire.status_json(visible_report(report, api_scope()))}
 
 
@@ -107,8 +108,9 @@ def rollups(query: dict[str, Any]) -> Any:
     else:
         unit = single_root()
     dims = [d.strip() for d in query["by"].split(",") if d.strip()]
+    known = known_on(query["known_on"])
     try:
-        result = tracker().queries.rollup(year, dims, query["level"], day, unit)
+        result = tracker().queries.rollup(year, dims, query["level"], day, unit, known)
     except InvalidInputError as e:
         if e.field != "--by":  # the query names the option as the CLI does; the API calls it by
             raise
@@ -129,11 +131,12 @@ def series(query: dict[str, Any]) -> Any:
     from web.api.projects import project_facts
 
     code, unit = query["code"], query["unit"]
+    known = known_on(query["known_on"])
     if code:
         facts = project_facts(code, query["year"])  # no year: the code's only year, as the CLI
         require_read(facts.unit_code)
         year, day = time_args(facts.year, query["as_of"])
-        s = tracker().queries.series(year, code=facts.code, as_of=day)
+        s = tracker().queries.series(year, code=facts.code, as_of=day, known=known)
     else:
         if unit is None:
             unit = single_root()
@@ -141,12 +144,13 @@ def series(query: dict[str, Any]) -> Any:
             raise ApiError(422, "需要项目编码（code）或单位编码（unit）", "项目编码")
         require_read(unit)
         year, day = time_args(query["year"], query["as_of"])
-        s = tracker().queries.series(year, unit=unit, as_of=day)
+        s = tracker().queries.series(year, unit=unit, as_of=day, known=known)
     data = {
         "year": s["year"],
         "code": s["code"],
         "unit": s["unit"],
         "as_of": s["as_of"].isoformat(),
+        **wire.known_json(known),
         "points": wire.series_rows(s),
     }
     return {"data": data}

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from tracker.domain.inputs import parse_date, parse_year
 from tracker.queries import projects, sums
 from tracker.queries.figures import ProjectRef
+from tracker.queries.known import KnownOn
 from tracker.queries.sums import Spent
 from tracker.queries.units import Units, subtree, units
 from tracker.store.readstore import ReadStore
@@ -40,6 +41,7 @@ class Ledger:
     projects: dict[str, ProjectRef]
     appropriations: dict[str, dict[str, int]] = field(default_factory=dict)
     spending: list[Spent] = field(default_factory=list)
+    known: KnownOn | None = None
 
     def budget_fen(self, project_id: str) -> int:
         """全年预算数 as of d: every kind, carry-over included."""
@@ -57,17 +59,22 @@ def as_of_date(year: int, as_of: dt.date | str | None) -> dt.date:
 
 
 def load(
-    read: ReadStore, year: int | str, unit: str | None = None, as_of: dt.date | str | None = None
+    read: ReadStore,
+    year: int | str,
+    unit: str | None = None,
+    as_of: dt.date | str | None = None,
+    known: KnownOn | None = None,
 ) -> Ledger:
-    """Read the selection's projects, appropriations and net spending as of d."""
+    """Read the selection's projects, appropriations and net spending as of d (as
+    known on a moment, when given)."""
     year = parse_year(year, "预算年度")
     day = as_of_date(year, as_of)
     all_units = units(read)
     codes = subtree(unit, all_units) if unit else None
-    refs = {p.id: p for p in projects.select(read, year, codes)}
-    ledger = Ledger(year, day, unit, _label(unit, all_units, refs), refs)
-    ledger.appropriations = sums.appropriated(read, year, day, codes)
-    ledger.spending = sums.spent_by_class(read, year, day, codes)
+    refs = {p.id: p for p in projects.select(read, year, codes, known=known)}
+    ledger = Ledger(year, day, unit, _label(unit, all_units, refs), refs, known=known)
+    ledger.appropriations = sums.appropriated(read, year, day, codes, known)
+    ledger.spending = sums.spent_by_class(read, year, day, codes, known)
     return ledger
 
 

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from tracker.domain import classification as cls
 from tracker.domain.catalogue import ECONOMIC_CLASSES, FUNCTIONAL_CLASSES
 from tracker.domain.money import from_fen
+from tracker.queries.known import KnownOn
 from tracker.queries.reports.ledger import Ledger, load
 from tracker.queries.reports.model import (
     Amounts,
@@ -71,10 +72,14 @@ THREE_PUBLIC_LINES: tuple[tuple[str, tuple[str, ...], int], ...] = (
 
 
 def income_expenditure_summary(
-    read: ReadStore, year: int, unit: str | None = None, as_of: dt.date | str | None = None
+    read: ReadStore,
+    year: int,
+    unit: str | None = None,
+    as_of: dt.date | str | None = None,
+    known: KnownOn | None = None,
 ) -> Summary:
     """收支总表: income by funding source (上年结转 apart), spending by 功能分类 类."""
-    led = load(read, year, unit, as_of)
+    led = load(read, year, unit, as_of, known)
     income = {source: IncomeRow(label, source) for source, label in INCOME_LINES}
     carryover = 0
     classes: dict[str, ExpenditureRow] = {
@@ -108,10 +113,14 @@ def _class_row(classes: dict[str, ExpenditureRow], functional: str | None) -> Ex
 
 
 def expenditure_by_function(
-    read: ReadStore, year: int, unit: str | None = None, as_of: dt.date | str | None = None
+    read: ReadStore,
+    year: int,
+    unit: str | None = None,
+    as_of: dt.date | str | None = None,
+    known: KnownOn | None = None,
 ) -> ClassTable:
     """支出总表: 功能分类 类/款/项 rows (with 类 and 款 subtotals) and a 合计 row."""
-    led = load(read, year, unit, as_of)
+    led = load(read, year, unit, as_of, known)
     tree = _Tree(cls.FUNCTIONAL_LEVELS, FUNCTIONAL_CLASSES, UNCLASSIFIED_FUNCTIONAL)
     for p in led.projects.values():
         tree.add(p.functional, p.expenditure_type, budget=led.budget_fen(p.id))
@@ -122,10 +131,14 @@ def expenditure_by_function(
 
 
 def basic_expenditure_by_economic(
-    read: ReadStore, year: int, unit: str | None = None, as_of: dt.date | str | None = None
+    read: ReadStore,
+    year: int,
+    unit: str | None = None,
+    as_of: dt.date | str | None = None,
+    known: KnownOn | None = None,
 ) -> ClassTable:
     """基本支出表: 经济分类 类/款 of 基本支出, split 人员经费 (301, 303) / 公用经费 (the rest)."""
-    led = load(read, year, unit, as_of)
+    led = load(read, year, unit, as_of, known)
     tree = _Tree(cls.ECONOMIC_LEVELS, ECONOMIC_CLASSES, UNCLASSIFIED_ECONOMIC)
     for p in led.projects.values():
         if p.expenditure_type in BASIC_TYPES:
@@ -145,10 +158,14 @@ def _basic_part(economic: str | None, expenditure_type: str) -> str:
 
 
 def project_expenditure_by_economic(
-    read: ReadStore, year: int, unit: str | None = None, as_of: dt.date | str | None = None
+    read: ReadStore,
+    year: int,
+    unit: str | None = None,
+    as_of: dt.date | str | None = None,
+    known: KnownOn | None = None,
 ) -> ClassTable:
     """项目支出表: 经济分类 类/款 of 项目支出 (budget by project, spending by payment)."""
-    led = load(read, year, unit, as_of)
+    led = load(read, year, unit, as_of, known)
     tree = _Tree(cls.ECONOMIC_LEVELS, ECONOMIC_CLASSES, UNCLASSIFIED_ECONOMIC)
     for p in led.projects.values():
         if p.expenditure_type == cls.PROJECT_SPENDING:
@@ -160,11 +177,15 @@ def project_expenditure_by_economic(
 
 
 def three_public(
-    read: ReadStore, year: int, unit: str | None = None, as_of: dt.date | str | None = None
+    read: ReadStore,
+    year: int,
+    unit: str | None = None,
+    as_of: dt.date | str | None = None,
+    known: KnownOn | None = None,
 ) -> ThreePublic:
     """The "三公"经费表: 年初预算数 and 全年预算数 by the project's economic class, 执行数
     by the payment's (a project classed only as 302 has no "三公" budget of its own)."""
-    led = load(read, year, unit, as_of)
+    led = load(read, year, unit, as_of, known)
     rows = [ThreePublicRow(label, codes, depth) for label, codes, depth in THREE_PUBLIC_LINES]
     for p in led.projects.values():
         for row in _lines_of(rows, p.economic):

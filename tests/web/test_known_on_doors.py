@@ -1,0 +1,75 @@
+"""As known on a moment (依据时点) through the JSON API and the pages, on both stores:
+a payment recorded after the moment (back-dated into June) is left out of the status,
+the project list, the project, the roll-ups and the series; a bad moment is 422 naming
+the field; every link of a page keeps the moment; the band says what is shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from api_world import ROLES, Api, config
+from webdata import login, seed
+
+from web import create_app
+
+LATER = dt.datetime(2030, 1, 1, 9, 0, tzinfo=dt.UTC)
+MOMENT = "2029-12-31T17:00"
+
+
+@pytest.fixture
+def api(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
+    """The web world, then (recorded in 2030) a 1,000 元 payment of P1 dated 2024-06-30."""
+    import eventsourcing.domain
+
+    app = create_app({**config(tmp_path / "unused.db"), "TRACKER_DB": db_url})
+    app.instance_path = str(tmp_path / "instance")
+    seed(app)
+    tracker = app.extensions["tracker"]
+    tokens = {name: tracker.create_token(name, label="测试")[1] for name in ROLES}
+    monkeypatch.setattr(eventsourcing.domain, "datetime_now_with_tzinfo", lambda: LATER)
+    tracker.pay("P1", "1000", date="2024-06-30", payee="补录", user="种子")
+    monkeypatch.undo()
+    yield Api(app, app.test_client(), tokens, tmp_path / "unused.db")
+    tracker.close()
+
+
+def _data(api: Api, path: str) -> Any:
+    response = api.get(path, "admin1")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["data"]
+
+
+def _p1(rows: list[dict[str, Any]]) -> str:
+    return next(r["disbursed"] for r in rows if r["code"] == "P1")
+
+
+def test_the_status_as_known_on_leaves_out_a_payment_recorded_after(api: Api) -> None:
+    now = _data(api, "/status?year=2024&as_of=2024-06-30")
+    then = _data(api, f"/status?year=2024&as_of=2024-06-30&known_on={MOMENT}")
+    assert (_p1(now["projects"]), _p1(then["projects"])) == ("51000.50", "50000.50")
+    assert "known_on" not in now
+    assert then["known_on"] == "2029-12-31T17:00:00+08:00"
+    assert then["known_on_caption"] == "依据 2029-12-31 17:00 的登记"
+
+
+def test_the_other_reads_take_the_moment(api: Api) -> None:
+    q = f"as_of=2024-06-30&known_on={MOMENT}"
+    assert _p1(_data(api, f"/projects?year=2024&{q}")) == "50000.50"
+    project = _data(api, f"/projects/2024/P1?{q}")
+    assert project["disbursed"] == "50000.50"
+    assert project["history"][-1]["recorded_after"] is True
+    assert not any(r["recorded_after"] for r in project["history"][:-1])
+    rollup = _data(api, f"/rollups?year=2024&by=unit&{q}")
+    assert rollup["known_on_caption"] == "依据 2029-12-31 17:00 的登记"
+    series = _data(api, f"/series?code=P1&year=2024&{q}")
+    assert series["points"][-1]["disbursed"] == "50000.50"
+
+
+def test_a_moment_that_is_no_moment_is_422_naming_the_field(api: Api) -> None:
+    response = api.get("/status?year=2024&known_on=昨天", "admin1")
+    assert response.status_code == 422
+    assert "依据时点" in response.get_data(as_text=True)
