@@ -90,3 +90,25 @@ def test_the_exported_tongbao_is_in_wan_with_its_title_total_and_chain_head(run,
     assert body[0][12] == "8.33"
     assert body[1][12] is None
     assert str(values[-1][0]).startswith("事件链头：")
+
+
+def test_the_ranking_as_known_on_a_moment_leaves_out_what_was_recorded_after_it(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from tracker.queries.dates import SHANGHAI
+
+    args = ("ranking", "--year", "2024", "--as-of", "2024-06-30", "--unit", "45", "--format", "json")
+    sent = json.loads(run(*args).stdout)
+    moment = dt.datetime.now(SHANGHAI).isoformat(timespec="microseconds")
+    app = BudgetTracker(Settings(db_url=f"sqlite:///{tmp_path / 'tracker.db'}", user="测试员"))
+    try:
+        code = app.queries.statuses(2024, unit="4501")[1][0].code
+        app.pay(code, "1000.00", date="2024-06-01", payee="补录", year=2024)  # back-dated, recorded later
+    finally:
+        app.close()
+    now = json.loads(run(*args).stdout)
+    as_sent = json.loads(run(*args, "--known-on", moment).stdout)
+    assert now["total"]["disbursed"] != sent["total"]["disbursed"]
+    assert as_sent["total"] == sent["total"]
+    assert as_sent["rows"] == sent["rows"]
+    assert "依据时点" in run(*args, "--known-on", "昨天", code=1).stderr

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli.base import Context, cli, pass_ctx
+from tracker.cli.base import Context, cli, known_on_option, pass_ctx
 from tracker.cli.formatting import echo, to_json
 from tracker.cli.year_end_text import ranking_json, ranking_table, rollover_json, rollover_table
 from tracker.domain.inputs import parse_date
+from tracker.queries.known import known_on as parse_known_on
 from tracker.queries.ranking_wire import ranking_csv
 
 
@@ -28,11 +29,14 @@ def rollover(c: Context, from_year: str, unit_code: str | None, dry_run: bool, f
 @click.option("--as-of", "as_of", help="截至日期 YYYY-MM-DD（默认今天，年度结束后为 12-31）")
 @click.option("--unit", "unit_code", help="上级单位编码：排名其直属下级单位（各含其下级）")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@known_on_option
 @pass_ctx
-def ranking(c: Context, year: int, as_of: str | None, unit_code: str | None, fmt: str) -> None:
+def ranking(
+    c: Context, year: int, as_of: str | None, unit_code: str | None, fmt: str, known_on: str | None
+) -> None:
     """各单位按执行率排名，附上年同期与同比（通报）。"""
     day = parse_date(as_of, "--as-of") if as_of else None
-    k = c.app.queries.ranking(year, day, unit_code)
+    k = c.app.queries.ranking(year, day, unit_code, parse_known_on(known_on))
     if fmt == "json":
         echo(to_json(ranking_json(k)))
     elif fmt == "csv":

@@ -171,6 +171,7 @@ def _transferred(kind: str) -> Callable[[Any, str], list[Statement]]:
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (str(side_id(e.transfer_id, kind)), pid, e.date.isoformat(), kind, fen, e.doc),
             ),
+            recorded(e, str(side_id(e.transfer_id, kind)), pid, e.date, fen, 0),
         ]
 
     return handler

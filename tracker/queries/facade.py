@@ -92,9 +92,11 @@ class Queries:
         """Several roll-ups of the same projects from one status read."""
         return _rollups.rollups(self.read, year, groupings, level, as_of, unit, known)
 
-    def ranking(self, year: int, as_of: dt.date | None = None, unit: str | None = None) -> _ranking.Ranking:
+    def ranking(
+        self, year: int, as_of: dt.date | None = None, unit: str | None = None, known: KnownOn | None = None
+    ) -> _ranking.Ranking:
         """Units ranked by execution rate with the same date a year earlier (通报)."""
-        return _ranking.ranking(self.read, year, as_of, unit)
+        return _ranking.ranking(self.read, year, as_of, unit, known)
 
     def series(
         self,

@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from tracker.domain import lag
 from tracker.domain.inputs import parse_year
 from tracker.queries.figures import Figures, ProjectStatus
+from tracker.queries.known import KnownOn
 from tracker.queries.status import statuses
 from tracker.queries.units import Units, ancestors, rule_of, subtree, total_rule, units
 from tracker.store.readstore import ReadStore
@@ -70,16 +71,23 @@ def same_day_last_year(day: dt.date) -> dt.date:
     return day.replace(year=day.year - 1)
 
 
-def ranking(read: ReadStore, year: int, as_of: dt.date | None = None, unit: str | None = None) -> Ranking:
+def ranking(
+    read: ReadStore,
+    year: int,
+    as_of: dt.date | None = None,
+    unit: str | None = None,
+    known: KnownOn | None = None,
+) -> Ranking:
     """The 通报 table: rows by execution rate (highest first; ties share a rank and
-    go by code), then the total."""
+    go by code), then the total; as known on ``known`` when given (both years: a 通报
+    reproduced as sent counts neither year's later records)."""
     year = parse_year(year)
     all_units = units(read)
     if unit is not None:
         subtree(unit, all_units)  # refuses an unknown unit by name
-    day, found = statuses(read, year, as_of, unit, all_units=all_units)
+    day, found = statuses(read, year, as_of, unit, all_units=all_units, known=known)
     before = same_day_last_year(day)
-    _, earlier = statuses(read, year - 1, before, unit, all_units=all_units)
+    _, earlier = statuses(read, year - 1, before, unit, all_units=all_units, known=known)
     now_groups, then_groups = _grouped(found, all_units, unit), _grouped(earlier, all_units, unit)
     rows = _ranked(now_groups, then_groups, all_units, unit, _counted(found, all_units, unit))
     total = Figures.total(p.figures for p in found)
