@@ -3,7 +3,8 @@
 Stored events name their class by module path (``tracker.domain.project:Project...``),
 so moving an aggregate's module would strand every existing ledger. The fixture under
 ``tests/fixtures/release_2026_12_01`` was written by that release; this test opens a
-copy and expects byte-for-byte the output that release printed.
+copy and expects byte-for-byte the tables that release printed, and its JSON answers
+with every field unchanged (new fields may be added).
 """
 
 from __future__ import annotations
@@ -60,11 +61,33 @@ def legacy_db(tmp_path: Path) -> Path:
     return db
 
 
+def kept(old: object, new: object) -> bool:
+    """Every key and value of the old JSON answer is in the new one, unchanged: a
+    release may add fields to an answer (the 自评表's funds block, say), never alter or
+    drop one."""
+    if isinstance(old, dict):
+        return isinstance(new, dict) and all(k in new and kept(v, new[k]) for k, v in old.items())
+    if isinstance(old, list):
+        return isinstance(new, list) and len(old) == len(new) and all(map(kept, old, new))
+    return old == new
+
+
 def assert_same_reads(db: Path) -> None:
     for expected, args in READS:
         proc = run(db, *args)
         assert proc.returncode == 0, proc.stderr
-        assert proc.stdout == (FIXTURE / expected).read_text(encoding="utf-8"), " ".join(args)
+        printed = (FIXTURE / expected).read_text(encoding="utf-8")
+        if expected.endswith(".json"):
+            assert kept(json.loads(printed), json.loads(proc.stdout)), " ".join(args)
+        else:
+            assert proc.stdout == printed, " ".join(args)
+
+
+def test_the_json_comparison_refuses_a_changed_or_dropped_field() -> None:
+    assert kept({"a": "1.00", "b": [1]}, {"a": "1.00", "b": [1], "c": 2})
+    assert not kept({"a": "1.00"}, {"a": "1.0"})
+    assert not kept({"a": "1.00", "b": 1}, {"a": "1.00"})
+    assert not kept({"b": [1, 2]}, {"b": [1]})
 
 
 def test_reads_of_an_old_database_are_unchanged(legacy_db: Path) -> None:
