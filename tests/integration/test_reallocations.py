@@ -11,10 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import READ_TABLE_ORDER, ledger_event_count
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import READ_TABLE_ORDER, ledger_event_count
 from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import DuplicateError, InvalidInputError, NotFoundError, OverspendError
 from tracker.queries.reports.tables import income_expenditure_summary
