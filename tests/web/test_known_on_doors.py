@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from api_world import ROLES, Api, config
-from webdata import login, seed
+from webdata import seed
 
 from web import create_app
 
