@@ -41,7 +41,7 @@ def static_url(filename: str) -> str:
 
 def keep_time() -> dict[str, str]:
     """Query arguments that carry the time control to the next page."""
-    return {k: v for k in ("as_of", "year") if (v := request.args.get(k))}
+    return {k: v for k in ("as_of", "year", "known_on") if (v := request.args.get(k))}
 
 
 def nav_items() -> list[tuple[str, str]]:

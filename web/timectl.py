@@ -1,7 +1,9 @@
-"""The site's one time control: 截至 (as of) a business date, carried in the URL.
+"""The site's one time control: 截至 (as of) a business date and 依据 (as known on) a
+moment, carried in the URL.
 
-``?as_of=2024-06-30`` travels with every link, so a link in an alert or a 通报 shows
-exactly what its sender saw. The fiscal year defaults to the as-of date's year; a bad
+``?as_of=2024-06-30`` travels with every link, and ``&known_on=2024-07-05T17:00``
+with it when given (only what was recorded by then counts), so a link in an alert or
+a 通报 shows exactly what its sender saw. The fiscal year defaults to the as-of date's year; a bad
 date is refused with a Chinese message naming the field, not silently replaced.
 """
 
@@ -16,6 +18,7 @@ from flask import Flask, abort, current_app, g, request
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.inputs import parse_date
 from tracker.queries import default_as_of, today
+from tracker.queries.known import KnownOn, known_on
 from tracker.queries.years import default_year
 
 
@@ -25,10 +28,20 @@ class TimeView:
     as_of: dt.date
     today: dt.date
     explicit: bool  # the URL named the date (a page of the past says so in a band)
+    known: KnownOn | None = None  # 依据: only what was recorded by this moment counts
 
     @property
     def is_past(self) -> bool:
         return self.as_of < self.today
+
+    @property
+    def band(self) -> str | None:
+        """显示 2024-06-30 的数据（依据 2024-07-05 17:00 的登记）, or None on today's page."""
+        if self.known is not None:
+            return f"显示 {self.as_of.isoformat()} 的数据（{self.known.caption}）"
+        if self.explicit and self.is_past:
+            return f"显示 {self.as_of.isoformat()} 的数据"
+        return None
 
 
 def the_day() -> dt.date:
@@ -60,7 +73,11 @@ def current() -> TimeView:
         year = as_of.year if as_of else opening_year(now.year)
     if as_of is None:
         as_of = default_as_of(year, now)
-    return TimeView(year=year, as_of=as_of, today=now, explicit=bool(text))
+    try:
+        known = known_on(request.args.get("known_on"))
+    except InvalidInputError:
+        abort(400, description="依据时点格式不正确，应为 2024-07-05T17:00（北京时间）")
+    return TimeView(year=year, as_of=as_of, today=now, explicit=bool(text), known=known)
 
 
 def init_app(app: Flask) -> None:

@@ -7,7 +7,6 @@ Event time is pinned by a test clock (``clock``): the library stamps each event 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -44,7 +43,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 @pytest.fixture
-def sent(tracker: BudgetTracker, clock: Clock) -> Iterator[BudgetTracker]:
+def sent(tracker: BudgetTracker, clock: Clock) -> BudgetTracker:
     """P1 funded 100,000 and paid 30,000 by 2024-07-05 17:00, when the June report
     was sent; after it: a back-dated June payment, a reversal of the first payment,
     a new project P2 and a new plan for P1."""

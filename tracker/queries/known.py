@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from tracker.domain.moments import FIELD, beijing_label, parse_moment, url_value, utc_stamp
+from tracker.domain.moments import FIELD, SHANGHAI, beijing_label, parse_moment, url_value, utc_stamp
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,11 @@ class KnownOn:
     @property
     def url(self) -> str:
         return url_value(self.moment)
+
+    @property
+    def input_value(self) -> str:
+        """The value of an ``<input type="datetime-local" step="1">`` (Beijing time)."""
+        return self.moment.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M:%S")
 
     @property
     def caption(self) -> str:

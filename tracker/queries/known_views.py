@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tracker.domain.errors import NotFoundError
-from tracker.domain.moments import FIELD, utc_stamp
+from tracker.domain.moments import FIELD, SHANGHAI, utc_stamp
 from tracker.domain.project import Project
 from tracker.queries.known import KnownOn
 
@@ -33,6 +33,13 @@ def known_state(events: Sequence[Any], known: KnownOn, code: str) -> Project:
     if not isinstance(state, Project):
         raise NotFoundError(f"项目 {code} 在依据时点 {known.label} 尚未登记", FIELD)
     return state
+
+
+def mark_recorded_after(rows: list[dict[str, Any]], known: KnownOn) -> list[dict[str, Any]]:
+    """History rows (``recorded_at`` Beijing ISO to the second) with ``recorded_after``
+    for the project page, which holds rows rather than events."""
+    cut = known.moment.astimezone(SHANGHAI).isoformat(timespec="seconds")
+    return [{**row, "recorded_after": row["recorded_at"] > cut} for row in rows]
 
 
 def mark_later(

@@ -191,7 +191,7 @@ def select(sc: Scope, user_units: Sequence[str], args: Mapping[str, str]) -> Sel
         if unit not in units:
             abort(404)
     try:
-        report = queries.status_report(tv.year, tv.as_of, unit)
+        report = queries.status_report(tv.year, tv.as_of, unit, tv.known)
     except NotFoundError:
         abort(404)
     readable = sc.filter(report["projects"], key="unit")

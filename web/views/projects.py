@@ -18,8 +18,10 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
+from tracker.domain.errors import NotFoundError
 from tracker.domain.lag import STATUS_LABELS
 from tracker.queries import default_as_of
+from tracker.queries.known_views import mark_recorded_after
 from tracker.queries.project_history import indicator_history, project_history, split_history
 from tracker.queries.project_page import ProjectPageQueries
 from web import charts
@@ -157,9 +159,15 @@ def show(year: int, code: str) -> Any:
     require_read(facts.unit_code)
     tv = current()
     asked = tv.as_of if tv.explicit else default_as_of(year, tv.today)
-    series = tracker().queries.series(year, code=code, as_of=asked)
+    series = tracker().queries.series(year, code=code, as_of=asked, known=tv.known)
     as_of = series["as_of"]  # within the fiscal year
-    progress = pages.progress(facts, as_of)
+    if tv.known is None:
+        progress = pages.progress(facts, as_of)
+    else:  # the same answer as known on the moment (a registration after it: not found)
+        try:
+            progress = tracker().queries.progress(UUID(facts.id), as_of, tv.known)
+        except NotFoundError:
+            abort(404)
     everything = request.args.get("all") == "1"
     ledger = pages.ledger(facts.id, as_of, limit=None if everything else PAYMENT_LIMIT)
     indicators = pages.indicators(year, code, as_of)
@@ -167,6 +175,8 @@ def show(year: int, code: str) -> Any:
     for ind in indicators:
         events += indicator_history(tracker().events.get(UUID(ind.id)), ind.name)
     history, later_events = split_history(events, as_of)
+    if tv.known is not None:
+        history = mark_recorded_after(history, tv.known)
     can_record = scope().can_record(facts.unit_code)
     actions = []
     if can_record:

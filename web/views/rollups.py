@@ -111,7 +111,7 @@ def index() -> Any:
     as_of = tv.as_of.isoformat()
     # the level cuts only functional codes, so the by-type grouping can share it
     pivot, types = queries.rollups(
-        tv.year, [["functional", "source"], ["type"]], choice.level, tv.as_of, unit
+        tv.year, [["functional", "source"], ["type"]], choice.level, tv.as_of, unit, tv.known
     )
     by_class = marginal(pivot, 0)
     by_source = in_order(marginal(pivot, 1), FUNDING_SOURCES)
