@@ -282,7 +282,7 @@ def export_cmd(
     elif kind == "ranking":
         from tracker.exporting.ranking import write_ranking
 
-        path = write_ranking(c.app.read, year, day, unit_code, output)
+        path = write_ranking(c.app.read, year, day, unit_code, output, known)
     elif kind == "selfeval":
         from tracker.exporting.selfeval_form import with_names, write_selfeval_xlsx
 

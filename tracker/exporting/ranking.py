@@ -18,6 +18,7 @@ from tracker.exporting.xlsx import write_xlsx
 from tracker.queries.figures import Figures
 from tracker.queries.ranking import Ranking, ranking
 from tracker.store.chain import read_head
+from tracker.queries.known import KnownOn
 from tracker.store.readstore import ReadStore
 
 CENT = Decimal("0.01")
@@ -134,13 +135,20 @@ def _figure_cells(f: Figures, status: str) -> list[str | Decimal | None]:
     ]
 
 
-def build_ranking_form(read: ReadStore, year: int, as_of: dt.date | None, unit: str | None) -> Form:
+def build_ranking_form(
+    read: ReadStore, year: int, as_of: dt.date | None, unit: str | None, known: KnownOn | None = None
+) -> Form:
     """The 通报 form of the ranking, stamped with the event chain's head."""
-    return stamped(ranking_form(ranking(read, year, as_of, unit)), read_head(read).footer())
+    return stamped(ranking_form(ranking(read, year, as_of, unit, known)), read_head(read).footer())
 
 
 def write_ranking(
-    read: ReadStore, year: int, as_of: dt.date | None, unit: str | None, path: str | Path
+    read: ReadStore,
+    year: int,
+    as_of: dt.date | None,
+    unit: str | None,
+    path: str | Path,
+    known: KnownOn | None = None,
 ) -> Path:
     """Write the 通报 table to ``path`` (.xlsx, or .csv)."""
     target = Path(path)
@@ -149,5 +157,5 @@ def write_ranking(
         raise InvalidInputError(
             f"无法从文件名“{target.name}”判断导出格式：通报表用 .xlsx 或 .csv", "导出格式"
         )
-    form = build_ranking_form(read, year, as_of, unit)
+    form = build_ranking_form(read, year, as_of, unit, known)
     return write_xlsx([form], target) if suffix == ".xlsx" else write_csv(form, target)

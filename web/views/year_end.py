@@ -39,7 +39,7 @@ def chosen_ranking() -> tuple[TimeView, Ranking, Any]:
     tv = current()
     units = tracker().queries.units()
     choice = choose(scope(), cast(WebUser, current_user).units, request.args, units)
-    return tv, tracker().queries.ranking(tv.year, tv.as_of, choice.unit), choice
+    return tv, tracker().queries.ranking(tv.year, tv.as_of, choice.unit, tv.known), choice
 
 
 def ranking_bars(k: Ranking) -> list[RollupBar]:
@@ -88,7 +88,9 @@ def ranking_xlsx() -> Any:
     """The page's exact view as the 通报 table."""
     tv, k, _ = chosen_ranking()
     with tempfile.TemporaryDirectory() as folder:
-        path = write_ranking(tracker().read, k.year, tv.as_of, k.unit, Path(folder) / "ranking.xlsx")
+        path = write_ranking(
+            tracker().read, k.year, tv.as_of, k.unit, Path(folder) / "ranking.xlsx", tv.known
+        )
         data = io.BytesIO(path.read_bytes())
     name = f"{title(k.year, k.as_of)}.xlsx"
     return send_file(data, mimetype=XLSX, as_attachment=True, download_name=name)
