@@ -16,9 +16,9 @@ from tracker.exporting.csv_export import write_csv
 from tracker.exporting.forms import Column, Form, Row, stamped
 from tracker.exporting.xlsx import write_xlsx
 from tracker.queries.figures import Figures
+from tracker.queries.known import KnownOn
 from tracker.queries.ranking import Ranking, ranking
 from tracker.store.chain import read_head
-from tracker.queries.known import KnownOn
 from tracker.store.readstore import ReadStore
 
 CENT = Decimal("0.01")
