@@ -75,3 +75,16 @@ def test_an_officer_carries_only_their_own_units(as_user) -> None:  # type: igno
 def test_the_project_list_links_an_officer_to_the_rollover(as_user) -> None:  # type: ignore[no-untyped-def]
     html = as_user("officer1").get("/projects").get_data(as_text=True)
     assert 'id="rollover-link"' in html
+
+
+def test_the_ranking_page_and_its_xlsx_follow_the_known_on_moment(as_user) -> None:  # type: ignore[no-untyped-def]
+    client = as_user("manager1")
+    before = "&known_on=2000-01-01T00:00"  # before anything was recorded: nothing counts
+    html = client.get(RANKING + before).get_data(as_text=True)
+    assert "依据" in html
+    assert re.findall(r'<tr data-unit="(\w+)">', html) == []
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get("/ranking.xlsx?as_of=2024-06-30&unit=450001" + before).data)
+    )
+    values = list(sheet.active.iter_rows(values_only=True))
+    assert [r[3] for r in values if r[1] in ("450002", "450001")] == []
