@@ -88,3 +88,11 @@ def test_the_ranking_page_and_its_xlsx_follow_the_known_on_moment(as_user) -> No
     )
     values = list(sheet.active.iter_rows(values_only=True))
     assert [r[3] for r in values if r[1] in ("450002", "450001")] == []
+
+
+def test_an_officer_opening_the_rollover_page_sees_no_error_before_asking(as_user) -> None:  # type: ignore[no-untyped-def]
+    first = as_user("officer1").get("/rollover")  # officer1 records for one unit: it is chosen
+    assert first.status_code == 200
+    html = first.get_data(as_text=True)
+    assert "需要修改" not in html
+    assert "请选择要结转的单位" not in html

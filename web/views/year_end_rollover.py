@@ -40,16 +40,19 @@ def rollover() -> Any:
         "from_year": (source.get("from_year") or str(the_day().year - 1)).strip(),
         "unit": (source.get("unit") or "").strip(),
     }
+    asked = request.method == "POST" or "from_year" in request.args or "unit" in request.args
+    if not values["unit"] and not user.has(ADMIN) and len(scope().recordable) == 1:
+        values["unit"] = next(iter(scope().recordable))  # an officer of one unit: that one
     form.values.update(values)
     unit = values["unit"] or None
     errors: FormErrors = form.errors
     if not user.has(ADMIN):
-        if unit is None:
+        if unit is None and asked:
             errors.add("unit", "请选择要结转的单位")
-        elif not scope().can_record(unit):
+        elif unit is not None and not scope().can_record(unit):
             abort(403)
     result: RolloverResult | None = None
-    if not errors:
+    if not errors and (unit is not None or user.has(ADMIN)):
         try:
             result = tracker().rollover(
                 values["from_year"],
