@@ -73,3 +73,13 @@ def test_the_ranking_answers_what_the_cli_prints(api: Api) -> None:
 
 def test_the_ranking_of_another_branch_is_forbidden(api: Api) -> None:
     error_of(api.get("/ranking?year=2024&as_of=2024-06-30&unit=450003", "manager1"), 403)
+
+
+def test_the_ranking_as_known_on_a_moment_counts_only_what_was_recorded_by_then(api: Api) -> None:
+    query = "/ranking?year=2024&as_of=2024-06-30&unit=450001"
+    early = api.get(query + "&known_on=2000-01-01T00:00", "manager1").get_json()["data"]
+    assert early["rows"] == []  # nothing had been registered yet
+    args = ("ranking", "--year", "2024", "--as-of", "2024-06-30", "--unit", "450001", "--format", "json")
+    assert cli_json(api.db, *args, "--known-on", "2000-01-01T00:00") == early
+    refused = error_of(api.get(query + "&known_on=昨天", "manager1"), 422)
+    assert refused["field"] == "依据时点"

@@ -15,6 +15,7 @@ from apiflask import Schema
 from marshmallow import RAISE, fields
 
 from tracker.commands.rollover import rollover_json
+from tracker.queries.known import known_on
 from tracker.queries.ranking_wire import ranking_json
 from web.api.access import ADMIN, OFFICER, caller, require_read, require_record, roles, time_args
 from web.api.blueprint import bp
@@ -126,7 +127,8 @@ def rollover(body: dict[str, Any]) -> Any:
 @bp.doc(
     summary="执行进度排名（通报）",
     description="上级单位（unit）的各直属下级单位（各含其下级）按执行率排名，附上年同期与同比；"
-    "不指定单位时为每个单位（各自的项目）。与 `tracker ranking --format json` 相同。",
+    "不指定单位时为每个单位（各自的项目）。与 `tracker ranking --format json` 相同；"
+    "`known_on`（依据时点）只计此前登记的。",
     responses=READ_ERRORS,
 )
 def ranking(query: dict[str, Any]) -> Any:
@@ -136,4 +138,4 @@ def ranking(query: dict[str, Any]) -> Any:
         require_read(unit)
     else:
         unit = single_root()
-    return {"data": ranking_json(tracker().queries.ranking(year, day, unit))}
+    return {"data": ranking_json(tracker().queries.ranking(year, day, unit, known_on(query["known_on"])))}
