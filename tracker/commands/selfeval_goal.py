@@ -13,6 +13,7 @@ from tracker.commands.base import CommandBase, Request
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.inputs import parse_text
 from tracker.domain.selfeval_goal import EvaluationGoal, goal_id
+from tracker.queries.selfeval_goals import goal_of
 
 GOAL_FIELD, OUTCOME_FIELD = "预期目标", "实际完成情况"
 
@@ -65,8 +66,4 @@ class SelfEvaluationGoalCommands(CommandBase):
 
     def evaluation_goal(self, owner_kind: str, owner_code: str, year: int) -> dict[str, Any]:
         """The 预期目标 / 实际完成情况 as last written ("" when never written)."""
-        row = self.read.one(
-            "SELECT goal, outcome FROM rm_selfeval_goals WHERE id = ?",
-            (str(goal_id(owner_kind, owner_code, year)),),
-        )
-        return {"goal": row["goal"] if row else "", "outcome": row["outcome"] if row else ""}
+        return goal_of(self.read, str(goal_id(owner_kind, owner_code, year)))

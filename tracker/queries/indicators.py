@@ -64,3 +64,9 @@ def project_unit(read: ReadStore, code: str, year: int) -> str:
     """The unit a project of that year belongs to ("" when there is no such project)."""
     row = read.one("SELECT unit_code FROM rm_projects WHERE code = ? AND year = ?", (code, year))
     return str(row["unit_code"]) if row else ""
+
+
+def unit_shares(read: ReadStore, unit: str) -> dict[str, Any]:
+    """The 一级 shares a unit has set (empty when it uses the national template)."""
+    row = read.one("SELECT shares FROM rm_weight_shares WHERE unit_code = ?", (unit,))
+    return {} if row is None else dict(json.loads(row["shares"]))

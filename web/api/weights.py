@@ -7,13 +7,13 @@ indicator shares``). Same validation as the CLI (``set_indicator_weight``,
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from apiflask import Schema
 
 from tracker.domain.errors import NotFoundError
 from tracker.domain.inputs import parse_code
+from tracker.queries.indicators import unit_shares
 from web.api.access import ADMIN, OFFICER, caller, request_id, roles
 from web.api.blueprint import bp
 from web.api.inputs import typed_with
@@ -95,6 +95,5 @@ def set_shares(code: str, headers: dict[str, Any], body: dict[str, Any]) -> Any:
         user=caller().name,
         request_id=request_id(headers["idempotency_key"]),
     )
-    row = tracker().read.one("SELECT shares FROM rm_weight_shares WHERE unit_code = ?", (unit,))
-    shares = {} if row is None else json.loads(row["shares"])
+    shares = unit_shares(tracker().read, unit)
     return {"data": {"unit": unit, "shares": ",".join(f"{k}={v}" for k, v in shares.items())}}
