@@ -149,7 +149,7 @@ def test_refuses_paying_against_an_unknown_used_up_or_earlier_commitment() -> No
         pay(p, "10.00", "2024-05-01", cid)
     assert e2.value.field == "合同"
     released = commit(p, "100.00", "2024-03-01")
-    p.release_commitment(released, None, day("2024-03-02"), "合同终止", USER)
+    p.release_commitment(uuid4(), released, None, day("2024-03-02"), "合同终止", USER)
     with pytest.raises(InvalidInputError, match="已无未支付余额"):
         pay(p, "10.00", "2024-05-01", released)
 
@@ -158,7 +158,7 @@ def test_release_defaults_to_all_that_is_open_and_frees_the_budget() -> None:
     p = project()
     cid = commit(p, "600.00", "2024-03-01")
     pay(p, "100.00", "2024-04-01", cid)
-    freed = p.release_commitment(cid, None, day("2024-05-01"), "合同结算完毕", USER)
+    freed = p.release_commitment(uuid4(), cid, None, day("2024-05-01"), "合同结算完毕", USER)
     assert freed == Decimal("500.00")
     assert p.committed == Decimal("0.00")
     assert p.available_from(day("2024-05-01")) == Decimal("900.00")
@@ -169,16 +169,16 @@ def test_release_is_refused_beyond_the_remainder_before_the_date_or_without_reas
     p = project()
     cid = commit(p, "600.00", "2024-03-01")
     with pytest.raises(InvalidInputError, match="超过") as e:
-        p.release_commitment(cid, Decimal("600.01"), day("2024-04-01"), "核减", USER)
+        p.release_commitment(uuid4(), cid, Decimal("600.01"), day("2024-04-01"), "核减", USER)
     assert e.value.field == "金额"
     with pytest.raises(InvalidInputError, match="早于合同日期"):
-        p.release_commitment(cid, None, day("2024-02-01"), "核减", USER)
+        p.release_commitment(uuid4(), cid, None, day("2024-02-01"), "核减", USER)
     with pytest.raises(InvalidInputError) as e2:
-        p.release_commitment(cid, None, day("2024-04-01"), " ", USER)
+        p.release_commitment(uuid4(), cid, None, day("2024-04-01"), " ", USER)
     assert e2.value.field == "原因"
     with pytest.raises(NotFoundError):
-        p.release_commitment(uuid4(), None, day("2024-04-01"), "核减", USER)
-    p.release_commitment(cid, Decimal("200.00"), day("2024-04-01"), "核减", USER)
+        p.release_commitment(uuid4(), uuid4(), None, day("2024-04-01"), "核减", USER)
+    p.release_commitment(uuid4(), cid, Decimal("200.00"), day("2024-04-01"), "核减", USER)
     assert p.committed == Decimal("400.00")
 
 
@@ -271,7 +271,7 @@ def test_committed_never_negative_and_free_money_never_below_zero(
             elif kind == "pay_on" and commitments:
                 payments.append(pay(p, str(amount), on.isoformat(), commitments[pick % len(commitments)]))
             elif kind == "release" and commitments:
-                p.release_commitment(commitments[pick % len(commitments)], amount, on, "核减", USER)
+                p.release_commitment(uuid4(), commitments[pick % len(commitments)], amount, on, "核减", USER)
             elif kind == "reverse" and payments:
                 p.reverse(uuid4(), payments[pick % len(payments)], amount, on, "退回", USER)
             elif kind == "cut":

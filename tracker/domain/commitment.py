@@ -20,13 +20,19 @@ import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from tracker.domain.errors import InvalidInputError, NotFoundError, OverspendError
 from tracker.domain.money import ZERO, check_exact_positive, fmt_yuan_grouped
 
 FIELD = "合同"
 Entry = dict[str, Any]
+
+
+def draw_id(entry_id: UUID | str) -> UUID:
+    """The id of the committed-money move that a payment (or a reversal) makes on its
+    commitment: fixed by the payment's (reversal's) id, inline and in a rebuild."""
+    return uuid5(UUID(str(entry_id)), "commitment")
 
 
 def lowest_from(day: dt.date, total: Decimal, changes: Mapping[str, Decimal]) -> Decimal:
@@ -143,3 +149,11 @@ def drawn_by(commitments: Mapping[str, Entry], payment_id: UUID) -> tuple[str, D
         if key in entry["draws"]:
             return commitment_id, entry["draws"][key]
     return None
+
+
+def parse_commitment_id(value: str | UUID) -> UUID:
+    """A commitment id as typed (a UUID), refused naming 合同 otherwise."""
+    try:
+        return UUID(str(value).strip())
+    except ValueError:
+        raise NotFoundError(f"合同编号 {value} 格式无效", FIELD) from None

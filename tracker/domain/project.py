@@ -269,6 +269,7 @@ class Project(Aggregate):
 
     def release_commitment(
         self,
+        release_id: UUID,
         commitment_id: UUID,
         amount: Decimal | None,
         date: dt.date,
@@ -282,7 +283,7 @@ class Project(Aggregate):
             raise NotFoundError(f"项目 {self.code} 中没有合同 {commitment_id}", cm.FIELD)
         self._check_date(date)
         value = cm.release_amount(entry, commitment_id, amount, date, reason)
-        self._released(commitment_id, value, date, reason.strip(), user, request)
+        self._released(release_id, commitment_id, value, date, reason.strip(), user, request)
         return value
 
     def reverse(
@@ -488,7 +489,14 @@ class Project(Aggregate):
 
     @event("CommitmentReleased")
     def _released(
-        self, commitment_id: UUID, amount: Decimal, date: dt.date, reason: str, user: str, request: Request
+        self,
+        release_id: UUID,
+        commitment_id: UUID,
+        amount: Decimal,
+        date: dt.date,
+        reason: str,
+        user: str,
+        request: Request,
     ) -> None:
         entry = self.commitments[str(commitment_id)]
         entry["released"] = entry["released"] + amount

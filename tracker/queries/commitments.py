@@ -1,0 +1,114 @@
+"""合同/采购 commitments from the read tables: what is committed as of a date (and as
+known on a moment), per project and summed, and each project's list of commitments.
+
+As of a business date *d*, a commitment counts from its own date, less what payments
+against it drew and releases freed by their dates (plus what reversals gave back), as
+``rm_commitment_moves`` holds them; known on a moment, only the moves recorded by then
+count. Amounts are integer 分 here, Decimal 元 in ``CommitmentRow``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from tracker.domain.money import from_fen
+from tracker.queries.known import KnownOn
+from tracker.queries.sql import marks
+from tracker.queries.sums import window
+from tracker.store.readstore import ReadStore
+
+
+@dataclass(frozen=True)
+class CommitmentRow:
+    """One commitment as of a date: its amount, what was paid against it, released, and
+    what is still open (已签合同未支付)."""
+
+    id: str
+    project_id: str
+    date: dt.date
+    contract: str
+    supplier: str
+    amount: Decimal
+    drawn: Decimal
+    released: Decimal
+    open: Decimal
+
+
+def committed_sums(
+    read: ReadStore,
+    year: int,
+    day: dt.date,
+    unit_codes: Sequence[str] | None = None,
+    known: KnownOn | None = None,
+) -> dict[str, int]:
+    """Open commitments in 分 per project of the year (of the given units) as of ``day``."""
+    counted = window(year, day)
+    if counted is None:
+        return {}
+    sql = "SELECT project_id, SUM(amount_fen) AS c FROM rm_commitment_moves WHERE date >= ? AND date <= ?"
+    params: list[Any] = [counted[0].isoformat(), counted[1].isoformat()]
+    if known is not None:
+        sql += " AND recorded_at <= ?"
+        params.append(known.stamp)
+    if unit_codes is not None:
+        sql += (
+            " AND project_id IN (SELECT id FROM rm_projects WHERE year = ? AND unit_code "
+            f"IN ({marks(len(unit_codes))}))"
+        )
+        params += [year, *unit_codes]
+    rows = read.all(sql + " GROUP BY project_id", params)
+    return {r["project_id"]: int(r["c"]) for r in rows if int(r["c"])}
+
+
+def commitments_of(
+    read: ReadStore, project_id: str | UUID, day: dt.date, known: KnownOn | None = None
+) -> list[CommitmentRow]:
+    """A project's commitments dated on or before ``day``, oldest first, with their
+    figures as of ``day`` (and as known on ``known``)."""
+    iso = day.isoformat()
+    moves = "m.date <= ?"
+    params: list[Any] = [iso]
+    rows_known = ""
+    if known is not None:
+        moves += " AND m.recorded_at <= ?"
+        rows_known = " AND c.recorded_at <= ?"
+        params.append(known.stamp)
+    params += [str(project_id), iso]
+    if known is not None:
+        params.append(known.stamp)
+    rows = read.all(
+        "SELECT c.id, c.project_id, c.date, c.contract, c.supplier, c.amount_fen, "
+        "SUM(CASE WHEN m.kind IN ('draw', 'restore') THEN -m.amount_fen ELSE 0 END) AS drawn, "
+        "SUM(CASE WHEN m.kind = 'release' THEN -m.amount_fen ELSE 0 END) AS released, "
+        "SUM(m.amount_fen) AS open_fen "
+        f"FROM rm_commitments c JOIN rm_commitment_moves m ON m.commitment_id = c.id AND {moves} "
+        f"WHERE c.project_id = ? AND c.date <= ?{rows_known} "
+        "GROUP BY c.id, c.project_id, c.date, c.contract, c.supplier, c.amount_fen "
+        "ORDER BY c.date, c.id",
+        params,
+    )
+    return [
+        CommitmentRow(
+            r["id"],
+            r["project_id"],
+            dt.date.fromisoformat(r["date"]),
+            r["contract"],
+            r["supplier"],
+            from_fen(int(r["amount_fen"])),
+            from_fen(int(r["drawn"])),
+            from_fen(int(r["released"])),
+            from_fen(int(r["open_fen"])),
+        )
+        for r in rows
+    ]
+
+
+def commitment_project(read: ReadStore, commitment_id: UUID) -> UUID | None:
+    """The project a commitment belongs to, or None when there is no such commitment."""
+    row = read.one("SELECT project_id FROM rm_commitments WHERE id = ?", (str(commitment_id),))
+    return None if row is None else UUID(row["project_id"])
