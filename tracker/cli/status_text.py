@@ -47,7 +47,7 @@ def status_table(report: dict[str, Any]) -> str:
     rows.append(
         _figure_row(["合计", f"{len(report['projects'])} 个项目"], report["total"], report["total_status"])
     )
-    right = (2, 3, 4, 5, 6, 7, 9)
+    right: tuple[int, ...] = (2, 3, 4, 5, 6, 7, 9)
     if has_commitments(report):  # shown beside the rates; absent where no contract is open
         headers += ["已签合同未支付(元)", "未占用余额(元)"]
         figures = [p.figures for p in report["projects"]] + [report["total"]]
