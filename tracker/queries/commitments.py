@@ -9,17 +9,20 @@ count. Amounts are integer 分 here, Decimal 元 in ``CommitmentRow``.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from tracker.domain.money import from_fen
+from tracker.domain.money import fmt_yuan, from_fen
 from tracker.queries.known import KnownOn
 from tracker.queries.sql import marks
 from tracker.queries.sums import window
+from tracker.queries.wire import known_json
 from tracker.store.readstore import ReadStore
 
 
@@ -112,3 +115,43 @@ def commitment_project(read: ReadStore, commitment_id: UUID) -> UUID | None:
     """The project a commitment belongs to, or None when there is no such commitment."""
     row = read.one("SELECT project_id FROM rm_commitments WHERE id = ?", (str(commitment_id),))
     return None if row is None else UUID(row["project_id"])
+
+
+COLUMNS = ["id", "date", "contract", "supplier", "amount", "drawn", "released", "open"]
+
+
+def commitment_json(r: CommitmentRow) -> dict[str, Any]:
+    """One commitment on the wire: amounts as two-decimal strings in 元."""
+    return {
+        "id": r.id,
+        "date": r.date.isoformat(),
+        "contract": r.contract,
+        "supplier": r.supplier,
+        "amount": fmt_yuan(r.amount),
+        "drawn": fmt_yuan(r.drawn),
+        "released": fmt_yuan(r.released),
+        "open": fmt_yuan(r.open),
+    }
+
+
+def commitments_json(
+    code: str, year: int, day: dt.date, rows: Sequence[CommitmentRow], known: KnownOn | None = None
+) -> dict[str, Any]:
+    """A project's commitments as of ``day`` and the total still open (``committed``)."""
+    return {
+        **known_json(known),
+        "code": code,
+        "year": year,
+        "as_of": day.isoformat(),
+        "committed": fmt_yuan(sum((r.open for r in rows), Decimal(0))),
+        "commitments": [commitment_json(r) for r in rows],
+    }
+
+
+def commitments_csv(rows: Sequence[CommitmentRow]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow(commitment_json(r))
+    return out.getvalue()
