@@ -15,13 +15,13 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from tracker.domain.commitment import draw_id
 from tracker.domain.moments import utc_stamp
 from tracker.domain.money import to_fen
 from tracker.domain.plan import plan_spec
 from tracker.domain.project import KIND_SIGN
 from tracker.domain.reallocation import TRANSFER_IN, TRANSFER_OUT, TRANSFER_SIGN, side_id
 from tracker.domain.user import ROLES, UNIT_ROLES
+from tracker.projections.commitments import COMMITMENT_HANDLERS
 
 Statement = tuple[str, tuple[Any, ...]]
 
@@ -202,68 +202,6 @@ def _reversed(e: Any, pid: str) -> list[Statement]:
             (str(e.reversal_id), str(e.payment_id), pid, e.date.isoformat(), fen, e.reason),
         ),
         recorded(e, str(e.reversal_id), pid, e.date, 0, -fen),
-    ]
-
-
-ADD_COMMITMENT_MOVE = (
-    "INSERT INTO rm_commitment_moves (id, commitment_id, project_id, date, kind, amount_fen, payment_id, "
-    "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
-
-
-def _commitment_move(e: Any, row_id: str, pid: str, kind: str, fen: int, payment_id: Any = None) -> Statement:
-    """One dated change of committed money, with the moment its event was recorded."""
-    payment = None if payment_id is None else str(payment_id)
-    return (
-        ADD_COMMITMENT_MOVE,
-        (row_id, str(e.commitment_id), pid, e.date.isoformat(), kind, fen, payment, utc_stamp(e.timestamp)),
-    )
-
-
-def _committed(e: Any, pid: str) -> list[Statement]:
-    fen = to_fen(e.amount)
-    return [
-        (
-            "INSERT INTO rm_commitments (id, project_id, date, contract, supplier, amount_fen, recorded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                str(e.commitment_id),
-                pid,
-                e.date.isoformat(),
-                e.contract,
-                e.supplier,
-                fen,
-                utc_stamp(e.timestamp),
-            ),
-        ),
-        _commitment_move(e, str(e.commitment_id), pid, "commit", fen),
-    ]
-
-
-def _commitment_released(e: Any, pid: str) -> list[Statement]:
-    fen = to_fen(e.amount)
-    return [
-        (
-            "UPDATE rm_commitments SET released_fen = released_fen + ? WHERE id = ?",
-            (fen, str(e.commitment_id)),
-        ),
-        _commitment_move(e, str(e.release_id), pid, "release", -fen),
-    ]
-
-
-def _commitment_drawn(e: Any, pid: str) -> list[Statement]:
-    fen = to_fen(e.amount)
-    return [
-        ("UPDATE rm_commitments SET drawn_fen = drawn_fen + ? WHERE id = ?", (fen, str(e.commitment_id))),
-        _commitment_move(e, str(draw_id(e.payment_id)), pid, "draw", -fen, e.payment_id),
-    ]
-
-
-def _commitment_restored(e: Any, pid: str) -> list[Statement]:
-    fen = to_fen(e.amount)
-    return [
-        ("UPDATE rm_commitments SET drawn_fen = drawn_fen - ? WHERE id = ?", (fen, str(e.commitment_id))),
-        _commitment_move(e, str(draw_id(e.reversal_id)), pid, "restore", fen, e.payment_id),
     ]
 
 
@@ -590,8 +528,5 @@ HANDLERS: dict[str, Callable[[Any, str], list[Statement]]] = {
     "Project.PaymentRecorded": _paid,
     "Project.PaymentReversed": _reversed,
     "Project.PlanSet": _plan_set,
-    "Project.CommitmentRecorded": _committed,
-    "Project.CommitmentReleased": _commitment_released,
-    "Project.CommitmentDrawn": _commitment_drawn,
-    "Project.CommitmentRestored": _commitment_restored,
+    **COMMITMENT_HANDLERS,
 }
