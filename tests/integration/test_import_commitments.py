@@ -32,7 +32,7 @@ def test_an_import_may_not_pay_into_committed_money(mancheng: BudgetTracker, tmp
     )
     problems = refused(mancheng, path, year=YEAR)
     assert where(problems) == {("pay", 3, "金额(元)")}
-    assert "可用余额为 0.00 元" in problems[0].reason
+    assert "可用余额为 0.00 元（另有已签合同未支付 100,000.00 元）" in problems[0].reason
 
 
 def test_a_back_dated_row_is_held_by_a_later_commitment(mancheng: BudgetTracker, tmp_path: Path) -> None:
