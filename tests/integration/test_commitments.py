@@ -193,3 +193,17 @@ def test_a_project_with_commitments_loads_from_its_snapshot_unchanged(
         assert fresh.show("P1")["committed"] == "59800.00"
     finally:
         fresh.close()
+
+
+def test_committed_is_summed_per_unit_in_the_rollup(funded: BudgetTracker) -> None:
+    funded.add_unit("450002", "下级单位", parent="450001")
+    funded.add_project(year=2024, unit="450002", code="P2", name="医保宣传", functional="2101501")
+    funded.appropriate("P2", "20000.00", date="2024-01-10")
+    funded.commit("P1", "1000.00", date="2024-03-01", contract=CONTRACT)
+    funded.commit("P2", "250.00", date="2024-03-01", contract=CONTRACT)
+    report = funded.queries.rollup(2024, ["unit"], as_of=dt.date(2024, 12, 31))
+    by_unit = {row["key"][0]: row["figures"].committed for row in report["rows"]}
+    assert by_unit == {"450001": Decimal("1250.00"), "450002": Decimal("250.00")}  # a unit with its subtree
+    assert report["total"].committed == Decimal("1250.00")
+    status = funded.queries.status_report(2024, dt.date(2024, 12, 31), unit="450001")
+    assert status["total"].committed == Decimal("1250.00")
