@@ -5,15 +5,26 @@ and the read rows (status, lists, as of a date, as known on a moment, rebuild) a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import READ_TABLE_ORDER, ledger_event_count
 from tracker.commands.tracker import BudgetTracker
-from tracker.domain.errors import DuplicateError, InvalidInputError, NotFoundError, OverspendError
+from tracker.domain.errors import (
+    DuplicateError,
+    InvalidInputError,
+    NotFoundError,
+    OverspendError,
+    TrackerError,
+)
+from tracker.domain.money import to_fen
 from tracker.queries.known import known_on
 
 CONTRACT = "满医保采〔2024〕3号 办公室整修合同"
@@ -207,3 +218,66 @@ def test_committed_is_summed_per_unit_in_the_rollup(funded: BudgetTracker) -> No
     assert report["total"].committed == Decimal("1250.00")
     status = funded.queries.status_report(2024, dt.date(2024, 12, 31), unit="450001")
     assert status["total"].committed == Decimal("1250.00")
+
+
+_cases = itertools.count()
+_days = st.dates(dt.date(2024, 1, 10), dt.date(2024, 12, 31)).map(dt.date.isoformat)
+_cents = st.integers(1, 40_000).map(lambda n: f"{n // 100}.{n % 100:02d}")
+_steps = st.lists(
+    st.tuples(
+        st.sampled_from(["commit", "pay", "pay_on", "release", "reverse"]), _cents, _days, st.integers(0, 9)
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=_steps)
+def test_random_commitments_through_the_service_keep_the_read_rows_right(
+    funded: BudgetTracker, plan: list[tuple[str, str, str, int]]
+) -> None:
+    """Whatever is accepted or refused, paid + committed never exceeds the budget at the
+    end of any day in the read rows, committed is never negative, and the rows agree
+    with the aggregate's own figures on every day."""
+    app, n = funded, next(_cases)
+    code = f"C{n}"
+    app.add_project(year=2024, unit="450001", code=code, name=code)
+    app.appropriate(code, "500.00", date="2024-01-10", doc="文号")
+    commitments: list[Any] = []
+    payments: list[Any] = []
+    for what, amount, day, pick in plan:
+        with contextlib.suppress(TrackerError):
+            if what == "commit":
+                commitments.append(app.commit(code, amount, date=day, contract="合同"))
+            elif what == "pay":
+                payments.append(app.pay(code, amount, date=day, payee="某公司"))
+            elif what == "pay_on" and commitments:
+                cid = commitments[pick % len(commitments)]
+                payments.append(app.pay(code, amount, date=day, payee="某公司", commitment=cid))
+            elif what == "release" and commitments:
+                app.release_commitment(commitments[pick % len(commitments)], amount, date=day, reason="核减")
+            elif what == "reverse" and payments:
+                app.reverse(payments[pick % len(payments)], amount, date=day, reason="退回")
+    pid = str(app.find_project(code))
+    ledger = app.read.all("SELECT date, budget_fen, spent_fen FROM rm_daily WHERE project_id = ?", (pid,))
+    held = app.read.all(
+        "SELECT date, SUM(amount_fen) AS c FROM rm_commitment_moves WHERE project_id = ? GROUP BY date",
+        (pid,),
+    )
+    change: dict[str, int] = {}
+    committed_change: dict[str, int] = {}
+    for r in ledger:
+        change[r["date"]] = change.get(r["date"], 0) + int(r["budget_fen"]) - int(r["spent_fen"])
+    for r in held:
+        committed_change[r["date"]] = int(r["c"])
+    project = app.get_project(code)
+    free = committed = 0
+    for iso in sorted(change.keys() | committed_change.keys()):
+        committed += committed_change.get(iso, 0)
+        free += change.get(iso, 0) - committed_change.get(iso, 0)
+        assert committed >= 0, f"committed below zero on {iso}"
+        assert free >= 0, f"paid + committed above the budget on {iso}"
+        as_of = app.queries.statuses(2024, dt.date.fromisoformat(iso), codes=[code])[1][0].figures
+        assert to_fen(as_of.committed) == committed
+        aggregate = sum((v for d, v in project.committed_by_day.items() if d <= iso), Decimal(0))
+        assert to_fen(aggregate) == committed
