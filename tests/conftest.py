@@ -99,6 +99,8 @@ READ_TABLE_ORDER = {
     "rm_reversals": "id",
     "rm_appropriations": "id",
     "rm_recorded": "id",
+    "rm_commitments": "id",
+    "rm_commitment_moves": "id",
     "rm_plan_versions": "project_id, recorded_at",
     "rm_daily": "project_id, date",
     "rm_monthly": "project_id, month",

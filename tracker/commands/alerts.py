@@ -207,10 +207,18 @@ class AlertCommands(AlertSettingsCommands):
         return lookups.delivered(self.read, str(aid), channel)
 
     def record_overspend_attempt(
-        self, project: str, unit: str, year: int, day: dt.date, amount: Decimal, available: str, who: str
+        self,
+        project: str,
+        unit: str,
+        year: int,
+        day: dt.date,
+        amount: Decimal,
+        available: str,
+        who: str,
+        kind: str = "payment",
     ) -> None:
-        """A refused payment: an alert (or one more attempt on today's), never a
-        project event."""
+        """A refused payment (or ``commitment``): an alert (or one more attempt on
+        today's), never a project event."""
         name = lookups.project_name(self.read, project, year)
         figures = {
             "name": name if name is not None else project,
@@ -218,6 +226,8 @@ class AlertCommands(AlertSettingsCommands):
             "available": available,
             "date": day.isoformat(),
         }
+        if kind != "payment":  # a payment's figures stay as they always were
+            figures["kind"] = kind
         c = rules.Candidate(unit, project, year, OVERSPEND, "red", day.isoformat(), figures)
         if not self._raise(c, today(), who):
             aid = alert_id(project, OVERSPEND, day.isoformat(), "red")

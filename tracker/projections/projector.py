@@ -21,6 +21,7 @@ from tracker.domain.plan import plan_spec
 from tracker.domain.project import KIND_SIGN
 from tracker.domain.reallocation import TRANSFER_IN, TRANSFER_OUT, TRANSFER_SIGN, side_id
 from tracker.domain.user import ROLES, UNIT_ROLES
+from tracker.projections.commitments import COMMITMENT_HANDLERS
 
 Statement = tuple[str, tuple[Any, ...]]
 
@@ -527,4 +528,5 @@ HANDLERS: dict[str, Callable[[Any, str], list[Statement]]] = {
     "Project.PaymentRecorded": _paid,
     "Project.PaymentReversed": _reversed,
     "Project.PlanSet": _plan_set,
+    **COMMITMENT_HANDLERS,
 }

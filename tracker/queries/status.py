@@ -15,7 +15,7 @@ from tracker.domain import lag
 from tracker.domain.inputs import parse_year
 from tracker.domain.money import from_fen
 from tracker.domain.plan_warnings import plan_warnings
-from tracker.queries import projects, sums
+from tracker.queries import commitments, projects, sums
 from tracker.queries.dates import SHANGHAI, default_as_of, today
 from tracker.queries.figures import Figures, ProjectStatus, project_figures
 from tracker.queries.known import KnownOn
@@ -58,11 +58,13 @@ def statuses(
     unit_codes = subtree(unit, all_units) if unit else None
     refs = projects.select(read, year, unit_codes, codes, known)
     amounts = sums.project_sums(read, year, day, unit_codes, known)
+    committed = commitments.committed_sums(read, year, day, unit_codes, known)
     rules = {code: rule_of(row) for code, row in all_units.items()}  # one per unit, not per project
     out = []
     for ref in refs:
         budget_fen, spent_fen = amounts.get(ref.id, (0, 0))
         figures = project_figures(ref, from_fen(budget_fen), from_fen(spent_fen), day)
+        figures.committed = from_fen(committed.get(ref.id, 0))
         out.append(ProjectStatus.of(ref, figures, rules.get(ref.unit) or lag.DEFAULT_RULE))
     return day, out
 
