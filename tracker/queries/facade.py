@@ -58,9 +58,11 @@ class Queries:
         unit: str | None = None,
         codes: Sequence[str] = (),
         known: KnownOn | None = None,
+        all_units: Units | None = None,
     ) -> tuple[dt.date, list[ProjectStatus]]:
-        """Every project of the year (of a unit's subtree, or with the given codes)."""
-        return _status.statuses(self.read, year, as_of, unit, codes, known=known)
+        """Every project of the year (of a unit's subtree, or with the given codes);
+        ``all_units`` saves reading the units again when the caller has them."""
+        return _status.statuses(self.read, year, as_of, unit, codes, all_units, known)
 
     def status_report(
         self, year: int, as_of: dt.date | None = None, unit: str | None = None, known: KnownOn | None = None

@@ -52,6 +52,13 @@ def base_layout(**extra: Any) -> dict[str, Any]:
     return layout
 
 
+def short_label(code: str, name: str, width: int = 12) -> str:
+    """A bar's label: the code and the name cut to ``width`` characters, so long Chinese
+    names leave the bars room on a phone (the hover and the table give them whole)."""
+    short = name if len(name) <= width else name[: width - 1] + "…"
+    return f"{code} {short}"
+
+
 def category_axis(labels: Sequence[str]) -> dict[str, Any]:
     """A horizontal bar chart's y axis: the labels in the given order, top to bottom."""
     return {

@@ -19,6 +19,7 @@ from web.charts.common import (
     number,
     planned_ticks,
     rate_number,
+    short_label,
 )
 from web.formatting import percent, points
 
@@ -41,7 +42,7 @@ def bullet_data(statuses: Iterable[Any], limit: int | None = None) -> list[Bulle
         Bullet(
             code=p.code,
             name=p.name,
-            label=_label(p.code, p.name),
+            label=short_label(p.code, p.name),
             execution=p.figures.execution_rate,
             planned=p.figures.planned_rate,
             status=p.status,
@@ -50,11 +51,6 @@ def bullet_data(statuses: Iterable[Any], limit: int | None = None) -> list[Bulle
     ]
     rows.sort(key=lambda b: (-(b.planned - b.execution), b.code))
     return rows[:limit] if limit is not None else rows
-
-
-def _label(code: str, name: str, width: int = 12) -> str:
-    short = name if len(name) <= width else name[: width - 1] + "…"
-    return f"{code} {short}"
 
 
 def bullet_bars(

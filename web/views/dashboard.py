@@ -1,6 +1,7 @@
 """总览: the unit's totals, a bullet bar per project and the traffic-light table.
 
-The figures are ``tracker.queries.status_report`` (what ``tracker status`` prints),
+The figures are ``tracker.queries.statuses`` (what ``tracker status`` prints, without
+the plan warnings, which only the project and plan pages show),
 limited to the units the user may read, narrowed by the filters in the URL
 (functional class, funding source, expenditure type) and the unit switcher. The
 selection logic is plain functions of query results, so the project list
@@ -191,17 +192,17 @@ def select(sc: Scope, user_units: Sequence[str], args: Mapping[str, str]) -> Sel
         if unit not in units:
             abort(404)
     try:
-        report = queries.status_report(tv.year, tv.as_of, unit, tv.known)
+        as_of, found = queries.statuses(tv.year, tv.as_of, unit, known=tv.known, all_units=units)
     except NotFoundError:
         abort(404)
-    readable = sc.filter(report["projects"], key="unit")
+    readable = sc.filter(found, key="unit")
     filters = Filters.from_args(args)
     shown = filters.apply(readable)
     total = total_of(shown)
     rule, rule_source = Queries.total_rule(units, unit, {p.unit for p in shown})
     return Selection(
         year=tv.year,
-        as_of=report["as_of"],
+        as_of=as_of,
         unit=unit,
         unit_name=str(units[unit]["name"]) if unit else "",
         units=unit_tree(list(units.values()), sc.readable),
