@@ -83,7 +83,9 @@ def test_a_commitment_goes_back_with_a_banner_and_shows_on_the_project_page(
     assert "解除占用" in page
 
 
-def test_a_commitment_beyond_what_is_free_is_refused_beside_its_field(app: Flask, officer: FlaskClient) -> None:
+def test_a_commitment_beyond_what_is_free_is_refused_beside_its_field(
+    app: Flask, officer: FlaskClient
+) -> None:
     before = events(app)
     r = submit(officer, NEW, {**GOOD, "amount": "150000"})
     page = text(r)
@@ -126,20 +128,28 @@ def test_the_payment_form_pays_against_a_commitment(app: Flask, officer: FlaskCl
     assert [str(row.open) for row in rows] == ["35000.00"]
 
 
-def test_a_payment_against_a_commitment_may_use_its_remainder_but_no_more(app: Flask, officer: FlaskClient) -> None:
+def test_a_payment_against_a_commitment_may_use_its_remainder_but_no_more(
+    app: Flask, officer: FlaskClient
+) -> None:
     cid = commit(app, "149999.50")  # everything free is now committed
     plain = submit(officer, PAY, {"amount": "1", "date": "2024-07-01", "payee": "某公司"})
     assert plain.status_code == 422
     assert "另有已签合同未支付 149,999.50 元" in text(plain)
-    too_much = submit(officer, PAY, {"commitment": cid, "amount": "150000", "date": "2024-07-01", "payee": "某公司"})
+    too_much = submit(
+        officer, PAY, {"commitment": cid, "amount": "150000", "date": "2024-07-01", "payee": "某公司"}
+    )
     assert too_much.status_code == 422
-    fits = submit(officer, PAY, {"commitment": cid, "amount": "149999.50", "date": "2024-07-01", "payee": "某公司"})
+    fits = submit(
+        officer, PAY, {"commitment": cid, "amount": "149999.50", "date": "2024-07-01", "payee": "某公司"}
+    )
     assert fits.status_code == 302
 
 
 def test_the_payment_form_refuses_a_commitment_it_did_not_offer(app: Flask, officer: FlaskClient) -> None:
     commit(app)
-    r = submit(officer, PAY, {"commitment": "not-one", "amount": "10", "date": "2024-07-01", "payee": "某公司"})
+    r = submit(
+        officer, PAY, {"commitment": "not-one", "amount": "10", "date": "2024-07-01", "payee": "某公司"}
+    )
     assert r.status_code == 422
     assert "请选择本项目仍有未支付余额的合同" in text(r)
 
@@ -162,10 +172,15 @@ def test_release_frees_part_then_refuses_beyond_the_remainder(app: Flask, office
 
 
 def test_an_unknown_commitment_has_no_release_page(officer: FlaskClient) -> None:
-    assert officer.get("/projects/2024/P1/commitments/00000000-0000-0000-0000-000000000001/release").status_code == 404
+    assert (
+        officer.get("/projects/2024/P1/commitments/00000000-0000-0000-0000-000000000001/release").status_code
+        == 404
+    )
 
 
-def test_a_manager_sees_commitments_but_may_not_record_them(app: Flask, as_user: Callable[[str], FlaskClient]) -> None:
+def test_a_manager_sees_commitments_but_may_not_record_them(
+    app: Flask, as_user: Callable[[str], FlaskClient]
+) -> None:
     commit(app)
     manager = as_user("manager1")
     page = text(manager.get("/projects/2024/P1"))

@@ -137,7 +137,8 @@ def _committed_band(
     if not changes or not pts:
         return ()
     by_day = dict(changes)
-    open_, out = Decimal(0), []
+    open_ = Decimal(0)
+    out: list[tuple[dt.date, Decimal, Decimal]] = []
     previous: tuple[Decimal, Decimal] | None = None
     for i, p in enumerate(pts):
         day = p["date"]
