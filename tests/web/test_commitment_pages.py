@@ -194,7 +194,10 @@ def test_the_s_curve_draws_the_committed_band_above_disbursed(app: Flask, office
     chart = figure(text(officer.get("/projects/2024/P1")), "scurve")
     names = [t["name"] for t in chart["data"]]
     band = chart["data"][names.index("已签合同未支付")]
-    assert names.index("已签合同未支付") == names.index("累计支付") + 1  # fills down to it
+    lower = chart["data"][names.index("已签合同未支付") - 1]  # its unseen lower edge, on its days
+    assert lower["showlegend"] is False
+    assert lower["x"] == band["x"]
+    assert lower["y"][0] == pytest.approx(30000)  # disbursed on the first commitment's day
     assert band["fill"] == "tonexty"
     assert band["x"][0] == "2024-05-06"
     assert band["y"][0] == pytest.approx(30000 + 60000)  # paid by 05-06, plus the contract

@@ -221,7 +221,7 @@ def commitment_bars(
         },
     )
     layout["margin"] = {"l": 10, "r": 16, "t": 30, "b": 10}
-    layout["legend"] = {"orientation": "h", "x": 0, "y": 0, "yanchor": "top"}
+    layout["legend"] = {"orientation": "h", "x": 0, "y": 0, "yanchor": "top", "traceorder": "normal"}
     figure: Figure = {"data": traces, "layout": layout, "title": "各项目支付、合同占用与未占用余额"}
     if link is not None:
         figure["links"] = {r.code: link(r.code) for r in rows}

@@ -235,7 +235,7 @@ def s_curve_figure(data: SCurveData, unit: str = "yuan") -> Figure:
         },
     ]
     if data.committed:
-        traces.append(_committed_trace(data.committed, unit, amount))
+        traces.extend(_committed_traces(data.committed, unit, amount))
     if data.forecast:
         traces.append(
             {
@@ -300,15 +300,28 @@ def s_curve_figure(data: SCurveData, unit: str = "yuan") -> Figure:
     return {"data": traces, "layout": layout, "title": "累计支付与支出计划（S 曲线）"}
 
 
-def _committed_trace(
+def _committed_traces(
     band: Sequence[tuple[dt.date, Decimal, Decimal]], unit: str, amount: Callable[[Decimal], str]
-) -> dict[str, Any]:
-    """The band from disbursed (the trace before it) up to disbursed + committed."""
-    return {
+) -> list[dict[str, Any]]:
+    """The band from disbursed up to disbursed + committed: an unseen lower edge on the
+    band's own days (so the fill starts where the first commitment does, not at
+    1 January), then the upper edge filled down to it."""
+    x = [d.isoformat() for d, _, _ in band]
+    lower = {
+        "type": "scatter",
+        "mode": "lines",
+        "name": "已签合同未支付（下沿）",
+        "x": x,
+        "y": [number(in_unit(v - c, unit)) for _, v, c in band],
+        "line": {"width": 0, "shape": "hv"},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+    upper = {
         "type": "scatter",
         "mode": "lines",
         "name": "已签合同未支付",
-        "x": [d.isoformat() for d, _, _ in band],
+        "x": x,
         "y": [number(in_unit(v, unit)) for _, v, _ in band],
         "line": {"color": COMMITTED, "width": 1, "shape": "hv"},
         "fill": "tonexty",
@@ -318,6 +331,7 @@ def _committed_trace(
         ],
         "hovertemplate": "%{hovertext}<extra></extra>",
     }
+    return [lower, upper]
 
 
 MARK_STYLES = {
