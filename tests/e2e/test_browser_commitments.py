@@ -100,7 +100,8 @@ def test_an_officer_records_a_contract_pays_part_of_it_and_a_manager_sees_it(
     manager.wait_for_selector("#commitment-stack-chart[data-rendered='1']")
     assert "已签合同未支付" in manager.inner_text("#status-table thead")
     manager.screenshot(path=str(shots / "commitments-dashboard-desktop.png"), full_page=True)
-    assert guard.foreign == [] and guard2.foreign == []
+    assert guard.foreign == []
+    assert guard2.foreign == []
 
 
 @pytest.mark.parametrize("path", ["/", "/projects/2024/P1"])
