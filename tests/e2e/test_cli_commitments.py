@@ -162,3 +162,22 @@ def test_paying_against_an_unknown_or_other_projects_commitment_is_refused(run: 
 def test_commit_without_contract_is_a_usage_error(run: Cli) -> None:
     proc = run("commit", "P1", "100", "--date", "2024-04-01", code=2)
     assert "--contract" in proc.stderr
+
+
+def test_known_on_leaves_out_a_commitment_recorded_later(run: Cli) -> None:
+    import datetime as dt
+    import time
+
+    commit(run, "P1", "100", "--date", "2024-04-01", "--contract", CONTRACT)
+    recorded = dt.datetime.fromisoformat(history(run, "P1")[-1]["recorded_at"])  # to the second
+    moment = (recorded + dt.timedelta(seconds=1)).isoformat()
+    time.sleep(2.1)
+    commit(run, "P1", "200", "--date", "2024-03-01", "--contract", "后补登记的合同")
+    args = ("--as-of", "2024-12-31", "--format", "json")
+    now = json.loads(run("commitments", "P1", *args).stdout)
+    then = json.loads(run("commitments", "P1", *args, "--known-on", moment).stdout)
+    assert (now["committed"], then["committed"]) == ("300.00", "100.00")
+    assert [c["contract"] for c in then["commitments"]] == [CONTRACT]
+    assert then["known_on_caption"].startswith("依据")
+    old = json.loads(run("status", "--year", "2024", *args, "--known-on", moment).stdout)
+    assert old["total"]["committed"] == "100.00"

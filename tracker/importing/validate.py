@@ -342,7 +342,7 @@ def _check_overspend(
 ) -> None:
     """Every new payment must fit under the budget on every date from its own on, as
     the aggregate will check it: budget already recorded, plus the 年初预算 of this
-    file, minus spending already recorded and the file's earlier rows."""
+    file, minus spending already recorded, open commitments and the file's earlier rows."""
     by_project: dict[tuple[int, str], list[PaymentRow]] = {}
     for p in new:
         by_project.setdefault((p.year, p.code), []).append(p)
@@ -355,6 +355,9 @@ def _check_overspend(
             for iso, (budget, spent) in state.daily.items():
                 day = dt.date.fromisoformat(iso)
                 deltas[day] = deltas.get(day, 0) + budget - spent
+            for iso, fen in state.committed.items():  # 已签合同未支付: not the import's to pay
+                day = dt.date.fromisoformat(iso)
+                deltas[day] = deltas.get(day, 0) - fen
         planned = file_projects.get(key)
         if (
             planned is not None

@@ -20,7 +20,7 @@ from uuid import UUID
 
 from tracker.domain.money import fmt_yuan, from_fen
 from tracker.queries.known import KnownOn
-from tracker.queries.sql import marks
+from tracker.queries.sql import chunks, marks
 from tracker.queries.sums import window
 from tracker.queries.wire import known_json
 from tracker.store.readstore import ReadStore
@@ -75,6 +75,21 @@ def committed_on(read: ReadStore, project_id: str | UUID, day: dt.date) -> int:
         (str(project_id), day.isoformat()),
     )
     return int(row["c"] or 0) if row else 0
+
+
+def committed_daily(read: ReadStore, ids: Sequence[str]) -> dict[tuple[str, str], int]:
+    """Each day's change of open commitments in 分 by (project id, ISO date): what the
+    spreadsheet import's headroom check subtracts, as the aggregate does."""
+    out: dict[tuple[str, str], int] = {}
+    for chunk in chunks(list(ids)):
+        rows = read.all(
+            "SELECT project_id, date, SUM(amount_fen) AS c FROM rm_commitment_moves "
+            f"WHERE project_id IN ({marks(len(chunk))}) GROUP BY project_id, date",
+            list(chunk),
+        )
+        for r in rows:
+            out[(r["project_id"], r["date"])] = int(r["c"])
+    return out
 
 
 def commitments_of(
