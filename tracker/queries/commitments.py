@@ -68,6 +68,15 @@ def committed_sums(
     return {r["project_id"]: int(r["c"]) for r in rows if int(r["c"])}
 
 
+def committed_on(read: ReadStore, project_id: str | UUID, day: dt.date) -> int:
+    """One project's open commitments in 分 as of ``day`` (the project page's figure)."""
+    row = read.one(
+        "SELECT SUM(amount_fen) AS c FROM rm_commitment_moves WHERE project_id = ? AND date <= ?",
+        (str(project_id), day.isoformat()),
+    )
+    return int(row["c"] or 0) if row else 0
+
+
 def committed_daily(read: ReadStore, ids: Sequence[str]) -> dict[tuple[str, str], int]:
     """Each day's change of open commitments in 分 by (project id, ISO date): what the
     spreadsheet import's headroom check subtracts, as the aggregate does."""
@@ -170,3 +179,18 @@ def commitments_csv(rows: Sequence[CommitmentRow]) -> str:
     for r in rows:
         writer.writerow(commitment_json(r))
     return out.getvalue()
+
+
+def committed_changes(
+    read: ReadStore, project_id: str | UUID, known: KnownOn | None = None
+) -> list[tuple[dt.date, int]]:
+    """Each business day's net change of a project's open commitments in 分 (new
+    commitments up; payments against them, releases down; reversals back up), by date:
+    the S-curve draws what is committed above what is paid from it."""
+    sql = "SELECT date, SUM(amount_fen) AS c FROM rm_commitment_moves WHERE project_id = ?"
+    params: list[Any] = [str(project_id)]
+    if known is not None:
+        sql += " AND recorded_at <= ?"
+        params.append(known.stamp)
+    rows = read.all(sql + " GROUP BY date ORDER BY date", params)
+    return [(dt.date.fromisoformat(r["date"]), int(r["c"])) for r in rows if int(r["c"])]

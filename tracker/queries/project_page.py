@@ -26,6 +26,7 @@ from tracker.domain.plan import HUNDRED, Checkpoint
 from tracker.domain.plan_warnings import plan_warnings
 from tracker.domain.project import LEDGER_KIND_LABELS
 from tracker.domain.selfeval import IndicatorResult, indicator_completion
+from tracker.queries import commitments
 from tracker.queries.status import Figures, ProjectStatus, Queries
 from tracker.queries.units import UNITS_SQL
 from tracker.store.readstore import ReadStore
@@ -302,6 +303,7 @@ class ProjectPageQueries:
                 planned_amount=planned * budget / HUNDRED,
                 forecast_amount=lag.forecast_rate(disbursed, budget, year, day) * budget / HUNDRED,
                 planned=planned,
+                committed=_yuan(commitments.committed_on(self.read, facts.id, day)),
             ),
         )  # fmt: skip
         reached = []

@@ -15,6 +15,7 @@ from tracker.domain.money import to_wan
 GREEN, AMBER, RED = "#2e9e53", "#e0a100", "#d93025"
 STATUS_COLORS = {"green": GREEN, "yellow": AMBER, "red": RED}
 INK, MUTED, GRID, BLUE = "#1b1f24", "#8a939d", "#d5dae0", "#1d4f91"
+COMMITTED = "#6f5aa8"  # 已签合同未支付: not a status colour, so never read as 预警
 FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif'
 CENT = Decimal("0.01")
 

@@ -233,12 +233,17 @@ def index() -> Any:
     figure = charts.bullet_bars(
         sel.projects, link=lambda code: project_url(sel.year, code), limit=BULLET_LIMIT
     )
+    stack = None
+    if sel.total.committed or any(p.figures.committed for p in sel.projects):
+        link = lambda code: project_url(sel.year, code)  # noqa: E731
+        stack = charts.commitment_bars(sel.projects, link=link, limit=BULLET_LIMIT, unit=money_unit())
     table = status_table(sel.projects, sel.total, sel.rule, money_unit(), request.args.to_dict())
     return render_template(
         "dashboard/index.html",
         sel=sel,
         table=table,
         chart=figure,
+        stack=stack,
         bullet_limit=BULLET_LIMIT,
         status_order=STATUS_ORDER,
         link_base=project_url(sel.year, CODE_MARK),
