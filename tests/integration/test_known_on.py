@@ -165,3 +165,64 @@ def test_a_moment_that_is_no_moment_is_refused_naming_the_field(bad: str) -> Non
 def test_beijing_time_is_read_as_beijing_time() -> None:
     assert known_on("2024-07-05 17:00") == known_on("2024-07-05T09:00:00Z")
     assert known_on("2024-07-05 17:00").stamp == "2024-07-05T09:00:00.000000Z"  # type: ignore[union-attr]
+
+
+# ------------------------------------------------------------------ the unit's rule
+
+
+def _statuses(app: BudgetTracker, known: str | None) -> tuple[str, str]:
+    """P1's status and the total's as of 30 June (execution 30% against 40% planned
+    as known on 5 July 17:00: yellow under the default ratio rule)."""
+    report = app.queries.status_report(2024, dt.date(2024, 6, 30), known=known_on(known))
+    return next(p.status for p in report["projects"] if p.code == "P1"), report["total_status"]
+
+
+def _under_todays_rule(app: BudgetTracker) -> str:
+    """The colour P1's figures as known on 5 July 17:00 would take under today's rule."""
+    from tracker.domain import lag
+
+    rule = app.queries.rule_of(app.queries.units()["450001"])
+    return lag.status(Decimal(30), Decimal(40), rule)
+
+
+def test_the_units_rule_as_known_on_the_moment_colours_the_status(sent: BudgetTracker, clock: Clock) -> None:
+    before = _statuses(sent, "2024-07-05 17:00")
+    clock.set("2024-07-09T09:00")
+    sent.change_unit_settings("450001", rule="points", yellow="15", red="20")
+    assert _statuses(sent, "2024-07-05 17:00") == before == ("yellow", "yellow")
+    assert _under_todays_rule(sent) == "green"  # 10 points behind, under 15
+
+
+def test_a_quiet_start_minimum_set_after_the_moment_does_not_apply(sent: BudgetTracker, clock: Clock) -> None:
+    clock.set("2024-07-09T09:00")
+    sent.change_unit_settings("450001", rule="ratio", min_points="12")
+    assert _under_todays_rule(sent) == "green"
+    assert _statuses(sent, "2024-07-05 17:00")[0] == "yellow"
+    assert sent.queries.units(known_on("2024-07-05 17:00"))["450001"]["min_points"] is None
+
+
+def test_the_rule_in_force_is_the_last_recorded_by_the_moment(sent: BudgetTracker, clock: Clock) -> None:
+    clock.set("2024-07-05T16:00")  # before the moment: applies
+    sent.change_unit_settings("450001", rule="points", yellow="15", red="20")
+    clock.set("2024-07-09T09:00")  # after it: does not
+    sent.change_unit_settings("450001", rule="points", yellow="2", red="5")
+    assert _statuses(sent, "2024-07-05 17:00")[0] == "green"
+    assert _statuses(sent, "2024-07-05 15:00")[0] == "yellow"  # the defaults, before either
+    assert _under_todays_rule(sent) == "red"
+
+
+def test_a_database_without_the_units_rules_gains_them_on_open(
+    sent: BudgetTracker, clock: Clock, db_url: str
+) -> None:
+    clock.set("2024-07-09T09:00")
+    sent.change_unit_settings("450001", rule="points", yellow="15", red="20")
+    before = _statuses(sent, "2024-07-05 17:00"), _statuses(sent, None)
+    with sent.read.datastore.transaction(commit=True) as c:
+        c.execute("DELETE FROM rm_unit_rules")
+    reopened = BudgetTracker(Settings(db_url=db_url, user="测试员"))
+    try:
+        assert (_statuses(reopened, "2024-07-05 17:00"), _statuses(reopened, None)) == before
+        assert len(reopened.read.all("SELECT * FROM rm_unit_rules")) == 2  # registered, changed
+    finally:
+        reopened.close()
+
