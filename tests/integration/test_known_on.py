@@ -226,3 +226,50 @@ def test_a_database_without_the_units_rules_gains_them_on_open(
     finally:
         reopened.close()
 
+
+# ------------------------------------------------------------------ heat map, page lists
+
+
+def test_the_heat_map_counts_only_what_was_recorded_by_the_moment(sent: BudgetTracker) -> None:
+    from tracker.queries.heatmap import unit_months
+
+    then = unit_months(sent.read, 2024, dt.date(2024, 6, 30), known=known_on("2024-07-05 17:00"))
+    now = unit_months(sent.read, 2024, dt.date(2024, 6, 30))
+    june = -1
+    assert (then.total.cells[june].budget, then.total.cells[june].disbursed) == (
+        Decimal("100000.00"),
+        Decimal("30000.00"),
+    )
+    assert then.total.cells[june].planned_rate == Decimal("40")  # P1's plan then; P2 not yet there
+    assert (now.total.cells[june].budget, now.total.cells[june].disbursed) == (
+        Decimal("150000.00"),
+        Decimal("45000.00"),
+    )
+    assert then.total.projects == 1
+
+
+def test_the_project_pages_lists_hold_only_what_was_recorded_by_the_moment(
+    sent: BudgetTracker, clock: Clock
+) -> None:
+    from tracker.queries.project_page import ProjectPageQueries
+
+    clock.set("2024-07-09T09:00")
+    sent.appropriate("P1", "5000.00", kind="add", date="2024-05-01", doc="满财【2024】9号")
+    pages = ProjectPageQueries(sent.read)
+    facts = pages.facts(2024, "P1")
+    assert facts is not None
+    then = pages.ledger(facts.id, dt.date(2024, 6, 30), known=known_on("2024-07-05 17:00"))
+    now = pages.ledger(facts.id, dt.date(2024, 6, 30))
+    assert [(p.amount, p.reversed) for p in then.payments] == [(Decimal("30000.00"), Decimal("0.00"))]
+    assert [a.amount for a in then.appropriations] == [Decimal("100000.00")]
+    assert (then.payment_count, then.paid, then.reversed, then.disbursed) == (
+        1,
+        Decimal("30000.00"),
+        Decimal("0"),
+        Decimal("30000.00"),
+    )
+    assert (now.payment_count, now.disbursed, len(now.appropriations)) == (2, Decimal("45000.00"), 2)
+    assert then.later_entries == 0  # the later ones were not yet recorded either
+    limited = pages.ledger(facts.id, dt.date(2024, 6, 30), limit=1, known=known_on("2024-07-08 10:30"))
+    assert [p.amount for p in limited.payments] == [Decimal("20000.00")]
+    assert limited.payment_count == 2

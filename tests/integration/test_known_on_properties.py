@@ -4,7 +4,7 @@ recorded by T.
 A random sequence of commands (appropriations of every kind, payments on random dates
 and so back-dated ones, reversals, plan changes, transfers, a project registered late)
 is recorded at increasing moments of a pinned recording clock (as in
-``test_known_on.py``). For a moment T, ``status``, ``show`` and ``rollup`` of the full
+``test_known_on.py``). For a moment T, ``status``, ``show``, ``rollup`` and the heat map of the full
 store with ``known_on=T`` must give exactly what a fresh store answers into which only
 the commands recorded by T were replayed, in the same order with the same request ids.
 """
@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import TrackerError
+from tracker.queries.heatmap import unit_months
 from tracker.queries.known import known_on
 from tracker.store.config import Settings
 
@@ -176,7 +177,8 @@ def view(app: BudgetTracker, as_of: dt.date, known: str | None) -> dict[str, Any
             shown[code].pop("known_on", None)
     rollup = app.queries.rollup(YEAR, ["unit"], as_of=as_of, known=moment)
     rollup.pop("known_on", None)
-    return {"status": report, "show": shown, "rollup": rollup}
+    heat = unit_months(app.read, YEAR, as_of, known=moment)
+    return {"status": report, "show": shown, "rollup": rollup, "heat": heat}
 
 
 def check(sequence: list[tuple[Any, ...]], gaps: list[int], cut: int, as_of: dt.date) -> bool:

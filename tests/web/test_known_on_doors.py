@@ -73,3 +73,44 @@ def test_a_moment_that_is_no_moment_is_422_naming_the_field(api: Api) -> None:
     response = api.get("/status?year=2024&known_on=昨天", "admin1")
     assert response.status_code == 422
     assert "依据时点" in response.get_data(as_text=True)
+
+
+def test_the_projects_appropriations_and_payments_as_known_on_leave_out_later_records(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import eventsourcing.domain
+
+    monkeypatch.setattr(eventsourcing.domain, "datetime_now_with_tzinfo", lambda: LATER)
+    api.tracker.appropriate("P1", "5000", kind="add", date="2024-05-01", doc="财【2024】9号", user="种子")
+    monkeypatch.undo()
+    q = "as_of=2024-06-30"
+    now, then = _data(api, f"/projects/2024/P1?{q}"), _data(api, f"/projects/2024/P1?{q}&known_on={MOMENT}")
+    assert (len(now["appropriations"]), len(then["appropriations"])) == (2, 1)
+    paid_now = _data(api, f"/projects/2024/P1/payments?{q}")
+    paid_then = _data(api, f"/projects/2024/P1/payments?{q}&known_on={MOMENT}")
+    assert [p["payee"] for p in paid_now] == ["某广告公司", "某印刷厂", "补录"]
+    assert [p["payee"] for p in paid_then] == ["某广告公司", "某印刷厂"]
+
+
+def test_the_project_page_and_the_heat_map_follow_the_moment(api: Api) -> None:
+    from webdata import login
+
+    assert login(api.client, "admin1").status_code == 302
+    q = "as_of=2024-06-30"
+    page_now = api.client.get(f"/projects/2024/P1?{q}").get_data(as_text=True)
+    page_then = api.client.get(f"/projects/2024/P1?{q}&known_on={MOMENT}").get_data(as_text=True)
+    payments_now, payments_then = _section(page_now, "payment-table"), _section(page_then, "payment-table")
+    assert "补录" in payments_now
+    assert "补录" not in payments_then
+    heat_now = api.client.get(f"/rollups?year=2024&{q}&unit=all").get_data(as_text=True)
+    heat_then = api.client.get(f"/rollups?year=2024&{q}&unit=all&known_on={MOMENT}").get_data(as_text=True)
+    june = "as_of=2024-06-30&amp;year=2024"
+    assert f'unit=450002&amp;{june}">51.00%</a>' in _section(heat_now, "heat-table")  # P1's unit
+    then = _section(heat_then, "heat-table")
+    assert f'unit=450002&amp;{june}&amp;known_on=2029-12-31T17:00">50.00%</a>' in then
+
+
+def _section(page: str, element_id: str) -> str:
+    """The element with this id up to the end of its table."""
+    start = page.index(f'id="{element_id}"')
+    return page[start : page.index("</table>", start)]

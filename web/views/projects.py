@@ -169,7 +169,7 @@ def show(year: int, code: str) -> Any:
         except NotFoundError:
             abort(404)
     everything = request.args.get("all") == "1"
-    ledger = pages.ledger(facts.id, as_of, limit=None if everything else PAYMENT_LIMIT)
+    ledger = pages.ledger(facts.id, as_of, limit=None if everything else PAYMENT_LIMIT, known=tv.known)
     indicators = pages.indicators(year, code, as_of)
     events, event_count = project_history(tracker().events, facts.id, None if everything else HISTORY_LIMIT)
     for ind in indicators:
