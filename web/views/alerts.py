@@ -32,6 +32,15 @@ FILTERS = ("unit", "rule", "severity")
 def figure_lines(alert: dict[str, Any]) -> list[tuple[str, str]]:
     """The figures an alert was raised with, as (label, text) pairs in Chinese."""
     f, rule = alert["figures"], alert["rule"]
+    if rule == "overspend_refused" and f.get("kind") == "transfer":
+        return [
+            ("调剂日期", f.get("date", "")),
+            ("拟调出", _yuan(f.get("amount"))),
+            ("调入项目", f.get("to", "")),
+            ("文号", f.get("doc", "")),
+            ("可调出余额", _yuan(f.get("available"))),
+            ("尝试次数", str(alert.get("attempts", 1))),
+        ]
     if rule == "overspend_refused":
         return [
             ("支付日期", f.get("date", "")),
