@@ -21,6 +21,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from tracker.commands.base import MAX_ATTEMPTS, Request
@@ -91,7 +92,7 @@ class ReallocationCommands(LedgerCommands):
         untouched), with the most it could have given from that day on."""
         key, to = lookups.project_key(self.read, giver), lookups.project_key(self.read, receiver)
         assert key is not None  # it has just been loaded to refuse the transfer
-        project = self.repository.get(giver)
+        project: Aggregate = self.repository.get(giver)
         assert isinstance(project, Project)
         available = fmt_yuan(project.available_from(day))
         extra = {"kind": "transfer", "to": to.code if to else str(receiver), "doc": doc}
