@@ -114,3 +114,33 @@ def _section(page: str, element_id: str) -> str:
     """The element with this id up to the end of its table."""
     start = page.index(f'id="{element_id}"')
     return page[start : page.index("</table>", start)]
+
+
+def test_the_exports_take_the_moment_through_the_api_and_the_page(api: Api) -> None:
+    from webdata import login
+
+    caption = "依据 2029-12-31 17:00 的登记"
+    q = "year=2024&unit=450002&as_of=2024-06-30&format=csv"
+    now = api.get(f"/exports/monitoring?{q}", "admin1")
+    then = api.get(f"/exports/monitoring?{q}&known_on={MOMENT}", "admin1")
+    assert (now.status_code, then.status_code) == (200, 200)
+    now_text, then_text = now.get_data(as_text=True), then.get_data(as_text=True)
+    assert caption in then_text
+    assert caption not in now_text
+    assert ",5.10," in now_text  # P1's 执行数 in 万元: 51,000.50 with the later payment
+    assert ",5.00," in then_text
+    summary = api.get(f"/exports/summary?year=2024&format=csv&known_on={MOMENT}", "admin1")
+    assert caption in summary.get_data(as_text=True)
+    refused = api.get("/exports/summary?year=2024&known_on=昨天", "admin1")
+    assert refused.status_code == 422
+    assert refused.get_json()["field"] == "依据时点"
+
+    assert login(api.client, "admin1").status_code == 302
+    page = api.client.get(f"/transfer?as_of=2024-06-30&known_on={MOMENT}").get_data(as_text=True)
+    assert f'name="known_on" value="{MOMENT}"' in page  # the download form carries the moment
+    assert caption in page
+    download = api.client.get(
+        f"/transfer/download?kind=monitoring&format=csv&unit=450002&{q}&known_on={MOMENT}"
+    )
+    assert download.status_code == 200
+    assert caption in download.get_data(as_text=True)
