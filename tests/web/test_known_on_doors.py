@@ -144,3 +144,22 @@ def test_the_exports_take_the_moment_through_the_api_and_the_page(api: Api) -> N
     )
     assert download.status_code == 200
     assert caption in download.get_data(as_text=True)
+
+
+def test_the_projects_indicators_as_known_on_hold_what_was_recorded_by_then(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import eventsourcing.domain
+
+    t = api.tracker
+    first = t.add_indicator("P1", level1="产出指标", level2="数量指标", name="宣传场次", target="≥10场")
+    t.record_indicator("P1", first, "4场", date="2024-06-30")
+    monkeypatch.setattr(eventsourcing.domain, "datetime_now_with_tzinfo", lambda: LATER)
+    t.record_indicator("P1", first, "8场", date="2024-06-30")
+    t.add_indicator("P1", level1="满意度指标", level2="服务对象满意度指标", name="满意度", target="≥90%")
+    monkeypatch.undo()
+    q = "as_of=2024-06-30"
+    now = _data(api, f"/projects/2024/P1/indicators?{q}")
+    then = _data(api, f"/projects/2024/P1/indicators?{q}&known_on={MOMENT}")
+    assert [(i["name"], i["actual_text"]) for i in now] == [("宣传场次", "8场"), ("满意度", "")]
+    assert [(i["name"], i["actual_text"]) for i in then] == [("宣传场次", "4场")]

@@ -84,7 +84,7 @@ class SelfEvaluationCommands(CommandBase):
         rows = (
             []
             if combine
-            else self._known_rows(
+            else self.known_indicator_rows(
                 lookups.indicator_rows(self.read, owner_kind, owner_code, fiscal_year), known
             )
         )
@@ -135,7 +135,7 @@ class SelfEvaluationCommands(CommandBase):
         form["rounding_note"] = indicator_rows.rounding_note(evaluation)
         return form
 
-    def _known_rows(self, rows: list[dict[str, Any]], known: KnownOn | None) -> list[dict[str, Any]]:
+    def known_indicator_rows(self, rows: list[dict[str, Any]], known: KnownOn | None) -> list[dict[str, Any]]:
         """Indicator rows as known on a moment (those added by then, with the progress,
         分值 and 偏差原因 recorded by then); the rows as they are without one."""
         if known is None:
@@ -156,7 +156,7 @@ class SelfEvaluationCommands(CommandBase):
         rows: dict[str, dict[str, Any]] = {}
         parts = []
         for p in projects:
-            for r in self._known_rows(by_project.get(p.code, []), known):
+            for r in self.known_indicator_rows(by_project.get(p.code, []), known):
                 rows[r["id"]] = r
                 parts.append(combined.part_of(r, p.code, p.figures.budget))
         joined = combine_indicators(parts, same)

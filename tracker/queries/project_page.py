@@ -17,6 +17,7 @@ later are neither listed nor counted as later entries.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -344,12 +345,19 @@ class ProjectPageQueries:
             else [],
         }
 
-    def indicators(self, year: int, code: str, as_of: dt.date) -> tuple[IndicatorProgress, ...]:
+    def indicators(
+        self, year: int, code: str, as_of: dt.date, as_known: Callable[[list[Any]], list[Any]] | None = None
+    ) -> tuple[IndicatorProgress, ...]:
+        """The project's indicators with their latest progress; ``as_known`` turns the
+        rows into those of a known-on moment (``BudgetTracker.known_indicator_rows``,
+        which reads the indicators' events: this class reads only the read tables)."""
         rows = self.read.all(
             "SELECT * FROM rm_indicators WHERE owner_kind = 'project' AND owner_code = ? AND year = ? "
             "ORDER BY seq",
             (code, year),
         )
+        if as_known is not None:
+            rows = as_known(rows)
         return tuple(_indicator(r, as_of) for r in rows)
 
 

@@ -206,4 +206,6 @@ def payments(year: int, code: str, query: dict[str, Any]) -> Any:
 def indicators(year: int, code: str, query: dict[str, Any]) -> Any:
     facts = readable_project(year, code)
     _, day = time_args(facts.year, query["as_of"])
-    return {"data": [indicator_item(i) for i in pages().indicators(facts.year, facts.code, day)]}
+    known = known_on(query["known_on"])
+    as_known = None if known is None else (lambda rows: tracker().known_indicator_rows(rows, known))
+    return {"data": [indicator_item(i) for i in pages().indicators(facts.year, facts.code, day, as_known)]}
