@@ -191,6 +191,10 @@ def test_the_units_rule_as_known_on_the_moment_colours_the_status(sent: BudgetTr
     sent.change_unit_settings("450001", rule="points", yellow="15", red="20")
     assert _statuses(sent, "2024-07-05 17:00") == before == ("yellow", "yellow")
     assert _under_todays_rule(sent) == "green"  # 10 points behind, under 15
+    from tracker.queries.heatmap import unit_months
+
+    heat = unit_months(sent.read, 2024, dt.date(2024, 6, 30), known=known_on("2024-07-05 17:00"))
+    assert (heat.rows[0].cells[-1].status, heat.total.cells[-1].status) == ("yellow", "yellow")
 
 
 def test_a_quiet_start_minimum_set_after_the_moment_does_not_apply(sent: BudgetTracker, clock: Clock) -> None:

@@ -4,9 +4,10 @@ recorded by T.
 A random sequence of commands (appropriations of every kind, payments on random dates
 and so back-dated ones, reversals, plan changes, transfers, a project registered late)
 is recorded at increasing moments of a pinned recording clock (as in
-``test_known_on.py``). For a moment T, ``status``, ``show``, ``rollup`` and the heat map of the full
-store with ``known_on=T`` must give exactly what a fresh store answers into which only
-the commands recorded by T were replayed, in the same order with the same request ids.
+``test_known_on.py``). For a moment T, ``status``, ``show``, ``rollup``, the heat map
+and the project page's lists of the full store with ``known_on=T`` must give exactly
+what a fresh store answers into which only the commands recorded by T were replayed,
+in the same order with the same request ids.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from tracker.commands.tracker import BudgetTracker
 from tracker.domain.errors import TrackerError
 from tracker.queries.heatmap import unit_months
 from tracker.queries.known import known_on
+from tracker.queries.project_page import ProjectPageQueries
 from tracker.store.config import Settings
 
 YEAR = 2024
@@ -168,6 +170,8 @@ def view(app: BudgetTracker, as_of: dt.date, known: str | None) -> dict[str, Any
     report = app.queries.status_report(YEAR, as_of, known=moment)
     report.pop("known_on")
     shown: dict[str, Any] = {}
+    ledgers: dict[str, Any] = {}  # the project page's lists, of the projects registered by then
+    pages = ProjectPageQueries(app.read)
     for code in CODES:
         try:
             shown[code] = app.show(code, known_on=moment)
@@ -175,10 +179,13 @@ def view(app: BudgetTracker, as_of: dt.date, known: str | None) -> dict[str, Any
             shown[code] = type(e).__name__
         else:
             shown[code].pop("known_on", None)
+            facts = pages.facts(YEAR, code)
+            assert facts is not None
+            ledgers[code] = pages.ledger(facts.id, as_of, known=moment)
     rollup = app.queries.rollup(YEAR, ["unit"], as_of=as_of, known=moment)
     rollup.pop("known_on", None)
     heat = unit_months(app.read, YEAR, as_of, known=moment)
-    return {"status": report, "show": shown, "rollup": rollup, "heat": heat}
+    return {"status": report, "show": shown, "rollup": rollup, "heat": heat, "ledgers": ledgers}
 
 
 def check(sequence: list[tuple[Any, ...]], gaps: list[int], cut: int, as_of: dt.date) -> bool:
