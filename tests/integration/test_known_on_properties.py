@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import psycopg
 import pytest
-from hypothesis import event, given
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tracker.commands.tracker import BudgetTracker
@@ -188,13 +189,24 @@ def view(app: BudgetTracker, as_of: dt.date, known: str | None) -> dict[str, Any
     return {"status": report, "show": shown, "rollup": rollup, "heat": heat, "ledgers": ledgers}
 
 
-def check(sequence: list[tuple[Any, ...]], gaps: list[int], cut: int, as_of: dt.date) -> bool:
-    """Compare the two stores; True when T left something out (the full store's
-    figures without a moment differ)."""
+def check(
+    sequence: list[tuple[Any, ...]],
+    gaps: list[int],
+    cut: int,
+    as_of: dt.date,
+    stores: tuple[str, Callable[[], str]] | None = None,
+) -> bool:
+    """Compare the two stores (two SQLite files, or ``stores``: the full store's URL and
+    a function giving the fresh one's once the full one is closed); True when T left
+    something out (the full store's figures without a moment differ)."""
     with tempfile.TemporaryDirectory() as folder:
+        full_url, fresh_url = stores or (
+            f"sqlite:///{Path(folder) / 'full.db'}",
+            lambda: f"sqlite:///{Path(folder) / 'fresh.db'}",
+        )
         clock = Clock()
         with pinned(clock):
-            full = open_store(f"sqlite:///{Path(folder) / 'full.db'}")
+            full = open_store(full_url)
             try:
                 done = record_all(full, clock, sequence, gaps)
                 cut = cut % (len(done) + 1)  # the first ``cut`` commands were recorded by T
@@ -204,7 +216,7 @@ def check(sequence: list[tuple[Any, ...]], gaps: list[int], cut: int, as_of: dt.
                 left_out = seen != view(full, as_of, None)
             finally:
                 full.close()
-            fresh = open_store(f"sqlite:///{Path(folder) / 'fresh.db'}")
+            fresh = open_store(fresh_url())
             try:
                 for _, command, rid in done[:cut]:
                     run(fresh, command, rid)
@@ -221,20 +233,55 @@ def test_known_on_t_equals_a_store_that_only_got_what_was_recorded_by_t(
     event("T left something out" if check(sequence, gaps, cut, as_of) else "T left nothing out")
 
 
+# A back-dated payment, a reversal, a transfer, a plan and a late project after T (the
+# fourth command).
+KNOWN = [
+    ("appropriate", 0, "initial", 50_000_00, dt.date(2024, 1, 10)),
+    ("appropriate", 1, "initial", 30_000_00, dt.date(2024, 1, 21)),
+    ("pay", 0, 10_000_00, dt.date(2024, 6, 10)),
+    ("plan", 0, PLANS[0]),
+    ("pay", 0, 5_000_00, dt.date(2024, 5, 1)),  # back-dated, recorded after T
+    ("reverse", 0, 50, 3),
+    ("transfer", 1, 0, 7_000_00, dt.date(2024, 4, 1)),
+    ("register",),
+    ("appropriate", 2, "initial", 1_000_00, dt.date(2024, 2, 1)),
+    ("plan", 0, PLANS[1]),
+]
+
+
 def test_a_known_sequence_around_the_moment() -> None:
     """Fixed and always run: a back-dated payment, a reversal, a transfer, a plan and
     a late project after T; T falls after the fourth command."""
-    d = dt.date
-    sequence = [
-        ("appropriate", 0, "initial", 50_000_00, d(2024, 1, 10)),
-        ("appropriate", 1, "initial", 30_000_00, d(2024, 1, 21)),
-        ("pay", 0, 10_000_00, d(2024, 6, 10)),
-        ("plan", 0, PLANS[0]),
-        ("pay", 0, 5_000_00, d(2024, 5, 1)),  # back-dated, recorded after T
-        ("reverse", 0, 50, 3),
-        ("transfer", 1, 0, 7_000_00, d(2024, 4, 1)),
-        ("register",),
-        ("appropriate", 2, "initial", 1_000_00, d(2024, 2, 1)),
-        ("plan", 0, PLANS[1]),
-    ]
-    assert check(sequence, [5] * len(sequence), 4, d(2024, 6, 30))
+    assert check(KNOWN, [5] * len(KNOWN), 4, dt.date(2024, 6, 30))
+
+
+def _reset(url: str) -> str:
+    """A fresh schema in the same database (the test's one database, used twice)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    return url
+
+
+@pytest.mark.postgres
+def test_the_known_sequence_on_postgres(pg_url: str) -> None:
+    """The same on PostgreSQL: the full store first, then a fresh schema of the same
+    database for the replay."""
+    assert check(KNOWN, [5] * len(KNOWN), 4, dt.date(2024, 6, 30), (pg_url, lambda: _reset(pg_url)))
+
+
+@pytest.mark.postgres
+@settings(
+    max_examples=min(8, settings.default.max_examples),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    st.builds(lambda a, b: [*a, *b], openings, st.lists(commands, min_size=2, max_size=8)),
+    gaps,
+    st.integers(0, 20),
+    days,
+)
+def test_known_on_t_equals_a_replayed_store_on_postgres(
+    pg_url: str, sequence: list[tuple[Any, ...]], gaps: list[int], cut: int, as_of: dt.date
+) -> None:
+    check(sequence, gaps, cut, as_of, (_reset(pg_url), lambda: _reset(pg_url)))
