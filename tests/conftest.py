@@ -102,6 +102,7 @@ READ_TABLE_ORDER = {
     "rm_commitments": "id",
     "rm_commitment_moves": "id",
     "rm_plan_versions": "project_id, recorded_at",
+    "rm_unit_rules": "unit_id, recorded_at",
     "rm_daily": "project_id, date",
     "rm_monthly": "project_id, month",
     "rm_requests": "request_id",

@@ -223,3 +223,20 @@ def test_the_dashboard_stacks_paid_committed_and_free_when_there_are_commitments
     assert parts["已支付"]["P1"] == pytest.approx(25.0)  # 50,000.50 of 200,000
     assert parts["已签合同未支付"]["P1"] == pytest.approx(30.0)
     assert parts["未占用余额"]["P1"] == pytest.approx(45.0)
+
+
+def test_the_alerts_page_names_a_refused_commitment_and_the_committed_money() -> None:
+    from web.views.alerts import figure_lines
+
+    refused = {
+        "rule": "overspend_refused",
+        "attempts": 2,
+        "figures": {"kind": "commitment", "date": "2024-05-06", "amount": "160000", "available": "149999.50"},
+    }
+    assert ("拟登记合同", "160,000.00 元") in figure_lines(refused)
+    lag = {
+        "rule": "lag",
+        "figures": {"execution_rate": "25.00", "planned_rate": "54.08", "lag_points": "29.08",
+                    "available": "89999.50", "committed": "60000.00"},
+    }  # fmt: skip
+    assert ("已签合同未支付", "60,000.00 元") in figure_lines(lag)

@@ -215,19 +215,19 @@ class AlertCommands(AlertSettingsCommands):
         amount: Decimal,
         available: str,
         who: str,
-        kind: str = "payment",
+        extra: dict[str, str] | None = None,
     ) -> None:
-        """A refused payment (or ``commitment``): an alert (or one more attempt on
-        today's), never a project event."""
+        """A refused payment (or, with ``extra`` naming its ``kind``, a refused 预算调剂 or
+        commitment): an alert (or one more attempt on today's), never a project event.
+        A payment's figures stay as they always were."""
         name = lookups.project_name(self.read, project, year)
         figures = {
             "name": name if name is not None else project,
             "amount": f"{amount}",
             "available": available,
             "date": day.isoformat(),
+            **(extra or {}),
         }
-        if kind != "payment":  # a payment's figures stay as they always were
-            figures["kind"] = kind
         c = rules.Candidate(unit, project, year, OVERSPEND, "red", day.isoformat(), figures)
         if not self._raise(c, today(), who):
             aid = alert_id(project, OVERSPEND, day.isoformat(), "red")

@@ -158,8 +158,9 @@ class LedgerCommands(AlertCommands):
         assert key is not None  # it has just refused a payment
         assert isinstance(project, Project)
         available = fmt_yuan(project.available_from(day))
+        extra = None if kind == "payment" else {"kind": kind}  # a payment's figures as ever
         self.record_overspend_attempt(
-            key.code, key.unit_code, key.year, day, amount, available, self._user(user), kind
+            key.code, key.unit_code, key.year, day, amount, available, self._user(user), extra
         )
 
     def reverse(

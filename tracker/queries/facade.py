@@ -33,8 +33,9 @@ class Queries:
     def __init__(self, read: ReadStore) -> None:
         self.read = read
 
-    def units(self) -> Units:
-        return _units.units(self.read)
+    def units(self, known: KnownOn | None = None) -> Units:
+        """Every unit by code; as known on a moment, with the status rule then in force."""
+        return _units.units(self.read, known)
 
     def subtree(self, code: str, all_units: Units | None = None) -> list[str]:
         """A unit and every unit below it (部门 → 单位)."""

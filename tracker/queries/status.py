@@ -54,7 +54,7 @@ def statuses(
     unit and code, with the date they stand at; as known on ``known`` when given."""
     year = parse_year(year)
     day = as_of or default_as_of(year)
-    all_units = units(read) if all_units is None else all_units
+    all_units = units(read, known) if all_units is None else all_units
     unit_codes = subtree(unit, all_units) if unit else None
     refs = projects.select(read, year, unit_codes, codes, known)
     amounts = sums.project_sums(read, year, day, unit_codes, known)
@@ -77,7 +77,7 @@ def status_report(
     known: KnownOn | None = None,
 ) -> dict[str, Any]:
     """The ``tracker status`` answer: every project and the selection's total."""
-    all_units = units(read)
+    all_units = units(read, known)
     day, found = statuses(read, year, as_of, unit, all_units=all_units, known=known)
     total = Figures.total(p.figures for p in found)
     rule, source = total_rule(all_units, unit, {p.unit for p in found})

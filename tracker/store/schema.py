@@ -150,6 +150,17 @@ TABLES = (
         plan TEXT NOT NULL,
         PRIMARY KEY (project_id, recorded_at)
     )""",
+    # Each status rule a unit was given (its registration's defaults first), with its
+    # recording moment: the rule in force as known on a moment (``queries.units``).
+    """CREATE TABLE IF NOT EXISTS rm_unit_rules (
+        unit_id TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        status_rule TEXT NOT NULL,
+        yellow TEXT NOT NULL,
+        red TEXT NOT NULL,
+        min_points TEXT,
+        PRIMARY KEY (unit_id, recorded_at)
+    )""",
     # Indicators with their latest progress; numbers as exact decimal text.
     """CREATE TABLE IF NOT EXISTS rm_indicators (
         id TEXT PRIMARY KEY,
@@ -297,6 +308,7 @@ READ_TABLES = (
     "rm_selfeval_goals",
     "rm_evaluations",
     "rm_indicators",
+    "rm_unit_rules",
     "rm_plan_versions",
     "rm_recorded",
     "rm_commitment_moves",

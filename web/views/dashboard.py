@@ -179,7 +179,7 @@ def select(sc: Scope, user_units: Sequence[str], args: Mapping[str, str]) -> Sel
     pass the filters, with their total, as of the request's time control."""
     tv = current()
     queries: Queries = tracker().queries
-    units = queries.units()
+    units = queries.units(tv.known)
     asked = args.get("unit")
     if asked is None:
         unit = default_unit(user_units, sc.readable, units)

@@ -179,8 +179,10 @@ def show(year: int, code: str) -> Any:
         except NotFoundError:
             abort(404)
     everything = request.args.get("all") == "1"
-    ledger = pages.ledger(facts.id, as_of, limit=None if everything else PAYMENT_LIMIT)
-    indicators = pages.indicators(year, code, as_of)
+    ledger = pages.ledger(facts.id, as_of, limit=None if everything else PAYMENT_LIMIT, known=tv.known)
+    known = tv.known
+    as_known = None if known is None else (lambda rows: tracker().known_indicator_rows(rows, known))
+    indicators = pages.indicators(year, code, as_of, as_known)
     events, event_count = project_history(tracker().events, facts.id, None if everything else HISTORY_LIMIT)
     for ind in indicators:
         events += indicator_history(tracker().events.get(UUID(ind.id)), ind.name)
