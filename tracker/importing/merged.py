@@ -1,7 +1,7 @@
 """The read-model rows of many events in far fewer statements.
 
 The projector (``tracker.projections.projector.statements_for``) gives every event its
-own statements: five per payment. Written one by one, 100,000 payments would cost half
+own statements: eight per payment. Written one by one, 100,000 payments would cost half
 a million executions; merged, they cost a few thousand, in the same transaction as the
 events, with the same result.
 """
@@ -15,6 +15,7 @@ from typing import Any
 from tracker.domain.moments import utc_stamp
 from tracker.domain.money import to_fen
 from tracker.importing.state import chunks
+from tracker.projections.known_sums import ADD_KNOWN
 from tracker.projections.projector import ADD_DAILY, ADD_MONTHLY, statements_for
 from tracker.store.payment_encoding import PAYMENT_EVENT
 
@@ -29,6 +30,7 @@ PG_PARAMS_PER_STATEMENT = 50
 _ADDITIVE: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     ADD_DAILY: ((0, 1), (2, 3)),
     ADD_MONTHLY: ((0, 1), (2, 3)),
+    **dict.fromkeys(ADD_KNOWN, ((0, 1, 2), (3, 4))),
 }
 _PLAIN_INSERT = re.compile(r"^INSERT INTO \w+ \([\w, ]+\) VALUES \(\?(?:, \?)*\)$")
 
@@ -112,11 +114,12 @@ def _multi_upsert(additions: dict[str, list[tuple[Any, ...]]], max_params: int) 
 
 def merged_payments(events: Sequence[Any], max_params: int = PARAMS_PER_STATEMENT) -> list[Statement]:
     """``compact(statements_for(events))`` for one project's payment events, without
-    making and then merging five statements per event (a tenth of an import's time).
+    making and then merging eight statements per event (a tenth of an import's time).
 
     The statements are the projector's own: those it makes for the first event are
-    compared with the layout assumed here (five statements: the day, the month, the
-    payment row, its recording moment, the request row) and give the SQL for the rest;
+    compared with the layout assumed here (eight statements: the day, the month, the
+    payment row, its recording moment, its three sums by recording bucket, the request
+    row) and give the SQL for the rest;
     anything else (another event, another layout) takes the projector's way, merged.
     """
     return merged_groups([events], max_params)
@@ -132,6 +135,7 @@ def merged_groups(groups: Sequence[Sequence[Any]], max_params: int = PARAMS_PER_
     moments: list[tuple[Any, ...]] = []
     requests: list[tuple[Any, ...]] = []
     days: dict[str, dict[str, int]] = {}
+    known: dict[tuple[str, str, str], int] = {}  # (project, month, recording second) -> 分
     sqls: tuple[str, ...] = ()
     others: list[Statement] = []
     for events in groups:
@@ -148,18 +152,25 @@ def merged_groups(groups: Sequence[Sequence[Any]], max_params: int = PARAMS_PER_
             moments.append(moment)
             requests.append(request)
             per_day[iso] = per_day.get(iso, 0) + fen
+            key = (pid, iso[:7], moment[5][:19])
+            known[key] = known.get(key, 0) + fen
     if not sqls:
         return others
-    day_sql, month_sql, pay_sql, moment_sql, request_sql = sqls
+    day_sql, month_sql, pay_sql, moment_sql, *known_sqls, request_sql = sqls
     payments.sort(key=_first)
     moments.sort(key=_first)
     requests.sort(key=_first)
     out = _multi_row({pay_sql: payments, moment_sql: moments, request_sql: requests}, max_params)
-    return [*out, *_ledger(day_sql, month_sql, days, max_params), *others]
+    return [
+        *out,
+        *_ledger(day_sql, month_sql, days, max_params),
+        *_known(known_sqls, known, max_params),
+        *others,
+    ]
 
 
 def _payment_sqls(events: Sequence[Any]) -> tuple[str, ...] | None:
-    """The projector's five statements for these events, if they are one project's
+    """The projector's eight statements for these events, if they are one project's
     payments laid out as assumed (see ``merged_payments``)."""
     first = events[0] if events else None
     if first is None or any(
@@ -189,9 +200,17 @@ def _rows(e: Any, pid: str) -> tuple[int, str, tuple[Any, ...], tuple[Any, ...],
 
 
 def _payment_params(e: Any, pid: str) -> tuple[tuple[Any, ...], ...]:
-    """The parameters of the projector's five statements for one payment event."""
+    """The parameters of the projector's eight statements for one payment event."""
     fen, iso, payment, moment, request = _rows(e, pid)
-    return (pid, iso, 0, fen), (pid, iso[:7], 0, fen), payment, moment, request
+    stamp = moment[5]
+    return (
+        (pid, iso, 0, fen),
+        (pid, iso[:7], 0, fen),
+        payment,
+        moment,
+        *((pid, iso[:7], stamp[:width], 0, fen) for width in (7, 10, 19)),
+        request,
+    )
 
 
 def _ledger(
@@ -210,18 +229,33 @@ def _ledger(
     return _multi_upsert({day_sql: by_day, month_sql: by_month}, max_params)
 
 
+def _known(sqls: list[str], known: dict[tuple[str, str, str], int], max_params: int) -> list[Statement]:
+    """The sums by recording month, day and second (``projections.known_sums``) of the
+    payments summed by (project, month, second): the coarser buckets from those."""
+    out: list[Statement] = []
+    for sql, width in zip(sqls, (7, 10, 19), strict=True):
+        rows: dict[tuple[str, str, str], int] = {}
+        for (pid, month, second), fen in known.items():
+            key = (pid, month, second[:width])
+            rows[key] = rows.get(key, 0) + fen
+        out += _multi_upsert({sql: [(*key, 0, fen) for key, fen in rows.items()]}, max_params)
+    return out
+
+
 def _first(row: tuple[Any, ...]) -> Any:
     return row[0]
 
 
 def _is_payment_layout(sample: list[Statement], params: tuple[tuple[Any, ...], ...]) -> bool:
-    """The projector's statements for one payment are the five assumed, in order, and
-    the first two are additions ``compact`` would sum on the same keys."""
+    """The projector's statements for one payment are the eight assumed, in order, and
+    the first two and the three sums by recording bucket are additions ``compact``
+    would sum on the same keys."""
     if len(sample) != len(params) or any(p != mine for (_, p), mine in zip(sample, params, strict=False)):
         return False
     sqls = [sql for sql, _ in sample]
     return (
         _ADDITIVE.get(sqls[0]) == ((0, 1), (2, 3))
         and _ADDITIVE.get(sqls[1]) == ((0, 1), (2, 3))
-        and all(_PLAIN_INSERT.match(s) for s in sqls[2:])
+        and all(_PLAIN_INSERT.match(s) for s in (*sqls[2:4], sqls[-1]))
+        and tuple(sqls[4:7]) == ADD_KNOWN
     )

@@ -21,6 +21,7 @@ from tracker.domain.plan import plan_spec
 from tracker.domain.project import KIND_SIGN
 from tracker.domain.reallocation import TRANSFER_IN, TRANSFER_OUT, TRANSFER_SIGN, side_id
 from tracker.domain.user import ROLES, UNIT_ROLES
+from tracker.projections import known_sums
 from tracker.projections.commitments import COMMITMENT_HANDLERS
 
 Statement = tuple[str, tuple[Any, ...]]
@@ -75,12 +76,19 @@ ADD_RECORDED = (
 
 def recorded(
     e: Any, row_id: str, pid: str, day: dt.date | None, budget_fen: int, spent_fen: int
-) -> Statement:
+) -> list[Statement]:
     """The ledger row ``row_id`` with the moment its event was recorded, for "as known
-    on" (``queries.known``). Every event handler that writes a ledger row (or a
-    project) adds this one statement."""
-    iso = day.isoformat() if day is not None else None
-    return (ADD_RECORDED, (row_id, pid, iso, budget_fen, spent_fen, utc_stamp(e.timestamp)))
+    on" (``queries.known``), and (a dated row) its additions to the sums by recording
+    bucket (``known_sums``). Every event handler that writes a ledger row (or a
+    project) adds these statements."""
+    stamp = utc_stamp(e.timestamp)
+    if day is None:
+        return [(ADD_RECORDED, (row_id, pid, None, budget_fen, spent_fen, stamp))]
+    iso = day.isoformat()
+    return [
+        (ADD_RECORDED, (row_id, pid, iso, budget_fen, spent_fen, stamp)),
+        *known_sums.ledger_statements(pid, iso, budget_fen, spent_fen, stamp),
+    ]
 
 
 ADD_UNIT_RULE = (
@@ -156,7 +164,7 @@ def _project_registered(e: Any, pid: str) -> list[Statement]:
                 e.owner,
             ),
         ),
-        recorded(e, pid, pid, None, 0, 0),
+        *recorded(e, pid, pid, None, 0, 0),
     ]
 
 
@@ -169,7 +177,7 @@ def _appropriated(e: Any, pid: str) -> list[Statement]:
             "VALUES (?, ?, ?, ?, ?, ?)",
             (str(e.appropriation_id), pid, e.date.isoformat(), e.kind, fen, e.doc),
         ),
-        recorded(e, str(e.appropriation_id), pid, e.date, fen, 0),
+        *recorded(e, str(e.appropriation_id), pid, e.date, fen, 0),
     ]
 
 
@@ -186,7 +194,7 @@ def _transferred(kind: str) -> Callable[[Any, str], list[Statement]]:
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (str(side_id(e.transfer_id, kind)), pid, e.date.isoformat(), kind, fen, e.doc),
             ),
-            recorded(e, str(side_id(e.transfer_id, kind)), pid, e.date, fen, 0),
+            *recorded(e, str(side_id(e.transfer_id, kind)), pid, e.date, fen, 0),
         ]
 
     return handler
@@ -201,7 +209,7 @@ def _paid(e: Any, pid: str) -> list[Statement]:
             "voucher, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (str(e.payment_id), pid, e.date.isoformat(), fen, e.payee, e.economic, e.voucher, e.source),
         ),
-        recorded(e, str(e.payment_id), pid, e.date, 0, fen),
+        *recorded(e, str(e.payment_id), pid, e.date, 0, fen),
     ]
 
 
@@ -215,7 +223,7 @@ def _reversed(e: Any, pid: str) -> list[Statement]:
             "VALUES (?, ?, ?, ?, ?, ?)",
             (str(e.reversal_id), str(e.payment_id), pid, e.date.isoformat(), fen, e.reason),
         ),
-        recorded(e, str(e.reversal_id), pid, e.date, 0, -fen),
+        *recorded(e, str(e.reversal_id), pid, e.date, 0, -fen),
     ]
 
 

@@ -7,6 +7,10 @@ filled from the stored events, once, the way the chain is built on first use
 locked; SQLite: the write lock is taken first), and a second starter finds the rows
 there and does nothing. A rebuild fills them too, with everything else.
 
+The sums of those rows by recording bucket (``rm_known_*``) came later still: a
+database with dated rows in ``rm_recorded`` but none summed gets them by one GROUP BY
+each, once (``backfill_known_sums``), after its recording moments are filled.
+
 The units' status rules as known on a moment (``rm_unit_rules``) came a release later:
 a database where some unit has no rule row gets them all from the units' events, the
 same way (``backfill_unit_rules``).
@@ -17,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tracker.projections import known_sums
 from tracker.projections.projector import ADD_RECORDED, ADD_UNIT_RULE, statements_for
 from tracker.projections.rebuild import _decoder, _kind, _record, grouped
 from tracker.store.readstore import ReadStore
@@ -110,3 +115,20 @@ def backfill_unit_rules(read: ReadStore, fallback: Callable[[str, Any], Any]) ->
         if wanted:
             c.executemany(read.sql(ADD_UNIT_RULE), [params for _, params in wanted])
     return len(records)
+
+
+def backfill_known_sums(read: ReadStore) -> bool:
+    """The sums of ``rm_recorded`` by recording bucket if none are kept yet; True when
+    they were filled (False on every usual start, which only reads two rows)."""
+    with read.datastore.transaction(commit=False) as c:
+        if not known_sums.needs_fill(c):
+            return False
+    with read.datastore.transaction(commit=True) as c:
+        if read.is_postgres:
+            c.execute(f"LOCK TABLE {read.events_table} IN EXCLUSIVE MODE")
+        else:
+            c.execute("DELETE FROM rm_known_months WHERE 0")  # the write lock, before reading
+        if not known_sums.needs_fill(c):
+            return False
+        known_sums.fill(c)
+    return True

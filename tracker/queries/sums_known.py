@@ -3,9 +3,9 @@
 Read from ``rm_recorded`` (each appropriation, payment and reversal with its business
 date, its change of budget and spending in 分 and its recording moment) instead of
 the monthly and daily sums, which hold everything recorded and cannot be taken apart
-by recording time. One range read of a covering index per question: slower than the
-sums (every row of the year, not ~43 a project) but within the status target at a
-million payments. ``sums`` calls these; nothing else should.
+by recording time; the status of many projects (``project_sums``) from its sums by
+business month and recording bucket (``projections.known_sums``), a few dozen rows a
+project instead of every row of the year. ``sums`` calls these; nothing else should.
 """
 
 from __future__ import annotations
@@ -28,20 +28,102 @@ def project_sums(
     unit_codes: Sequence[str] | None,
     known: KnownOn,
 ) -> dict[str, Fen]:
-    """Budget and spending per project dated in ``counted`` and recorded by ``known``."""
-    sql = (
-        "SELECT project_id, SUM(budget_fen) AS b, SUM(spent_fen) AS s FROM rm_recorded "
-        "WHERE date >= ? AND date <= ? AND recorded_at <= ?"
-    )
-    params: list[Any] = [counted[0].isoformat(), counted[1].isoformat(), known.stamp]
-    if unit_codes is not None:
-        sql += (
-            " AND project_id IN (SELECT id FROM rm_projects WHERE year = ? AND unit_code "
-            f"IN ({marks(len(unit_codes))}))"
+    """Budget and spending per project dated in ``counted`` and recorded by ``known``.
+
+    The whole business months from the sums by recording bucket (``rm_known_*``): those
+    recorded in a month before T's, on a day of T's month before T's day, in a second of
+    T's day before T's second, and the rows of ``rm_recorded`` recorded in T's own second
+    up to T. The last month, when it is not whole, like ``sums.project_sums``: in its
+    first half its days so far are added, in its second half the days still to come are
+    taken off, from ``rm_recorded`` (dated there and recorded by T)."""
+    stamp = known.stamp
+    first, last = counted
+    month = last.isoformat()[:7]
+    month_end = _month_end(last)
+    partial = ""
+    if last == month_end:
+        whole = "month >= ? AND month <= ?"
+        to_date = last.isoformat()
+    elif last.day <= 15:
+        whole = "month >= ? AND month < ?"
+        to_date = (dt.date(last.year, last.month, 1) - dt.timedelta(days=1)).isoformat()
+        partial = "date >= ? AND date <= ?"
+        partial_params: list[Any] = [f"{month}-01", last.isoformat()]
+        sign = ""
+    else:
+        whole = "month >= ? AND month <= ?"
+        to_date = month_end.isoformat()
+        partial = "date > ? AND date <= ?"
+        partial_params = [last.isoformat(), month_end.isoformat()]
+        sign = "-"
+    months = [first.isoformat()[:7], month]
+    only, extra = _only(year, unit_codes)
+    # Read by recording bucket or date first, the unit's projects a filter: its index on
+    # the project would read every row of each project (``|| ''`` keeps SQLite off it).
+    only_rows, _ = _only(year, unit_codes, "(project_id || '')")
+    parts = [
+        f"SELECT project_id, budget_fen AS b, spent_fen AS s FROM rm_known_months WHERE {whole} "
+        f"AND recorded < ?{only}",
+        f"SELECT project_id, budget_fen AS b, spent_fen AS s FROM rm_known_days WHERE recorded >= ? "
+        f"AND recorded < ? AND {whole}{only_rows}",
+        f"SELECT project_id, budget_fen AS b, spent_fen AS s FROM rm_known_seconds WHERE recorded >= ? "
+        f"AND recorded < ? AND {whole}{only_rows}",
+        # T's own second: by project (its index on the recording moment), a few rows.
+        "SELECT r.project_id, r.budget_fen AS b, r.spent_fen AS s FROM rm_projects p JOIN rm_recorded r "
+        "ON r.project_id = p.id AND r.recorded_at >= ? AND r.recorded_at <= ? "
+        f"WHERE r.date >= ? AND r.date <= ?{_only_projects(unit_codes)}",
+    ]
+    params: list[Any] = [
+        *months,
+        stamp[:7],
+        *extra,
+        stamp[:7],
+        stamp[:10],
+        *months,
+        *extra,
+        stamp[:10],
+        stamp[:19],
+        *months,
+        *extra,
+        stamp[:19],
+        stamp,
+        first.isoformat(),
+        to_date,
+        *([year, *unit_codes] if unit_codes is not None else []),
+    ]
+    if partial:
+        parts.append(
+            f"SELECT project_id, {sign}budget_fen AS b, {sign}spent_fen AS s FROM rm_recorded "
+            f"WHERE {partial} AND recorded_at <= ?{only_rows}"
         )
-        params += [year, *unit_codes]
-    rows = read.all(sql + " GROUP BY project_id", params)
-    return {r["project_id"]: (int(r["b"]), int(r["s"])) for r in rows}
+        params += [*partial_params, stamp, *extra]
+    sql = " UNION ALL ".join(parts)
+    grouped = f"SELECT project_id, SUM(b) AS b, SUM(s) AS s FROM ({sql}) t GROUP BY project_id"
+    return {r["project_id"]: (int(r["b"]), int(r["s"])) for r in read.all(grouped, params)}
+
+
+def _only(year: int, unit_codes: Sequence[str] | None, column: str = "project_id") -> tuple[str, list[Any]]:
+    """The condition keeping the projects of the year of the given units (none: all)."""
+    if unit_codes is None:
+        return "", []
+    return (
+        f" AND {column} IN (SELECT id FROM rm_projects WHERE year = ? AND unit_code "
+        f"IN ({marks(len(unit_codes))}))",
+        [year, *unit_codes],
+    )
+
+
+def _only_projects(unit_codes: Sequence[str] | None) -> str:
+    """The same condition on the joined projects ``p`` (none: every project of every
+    year, as the other parts count any project's rows dated in the window)."""
+    if unit_codes is None:
+        return ""
+    return f" AND p.year = ? AND p.unit_code IN ({marks(len(unit_codes))})"
+
+
+def _month_end(day: dt.date) -> dt.date:
+    following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
 
 
 def daily(read: ReadStore, ids: Iterable[str], known: KnownOn) -> dict[tuple[str, str], Fen]:

@@ -114,6 +114,40 @@ TABLES = (
     "CREATE INDEX IF NOT EXISTS rm_recorded_date_cover ON rm_recorded "
     "(date, recorded_at, project_id, budget_fen, spent_fen)",
     "CREATE INDEX IF NOT EXISTS rm_recorded_project ON rm_recorded (project_id, recorded_at)",
+    # The same rows summed by project, business month and recording bucket (its month,
+    # day or second), so "as known on" reads a few rows a project instead of every row
+    # (``projections.known_sums``). The months are read by business month first, the
+    # days and seconds by bucket first (only T's month's days, T's day's seconds).
+    """CREATE TABLE IF NOT EXISTS rm_known_months (
+        project_id TEXT NOT NULL,
+        month TEXT NOT NULL,
+        recorded TEXT NOT NULL,
+        budget_fen BIGINT NOT NULL DEFAULT 0,
+        spent_fen BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (project_id, month, recorded)
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_known_months_cover ON rm_known_months "
+    "(month, recorded, project_id, budget_fen, spent_fen)",
+    """CREATE TABLE IF NOT EXISTS rm_known_days (
+        project_id TEXT NOT NULL,
+        month TEXT NOT NULL,
+        recorded TEXT NOT NULL,
+        budget_fen BIGINT NOT NULL DEFAULT 0,
+        spent_fen BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (project_id, month, recorded)
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_known_days_cover ON rm_known_days "
+    "(recorded, month, project_id, budget_fen, spent_fen)",
+    """CREATE TABLE IF NOT EXISTS rm_known_seconds (
+        project_id TEXT NOT NULL,
+        month TEXT NOT NULL,
+        recorded TEXT NOT NULL,
+        budget_fen BIGINT NOT NULL DEFAULT 0,
+        spent_fen BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (project_id, month, recorded)
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_known_seconds_cover ON rm_known_seconds "
+    "(recorded, month, project_id, budget_fen, spent_fen)",
     # 合同/采购 commitments: one row per commitment with its totals so far, and every
     # dated change of committed money (the commitment itself, draws by payments,
     # releases, restores by reversals) with its recording moment, so "as of d" and
@@ -310,6 +344,9 @@ READ_TABLES = (
     "rm_indicators",
     "rm_unit_rules",
     "rm_plan_versions",
+    "rm_known_seconds",
+    "rm_known_days",
+    "rm_known_months",
     "rm_recorded",
     "rm_commitment_moves",
     "rm_commitments",
