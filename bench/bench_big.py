@@ -8,7 +8,8 @@ per project, so inline projection included) but skips the per-payment checks.
 Targets (issue "Read models"): rebuild from 1,000,000 events <= 60 s on SQLite; status
 for the unit p95 <= 50 ms in-process as of today and as of past dates; `tracker status`
 as a whole command <= 1 s. Status is also measured as known on a moment (依据时点, issue
-15): with ``--known-on`` the read sums ``rm_recorded`` instead of the monthly and daily
+15): with ``--known-on`` the read sums ``rm_known_*`` (``rm_recorded`` by recording
+month, day and second) and a few rows of ``rm_recorded`` instead of the monthly and daily
 sums; the moment taken is the generation's midpoint, so about half the rows count.
 """
 
