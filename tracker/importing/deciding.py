@@ -56,6 +56,11 @@ class _Stand:
         self._project = project
         self._room = room
         self.decided: tuple[Any, ...] | None = None
+        # What ``pay`` reads on every call, found here rather than through
+        # ``__getattr__`` (three calls a payment): the same objects as the project's
+        # (its payments dict is changed in place by the event's body).
+        for name in ("payments", "economic", "source", "_check_date"):
+            setattr(self, name, getattr(project, name))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._project, name)
