@@ -42,7 +42,7 @@ from tracker.importing.state import chunks
 if TYPE_CHECKING:
     from tracker.commands.tracker import BudgetTracker
 
-EVENTS_PER_TRANSACTION = 20_000
+EVENTS_PER_TRANSACTION = 20_000  # decided at a time on one project (the chunk ``_verify`` checks)
 # Decided events stored together (the last insert waits; the others overlap the deciding
 # of the next projects): small enough that little is left for the last, large enough
 # that rows sorted across projects still land next to each other.
@@ -62,7 +62,7 @@ def record_payments(
     other writer can move a project on: each project is decided on its current state
     (a cached copy that another process has overtaken is reloaded first), and the
     decided events of many projects are stored together, up to
-    ``EVENTS_PER_TRANSACTION`` at a time (``BatchSave`` with ``combine``).
+    ``EVENTS_PER_INSERT`` at a time (``BatchSave`` with ``combine``).
     ``progress(created, present)`` follows each insert, once the database has taken it.
 
     Each insert but the last runs in the background (``BatchSave.flush(behind=True)``)
