@@ -11,8 +11,13 @@ database while the importer's thread is already deciding the next projects.
 from __future__ import annotations
 
 import csv
+import os
+import re
+import signal
 import sqlite3
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -156,3 +161,54 @@ def test_a_background_write_that_fails_leaves_nothing_and_a_rerun_records_everyt
     assert len(app.get_project("W1").payments) == PAYMENTS // PROJECTS
     assert import_file(app, payments_csv, year=2024).created["payments"] == 0
     assert everything(app) == after
+
+
+KILL_ROWS = 25_000  # three inserts of the real size (10,000): two go behind
+
+
+def test_an_import_killed_while_a_write_runs_behind_records_nothing_and_a_rerun_records_all_once(
+    app: BudgetTracker, db_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "many.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["日期", "项目编码", "金额(元)", "收款人", "凭证号"])
+        for k in range(KILL_ROWS):
+            w.writerow(
+                [
+                    f"2024-{1 + k * 12 // KILL_ROWS:02d}-15",
+                    f"W{k % PROJECTS}",
+                    "1.00",
+                    "某公司",
+                    f"记-{k + 1}",
+                ]
+            )
+    before = everything(app)
+    env = {k: v for k, v in os.environ.items() if k not in ("TRACKER_DB", "TRACKER_USER")}
+    env.update(TRACKER_DB=db_url, TRACKER_USER="导入员", PYTHONIOENCODING="utf-8")
+    command = [str(Path(sys.executable).parent / "tracker"), "import", str(path), "--year", "2024"]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    os.set_blocking(proc.stderr.fileno(), False)
+    err, started, killed = b"", time.monotonic(), False
+    while proc.poll() is None and time.monotonic() - started < 300:
+        err += proc.stderr.read() or b""
+        text = err.decode("utf-8", "replace")
+        written = [int(n) for n in re.findall(r"已写入 \[[#.]*\] (\d+)/", text)]
+        if written and max(written) >= 10_000 and "正在提交" not in text:
+            # The first insert is written, the second is being written behind.
+            proc.send_signal(signal.SIGKILL)
+            killed = True
+            break
+        time.sleep(0.005)
+    proc.wait(timeout=60)
+    proc.stderr.close()
+    assert killed, f"the import ended before the moment: {err.decode('utf-8', 'replace')!r}"
+    assert everything(app) == before, "an import killed mid-way left something recorded"
+
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    after = everything(app)
+    assert after["rm_payments"] == KILL_ROWS
+    assert subprocess.run(command, env=env, capture_output=True, timeout=600, check=False).returncode == 0
+    assert everything(app) == after, "a re-run recorded something again"
