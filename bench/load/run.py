@@ -43,6 +43,9 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from common import drop_pg, fresh_pg  # noqa: E402
 
+sys.path.insert(0, str(REPO / "bench/load"))
+import cpu  # noqa: E402
+
 BIN = Path(sys.executable).parent
 ADMIN = os.environ.get("TRACKER_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 UNITS = ("L001", "L002", "L003", "L004")
@@ -293,10 +296,13 @@ def main() -> None:
         ]  # fmt: skip
         sampler = ConnectionSampler(url)
         sampler.start()
+        before, clock, children = cpu.snapshot(), time.perf_counter(), cpu.children()
         subprocess.run(locust, cwd=REPO, env=env, check=False)
+        used = cpu.spent(before, cpu.snapshot()) | {"locust": cpu.children() - children}
         sampler.stop.set()
         rows = report(tmp / "stats_stats.csv", args.seconds, os.getloadavg())
         server_times(tmp / "access.log")
+        cpu.report(used, time.perf_counter() - clock)
         print(f"most PostgreSQL connections open at once: {sampler.most}")
         ok = verify(url, base, tmp, seeded, rows)
         print("no payment lost or doubled, no errors" if ok else "CHECK FAILED: see the figures above")

@@ -165,3 +165,115 @@ def test_a_moment_that_is_no_moment_is_refused_naming_the_field(bad: str) -> Non
 def test_beijing_time_is_read_as_beijing_time() -> None:
     assert known_on("2024-07-05 17:00") == known_on("2024-07-05T09:00:00Z")
     assert known_on("2024-07-05 17:00").stamp == "2024-07-05T09:00:00.000000Z"  # type: ignore[union-attr]
+
+
+# ------------------------------------------------------------------ the unit's rule
+
+
+def _statuses(app: BudgetTracker, known: str | None) -> tuple[str, str]:
+    """P1's status and the total's as of 30 June (execution 30% against 40% planned
+    as known on 5 July 17:00: yellow under the default ratio rule)."""
+    report = app.queries.status_report(2024, dt.date(2024, 6, 30), known=known_on(known))
+    return next(p.status for p in report["projects"] if p.code == "P1"), report["total_status"]
+
+
+def _under_todays_rule(app: BudgetTracker) -> str:
+    """The colour P1's figures as known on 5 July 17:00 would take under today's rule."""
+    from tracker.domain import lag
+
+    rule = app.queries.rule_of(app.queries.units()["450001"])
+    return lag.status(Decimal(30), Decimal(40), rule)
+
+
+def test_the_units_rule_as_known_on_the_moment_colours_the_status(sent: BudgetTracker, clock: Clock) -> None:
+    before = _statuses(sent, "2024-07-05 17:00")
+    clock.set("2024-07-09T09:00")
+    sent.change_unit_settings("450001", rule="points", yellow="15", red="20")
+    assert _statuses(sent, "2024-07-05 17:00") == before == ("yellow", "yellow")
+    assert _under_todays_rule(sent) == "green"  # 10 points behind, under 15
+    from tracker.queries.heatmap import unit_months
+
+    heat = unit_months(sent.read, 2024, dt.date(2024, 6, 30), known=known_on("2024-07-05 17:00"))
+    assert (heat.rows[0].cells[-1].status, heat.total.cells[-1].status) == ("yellow", "yellow")
+
+
+def test_a_quiet_start_minimum_set_after_the_moment_does_not_apply(sent: BudgetTracker, clock: Clock) -> None:
+    clock.set("2024-07-09T09:00")
+    sent.change_unit_settings("450001", rule="ratio", min_points="12")
+    assert _under_todays_rule(sent) == "green"
+    assert _statuses(sent, "2024-07-05 17:00")[0] == "yellow"
+    assert sent.queries.units(known_on("2024-07-05 17:00"))["450001"]["min_points"] is None
+
+
+def test_the_rule_in_force_is_the_last_recorded_by_the_moment(sent: BudgetTracker, clock: Clock) -> None:
+    clock.set("2024-07-05T16:00")  # before the moment: applies
+    sent.change_unit_settings("450001", rule="points", yellow="15", red="20")
+    clock.set("2024-07-09T09:00")  # after it: does not
+    sent.change_unit_settings("450001", rule="points", yellow="2", red="5")
+    assert _statuses(sent, "2024-07-05 17:00")[0] == "green"
+    assert _statuses(sent, "2024-07-05 15:00")[0] == "yellow"  # the defaults, before either
+    assert _under_todays_rule(sent) == "red"
+
+
+def test_a_database_without_the_units_rules_gains_them_on_open(
+    sent: BudgetTracker, clock: Clock, db_url: str
+) -> None:
+    clock.set("2024-07-09T09:00")
+    sent.change_unit_settings("450001", rule="points", yellow="15", red="20")
+    before = _statuses(sent, "2024-07-05 17:00"), _statuses(sent, None)
+    with sent.read.datastore.transaction(commit=True) as c:
+        c.execute("DELETE FROM rm_unit_rules")
+    reopened = BudgetTracker(Settings(db_url=db_url, user="测试员"))
+    try:
+        assert (_statuses(reopened, "2024-07-05 17:00"), _statuses(reopened, None)) == before
+        assert len(reopened.read.all("SELECT * FROM rm_unit_rules")) == 2  # registered, changed
+    finally:
+        reopened.close()
+
+
+# ------------------------------------------------------------------ heat map, page lists
+
+
+def test_the_heat_map_counts_only_what_was_recorded_by_the_moment(sent: BudgetTracker) -> None:
+    from tracker.queries.heatmap import unit_months
+
+    then = unit_months(sent.read, 2024, dt.date(2024, 6, 30), known=known_on("2024-07-05 17:00"))
+    now = unit_months(sent.read, 2024, dt.date(2024, 6, 30))
+    june = -1
+    assert (then.total.cells[june].budget, then.total.cells[june].disbursed) == (
+        Decimal("100000.00"),
+        Decimal("30000.00"),
+    )
+    assert then.total.cells[june].planned_rate == Decimal("40")  # P1's plan then; P2 not yet there
+    assert (now.total.cells[june].budget, now.total.cells[june].disbursed) == (
+        Decimal("150000.00"),
+        Decimal("45000.00"),
+    )
+    assert then.total.projects == 1
+
+
+def test_the_project_pages_lists_hold_only_what_was_recorded_by_the_moment(
+    sent: BudgetTracker, clock: Clock
+) -> None:
+    from tracker.queries.project_page import ProjectPageQueries
+
+    clock.set("2024-07-09T09:00")
+    sent.appropriate("P1", "5000.00", kind="add", date="2024-05-01", doc="满财【2024】9号")
+    pages = ProjectPageQueries(sent.read)
+    facts = pages.facts(2024, "P1")
+    assert facts is not None
+    then = pages.ledger(facts.id, dt.date(2024, 6, 30), known=known_on("2024-07-05 17:00"))
+    now = pages.ledger(facts.id, dt.date(2024, 6, 30))
+    assert [(p.amount, p.reversed) for p in then.payments] == [(Decimal("30000.00"), Decimal("0.00"))]
+    assert [a.amount for a in then.appropriations] == [Decimal("100000.00")]
+    assert (then.payment_count, then.paid, then.reversed, then.disbursed) == (
+        1,
+        Decimal("30000.00"),
+        Decimal("0"),
+        Decimal("30000.00"),
+    )
+    assert (now.payment_count, now.disbursed, len(now.appropriations)) == (2, Decimal("45000.00"), 2)
+    assert then.later_entries == 0  # the later ones were not yet recorded either
+    limited = pages.ledger(facts.id, dt.date(2024, 6, 30), limit=1, known=known_on("2024-07-08 10:30"))
+    assert [p.amount for p in limited.payments] == [Decimal("20000.00")]
+    assert limited.payment_count == 2

@@ -300,6 +300,8 @@ def test_total_row_is_budget_weighted(ledger: BudgetTracker) -> None:
         "planned_rate": 31.15,
         "lag_points": 13.04,
         "forecast_rate": 36.43,
+        "committed": "0.00",
+        "uncommitted": "782000.00",
         "status": "red",
     }
     # forecast: each project's pace, summed as amounts: 173,000 * 366 / 182 / 955,000.
@@ -616,6 +618,8 @@ PROJECT_KEYS = {
     "lag_points",
     "status",
     "forecast_rate",
+    "committed",
+    "uncommitted",
 }
 
 
@@ -639,6 +643,8 @@ def test_status_json_shape(ledger: BudgetTracker) -> None:
         "lag_points": 22.0,
         "status": "red",
         "forecast_rate": 56.31,
+        "committed": "0.00",
+        "uncommitted": "90000.00",
     }
     text = json.dumps(data, ensure_ascii=False)
     assert json.loads(text) == data

@@ -9,6 +9,7 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -82,6 +83,29 @@ def test_refuses_a_transfer_that_would_leave_the_giver_overspent_on_a_later_date
     assert budget(pair, "P2") == Decimal("20000.00")
     pair.transfer("P1", "P2", "70000.00", date="2024-02-01", doc=DOC)
     assert budget(pair, "P1") == Decimal("30000.00")
+
+
+def test_a_refused_transfer_is_kept_in_an_alerts_history_never_on_either_project(pair: BudgetTracker) -> None:
+    ids = pair.find_project("P1"), pair.find_project("P2")
+    before = [len(list(pair.events.get(i))) for i in ids]
+    for _ in range(2):
+        with pytest.raises(OverspendError):
+            pair.transfer("P1", "P2", "70000.01", date="2024-02-01", doc=DOC, user="李会计")
+    assert [len(list(pair.events.get(i))) for i in ids] == before
+    [alert] = [a for a in pair.alerts() if a["rule"] == "overspend_refused"]
+    assert (alert["project"], alert["severity"], alert["attempts"]) == ("P1", "red", 2)
+    assert alert["figures"] | {"name": ""} == {
+        "name": "",
+        "amount": "70000.01",
+        "available": "70000.00",
+        "date": "2024-02-01",
+        "kind": "transfer",
+        "to": "P2",
+        "doc": DOC,
+    }
+    events = list(pair.events.get(UUID(alert["id"])))
+    assert [type(e).__name__ for e in events] == ["Raised", "AttemptRecorded"]
+    assert events[-1].user == "李会计"
 
 
 @pytest.mark.parametrize(

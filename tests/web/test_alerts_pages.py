@@ -242,3 +242,28 @@ def test_a_resolved_alert_moves_to_the_history(app: Flask, alerts: dict[str, str
     assert "2024-07-15" in history
     assert ">P1</a>" in history
     assert f'id="alert-{alerts["P1"]}"' not in html
+
+
+def test_a_refused_transfer_shows_as_a_refused_transfer(app: Flask, as_user: Any) -> None:
+    from tracker.domain.errors import OverspendError
+
+    t = app.extensions["tracker"]
+    with pytest.raises(OverspendError):
+        t.transfer("P1", "P2", "150000", date="2024-07-01", doc="满财预调【2024】7号")
+    from tracker.queries.dates import today
+
+    html = text(as_user("officer1").get(f"/alerts?year=2024&as_of={today().isoformat()}"))  # raised today
+    [alert] = [a for a in t.alerts() if a["rule"] == "overspend_refused"]
+    row = re.search(rf'<tr id="alert-{alert["id"]}">.*?</tr>', html, re.S)
+    assert row
+    for words in (
+        "超预算支付被拒绝",
+        "拟调出",
+        "150,000.00 元",
+        "调入项目",
+        "P2",
+        "满财预调【2024】7号",
+        "149,999.50 元",
+    ):
+        assert words in row.group(0), words
+    assert "拟支付" not in row.group(0)

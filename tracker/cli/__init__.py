@@ -8,6 +8,7 @@ the last line, so scripts can capture it with ``tail -n1``.
 
 from tracker.cli import (  # noqa: F401 - registers the commands
     alerts,
+    commitments,
     demo,
     integrity,
     ledger,

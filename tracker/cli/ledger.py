@@ -189,6 +189,7 @@ def budget(
 @click.option("--year", help="预算年度")
 @click.option("--note", default="", help="备注")
 @click.option("--id", "request_id", help="请求编号")
+@click.option("--commitment", help="按合同支付：合同编号（先使用该合同未支付的部分）")
 @pass_ctx
 def pay(
     c: Context,
@@ -203,8 +204,9 @@ def pay(
     year: str | None,
     note: str,
     request_id: str | None,
+    commitment: str | None,
 ) -> None:
-    """记录一笔支付；超出可用预算的支付会被拒绝。"""
+    """记录一笔支付；超出可用预算（已签合同占用的除外）的支付会被拒绝。"""
     pid = c.app.pay(
         code,
         amount,
@@ -217,6 +219,7 @@ def pay(
         year=year,
         note=note,
         request_id=request_id,
+        commitment=commitment,
     )
     echo(f"已记录 {code} 支付 {amount}{'万元' if wan else '元'} → {payee}")
     echo(str(pid))

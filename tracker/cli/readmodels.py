@@ -271,14 +271,12 @@ def export_cmd(
     财政数据包、绩效运行监控表、自评表或执行进度通报（ranking）。"""
     day = _as_of(as_of)
     known = _known(known_on)
-    if known is not None and kind in ("monitoring", "selfeval"):
-        raise click.UsageError(f"{kind} 不支持 --known-on（依据时点），只有公开报表和财政数据包支持")
     if kind == "monitoring":
         from tracker.exporting.monitoring import write_monitoring
 
         if not unit_code:
             raise click.UsageError("monitoring 需要 --unit")
-        path = write_monitoring(c.app, year, unit_code, day, output)
+        path = write_monitoring(c.app, year, unit_code, day, output, known)
     elif kind == "ranking":
         from tracker.exporting.ranking import write_ranking
 
@@ -288,7 +286,8 @@ def export_cmd(
 
         if not unit_code:
             raise click.UsageError("selfeval 需要 --unit 项目编码")
-        path = write_selfeval_xlsx(with_names(c.app, c.app.self_evaluation(unit_code, year)), output)
+        form = c.app.self_evaluation(unit_code, year, known_on=known)
+        path = write_selfeval_xlsx(with_names(c.app, form), output)
     else:
         from tracker.exporting import export
 

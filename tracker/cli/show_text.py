@@ -22,6 +22,11 @@ def show_text(v: dict[str, Any]) -> str:
         f"功能分类：{v['functional'] or '—'}    经济分类：{v['economic'] or '—'}    资金来源：{v['source']}",
         f"全年预算数：{_g(v['budget'])} 元    执行数：{_g(v['disbursed'])} 元    "
         f"可用余额：{_g(v['available'])} 元    执行率：{v['execution_rate']}%",
+        *(
+            [f"已签合同未支付：{_g(v['committed'])} 元    未被合同占用的余额：{_g(v['uncommitted'])} 元"]
+            if v.get("commitments")
+            else []
+        ),
         f"资金支出计划：{v['plan'] or '未设定（默认 25/50/75/100%）'}",
         *[f"计划提示：{w}" for w in v["plan_warnings"]],
         "",

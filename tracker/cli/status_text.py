@@ -47,14 +47,28 @@ def status_table(report: dict[str, Any]) -> str:
     rows.append(
         _figure_row(["合计", f"{len(report['projects'])} 个项目"], report["total"], report["total_status"])
     )
+    right: tuple[int, ...] = (2, 3, 4, 5, 6, 7, 9)
+    if has_commitments(report):  # shown beside the rates; absent where no contract is open
+        headers += ["已签合同未支付(元)", "未占用余额(元)"]
+        figures = [p.figures for p in report["projects"]] + [report["total"]]
+        for row, f in zip(rows, figures, strict=True):
+            row += [fmt_yuan_grouped(f.committed), fmt_yuan_grouped(f.uncommitted)]
+        right += (10, 11)
     title = f"{report['year']} 年预算执行进度（截至 {report['as_of']}{known_caption(report)}）"
     if report["unit"]:
         title += f"  单位 {report['unit']}"
-    lines = [title, table(headers, rows, right=(2, 3, 4, 5, 6, 7, 9))]
+    lines = [title, table(headers, rows, right=right)]
     r = report["total_rule"]
     lines.append(f"合计状态规则（{r['source']}）：{r['rule'].describe()}")
     lines += plan_warning_lines(report["plan_warnings"])
     return "\n".join(lines)
+
+
+def has_commitments(report: dict[str, Any]) -> bool:
+    """Whether any project of the report has open commitments as of its date: only then
+    do the table and the CSV gain the two commitment columns (a ledger without
+    contracts prints exactly as before)."""
+    return any(p.figures.committed for p in report["projects"])
 
 
 def plan_warning_lines(by_code: dict[str, list[str]]) -> list[str]:

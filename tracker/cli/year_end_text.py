@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from tracker.cli.formatting import table
-from tracker.commands.rollover import RolloverResult, rollover_json
+from tracker.commands.rollover import CARRIED, WOULD_CARRY, RolloverResult, rollover_json
 from tracker.domain.lag import STATUS_LABELS
 from tracker.domain.money import fmt_yuan, fmt_yuan_grouped, to_wan
 from tracker.queries.figures import Figures
@@ -45,7 +45,15 @@ def rollover_table(r: RolloverResult) -> str:
     title = f"{r.from_year} 年度 → {r.from_year + 1} 年度 {what}" + (f"  单位 {r.unit}" if r.unit else "")
     if not rows:
         return f"{title}\n没有项目。"
-    return "\n".join([title, table(headers, rows, right=(3, 4))])
+    lines = [title, table(headers, rows, right=(3, 4))]
+    for i in r.items:
+        if i.outcome in (CARRIED, WOULD_CARRY):
+            lines += [
+                f"  {i.carry.source.code} 合同 {m.contract}（{m.id}）未支付 {fmt_yuan_grouped(m.open)} 元"
+                f"{'将' if r.dry_run else '已'}结转为 {r.from_year + 1}-01-01 的合同占用"
+                for m in i.carry.commitments
+            ]
+    return "\n".join(lines)
 
 
 def _figure_cells(f: Figures | None) -> list[str]:

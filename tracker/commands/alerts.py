@@ -207,16 +207,26 @@ class AlertCommands(AlertSettingsCommands):
         return lookups.delivered(self.read, str(aid), channel)
 
     def record_overspend_attempt(
-        self, project: str, unit: str, year: int, day: dt.date, amount: Decimal, available: str, who: str
+        self,
+        project: str,
+        unit: str,
+        year: int,
+        day: dt.date,
+        amount: Decimal,
+        available: str,
+        who: str,
+        extra: dict[str, str] | None = None,
     ) -> None:
-        """A refused payment: an alert (or one more attempt on today's), never a
-        project event."""
+        """A refused payment (or, with ``extra`` naming its ``kind``, a refused 预算调剂 or
+        commitment): an alert (or one more attempt on today's), never a project event.
+        A payment's figures stay as they always were."""
         name = lookups.project_name(self.read, project, year)
         figures = {
             "name": name if name is not None else project,
             "amount": f"{amount}",
             "available": available,
             "date": day.isoformat(),
+            **(extra or {}),
         }
         c = rules.Candidate(unit, project, year, OVERSPEND, "red", day.isoformat(), figures)
         if not self._raise(c, today(), who):

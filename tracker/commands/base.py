@@ -44,7 +44,7 @@ from tracker.domain.project import Project
 from tracker.projections.gaps import LogGapError
 from tracker.projections.projector import statements_for
 from tracker.projections.rebuild import rebuild
-from tracker.projections.recorded import backfill
+from tracker.projections.recorded import backfill, backfill_unit_rules
 from tracker.queries import Queries, lookups
 from tracker.queries.log_names import object_label
 from tracker.store.config import Settings, eventsourcing_env, schema_lock
@@ -79,6 +79,7 @@ class CommandBase(Application[UUID]):
         self._code_cache: dict[tuple[str, int], UUID] = {}
         self.read: ReadStore = ReadStore(self.recorder)
         backfill(self.read, self._fallback())  # an old database's recording moments, once
+        backfill_unit_rules(self.read, self._fallback())  # and its units' rules, once
         self.queries: Queries = Queries(self.read)
         self.observers: Observers = Observers()
 

@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate
 from tracker.commands.alerts import AlertCommands
 from tracker.commands.base import Request
 from tracker.domain import classification as cls
+from tracker.domain.commitment import parse_commitment_id
 from tracker.domain.errors import InvalidInputError, NotFoundError, OverspendError
 from tracker.domain.ids import entry_id
 from tracker.domain.inputs import parse_date, parse_text
@@ -108,8 +109,11 @@ class LedgerCommands(AlertCommands):
         user: str | None = None,
         note: str = "",
         request_id: str | None = None,
+        commitment: str | UUID | None = None,
     ) -> UUID:
-        """Record a payment; refused if it would take spending above the budget."""
+        """Record a payment; refused if it would take spending above the budget. With
+        ``commitment`` (a 合同 of the same project) it uses that commitment's remainder
+        first and lowers what is still committed."""
         value = parse_amount(amount, wan=wan)
         day = parse_date(date)
         payee = parse_text(payee, "收款人", limit=200)
@@ -128,9 +132,14 @@ class LedgerCommands(AlertCommands):
             "voucher": voucher,
             "source": source,
         }
+        cid = None
+        if commitment is not None and str(commitment).strip():
+            cid = parse_commitment_id(commitment)
+            args["commitment"] = str(cid)  # absent without one: older requests still match
 
         def act(project: Project, request: Request) -> UUID:
-            project.pay(new_id, value, day, payee, economic, voucher, source, self._user(user), note, request)
+            acting = self._user(user)
+            project.pay(new_id, value, day, payee, economic, voucher, source, acting, note, request, cid)
             return new_id
 
         try:
@@ -139,15 +148,19 @@ class LedgerCommands(AlertCommands):
             self._note_overspend(pid, value, day, user)
             raise
 
-    def _note_overspend(self, pid: UUID, amount: Decimal, day: dt.date, user: str | None) -> None:
-        """Keep the refused attempt in an alert's history (the ledger stays untouched)."""
+    def _note_overspend(
+        self, pid: UUID, amount: Decimal, day: dt.date, user: str | None, kind: str = "payment"
+    ) -> None:
+        """Keep the refused attempt (a payment, or a ``commitment``) in an alert's
+        history (the ledger stays untouched)."""
         key = lookups.project_key(self.read, pid)
         project: Aggregate = self.repository.get(pid)
         assert key is not None  # it has just refused a payment
         assert isinstance(project, Project)
         available = fmt_yuan(project.available_from(day))
+        extra = None if kind == "payment" else {"kind": kind}  # a payment's figures as ever
         self.record_overspend_attempt(
-            key.code, key.unit_code, key.year, day, amount, available, self._user(user)
+            key.code, key.unit_code, key.year, day, amount, available, self._user(user), extra
         )
 
     def reverse(

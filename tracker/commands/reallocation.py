@@ -6,6 +6,10 @@ call, which the library stores in one transaction together with both sides' read
 (``_record`` attaches the projection of every event saved). Both change or neither:
 a refusal on either side, a version clash on either side, or a crash before the
 commit leaves no trace on the other.
+
+A transfer refused because the giver would be overspent is kept in an alert's history,
+as a refused payment is (``overspend_refused``, with ``kind`` ``transfer``, the
+receiver and the document among its figures); neither project records anything.
 """
 
 from __future__ import annotations
@@ -17,16 +21,18 @@ from collections.abc import Callable
 from decimal import Decimal
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from tracker.commands.base import MAX_ATTEMPTS, Request
 from tracker.commands.ledger import LedgerCommands
-from tracker.domain.errors import ConcurrencyError, NotFoundError, TrackerError
+from tracker.domain.errors import ConcurrencyError, NotFoundError, OverspendError, TrackerError
 from tracker.domain.ids import entry_id
 from tracker.domain.inputs import parse_date, parse_text
-from tracker.domain.money import parse_amount
+from tracker.domain.money import fmt_yuan, parse_amount
 from tracker.domain.project import Project
 from tracker.domain.reallocation import check_doc, check_pair
+from tracker.queries import lookups
 
 PairAct = Callable[[Project, Project, Request], UUID]
 
@@ -73,7 +79,24 @@ class ReallocationCommands(LedgerCommands):
             b.transfer_in(transfer_id, a.code, a.id, value, day, doc, acting, note)
             return transfer_id
 
-        return self._update_pair("transfer", args, request_id, giver, receiver, transfer_id, act)
+        try:
+            return self._update_pair("transfer", args, request_id, giver, receiver, transfer_id, act)
+        except OverspendError:
+            self._note_refused_transfer(giver, receiver, value, day, doc, acting)
+            raise
+
+    def _note_refused_transfer(
+        self, giver: UUID, receiver: UUID, amount: Decimal, day: dt.date, doc: str, who: str
+    ) -> None:
+        """Keep the refused transfer in the giver's overspend alert (the ledger stays
+        untouched), with the most it could have given from that day on."""
+        key, to = lookups.project_key(self.read, giver), lookups.project_key(self.read, receiver)
+        assert key is not None  # it has just been loaded to refuse the transfer
+        project: Aggregate = self.repository.get(giver)
+        assert isinstance(project, Project)
+        available = fmt_yuan(project.available_from(day))
+        extra = {"kind": "transfer", "to": to.code if to else str(receiver), "doc": doc}
+        self.record_overspend_attempt(key.code, key.unit_code, key.year, day, amount, available, who, extra)
 
     def _side(self, code: str, year: int | str | None, field: str) -> UUID:
         """A project of the transfer, an error naming which side when it is not found."""

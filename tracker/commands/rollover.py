@@ -7,8 +7,11 @@ owner; no plan). Every step has a request id fixed by its source project
 (``tracker.queries.rollover``), so a second run records nothing; and a unit's whole
 run is one transaction (``one_transaction``): all of it or none.
 
-Each project is carried by ``_carry_project``, a short list of steps; open
-commitments (合同) will be one more step there.
+Each project is carried by ``_carry_project``, a short list of steps; its open
+commitments (合同) are the last: each goes into the next year's project as a
+commitment dated 1 January with the same contract and supplier, linked to its source
+in the note, its request id fixed by the source commitment. The source year's
+commitment stays as it was (the history is not rewritten).
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ from typing import Any
 from uuid import UUID
 
 from tracker.commands.batch import one_transaction
-from tracker.commands.ledger import LedgerCommands
+from tracker.commands.commitments import CommitmentCommands
 from tracker.commands.register import RegisterCommands
 from tracker.domain.errors import DuplicateError, InvalidInputError
 from tracker.domain.inputs import parse_code, parse_year
 from tracker.domain.money import fmt_yuan, to_wan
 from tracker.domain.project import CARRYOVER
 from tracker.queries import dates, rollover
+from tracker.queries.commitments import CommitmentRow
 from tracker.queries.figures import ProjectRef
 from tracker.queries.rollover import Carry
 
@@ -84,7 +88,7 @@ def check_year_over(year: int, now: dt.date) -> None:
         raise InvalidInputError(f"{year} 年度尚未结束，{year + 1}-01-01 起方可结转", "年度")
 
 
-class RolloverCommands(RegisterCommands, LedgerCommands):
+class RolloverCommands(RegisterCommands, CommitmentCommands):
     """Carry a closing year's balances into the next year."""
 
     def rollover(
@@ -118,6 +122,8 @@ class RolloverCommands(RegisterCommands, LedgerCommands):
         target = "existing" if c.target_exists else "created"
         self._carry_register(c, user)
         self._carry_balance(c, user)
+        for commitment in c.commitments:
+            self._carry_commitment(c, commitment, user)
         return CarryOutcome(c, CARRIED, target, c.balance)
 
     def _carry_register(self, c: Carry, user: str | None) -> UUID | None:
@@ -161,6 +167,30 @@ class RolloverCommands(RegisterCommands, LedgerCommands):
             request_id=rollover.carry_request_id(p.id),
         )
 
+    def _carry_commitment(self, c: Carry, r: CommitmentRow, user: str | None) -> UUID:
+        """One open commitment, as a commitment of the next year dated 1 January (the
+        balance just carried holds it: what is open is never more than the balance)."""
+        p = c.source
+        return self.commit(
+            p.code,
+            r.open,
+            date=dt.date(p.year + 1, 1, 1),
+            contract=r.contract,
+            supplier=r.supplier,
+            year=p.year + 1,
+            user=user,
+            note=commitment_note(p, r),
+            request_id=rollover.commitment_request_id(r.id),
+        )
+
+
+def commitment_note(p: ProjectRef, r: CommitmentRow) -> str:
+    """Where a carried commitment came from, kept in its note (and so in the history)."""
+    return (
+        f"自 {p.year} 年度项目 {p.code} 的合同（编号 {r.id}）结转：{p.year}-12-31 未支付 "
+        f"{fmt_yuan(r.open)} 元（合同金额 {fmt_yuan(r.amount)} 元，已支付 {fmt_yuan(r.drawn)} 元）"
+    )
+
 
 def _preview(c: Carry) -> CarryOutcome:
     if c.carried is not None:
@@ -190,6 +220,10 @@ def rollover_json(r: RolloverResult) -> dict[str, Any]:
                 "outcome": i.outcome,
                 "outcome_label": i.label,
                 "target": i.target,
+                "commitments": [
+                    {"id": m.id, "contract": m.contract, "supplier": m.supplier, "open": fmt_yuan(m.open)}
+                    for m in i.carry.commitments
+                ],
             }
             for i in r.items
         ],

@@ -26,6 +26,9 @@ from tracker.domain.performance import Evaluation, evaluation_id
 from tracker.domain.signature import changed_figures, same_figures
 from tracker.queries import dates, lookups
 from tracker.queries import indicators as indicator_queries
+from tracker.queries.known import KnownOn
+from tracker.queries.known import known_on as known_on_of
+from tracker.queries.known_views import evaluation_as_known, indicator_as_known
 from tracker.queries.projects import find
 from tracker.queries.reports.funds import funds_block
 
@@ -68,22 +71,37 @@ class SelfEvaluationCommands(CommandBase):
         execution_action: str = "",
         same: Sequence[Sequence[str]] = (),
         combine: bool = False,
+        known_on: str | dt.datetime | KnownOn | None = None,
     ) -> dict[str, Any]:
         """The form's figures and scores (draft unless ``final``). A unit without
         indicators of its own (or with ``combine``) is scored on its projects'
-        indicators combined (seed 004 note 2), and the form says so."""
+        indicators combined (seed 004 note 2), and the form says so. As known on a
+        moment: the figures, indicators, progress and sign-off recorded by then (the
+        一级 shares and the 年度总体目标 as they are now)."""
+        known = known_on_of(known_on)
         owner_kind, owner_code, fiscal_year = self._owner(code, year, unit_level)
-        initial, budget, disbursed = self._budget_figures(owner_kind, owner_code, fiscal_year)
-        rows = [] if combine else lookups.indicator_rows(self.read, owner_kind, owner_code, fiscal_year)
+        initial, budget, disbursed = self._budget_figures(owner_kind, owner_code, fiscal_year, known)
+        rows = (
+            []
+            if combine
+            else self.known_indicator_rows(
+                lookups.indicator_rows(self.read, owner_kind, owner_code, fiscal_year), known
+            )
+        )
         combined_note = None
         if owner_kind == "unit" and not rows:
-            rows = self._combined_rows(owner_code, fiscal_year, same)
+            rows = self._combined_rows(owner_code, fiscal_year, same, known)
             if rows:
                 count = len({p for r in rows for p in r["projects"]})
                 combined_note = f"按下属 {count} 个项目的绩效指标汇总（绝对数相加，比率按资金加权平均）"
                 if not combine:
                     combined_note = f"本单位未设部门整体绩效指标，{combined_note}"
-        signed = lookups.evaluation_row(self.read, evaluation_id(owner_kind, owner_code, fiscal_year))
+        eid = evaluation_id(owner_kind, owner_code, fiscal_year)
+        signed = lookups.evaluation_row(self.read, eid)
+        signed_scores = None
+        if known is not None and signed is not None:
+            then = evaluation_as_known(signed, self.contiguous_events(eid), known)
+            signed, signed_scores = then if then else (None, None)
         if signed and not execution_cause and not execution_action:
             execution_cause, execution_action = signed["execution_cause"], signed["execution_action"]
         evaluation = selfeval.evaluate(
@@ -109,21 +127,36 @@ class SelfEvaluationCommands(CommandBase):
             "evaluation": evaluation,
         }
         form["combined_note"] = combined_note
-        form["funds"] = self._funds(owner_kind, owner_code, fiscal_year)
+        form["funds"] = self._funds(owner_kind, owner_code, fiscal_year, known)
         form["goal"] = self.evaluation_goal(owner_kind, owner_code, fiscal_year)  # type: ignore[attr-defined]
-        form["signed"] = self._signature(signed, _scores(form))
+        form["signed"] = self._signature(signed, _scores(form), signed_scores)
+        form["known_on"] = known
         form["rows"] = _row_texts(rows, evaluation)
         form["rounding_note"] = indicator_rows.rounding_note(evaluation)
         return form
 
-    def _combined_rows(self, unit: str, year: int, same: Sequence[Sequence[str]]) -> list[dict[str, Any]]:
+    def known_indicator_rows(self, rows: list[dict[str, Any]], known: KnownOn | None) -> list[dict[str, Any]]:
+        """Indicator rows as known on a moment (those added by then, with the progress,
+        分值 and 偏差原因 recorded by then); the rows as they are without one."""
+        if known is None:
+            return rows
+        out = []
+        for row in rows:
+            then = indicator_as_known(row, self.contiguous_events(UUID(row["id"])), known)
+            if then is not None:
+                out.append(then[0])
+        return out
+
+    def _combined_rows(
+        self, unit: str, year: int, same: Sequence[Sequence[str]], known: KnownOn | None = None
+    ) -> list[dict[str, Any]]:
         """The unit's (and its subtree's) project indicators, combined into form rows."""
-        _, projects = self.queries.statuses(year, dt.date(year, 12, 31), unit)
+        _, projects = self.queries.statuses(year, dt.date(year, 12, 31), unit, known=known)
         by_project = indicator_queries.of_projects(self.read, year, [p.code for p in projects])
         rows: dict[str, dict[str, Any]] = {}
         parts = []
         for p in projects:
-            for r in by_project.get(p.code, []):
+            for r in self.known_indicator_rows(by_project.get(p.code, []), known):
                 rows[r["id"]] = r
                 parts.append(combined.part_of(r, p.code, p.figures.budget))
         joined = combine_indicators(parts, same)
@@ -135,13 +168,15 @@ class SelfEvaluationCommands(CommandBase):
             return owner_code
         return indicator_queries.project_unit(self.read, owner_code, year)
 
-    def _signature(self, row: dict[str, Any] | None, current: dict[str, Any]) -> dict[str, Any] | None:
+    def _signature(
+        self, row: dict[str, Any] | None, current: dict[str, Any], signed_scores: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
         """The sign-off as it stands against the current figures: a signature holds only
         the figures it signed, so when they moved the form is no longer ``finalised``
         (``stale``), and ``scores`` keeps the signed version for showing side by side."""
         if row is None:
             return None
-        scores = self._signed_scores(UUID(row["id"]))
+        scores = signed_scores if signed_scores is not None else self._signed_scores(UUID(row["id"]))
         signed = bool(row["finalised"])
         stale = signed and scores is not None and not same_figures(scores, current)
         return {
@@ -262,22 +297,24 @@ class SelfEvaluationCommands(CommandBase):
             for name, (value, unit_of) in sorted(combined.items())
         ]
 
-    def _funds(self, owner_kind: str, owner_code: str, year: int) -> list[dict[str, Any]]:
+    def _funds(
+        self, owner_kind: str, owner_code: str, year: int, known: KnownOn | None = None
+    ) -> list[dict[str, Any]]:
         """The funds block's four lines (年度资金总额 and its parts, seed 001)."""
         if owner_kind == "unit":
-            return funds_block(self.read, year, owner_code)
+            return funds_block(self.read, year, owner_code, known=known)
         project = find(self.read, year, owner_code)
-        return funds_block(self.read, year, None, [project.id] if project else [])
+        return funds_block(self.read, year, None, [project.id] if project else [], known)
 
     def _budget_figures(
-        self, owner_kind: str, owner_code: str, year: int
+        self, owner_kind: str, owner_code: str, year: int, known: KnownOn | None = None
     ) -> tuple[Decimal, Decimal, Decimal]:
-        """年初预算, 全年预算 A and 全年执行 B as of 31 December."""
+        """年初预算, 全年预算 A and 全年执行 B as of 31 December (as known on ``known``)."""
         unit = owner_code if owner_kind == "unit" else None
         codes = [] if unit else [owner_code]
-        _, projects = self.queries.statuses(year, dt.date(year, 12, 31), unit, codes)
+        _, projects = self.queries.statuses(year, dt.date(year, 12, 31), unit, codes, known=known)
         ids = [p.id for p in projects]
-        initial = from_fen(lookups.initial_budget_fen(self.read, ids)) if ids else Decimal(0)
+        initial = from_fen(lookups.initial_budget_fen(self.read, ids, known)) if ids else Decimal(0)
         budget = sum((p.figures.budget for p in projects), Decimal(0))
         disbursed = sum((p.figures.disbursed for p in projects), Decimal(0))
         return initial, budget, disbursed

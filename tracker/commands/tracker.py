@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from tracker.commands.alerts import AlertCommands
 from tracker.commands.base import CommandBase
+from tracker.commands.commitments import CommitmentCommands
 from tracker.commands.indicators import IndicatorCommands
 from tracker.commands.ledger import LedgerCommands
 from tracker.commands.observers import observed
@@ -28,6 +29,7 @@ class BudgetTracker(
     RolloverCommands,
     RegisterCommands,
     ReallocationCommands,
+    CommitmentCommands,
     LedgerCommands,
     IndicatorCommands,
     SelfEvaluationCommands,
@@ -36,6 +38,6 @@ class BudgetTracker(
     CommandBase,
 ):
     """Budget execution tracker: accounts, units, projects, appropriations, payments,
-    plans, transfers, indicators, self-evaluations, alerts and the year-end carry-over."""
+    plans, transfers, commitments, indicators, self-evaluations, alerts and the year-end carry-over."""
 
     name = "BudgetTracker"

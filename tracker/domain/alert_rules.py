@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from tracker.domain import lag
 from tracker.domain.alert import CHECKPOINT, FORECAST, INDICATOR, LAG
-from tracker.domain.money import fmt_yuan
+from tracker.domain.money import fmt_yuan, to_wan
 
 ZERO = Decimal(0)
 
@@ -36,6 +36,8 @@ class Figures(Protocol):
     def lag_points(self) -> Decimal: ...
     @property
     def forecast_rate(self) -> Decimal: ...
+    @property
+    def committed(self) -> Decimal: ...
 
 
 class ProjectStatus(Protocol):
@@ -84,7 +86,22 @@ def figures_of(p: ProjectStatus) -> dict[str, Any]:
         "planned_rate": _r(f.planned_rate),
         "lag_points": _r(f.lag_points),
         "forecast_rate": _r(f.forecast_rate),
+        **commitment_figures(f.committed),
     }
+
+
+def commitment_figures(committed: Decimal) -> dict[str, str]:
+    """Open commitments as of the check date, in the alert's figures and its text, so a
+    manager tells a stalled project from one waiting for an invoice; nothing when there
+    are none (an alert without contracts reads as before)."""
+    if committed <= 0:
+        return {}
+    return {"committed": fmt_yuan(committed), "committed_note": committed_note(committed)}
+
+
+def committed_note(committed: Decimal) -> str:
+    """``已签合同未支付 12.50 万元``."""
+    return f"已签合同未支付 {to_wan(committed):,.2f} 万元"
 
 
 def _r(value: Decimal) -> str:

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from tracker.domain import commitment as cm
 from tracker.domain.errors import InvalidInputError, NotFoundError, OverspendError
 from tracker.domain.ids import project_id
 from tracker.domain.money import ZERO, check_exact_positive, fmt_yuan_grouped
@@ -49,7 +50,7 @@ LEDGER_KIND_LABELS = {**KIND_LABELS, **TRANSFER_LABELS}
 Request = dict[str, Any] | None
 
 
-def check_payment_fits(amount: Decimal, date: dt.date, available: Decimal) -> None:
+def check_payment_fits(amount: Decimal, date: dt.date, available: Decimal, held: Decimal = ZERO) -> None:
     """The overspend rule, decided here only: a payment dated ``date`` may take at most
     ``available``, the least budget left on any date from ``date`` to the year end
     (``Project.available_from``), since it lowers every one of those dates.
@@ -57,11 +58,13 @@ def check_payment_fits(amount: Decimal, date: dt.date, available: Decimal) -> No
     ``Project.pay`` applies it; the import's fast path runs ``Project.pay`` itself and
     only answers ``available_from`` faster (``tracker.importing.headroom``, checked
     against ``Project.available_from``), so both refuse exactly the same payments.
+    ``held`` is the committed money (已签合同未支付) the payment may not use, named in
+    the refusal.
     """
     if amount > available:
         raise OverspendError(
             f"支付 {fmt_yuan_grouped(amount)} 元超出可用预算：截至 {date}（及以后各日）"
-            f"可用余额为 {fmt_yuan_grouped(available)} 元",
+            f"可用余额为 {fmt_yuan_grouped(available)} 元{cm.held_note(held)}",
             "金额",
         )
 
@@ -79,6 +82,14 @@ def check_cut_fits(kind: str, amount: Decimal, date: dt.date, available: Decimal
 
 class Project(Aggregate):
     """A project's ledger for one fiscal year; its id comes from (year, code)."""
+
+    # Version 2 holds commitments (合同/采购); a version-1 snapshot gains them empty.
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state.setdefault("commitments", {})
+        state.setdefault("committed_by_day", {})
 
     @staticmethod
     def create_id(year: int, code: str) -> UUID:
@@ -115,6 +126,9 @@ class Project(Aggregate):
         # Net change per business day (ISO date keys keep snapshots JSON-friendly).
         self.budget_by_day: dict[str, Decimal] = {}
         self.spent_by_day: dict[str, Decimal] = {}
+        # 合同/采购 commitments by id, and their net change per day (tracker.domain.commitment).
+        self.commitments: dict[str, cm.Entry] = {}
+        self.committed_by_day: dict[str, Decimal] = {}
 
     # ----------------------------------------------------------------- figures
 
@@ -128,8 +142,14 @@ class Project(Aggregate):
         """全年执行数 B so far: payments minus reversals."""
         return sum(self.spent_by_day.values(), ZERO)
 
-    def available_from(self, day: dt.date) -> Decimal:
-        """The least budget left on any date from ``day`` to the year end.
+    @property
+    def committed(self) -> Decimal:
+        """Open commitments (已签合同未支付) after every recorded move."""
+        return sum(self.committed_by_day.values(), ZERO)
+
+    def available_from(self, day: dt.date, *, commitments: bool = True) -> Decimal:
+        """The least budget left, neither paid nor committed, on any date from ``day``
+        to the year end (``commitments=False``: ignoring commitments).
 
         A change dated ``day`` affects every later date, so it must fit under the
         lowest headroom from then on, not just the headroom on ``day``.
@@ -139,14 +159,21 @@ class Project(Aggregate):
         """
         iso = day.isoformat()
         budget, spent = self.budget_by_day, self.spent_by_day
-        later = sorted(d for d in budget.keys() | spent.keys() if d > iso)
-        changes = [budget.get(d, ZERO) - spent.get(d, ZERO) for d in later]
-        running = self.budget - self.disbursed - sum(changes, ZERO)
+        held = self.committed_by_day if commitments else {}
+        later = sorted(d for d in budget.keys() | spent.keys() | held.keys() if d > iso)
+        changes = [budget.get(d, ZERO) - spent.get(d, ZERO) - held.get(d, ZERO) for d in later]
+        running = (
+            self.budget - self.disbursed - (self.committed if commitments else ZERO) - sum(changes, ZERO)
+        )
         lowest = running
         for change in changes:
             running += change
             lowest = min(lowest, running)
         return lowest
+
+    def held_from(self, day: dt.date) -> Decimal:
+        """How much of the headroom from ``day`` on is held by commitments (for refusals)."""
+        return self.available_from(day, commitments=False) - self.available_from(day)
 
     # ---------------------------------------------------------------- commands
 
@@ -183,15 +210,27 @@ class Project(Aggregate):
         user: str,
         note: str = "",
         request: Request = None,
+        commitment_id: UUID | None = None,
     ) -> None:
-        """Record a payment (支付); refuse it if it would exceed the budget on any date."""
+        """Record a payment (支付); refuse it if it would exceed the budget on any date.
+
+        A plain payment may not use committed money. Against a commitment it first
+        uses that commitment's open remainder (``CommitmentDrawn``, saved with it); only
+        the excess must fit the free headroom."""
         check_exact_positive(amount)
         self._check_date(date)
         if not payee.strip():
             raise InvalidInputError("收款人不能为空", "收款人")
         if str(payment_id) in self.payments:
             raise InvalidInputError(f"支付 {payment_id} 已存在", "支付编号")
-        check_payment_fits(amount, date, self.available_from(date))
+        draw = ZERO
+        if commitment_id is not None:
+            draw = min(
+                amount, cm.open_from(cm.usable(self.commitments, commitment_id, self.code, date), date)
+            )
+        available = self.available_from(date)
+        if amount - draw > available:
+            check_payment_fits(amount - draw, date, available, self.held_from(date))
         self._paid(
             payment_id,
             amount,
@@ -204,6 +243,48 @@ class Project(Aggregate):
             note,
             request,
         )
+        if commitment_id is not None:
+            self._drawn(commitment_id, payment_id, draw, date, user)
+
+    def commit(
+        self,
+        commitment_id: UUID,
+        amount: Decimal,
+        date: dt.date,
+        contract: str,
+        supplier: str,
+        user: str,
+        note: str = "",
+        request: Request = None,
+    ) -> None:
+        """Record a commitment (合同/采购); refused beyond what is neither paid nor
+        committed on any date from ``date`` on."""
+        check_exact_positive(amount)
+        self._check_date(date)
+        cm.check_contract(contract)
+        if str(commitment_id) in self.commitments:
+            raise InvalidInputError(f"合同占用 {commitment_id} 已存在", cm.FIELD)
+        cm.check_commitment_fits(amount, date, self.available_from(date))
+        self._committed(commitment_id, amount, date, contract.strip(), supplier.strip(), user, note, request)
+
+    def release_commitment(
+        self,
+        release_id: UUID,
+        commitment_id: UUID,
+        amount: Decimal | None,
+        date: dt.date,
+        reason: str,
+        user: str,
+        request: Request = None,
+    ) -> Decimal:
+        """Release (解除) all or part of what a commitment still holds; returns the amount."""
+        entry = self.commitments.get(str(commitment_id))
+        if entry is None:
+            raise NotFoundError(f"项目 {self.code} 中没有合同 {commitment_id}", cm.FIELD)
+        self._check_date(date)
+        value = cm.release_amount(entry, commitment_id, amount, date, reason)
+        self._released(release_id, commitment_id, value, date, reason.strip(), user, request)
+        return value
 
     def reverse(
         self,
@@ -237,6 +318,9 @@ class Project(Aggregate):
                 "金额",
             )
         self._reversed(reversal_id, payment_id, amount, date, reason.strip(), user, request)
+        drawn = cm.drawn_by(self.commitments, payment_id)
+        if drawn is not None and drawn[1] > 0:  # the drawn part returns to its commitment first
+            self._restored(UUID(drawn[0]), reversal_id, payment_id, min(amount, drawn[1]), date, user)
         return amount
 
     def set_plan(
@@ -386,6 +470,61 @@ class Project(Aggregate):
         self.appropriations.append(
             {"id": str(side_id(transfer_id, kind)), "kind": kind, "amount": amount, "date": date, "doc": doc}
         )
+
+    @event("CommitmentRecorded")
+    def _committed(
+        self,
+        commitment_id: UUID,
+        amount: Decimal,
+        date: dt.date,
+        contract: str,
+        supplier: str,
+        user: str,
+        note: str,
+        request: Request,
+    ) -> None:
+        entry = self.commitments[str(commitment_id)] = cm.new_entry(amount, date, contract, supplier)
+        iso = date.isoformat()
+        self.committed_by_day[iso] = self.committed_by_day.get(iso, ZERO) + entry["amount"]
+
+    @event("CommitmentReleased")
+    def _released(
+        self,
+        release_id: UUID,
+        commitment_id: UUID,
+        amount: Decimal,
+        date: dt.date,
+        reason: str,
+        user: str,
+        request: Request,
+    ) -> None:
+        entry = self.commitments[str(commitment_id)]
+        entry["released"] = entry["released"] + amount
+        cm.move(entry, self.committed_by_day, date, -amount)
+
+    @event("CommitmentDrawn")
+    def _drawn(
+        self, commitment_id: UUID, payment_id: UUID, amount: Decimal, date: dt.date, user: str
+    ) -> None:
+        entry = self.commitments[str(commitment_id)]
+        entry["drawn"] = entry["drawn"] + amount
+        entry["draws"][str(payment_id)] = amount
+        cm.move(entry, self.committed_by_day, date, -amount)
+
+    @event("CommitmentRestored")
+    def _restored(
+        self,
+        commitment_id: UUID,
+        reversal_id: UUID,
+        payment_id: UUID,
+        amount: Decimal,
+        date: dt.date,
+        user: str,
+    ) -> None:
+        entry = self.commitments[str(commitment_id)]
+        entry["drawn"] = entry["drawn"] - amount
+        entry["draws"][str(payment_id)] = entry["draws"][str(payment_id)] - amount
+        cm.move(entry, self.committed_by_day, date, amount)
 
     @event("PlanSet")
     def _plan_set(self, checkpoints: list[Checkpoint], user: str, note: str, request: Request) -> None:

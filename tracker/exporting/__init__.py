@@ -61,7 +61,9 @@ def build_form(
     if kind not in builders:
         raise InvalidInputError(_unknown_kind(kind), "报表类型")
     footer = read_head(read).footer()
-    return stamped(builders[kind](), f"{footer}；{known.caption}" if known else footer)
+    form = builders[kind]()
+    form.known = known.caption if known else ""
+    return stamped(form, f"{footer}；{known.caption}" if known else footer)
 
 
 def export(

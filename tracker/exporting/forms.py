@@ -52,6 +52,7 @@ class Form:
     one_page: bool = False  # fit the whole form on one page (short forms)
     notes: list[str] = field(default_factory=lambda: [ROUNDING_NOTE])
     footer: str = ""  # the event chain head (``stamped``): the last note, the CSV's last line
+    known: str = ""  # 依据 … 的登记 when made as known on a moment: said beside 截至 in the header
 
     @property
     def flat_header(self) -> list[str]:

@@ -34,6 +34,8 @@ from tracker.exporting.selfeval_form import finish_sheet, half_up, ordered, runs
 from tracker.exporting.xlsx import HEADER_ROW
 from tracker.queries import Figures, ProjectStatus, default_as_of
 from tracker.queries.indicators import of_projects
+from tracker.queries.known import KnownOn
+from tracker.queries.known_views import indicator_as_known
 from tracker.store.chain import read_head
 
 TITLE = "绩效运行监控表"
@@ -121,15 +123,18 @@ def rule_text(rule: lag.StatusRule) -> str:
     )
 
 
-def monitoring_form(app: Any, year: int | str, unit: str, as_of: dt.date | str | None = None) -> Form:
+def monitoring_form(
+    app: Any, year: int | str, unit: str, as_of: dt.date | str | None = None, known: KnownOn | None = None
+) -> Form:
     """The monitoring table of ``unit`` and its subtree as of ``as_of`` (default: today,
-    or 31 December once the year is over)."""
+    or 31 December once the year is over); as known on ``known`` when given: the
+    figures, the unit's rules, the indicators and their progress recorded by then."""
     fiscal_year = parse_year(year, "预算年度")
     day = parse_date(as_of, "截至日期") if as_of is not None else default_as_of(fiscal_year)
-    units = app.queries.units()
+    units = app.queries.units(known)
     if unit not in units:
         raise NotFoundError(f"单位 {unit} 不存在", "单位编码")
-    day, projects = app.queries.statuses(fiscal_year, day, unit)
+    day, projects = app.queries.statuses(fiscal_year, day, unit, known=known)
     rule = app.queries.rule_of(units[unit])
     form = Form(
         "monitoring",
@@ -143,6 +148,9 @@ def monitoring_form(app: Any, year: int | str, unit: str, as_of: dt.date | str |
         name_col=2,
     )
     indicators = of_projects(app.read, fiscal_year, [p.code for p in projects])
+    progress: dict[str, list[dict[str, Any]]] | None = None
+    if known is not None:
+        indicators, progress = _as_known(app, indicators, known)
     total = Figures.total(p.figures for p in projects)
     form.rows.append(Row(["合计", "", "", *_figures(total, rule), *[""] * 8], "total"))
     form.row_merges.append((0, 0, 2))
@@ -170,7 +178,8 @@ def monitoring_form(app: Any, year: int | str, unit: str, as_of: dt.date | str |
             head: list[Cell] = [str(number), p.code, p.name, *_figures(p.figures, p.rule)]
             lines = ordered(indicators.get(p.code, []), lambda r: (r["level1"], r["level2"]))
             for row in lines:
-                form.rows.append(Row([*head, *_indicator_cells(app, row, day)]))
+                entries = None if progress is None else progress[row["id"]]
+                form.rows.append(Row([*head, *_indicator_cells(app, row, day, entries)]))
             if not lines:
                 form.rows.append(Row([*head, "", "", "（未设置绩效指标）", *[""] * 5]))
     form.notes = [
@@ -180,7 +189,26 @@ def monitoring_form(app: Any, year: int | str, unit: str, as_of: dt.date | str |
         "（无实际完成值时为填报的完成比例，按期完成的时效指标为 100%）。",
         ROUNDING_NOTE,
     ]
+    if known is not None:
+        form.known = known.caption
+        return stamped(form, f"{read_head(app.read).footer()}；{known.caption}")
     return stamped(form, read_head(app.read).footer())
+
+
+def _as_known(
+    app: Any, indicators: dict[str, list[dict[str, Any]]], known: KnownOn
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
+    """The indicators added by ``known`` with what was recorded of them by then, and
+    each one's progress entries of then (by indicator id)."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    progress: dict[str, list[dict[str, Any]]] = {}
+    for code, lines in indicators.items():
+        for row in lines:
+            then = indicator_as_known(row, app.contiguous_events(UUID(row["id"])), known)
+            if then is not None:
+                rows.setdefault(code, []).append(then[0])
+                progress[row["id"]] = then[1]
+    return rows, progress
 
 
 def _figures(f: Figures, rule: lag.StatusRule) -> list[Cell]:
@@ -194,21 +222,27 @@ def _figures(f: Figures, rule: lag.StatusRule) -> list[Cell]:
     ]
 
 
-def progress_as_of(app: Any, row: Mapping[str, Any], day: dt.date) -> dict[str, Any] | None:
+def progress_as_of(
+    app: Any, row: Mapping[str, Any], day: dt.date, entries: list[dict[str, Any]] | None = None
+) -> dict[str, Any] | None:
     """The progress entry in force on ``day``: the latest business date on or before it
-    (of two on one date, the later recorded), from the indicator's event history."""
+    (of two on one date, the later recorded), from the indicator's event history (or
+    from ``entries``, those recorded by a moment)."""
     if not row["progress_date"]:
         return None
-    indicator = app.repository.get(UUID(row["id"]))
+    if entries is None:
+        entries = app.repository.get(UUID(row["id"])).progress
     best: dict[str, Any] | None = None
-    for entry in indicator.progress:
+    for entry in entries:
         if entry["date"] <= day and (best is None or entry["date"] >= best["date"]):
             best = entry
     return best
 
 
-def _indicator_cells(app: Any, row: dict[str, Any], day: dt.date) -> list[Cell]:
-    entry = progress_as_of(app, row, day)
+def _indicator_cells(
+    app: Any, row: dict[str, Any], day: dt.date, entries: list[dict[str, Any]] | None = None
+) -> list[Cell]:
+    entry = progress_as_of(app, row, day, entries)
     as_of_row = {**row, "actual_text": None, "actual_value": None, "completion": None, "progress_date": None}
     if entry is not None:
         as_of_row.update(
@@ -249,10 +283,15 @@ def _chosen(completion: Decimal | None) -> str:
 
 
 def write_monitoring(
-    app: Any, year: int | str, unit: str, as_of: dt.date | str | None, path: str | Path
+    app: Any,
+    year: int | str,
+    unit: str,
+    as_of: dt.date | str | None,
+    path: str | Path,
+    known: KnownOn | None = None,
 ) -> Path:
     """Write the monitoring table to ``path`` (``.xlsx`` or ``.csv``)."""
-    form = monitoring_form(app, year, unit, as_of)
+    form = monitoring_form(app, year, unit, as_of, known)
     body = [row.style == "body" for row in form.rows]
     projects = [row.cells[1] if ok else object() for row, ok in zip(form.rows, body, strict=True)]
     level1 = [

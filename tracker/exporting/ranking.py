@@ -138,8 +138,13 @@ def _figure_cells(f: Figures, status: str) -> list[str | Decimal | None]:
 def build_ranking_form(
     read: ReadStore, year: int, as_of: dt.date | None, unit: str | None, known: KnownOn | None = None
 ) -> Form:
-    """The 通报 form of the ranking, stamped with the event chain's head."""
-    return stamped(ranking_form(ranking(read, year, as_of, unit, known)), read_head(read).footer())
+    """The 通报 form of the ranking, stamped with the event chain's head (and, as known
+    on a moment, saying so beside 截至 and in the footer)."""
+    form = ranking_form(ranking(read, year, as_of, unit, known))
+    if known is None:
+        return stamped(form, read_head(read).footer())
+    form.known = known.caption
+    return stamped(form, f"{read_head(read).footer()}；{known.caption}")
 
 
 def write_ranking(

@@ -136,7 +136,12 @@ def selfeval_form(form: Mapping[str, Any]) -> Form:
     total_and_signature(out, form, ev)
     rounding = [f"注：{form['rounding_note']}。"] if form.get("rounding_note") else []
     out.notes = [*([f"注：{ev.scale_note}。"] if ev.scale_note else []), *rounding, GRADE_NOTE, AMOUNT_NOTE]
-    return stamped(out, form["chain_head"]) if form.get("chain_head") else out
+    if form.get("known_on") is not None:
+        out.known = form["known_on"].caption
+    footer = form.get("chain_head") or ""
+    if out.known:
+        footer = f"{footer}；{out.known}" if footer else out.known
+    return stamped(out, footer) if footer else out
 
 
 # ------------------------------------------------------------------ writing

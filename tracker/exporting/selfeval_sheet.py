@@ -71,7 +71,9 @@ def write_grid_csv(form: Form, path: Path) -> Path:
     with replacing(path) as temporary, temporary.open("w", encoding=ENCODING, newline="") as f:
         writer = csv.writer(f, lineterminator="\r\n")
         writer.writerow([form.title])
-        writer.writerow([f"单位名称：{form.unit_label}", f"预算年度：{form.year}"])
+        writer.writerow(
+            [f"单位名称：{form.unit_label}", f"预算年度：{form.year}", *([form.known] if form.known else [])]
+        )
         for line in form.header:
             writer.writerow(line)
         for row in form.rows:

@@ -167,7 +167,9 @@ def _info_line(ws: Worksheet, form: Form) -> None:
     ncols = len(form.columns)
     widths = [c.width for c in form.columns]
     left = f"单位名称：{form.unit_label}"
-    middle = f"预算年度：{form.year}　截至：{form.as_of.isoformat()}"
+    middle = f"预算年度：{form.year}　截至：{form.as_of.isoformat()}" + (
+        f"　{form.known}" if form.known else ""
+    )
     left_end, width = 1, widths[0]
     while width < text_width(left) and left_end < ncols - 2:
         width += widths[left_end]

@@ -220,13 +220,17 @@ def _pay_slowly(project: Project, room: Headroom | None, rows: Sequence[PaymentR
 
 
 def _headroom(project: Project) -> Headroom | None:
-    """The aggregate's balances by day; ``None`` (ask the aggregate itself, slowly) for
-    a state the oracle does not model (a change dated outside the fiscal year)."""
+    """The aggregate's balances (budget − spent − committed) by day; ``None`` (ask the
+    aggregate itself, slowly) for a state the oracle does not model (a change dated
+    outside the fiscal year)."""
     deltas: dict[dt.date, int] = {}
     for iso, amount in project.budget_by_day.items():
         day = dt.date.fromisoformat(iso)
         deltas[day] = deltas.get(day, 0) + to_fen(amount)
     for iso, amount in project.spent_by_day.items():
+        day = dt.date.fromisoformat(iso)
+        deltas[day] = deltas.get(day, 0) - to_fen(amount)
+    for iso, amount in project.committed_by_day.items():  # committed money is not free
         day = dt.date.fromisoformat(iso)
         deltas[day] = deltas.get(day, 0) - to_fen(amount)
     try:

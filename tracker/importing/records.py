@@ -193,6 +193,7 @@ class ProjectState:
     plan: str | None  # plan_spec text, as the read model keeps it
     initial_fen: int | None  # sum of 年初预算 appropriations; None: there is none
     daily: dict[str, tuple[int, int]] = field(default_factory=dict)  # iso -> (budget, spent) 分
+    committed: dict[str, int] = field(default_factory=dict)  # iso -> change of open commitments 分
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from tracker.importing.cells import indicator_key, name_key
 from tracker.importing.records import DbState, ExistingPayment, Parsed, ProjectState
-from tracker.queries import indicators, payments, projects, sums, units
+from tracker.queries import commitments, indicators, payments, projects, sums, units
 from tracker.queries.sql import chunks
 
 if TYPE_CHECKING:
@@ -63,12 +63,15 @@ def _load_projects(
 def _load_balances(
     app: BudgetTracker, db: DbState, ids: dict[str, tuple[int, str]], paying: set[tuple[int, str]]
 ) -> None:
-    """Each project's 年初预算, and the daily budget and spending of those paid into."""
+    """Each project's 年初预算, and the daily budget, spending and commitments of those
+    paid into (committed money is not free for an import's payments)."""
     for project_id, fen in sums.initial_budgets(app.read, list(ids)).items():
         db.projects[ids[project_id]].initial_fen = fen
     wanted = [i for i in ids if ids[i] in paying]
     for (project_id, day), change in sums.daily(app.read, wanted).items():
         db.projects[ids[project_id]].daily[day] = change
+    for (project_id, day), fen in commitments.committed_daily(app.read, wanted).items():
+        db.projects[ids[project_id]].committed[day] = fen
 
 
 def load_vouchers(app: BudgetTracker, parsed: Parsed, db: DbState) -> None:

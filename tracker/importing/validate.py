@@ -342,7 +342,7 @@ def _check_overspend(
 ) -> None:
     """Every new payment must fit under the budget on every date from its own on, as
     the aggregate will check it: budget already recorded, plus the 年初预算 of this
-    file, minus spending already recorded and the file's earlier rows."""
+    file, minus spending already recorded, open commitments and the file's earlier rows."""
     by_project: dict[tuple[int, str], list[PaymentRow]] = {}
     for p in new:
         by_project.setdefault((p.year, p.code), []).append(p)
@@ -355,6 +355,9 @@ def _check_overspend(
             for iso, (budget, spent) in state.daily.items():
                 day = dt.date.fromisoformat(iso)
                 deltas[day] = deltas.get(day, 0) + budget - spent
+            for iso, fen in state.committed.items():  # 已签合同未支付: not the import's to pay
+                day = dt.date.fromisoformat(iso)
+                deltas[day] = deltas.get(day, 0) - fen
         planned = file_projects.get(key)
         if (
             planned is not None
@@ -366,16 +369,30 @@ def _check_overspend(
         if room.fits_all((p.date, to_fen(p.amount)) for p in payments):
             continue
         room = Headroom(year, deltas)
+        # The same balances with commitments ignored, only to name the committed part.
+        free = Headroom(year, _without_commitments(deltas, state))
         for p in payments:
+            available = room.available_from(p.date)
+            held = from_fen(free.available_from(p.date) - available)
             try:  # the domain's own rule, on the headroom's answer
-                check_payment_fits(p.amount, p.date, from_fen(room.available_from(p.date)))
+                check_payment_fits(p.amount, p.date, from_fen(available), held)
             except OverspendError as e:
                 refused.add(id(p))
                 column = _label(parsed, p, "amount_wan" if _in_wan(parsed, p) else "amount_yuan")
                 out.problems.append(Problem(p.row, column, f"项目 {p.code}：{e.message}", p.sheet))
             else:
                 room.add(p.date, -to_fen(p.amount))
+                free.add(p.date, -to_fen(p.amount))
     out.payments = [p for p in new if id(p) not in refused]
+
+
+def _without_commitments(deltas: dict[dt.date, int], state: ProjectState | None) -> dict[dt.date, int]:
+    """``deltas`` with the project's open commitments added back."""
+    out = dict(deltas)
+    for iso, fen in (state.committed if state is not None else {}).items():
+        day = dt.date.fromisoformat(iso)
+        out[day] = out.get(day, 0) + fen
+    return out
 
 
 def _in_wan(parsed: Parsed, p: PaymentRow) -> bool:

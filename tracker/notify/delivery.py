@@ -52,6 +52,7 @@ def alert_payload(app: Any, alert: dict[str, Any]) -> dict[str, Any]:
         "planned_rate": figures.get("planned_rate", "0.00"),
         "lag_points": figures.get("lag_points", "0.00"),
         "available": figures.get("available", "0.00"),
+        **({"committed": figures["committed"]} if figures.get("committed") else {}),
         "as_of": alert["raised_on"],
         "period": alert["period"],
         "link": f"{base_url()}/projects/{alert['year']}/{alert['project']}",

@@ -21,6 +21,7 @@ from tracker.domain.plan import plan_spec
 from tracker.domain.project import KIND_SIGN
 from tracker.domain.reallocation import TRANSFER_IN, TRANSFER_OUT, TRANSFER_SIGN, side_id
 from tracker.domain.user import ROLES, UNIT_ROLES
+from tracker.projections.commitments import COMMITMENT_HANDLERS
 
 Statement = tuple[str, tuple[Any, ...]]
 
@@ -82,12 +83,25 @@ def recorded(
     return (ADD_RECORDED, (row_id, pid, iso, budget_fen, spent_fen, utc_stamp(e.timestamp)))
 
 
+ADD_UNIT_RULE = (
+    "INSERT INTO rm_unit_rules (unit_id, recorded_at, status_rule, yellow, red, min_points) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+def unit_rule(e: Any, pid: str, rule: str, yellow: Any, red: Any, min_points: Any) -> Statement:
+    """The unit's status rule with the moment it was recorded, for "as known on"."""
+    least = None if min_points is None else str(min_points)
+    return (ADD_UNIT_RULE, (pid, utc_stamp(e.timestamp), rule, str(yellow), str(red), least))
+
+
 def _unit_registered(e: Any, pid: str) -> list[Statement]:
     return [
         (
             "INSERT INTO rm_units (code, id, name, parent_code) VALUES (?, ?, ?, ?)",
             (e.code, pid, e.name, e.parent_code),
-        )
+        ),
+        unit_rule(e, pid, "ratio", 80, 60, None),
     ]
 
 
@@ -98,6 +112,7 @@ def _unit_settings(e: Any, pid: str) -> list[Statement]:
             (e.status_rule, str(e.yellow), str(e.red), pid),
         ),
         *_min_points(e, pid),
+        unit_rule(e, pid, e.status_rule, e.yellow, e.red, getattr(e, "min_points", None)),
     ]
 
 
@@ -527,4 +542,5 @@ HANDLERS: dict[str, Callable[[Any, str], list[Statement]]] = {
     "Project.PaymentRecorded": _paid,
     "Project.PaymentReversed": _reversed,
     "Project.PlanSet": _plan_set,
+    **COMMITMENT_HANDLERS,
 }

@@ -33,8 +33,9 @@ class Queries:
     def __init__(self, read: ReadStore) -> None:
         self.read = read
 
-    def units(self) -> Units:
-        return _units.units(self.read)
+    def units(self, known: KnownOn | None = None) -> Units:
+        """Every unit by code; as known on a moment, with the status rule then in force."""
+        return _units.units(self.read, known)
 
     def subtree(self, code: str, all_units: Units | None = None) -> list[str]:
         """A unit and every unit below it (部门 → 单位)."""
@@ -58,9 +59,11 @@ class Queries:
         unit: str | None = None,
         codes: Sequence[str] = (),
         known: KnownOn | None = None,
+        all_units: Units | None = None,
     ) -> tuple[dt.date, list[ProjectStatus]]:
-        """Every project of the year (of a unit's subtree, or with the given codes)."""
-        return _status.statuses(self.read, year, as_of, unit, codes, known=known)
+        """Every project of the year (of a unit's subtree, or with the given codes);
+        ``all_units`` saves reading the units again when the caller has them."""
+        return _status.statuses(self.read, year, as_of, unit, codes, all_units, known)
 
     def status_report(
         self, year: int, as_of: dt.date | None = None, unit: str | None = None, known: KnownOn | None = None

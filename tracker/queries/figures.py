@@ -32,6 +32,12 @@ class Figures:
     planned_amount: Decimal = ZERO  # Σ planned_rate × budget, for budget-weighted totals
     forecast_amount: Decimal = ZERO
     planned: Decimal | None = None  # one project's own rate (a % plan needs no budget)
+    committed: Decimal = ZERO  # open commitments (已签合同未支付); rates stay on payments
+
+    @property
+    def uncommitted(self) -> Decimal:
+        """Neither paid nor committed: budget − disbursed − committed."""
+        return self.budget - self.disbursed - self.committed
 
     @property
     def available(self) -> Decimal:
@@ -60,6 +66,7 @@ class Figures:
         self.disbursed += other.disbursed
         self.planned_amount += other.planned_amount
         self.forecast_amount += other.forecast_amount
+        self.committed += other.committed
 
     @classmethod
     def total(cls, parts: Iterable[Figures]) -> Figures:

@@ -9,6 +9,11 @@ A unit's row covers its whole subtree (as ``Queries.rollup`` by unit does: a pro
 counts for its unit and every ancestor up to the selection's root); the total row
 counts each project once. Amounts come from the monthly sums and, for the as-of
 month, the daily ones, by business date, so a cell never replays an aggregate.
+
+As known on a moment (``known``) the projects are those registered by then, each with
+its plan then, the amounts the ledger rows recorded by then (``sums_known.daily``) and
+the units' rules those in force then; grouped exactly as the usual path groups them,
+so the map equals the one a store holding only those records would draw.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from tracker.domain.errors import NotFoundError
 from tracker.domain.inputs import parse_year
 from tracker.domain.money import ZERO, from_fen
 from tracker.domain.plan import HUNDRED
+from tracker.queries import projects, sums_known
+from tracker.queries.known import KnownOn
 from tracker.queries.status import default_as_of
 from tracker.queries.units import rule_of, total_rule
 from tracker.queries.units import units as all_units
@@ -91,19 +98,29 @@ def month_ends(year: int, day: dt.date) -> list[tuple[str, dt.date]]:
     return out
 
 
-def unit_months(read: ReadStore, year: int, as_of: dt.date | None = None, unit: str | None = None) -> Heatmap:
-    """Every unit of the selection (``unit``'s subtree, or all) by month, to ``as_of``."""
+def unit_months(
+    read: ReadStore,
+    year: int,
+    as_of: dt.date | None = None,
+    unit: str | None = None,
+    known: KnownOn | None = None,
+) -> Heatmap:
+    """Every unit of the selection (``unit``'s subtree, or all) by month, to ``as_of``;
+    as known on ``known`` when given."""
     year = parse_year(year)
     day = min(as_of or default_as_of(year), dt.date(year, 12, 31))
-    units = all_units(read)
+    units = all_units(read, known)
     if unit is not None and unit not in units:
         raise NotFoundError(f"单位 {unit} 不存在", "单位编码")
     chosen = _subtree(unit, units) if unit else None
-    groups = _groups(read, year, chosen)
-    months = month_ends(year, day)
     planned = _Planned(year)
-    by_amount = sorted({plan for _, plan in groups if not planned.is_percent(plan)}, key=str)
-    amounts = _amounts(read, year, day, chosen, by_amount) if months and groups else {}
+    months = month_ends(year, day)
+    if known is None:
+        groups = _groups(read, year, chosen)
+        by_amount = sorted({plan for _, plan in groups if not planned.is_percent(plan)}, key=str)
+        amounts = _amounts(read, year, day, chosen, by_amount) if months and groups else {}
+    else:
+        groups, amounts = _known(read, year, day, chosen, planned, known)
 
     per_unit: dict[str, list[list[Any]]] = {}  # code -> month -> [budget 分, spent 分, planned 元]
     total = _zeros(len(months))
@@ -191,6 +208,30 @@ def _sums(
     for r in part:
         out[(r["u"], r["plan"], r["pid"], month)] = (int(r["b"] or 0), int(r["s"] or 0))
     return out
+
+
+def _known(
+    read: ReadStore, year: int, day: dt.date, chosen: list[str] | None, planned: _Planned, known: KnownOn
+) -> tuple[dict[tuple[str, str | None], int], dict[tuple[str, str | None, str, str], tuple[int, int]]]:
+    """``_groups`` and ``_amounts`` as known on a moment: the projects registered by
+    then with their plans then, and the ledger rows recorded by then, keyed as the
+    usual path keys them (a percentage plan's projects summed per unit and plan)."""
+    refs = projects.select(read, year, chosen, (), known)
+    groups: dict[tuple[str, str | None], int] = {}
+    for ref in refs:
+        groups[(ref.unit, ref.plan)] = groups.get((ref.unit, ref.plan), 0) + 1
+    first, last = f"{year}-01-01", day.isoformat()
+    daily = sums_known.daily(read, [ref.id for ref in refs], known)
+    by_id = {ref.id: ref for ref in refs}
+    amounts: dict[tuple[str, str | None, str, str], tuple[int, int]] = {}
+    for (pid, date), (b, s) in sorted(daily.items()):
+        if not first <= date <= last:
+            continue
+        ref = by_id[pid]
+        key = (ref.unit, ref.plan, "" if planned.is_percent(ref.plan) else pid, date[:7])
+        old = amounts.get(key, (0, 0))
+        amounts[key] = (old[0] + b, old[1] + s)
+    return groups, amounts
 
 
 def _only(chosen: list[str] | None) -> tuple[str, list[Any]]:

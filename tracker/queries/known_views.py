@@ -8,6 +8,7 @@ T (依据时点后登记) rather than hiding them: the reader sees what changed 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -50,3 +51,88 @@ def mark_later(
     if known is None:
         return rows
     return [{**row, "recorded_after": not recorded_by(e, known)} for e, row in zip(events, rows, strict=True)]
+
+
+# ------------------------------------------------------------------ indicators, sign-off
+
+
+def _kind(e: Any) -> str:
+    return type(e).__qualname__.rsplit(".", 1)[-1]
+
+
+def _dec(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def indicator_as_known(
+    row: dict[str, Any], events: Sequence[Any], known: KnownOn
+) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """An indicator's read row and its progress entries as its events recorded by
+    ``known`` leave them (None: not yet added then). What an indicator's later events
+    change (progress, 分值, 偏差原因) is set back the way the projector sets it; what
+    only its ``Added`` event holds (levels, name, target) is the row's own."""
+    kept = [e for e in events if recorded_by(e, known)]
+    if not kept or _kind(kept[0]) != "Added":
+        return None
+    out = {
+        **row,
+        "weight": _dec(kept[0].weight),
+        "actual_text": None,
+        "actual_value": None,
+        "completion": None,
+        "progress_date": None,
+        "progress_note": None,
+        "cause": None,
+        "action": None,
+    }
+    progress: list[dict[str, Any]] = []
+    for e in kept[1:]:
+        kind = _kind(e)
+        if kind == "ProgressRecorded":
+            out.update(
+                actual_text=e.actual_text,
+                actual_value=_dec(e.actual_value),
+                completion=_dec(e.completion),
+                progress_date=e.date.isoformat(),
+                progress_note=e.note,
+            )
+            progress.append(
+                {
+                    "date": e.date,
+                    "actual_text": e.actual_text,
+                    "actual_value": e.actual_value,
+                    "completion": e.completion,
+                }
+            )
+        elif kind == "WeightSet":
+            out["weight"] = _dec(e.weight)
+        elif kind == "DeviationExplained":
+            out.update(cause=e.cause, action=e.action)
+    return out, progress
+
+
+def evaluation_as_known(
+    row: dict[str, Any] | None, events: Sequence[Any], known: KnownOn
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """A self-evaluation's sign-off row and the figures it signed as known on a moment
+    (None: not yet signed then), folded as the projector folds ``rm_evaluations``."""
+    kept = [e for e in events if recorded_by(e, known)]
+    if row is None or not kept:
+        return None
+    out, scores = dict(row), {}
+    for e in kept:
+        kind = _kind(e)
+        if kind in ("Finalised", "Refinalised"):
+            scores = json.loads(json.dumps(e.scores, default=str))  # as ``rm_signatures`` keeps them
+            out.update(
+                finalised=1,
+                total=str(e.total),
+                grade=e.grade,
+                signed_by=e.signed_by,
+                signed_at=e.timestamp.isoformat(),
+                execution_cause=scores.get("execution_cause", ""),
+                execution_action=scores.get("execution_action", ""),
+            )
+        elif kind == "Reopened":
+            out["finalised"] = 0
+    return out, scores

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from tracker.queries.known import KnownOn
+from tracker.queries.sums_known import recorded_by
 from tracker.store.readstore import ReadStore, Row
 
 IN_CHUNK = 500  # values per IN (...) list: both databases limit a statement's parameters
@@ -224,15 +226,17 @@ def project_actuals(read: ReadStore, code: str, year: int) -> list[Row]:
     )
 
 
-def initial_budget_fen(read: ReadStore, project_ids: Sequence[str]) -> int:
-    """The 年初预算 (initial appropriations) of these projects together, in 分."""
+def initial_budget_fen(read: ReadStore, project_ids: Sequence[str], known: KnownOn | None = None) -> int:
+    """The 年初预算 (initial appropriations) of these projects together, in 分 (of those
+    recorded by ``known`` when given)."""
+    join, params = recorded_by("a", known)
     total = 0
     for start in range(0, len(project_ids), IN_CHUNK):
         chunk = project_ids[start : start + IN_CHUNK]
         row = read.one(
-            "SELECT COALESCE(SUM(amount_fen), 0) AS s FROM rm_appropriations WHERE kind = "
-            f"'initial' AND project_id IN ({', '.join('?' * len(chunk))})",
-            chunk,
+            f"SELECT COALESCE(SUM(a.amount_fen), 0) AS s FROM rm_appropriations a{join} WHERE a.kind = "
+            f"'initial' AND a.project_id IN ({', '.join('?' * len(chunk))})",
+            [*params, *chunk],
         )
         total += int(row["s"]) if row else 0
     return total

@@ -8,11 +8,16 @@ aggregate: a page request costs a few indexed selects, whatever the project's le
 "As of d" keeps the entries dated on or before d (payments, reversals and
 appropriations by their business date) and counts the ones it leaves out, so the page
 can say that later entries exist. Amounts come back as Decimal 元.
+
+"As known on T" (``known``) also keeps only the entries recorded by T (a join on
+``rm_recorded``): a payment back-dated after T, a reversal or an appropriation recorded
+later are neither listed nor counted as later entries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,7 +31,10 @@ from tracker.domain.plan import HUNDRED, Checkpoint
 from tracker.domain.plan_warnings import plan_warnings
 from tracker.domain.project import LEDGER_KIND_LABELS
 from tracker.domain.selfeval import IndicatorResult, indicator_completion
+from tracker.queries import commitments
+from tracker.queries.known import KnownOn
 from tracker.queries.status import Figures, ProjectStatus, Queries
+from tracker.queries.sums_known import recorded_by
 from tracker.queries.units import UNITS_SQL
 from tracker.store.readstore import ReadStore
 
@@ -191,37 +199,43 @@ class ProjectPageQueries:
             plan=row["plan"],
         )
 
-    def ledger(self, project_id: str, as_of: dt.date, limit: int | None = None) -> Ledger:
-        """Entries up to ``as_of``; with ``limit``, only the latest payments are listed
-        (a project of a thousand payments still reads and renders a page quickly)."""
+    def ledger(
+        self, project_id: str, as_of: dt.date, limit: int | None = None, known: KnownOn | None = None
+    ) -> Ledger:
+        """Entries up to ``as_of`` (recorded by ``known`` when given); with ``limit``,
+        only the latest payments are listed (a project of a thousand payments still
+        reads and renders a page quickly)."""
         day = as_of.isoformat()
         key = (project_id, day)
+        pay_join, jp = recorded_by("x", known)  # the same join (and parameter) for each table
+
+        def count(table: str, cmp: str, what: str = "COUNT(*)") -> str:
+            return f"(SELECT {what} FROM {table} x{pay_join} WHERE x.project_id = ? AND x.date {cmp} ?)"
+
         totals = self.read.one(
-            "SELECT (SELECT COUNT(*) FROM rm_payments WHERE project_id = ? AND date <= ?) AS n, "
-            "(SELECT COALESCE(SUM(amount_fen), 0) FROM rm_payments "
-            "WHERE project_id = ? AND date <= ?) AS paid, "
-            "(SELECT COALESCE(SUM(amount_fen), 0) FROM rm_reversals "
-            "WHERE project_id = ? AND date <= ?) AS rev, "
-            "(SELECT COUNT(*) FROM rm_payments WHERE project_id = ? AND date > ?) "
-            "+ (SELECT COUNT(*) FROM rm_reversals WHERE project_id = ? AND date > ?) "
-            "+ (SELECT COUNT(*) FROM rm_appropriations WHERE project_id = ? AND date > ?) AS later",
-            key * 6,
+            f"SELECT {count('rm_payments', '<=')} AS n, "
+            f"{count('rm_payments', '<=', 'COALESCE(SUM(x.amount_fen), 0)')} AS paid, "
+            f"{count('rm_reversals', '<=', 'COALESCE(SUM(x.amount_fen), 0)')} AS rev, "
+            f"{count('rm_payments', '>')} + {count('rm_reversals', '>')} "
+            f"+ {count('rm_appropriations', '>')} AS later",
+            (*jp, *key) * 6,
         )
         assert totals is not None
         pays = self.read.all(
-            "SELECT id, date, amount_fen, payee, economic, voucher, source FROM rm_payments "
-            "WHERE project_id = ? AND date <= ? ORDER BY date DESC, id DESC" + (" LIMIT ?" if limit else ""),
-            (*key, limit) if limit else key,
+            f"SELECT x.id, x.date, x.amount_fen, x.payee, x.economic, x.voucher, x.source FROM rm_payments x"
+            f"{pay_join} WHERE x.project_id = ? AND x.date <= ? ORDER BY x.date DESC, x.id DESC"
+            + (" LIMIT ?" if limit else ""),
+            (*jp, *key, limit) if limit else (*jp, *key),
         )[::-1]
         revs = self.read.all(
-            "SELECT id, payment_id, date, amount_fen, reason FROM rm_reversals "
-            "WHERE project_id = ? AND date <= ? ORDER BY date, id",
-            key,
+            f"SELECT x.id, x.payment_id, x.date, x.amount_fen, x.reason FROM rm_reversals x{pay_join} "
+            "WHERE x.project_id = ? AND x.date <= ? ORDER BY x.date, x.id",
+            (*jp, *key),
         )
         apps = self.read.all(
-            "SELECT id, date, kind, amount_fen, doc FROM rm_appropriations "
-            "WHERE project_id = ? AND date <= ? ORDER BY date, id",
-            key,
+            f"SELECT x.id, x.date, x.kind, x.amount_fen, x.doc FROM rm_appropriations x{pay_join} "
+            "WHERE x.project_id = ? AND x.date <= ? ORDER BY x.date, x.id",
+            (*jp, *key),
         )
         by_payment: dict[str, list[Reversal]] = {}
         for r in revs:
@@ -302,6 +316,7 @@ class ProjectPageQueries:
                 planned_amount=planned * budget / HUNDRED,
                 forecast_amount=lag.forecast_rate(disbursed, budget, year, day) * budget / HUNDRED,
                 planned=planned,
+                committed=_yuan(commitments.committed_on(self.read, facts.id, day)),
             ),
         )  # fmt: skip
         reached = []
@@ -332,12 +347,19 @@ class ProjectPageQueries:
             else [],
         }
 
-    def indicators(self, year: int, code: str, as_of: dt.date) -> tuple[IndicatorProgress, ...]:
+    def indicators(
+        self, year: int, code: str, as_of: dt.date, as_known: Callable[[list[Any]], list[Any]] | None = None
+    ) -> tuple[IndicatorProgress, ...]:
+        """The project's indicators with their latest progress; ``as_known`` turns the
+        rows into those of a known-on moment (``BudgetTracker.known_indicator_rows``,
+        which reads the indicators' events: this class reads only the read tables)."""
         rows = self.read.all(
             "SELECT * FROM rm_indicators WHERE owner_kind = 'project' AND owner_code = ? AND year = ? "
             "ORDER BY seq",
             (code, year),
         )
+        if as_known is not None:
+            rows = as_known(rows)
         return tuple(_indicator(r, as_of) for r in rows)
 
 

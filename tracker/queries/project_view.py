@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tracker.domain import lag
+from tracker.domain.commitment import open_total
 from tracker.domain.money import fmt_yuan
 from tracker.domain.plan import plan_spec
 from tracker.domain.plan_warnings import plan_warnings
@@ -67,6 +68,21 @@ def project_view(p: Project) -> dict[str, Any]:
             for a in sorted(p.appropriations, key=lambda a: a["date"])
         ],
         "payments": payments,
+        "committed": fmt_yuan(p.committed),
+        "uncommitted": fmt_yuan(p.budget - p.disbursed - p.committed),
+        "commitments": [
+            {
+                "id": cid,
+                "date": c["date"].isoformat(),
+                "contract": c["contract"],
+                "supplier": c["supplier"],
+                "amount": fmt_yuan(c["amount"]),
+                "drawn": fmt_yuan(c["drawn"]),
+                "released": fmt_yuan(c["released"]),
+                "open": fmt_yuan(open_total(c)),
+            }
+            for cid, c in sorted(p.commitments.items(), key=lambda kv: kv[1]["date"])
+        ],
         "version": p.version,
     }
 
@@ -80,6 +96,10 @@ EVENT_LABELS = {
     "PaymentRecorded": "支付",
     "PaymentReversed": "冲销",
     "PlanSet": "设定支出计划",
+    "CommitmentRecorded": "签订合同",
+    "CommitmentReleased": "解除合同占用",
+    "CommitmentDrawn": "按合同支付",
+    "CommitmentRestored": "冲销退回合同",
     "SettingsChanged": "修改预警规则",
 }
 
@@ -124,8 +144,22 @@ def _details(e: Any) -> str:
         return f"支付编号 {e.payment_id}，收款人 {e.payee}{voucher}"
     if kind == "Project.PaymentReversed":
         return f"冲销支付 {e.payment_id}，原因：{e.reason}"
+    if kind.startswith("Project.Commitment"):
+        return _commitment_details(e, kind)
     if kind == "Project.PlanSet":
         return plan_spec(e.checkpoints)
     if kind == "Unit.SettingsChanged":
         return f"预警规则 {e.status_rule}，黄色阈值 {e.yellow}，红色阈值 {e.red}"
     return ""
+
+
+def _commitment_details(e: Any, kind: str) -> str:
+    """The history's words for a commitment's events (合同/采购)."""
+    if kind == "Project.CommitmentRecorded":
+        supplier = f"，供应商 {e.supplier}" if e.supplier else ""
+        return f"合同 {e.contract}{supplier}，合同编号 {e.commitment_id}"
+    if kind == "Project.CommitmentReleased":
+        return f"解除合同 {e.commitment_id}，原因：{e.reason}"
+    if kind == "Project.CommitmentDrawn":
+        return f"支付 {e.payment_id} 使用合同 {e.commitment_id}"
+    return f"冲销支付 {e.payment_id}，退回合同 {e.commitment_id}"

@@ -82,7 +82,7 @@ def ranking(
     go by code), then the total; as known on ``known`` when given (both years: a 通报
     reproduced as sent counts neither year's later records)."""
     year = parse_year(year)
-    all_units = units(read)
+    all_units = units(read, known)
     if unit is not None:
         subtree(unit, all_units)  # refuses an unknown unit by name
     day, found = statuses(read, year, as_of, unit, all_units=all_units, known=known)

@@ -17,6 +17,7 @@ from uuid import UUID
 from tracker.domain.ids import entry_id
 from tracker.domain.money import ZERO, from_fen
 from tracker.queries import lookups
+from tracker.queries.commitments import CommitmentRow, commitments_of
 from tracker.queries.figures import ProjectRef
 from tracker.queries.status import statuses
 from tracker.store.readstore import ReadStore
@@ -33,6 +34,11 @@ def register_request_id(source_id: str) -> str:
     return f"rollover:{source_id}:project"
 
 
+def commitment_request_id(commitment_id: str) -> str:
+    """The request id that carries one open commitment (合同) into the next year."""
+    return f"rollover:{commitment_id}:commitment"
+
+
 def carry_entry_id(source_id: str) -> UUID:
     """The carry-over appropriation's id (``entry_id`` of its request id)."""
     return entry_id("appropriation", carry_request_id(source_id))
@@ -47,6 +53,8 @@ class Carry:
     disbursed: Decimal
     target_exists: bool  # the code is registered in the next year
     carried: Decimal | None  # the amount already carried by an earlier run, if any
+    # Its commitments still open at the end of 31 December: carried with the balance.
+    commitments: tuple[CommitmentRow, ...] = ()
 
     @property
     def balance(self) -> Decimal:
@@ -71,6 +79,7 @@ def carry_plan(read: ReadStore, year: int, unit: str | None = None) -> list[Carr
                 disbursed=p.figures.disbursed,
                 target_exists=lookups.project_in_year(read, p.code, year + 1) is not None,
                 carried=carried_amount(read, p.id),
+                commitments=open_commitments(read, p.id, year),
             )
         )
     return out
@@ -80,3 +89,8 @@ def carried_amount(read: ReadStore, source_id: str) -> Decimal | None:
     """What an earlier run carried from this project (None if never carried)."""
     row = read.one("SELECT amount_fen FROM rm_appropriations WHERE id = ?", (str(carry_entry_id(source_id)),))
     return None if row is None else from_fen(int(row["amount_fen"]))
+
+
+def open_commitments(read: ReadStore, source_id: str, year: int) -> tuple[CommitmentRow, ...]:
+    """A project's commitments with something still open at the end of 31 December."""
+    return tuple(r for r in commitments_of(read, source_id, dt.date(year, 12, 31)) if r.open > ZERO)

@@ -47,7 +47,7 @@ def rollups(
     charts reads the statuses of a thousand projects once, not three times)."""
     for by in groupings:
         _check(by)
-    all_units = units(read)
+    all_units = units(read, known)
     day, found = statuses(read, year, as_of, unit, all_units=all_units, known=known)
     return [{**_group(found, by, level, all_units, unit, year, day), "known_on": known} for by in groupings]
 

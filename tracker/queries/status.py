@@ -15,7 +15,7 @@ from tracker.domain import lag
 from tracker.domain.inputs import parse_year
 from tracker.domain.money import from_fen
 from tracker.domain.plan_warnings import plan_warnings
-from tracker.queries import projects, sums
+from tracker.queries import commitments, projects, sums
 from tracker.queries.dates import SHANGHAI, default_as_of, today
 from tracker.queries.figures import Figures, ProjectStatus, project_figures
 from tracker.queries.known import KnownOn
@@ -54,15 +54,17 @@ def statuses(
     unit and code, with the date they stand at; as known on ``known`` when given."""
     year = parse_year(year)
     day = as_of or default_as_of(year)
-    all_units = units(read) if all_units is None else all_units
+    all_units = units(read, known) if all_units is None else all_units
     unit_codes = subtree(unit, all_units) if unit else None
     refs = projects.select(read, year, unit_codes, codes, known)
     amounts = sums.project_sums(read, year, day, unit_codes, known)
+    committed = commitments.committed_sums(read, year, day, unit_codes, known)
     rules = {code: rule_of(row) for code, row in all_units.items()}  # one per unit, not per project
     out = []
     for ref in refs:
         budget_fen, spent_fen = amounts.get(ref.id, (0, 0))
         figures = project_figures(ref, from_fen(budget_fen), from_fen(spent_fen), day)
+        figures.committed = from_fen(committed.get(ref.id, 0))
         out.append(ProjectStatus.of(ref, figures, rules.get(ref.unit) or lag.DEFAULT_RULE))
     return day, out
 
@@ -75,7 +77,7 @@ def status_report(
     known: KnownOn | None = None,
 ) -> dict[str, Any]:
     """The ``tracker status`` answer: every project and the selection's total."""
-    all_units = units(read)
+    all_units = units(read, known)
     day, found = statuses(read, year, as_of, unit, all_units=all_units, known=known)
     total = Figures.total(p.figures for p in found)
     rule, source = total_rule(all_units, unit, {p.unit for p in found})

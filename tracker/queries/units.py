@@ -12,6 +12,7 @@ from typing import Any
 
 from tracker.domain import lag
 from tracker.domain.errors import NotFoundError
+from tracker.queries.known import KnownOn
 from tracker.store.readstore import ReadStore
 
 Units = dict[str, dict[str, Any]]  # code → row: code, name, parent_code, status_rule, yellow, red, min_points
@@ -23,9 +24,25 @@ UNITS_SQL = (
 )
 
 
-def units(read: ReadStore) -> Units:
-    """Every unit by code."""
-    return {r["code"]: r for r in read.all(UNITS_SQL)}
+# Each unit's status rules with their recording moments, oldest first.
+RULES_SQL = (
+    "SELECT u.code, r.status_rule, r.yellow, r.red, r.min_points FROM rm_unit_rules r "
+    "JOIN rm_units u ON u.id = r.unit_id WHERE r.recorded_at <= ? ORDER BY u.code, r.recorded_at"
+)
+DEFAULT_RULE_ROW = {"status_rule": "ratio", "yellow": "80", "red": "60", "min_points": None}
+
+
+def units(read: ReadStore, known: KnownOn | None = None) -> Units:
+    """Every unit by code; as known on ``known``, each with the status rule in force
+    then (the last one recorded by that moment; the defaults for a unit registered
+    later), so a report sent that day is coloured as it was."""
+    found = {r["code"]: r for r in read.all(UNITS_SQL)}
+    if known is None:
+        return found
+    rules: dict[str, dict[str, Any]] = {}
+    for r in read.all(RULES_SQL, (known.stamp,)):
+        rules[r.pop("code")] = r
+    return {code: {**row, **rules.get(code, DEFAULT_RULE_ROW)} for code, row in found.items()}
 
 
 def subtree(code: str, all_units: Units) -> list[str]:

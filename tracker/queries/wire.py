@@ -37,8 +37,20 @@ def figures(f: Figures) -> dict[str, Any]:
     }
 
 
+def commitment_figures(f: Figures) -> dict[str, Any]:
+    """Open commitments beside the figures, and what is neither paid nor committed."""
+    return {"committed": fmt_yuan(f.committed), "uncommitted": fmt_yuan(f.uncommitted)}
+
+
 def project(p: ProjectStatus) -> dict[str, Any]:
-    return {"code": p.code, "name": p.name, "unit": p.unit, **figures(p.figures), "status": p.status}
+    return {
+        "code": p.code,
+        "name": p.name,
+        "unit": p.unit,
+        **figures(p.figures),
+        **commitment_figures(p.figures),
+        "status": p.status,
+    }
 
 
 def known_json(known: Any) -> dict[str, Any]:
@@ -57,7 +69,11 @@ def status_json(report: dict[str, Any]) -> dict[str, Any]:
         "as_of": report["as_of"].isoformat(),
         "unit": report["unit"],
         "projects": [project(p) for p in report["projects"]],
-        "total": {**figures(report["total"]), "status": report["total_status"]},
+        "total": {
+            **figures(report["total"]),
+            **commitment_figures(report["total"]),
+            "status": report["total_status"],
+        },
         "total_rule": rule(report["total_rule"]["rule"], report["total_rule"]["source"]),
         "plan_warnings": report["plan_warnings"],
     }
@@ -88,12 +104,17 @@ STATUS_COLUMNS = [
     "status",
     "forecast_rate",
 ]
+# Added to the CSV when any project of it has open commitments (``status_csv``).
+COMMITMENT_COLUMNS = ["committed", "uncommitted"]
 
 
 def status_csv(report: dict[str, Any]) -> str:
     data = status_json(report)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=STATUS_COLUMNS, lineterminator="\n")
+    columns = STATUS_COLUMNS
+    if any(p.figures.committed for p in report["projects"]):
+        columns = STATUS_COLUMNS + COMMITMENT_COLUMNS
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     for row in data["projects"]:
         writer.writerow(row)

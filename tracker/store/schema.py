@@ -114,12 +114,52 @@ TABLES = (
     "CREATE INDEX IF NOT EXISTS rm_recorded_date_cover ON rm_recorded "
     "(date, recorded_at, project_id, budget_fen, spent_fen)",
     "CREATE INDEX IF NOT EXISTS rm_recorded_project ON rm_recorded (project_id, recorded_at)",
+    # 合同/采购 commitments: one row per commitment with its totals so far, and every
+    # dated change of committed money (the commitment itself, draws by payments,
+    # releases, restores by reversals) with its recording moment, so "as of d" and
+    # "as known on" are both one range read of the moves.
+    """CREATE TABLE IF NOT EXISTS rm_commitments (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        date TEXT NOT NULL,
+        contract TEXT NOT NULL,
+        supplier TEXT NOT NULL,
+        amount_fen BIGINT NOT NULL,
+        drawn_fen BIGINT NOT NULL DEFAULT 0,
+        released_fen BIGINT NOT NULL DEFAULT 0,
+        recorded_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_commitments_project ON rm_commitments (project_id, date)",
+    """CREATE TABLE IF NOT EXISTS rm_commitment_moves (
+        id TEXT PRIMARY KEY,
+        commitment_id TEXT NOT NULL,
+        project_id TEXT NOT NULL,
+        date TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        amount_fen BIGINT NOT NULL,
+        payment_id TEXT,
+        recorded_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS rm_commitment_moves_date ON rm_commitment_moves "
+    "(date, recorded_at, project_id, amount_fen)",
+    "CREATE INDEX IF NOT EXISTS rm_commitment_moves_commitment ON rm_commitment_moves (commitment_id, date)",
     # Each plan a project was given, with its recording moment: the plan in force then.
     """CREATE TABLE IF NOT EXISTS rm_plan_versions (
         project_id TEXT NOT NULL,
         recorded_at TEXT NOT NULL,
         plan TEXT NOT NULL,
         PRIMARY KEY (project_id, recorded_at)
+    )""",
+    # Each status rule a unit was given (its registration's defaults first), with its
+    # recording moment: the rule in force as known on a moment (``queries.units``).
+    """CREATE TABLE IF NOT EXISTS rm_unit_rules (
+        unit_id TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        status_rule TEXT NOT NULL,
+        yellow TEXT NOT NULL,
+        red TEXT NOT NULL,
+        min_points TEXT,
+        PRIMARY KEY (unit_id, recorded_at)
     )""",
     # Indicators with their latest progress; numbers as exact decimal text.
     """CREATE TABLE IF NOT EXISTS rm_indicators (
@@ -268,8 +308,11 @@ READ_TABLES = (
     "rm_selfeval_goals",
     "rm_evaluations",
     "rm_indicators",
+    "rm_unit_rules",
     "rm_plan_versions",
     "rm_recorded",
+    "rm_commitment_moves",
+    "rm_commitments",
     "rm_appropriations",
     "rm_reversals",
     "rm_monthly",

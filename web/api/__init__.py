@@ -36,6 +36,7 @@ csrf.exempt(bp)
 from web.api import (  # noqa: E402
     accounts,
     alerts,
+    commitments,
     ledger,
     projects,
     reallocations,
@@ -54,6 +55,7 @@ __all__ = [
     "accounts",
     "alerts",
     "bp",
+    "commitments",
     "ledger",
     "projects",
     "reallocations",

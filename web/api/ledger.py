@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from tracker.domain import classification as cls
+from tracker.domain.commitment import parse_commitment_id
 from tracker.domain.errors import NotFoundError
 from tracker.domain.inputs import parse_date, parse_text
 from tracker.domain.money import fmt_yuan, parse_amount
@@ -61,7 +62,9 @@ PAYMENT_EXAMPLE = {"project": "P1", "amount": "1000.00", "date": "2024-07-01", "
 @bp.output(PaymentCreated, status_code=201, description="已登记（同一请求编号重复提交时返回第一次的结果）")
 @bp.doc(
     summary="登记支付",
-    description="登记一笔支付；超出可用预算（截至支付日期及以后各日）为 422，`field` 为“金额”。"
+    description="登记一笔支付；超出可用预算（截至支付日期及以后各日，已签合同占用的不可用）为 422，"
+    "`field` 为“金额”。给出 `commitment_id` 时按合同支付：先使用该合同未支付的部分，超出部分须在可用预算内；"
+    "合同不存在、属于其他项目或已无未支付余额时 `field` 为“合同”。"
     "同一 Idempotency-Key、同一内容重复提交不会重复登记，返回 201 与同一支付编号。",
     responses=WRITE_ERRORS,
 )
@@ -81,6 +84,7 @@ def create_payment(headers: dict[str, Any], body: dict[str, Any]) -> Any:
         user=caller().name,
         note=body["note"],
         request_id=request_id(headers["idempotency_key"]),
+        commitment=body["commitment_id"],
     )
     data = {
         "id": str(pid),
@@ -92,6 +96,7 @@ def create_payment(headers: dict[str, Any], body: dict[str, Any]) -> Any:
         "economic": cls.economic_code(body["economic"]) if body["economic"] else facts.economic,
         "voucher": parse_text(body["voucher"], "凭证号", required=False),
         "source": cls.funding_source(body["source"]) if body["source"] else facts.source,
+        "commitment_id": str(parse_commitment_id(body["commitment_id"])) if body["commitment_id"] else None,
     }
     return {"data": data}, 201
 

@@ -142,7 +142,7 @@ def project(year: int, code: str, query: dict[str, Any]) -> Any:
     _, day = time_args(facts.year, query["as_of"])
     known = known_on(query["known_on"])
     progress = tracker().queries.progress(UUID(facts.id), day, known)
-    ledger = pages().ledger(facts.id, day)
+    ledger = pages().ledger(facts.id, day, known=known)
     nxt: dt.date | None = progress["next_checkpoint"]
     target = progress["next_target_rate"]
     data = {
@@ -191,7 +191,8 @@ def project(year: int, code: str, query: dict[str, Any]) -> Any:
 def payments(year: int, code: str, query: dict[str, Any]) -> Any:
     facts = readable_project(year, code)
     _, day = time_args(facts.year, query["as_of"])
-    return {"data": [payment_item(p) for p in pages().ledger(facts.id, day).payments]}
+    known = known_on(query["known_on"])
+    return {"data": [payment_item(p) for p in pages().ledger(facts.id, day, known=known).payments]}
 
 
 @bp.get("/projects/<int:year>/<code>/indicators")
@@ -205,4 +206,6 @@ def payments(year: int, code: str, query: dict[str, Any]) -> Any:
 def indicators(year: int, code: str, query: dict[str, Any]) -> Any:
     facts = readable_project(year, code)
     _, day = time_args(facts.year, query["as_of"])
-    return {"data": [indicator_item(i) for i in pages().indicators(facts.year, facts.code, day)]}
+    known = known_on(query["known_on"])
+    as_known = None if known is None else (lambda rows: tracker().known_indicator_rows(rows, known))
+    return {"data": [indicator_item(i) for i in pages().indicators(facts.year, facts.code, day, as_known)]}

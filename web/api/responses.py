@@ -57,14 +57,19 @@ class FiguresOut(Schema):
 STATUS = "green 正常 / yellow 预警 / red 严重滞后"
 
 
-class StatusProjectOut(FiguresOut):
+class CommittedOut(FiguresOut):
+    committed = money("已签合同未支付（截至日期的合同占用）")
+    uncommitted = money("未被合同占用的余额（全年预算数 − 执行数 − 已签合同未支付）")
+
+
+class StatusProjectOut(CommittedOut):
     code = req(Text, "项目编码")
     name = req(Text, "项目名称")
     unit = req(Text, "单位编码")
     status = req(Text, "状态", STATUS)
 
 
-class StatusTotalOut(FiguresOut):
+class StatusTotalOut(CommittedOut):
     status = req(Text, "状态", STATUS)
 
 
@@ -247,6 +252,7 @@ class PaymentCreatedOut(Schema):
     economic = req(Text, "经济分类科目", allow_none=True)
     voucher = req(Text, "凭证号")
     source = req(Text, "资金来源")
+    commitment_id = req(Text, "合同编号", "按合同支付时为该合同的编号，否则为 null", allow_none=True)
 
 
 class AppropriationCreatedOut(AppropriationOut):

@@ -230,6 +230,9 @@ class PaymentIn(ApiSchema):
     voucher = named(Text, "凭证号", load_default="")
     source = optional_code("资金来源", "默认为项目的资金来源")
     note = named(Text, "备注", load_default="")
+    commitment_id = named(
+        Text, "合同", "按合同支付：本项目合同占用的编号（先使用该合同未支付的部分）", load_default=None
+    )
 
 
 class AppropriationIn(ApiSchema):

@@ -237,6 +237,13 @@ class ImportHeader(Schema):
 class ExportQuery(ApiSchema):
     year = year_field(load_default=None)
     as_of = named(Text, "截至日期", "YYYY-MM-DD（默认今天，年度结束后为 12 月 31 日）", load_default=None)
+    known_on = named(
+        Text,
+        "依据时点",
+        "只计此时（北京时间）前登记的，如 2024-07-05T17:00；只写日期为当天结束时",
+        load_default=None,
+        metadata={"example": "2024-07-05T17:00"},
+    )
     unit = optional_code("单位编码", "单位编码（含下级单位）；selfeval 时为项目编码，见 project")
     project = optional_code("项目编码", "selfeval（自评表）的项目编码")
     format = named(

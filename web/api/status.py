@@ -41,7 +41,9 @@ def visible_report(report: dict[str, Any], scope: Scope) -> dict[str, Any]:
     for p in projects:
         total.add(p.figures)
     queries = tracker().queries
-    rule, source = queries.total_rule(queries.units(), report["unit"], {p.unit for p in projects})
+    rule, source = queries.total_rule(
+        queries.units(report.get("known_on")), report["unit"], {p.unit for p in projects}
+    )
     codes = {p.code for p in projects}
     return {
         **report,

@@ -23,6 +23,7 @@ from werkzeug.datastructures import FileStorage
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.importing import ImportRefused, import_file
 from tracker.importing.records import Problem
+from tracker.queries.known import KnownOn, known_on
 from web import uploads
 from web.api import import_keys
 from web.api.access import OFFICER, api_scope, caller, request_id, require_read, roles, time_args
@@ -163,8 +164,11 @@ def export_unit(table: str, unit: str | None) -> str | None:
     return single_root()
 
 
-def export_bytes(table: str, fmt: str, year: int, unit: str | None, code: str, as_of: Any) -> bytes:
-    """The file, written the CLI's way into a private temporary folder."""
+def export_bytes(
+    table: str, fmt: str, year: int, unit: str | None, code: str, as_of: Any, known: KnownOn | None = None
+) -> bytes:
+    """The file, written the CLI's way into a private temporary folder (as known on
+    ``known`` when asked)."""
     app = tracker()
     with tempfile.TemporaryDirectory(prefix="tracker-api-export-") as folder:
         path = Path(folder) / f"export.{fmt}"
@@ -172,15 +176,16 @@ def export_bytes(table: str, fmt: str, year: int, unit: str | None, code: str, a
             from tracker.exporting.monitoring import write_monitoring
 
             assert unit is not None
-            write_monitoring(app, year, unit, as_of, path)
+            write_monitoring(app, year, unit, as_of, path, known)
         elif table == "selfeval":
             from tracker.exporting.selfeval_form import with_names, write_selfeval_xlsx
 
-            write_selfeval_xlsx(with_names(app, app.self_evaluation(code, year)), path)
+            write_selfeval_xlsx(with_names(app, app.self_evaluation(code, year, known_on=known)), path)
         else:
             from tracker.exporting import export
 
-            export(app.read, table, year, unit, path, fmt="fdp" if fmt == "zip" else fmt, as_of=as_of)
+            table_fmt = "fdp" if fmt == "zip" else fmt
+            export(app.read, table, year, unit, path, fmt=table_fmt, as_of=as_of, known=known)
         return path.read_bytes()
 
 
@@ -201,6 +206,7 @@ def download(table: str, query: dict[str, Any]) -> Any:
     fmt = "zip" if table == "fdp" else query["format"]
     if fmt not in formats:
         raise InvalidInputError(f"{label}可下载为：{'、'.join(formats)}", "导出格式")
+    known = known_on(query["known_on"])
     code = ""
     if table == "selfeval":
         if not query["project"]:
@@ -212,7 +218,7 @@ def download(table: str, query: dict[str, Any]) -> Any:
     else:
         year, day = time_args(query["year"], query["as_of"])
         unit = export_unit(table, query["unit"])
-    data = export_bytes(table, fmt, year, unit, code, day)
+    data = export_bytes(table, fmt, year, unit, code, day, known)
     where = code or unit or "全部单位"
     return send_file(
         io.BytesIO(data),

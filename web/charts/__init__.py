@@ -37,7 +37,15 @@ from web.charts.common import (
     number,
     rate_number,
 )
-from web.charts.dashboard import Bullet, bullet_bars, bullet_data, bullet_figure
+from web.charts.dashboard import (
+    Bullet,
+    Stack,
+    bullet_bars,
+    bullet_data,
+    bullet_figure,
+    commitment_bars,
+    stack_data,
+)
 from web.charts.heatmap import HEAT_MAX, HEAT_SCALE, NEUTRAL, heat_shows_total, rollup_heatmap
 from web.charts.project import MARK_STYLES, Mark, SCurveData, s_curve, s_curve_data, s_curve_figure
 from web.charts.rollups import (
@@ -73,11 +81,13 @@ __all__ = [
     "Mark",
     "RollupBar",
     "SCurveData",
+    "Stack",
     "base_layout",
     "bullet_bars",
     "bullet_data",
     "bullet_figure",
     "category_axis",
+    "commitment_bars",
     "heat_shows_total",
     "in_unit",
     "number",
@@ -91,4 +101,5 @@ __all__ = [
     "s_curve",
     "s_curve_data",
     "s_curve_figure",
+    "stack_data",
 ]

@@ -15,6 +15,7 @@ from tracker.domain.money import to_wan
 GREEN, AMBER, RED = "#2e9e53", "#e0a100", "#d93025"
 STATUS_COLORS = {"green": GREEN, "yellow": AMBER, "red": RED}
 INK, MUTED, GRID, BLUE = "#1b1f24", "#8a939d", "#d5dae0", "#1d4f91"
+COMMITTED = "#6f5aa8"  # 已签合同未支付: not a status colour, so never read as 预警
 FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif'
 CENT = Decimal("0.01")
 
@@ -50,6 +51,13 @@ def base_layout(**extra: Any) -> dict[str, Any]:
     }
     layout.update(extra)
     return layout
+
+
+def short_label(code: str, name: str, width: int = 12) -> str:
+    """A bar's label: the code and the name cut to ``width`` characters, so long Chinese
+    names leave the bars room on a phone (the hover and the table give them whole)."""
+    short = name if len(name) <= width else name[: width - 1] + "…"
+    return f"{code} {short}"
 
 
 def category_axis(labels: Sequence[str]) -> dict[str, Any]:

@@ -12,15 +12,18 @@ from typing import Any
 from tracker.domain.lag import STATUS_LABELS
 from web.charts.common import (
     CENT,
+    COMMITTED,
     GRID,
+    INK,
     STATUS_COLORS,
     Figure,
     base_layout,
     number,
     planned_ticks,
     rate_number,
+    short_label,
 )
-from web.formatting import percent, points
+from web.formatting import UNITS, money, percent, points
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ def bullet_data(statuses: Iterable[Any], limit: int | None = None) -> list[Bulle
         Bullet(
             code=p.code,
             name=p.name,
-            label=_label(p.code, p.name),
+            label=short_label(p.code, p.name),
             execution=p.figures.execution_rate,
             planned=p.figures.planned_rate,
             status=p.status,
@@ -50,11 +53,6 @@ def bullet_data(statuses: Iterable[Any], limit: int | None = None) -> list[Bulle
     ]
     rows.sort(key=lambda b: (-(b.planned - b.execution), b.code))
     return rows[:limit] if limit is not None else rows
-
-
-def _label(code: str, name: str, width: int = 12) -> str:
-    short = name if len(name) <= width else name[: width - 1] + "…"
-    return f"{code} {short}"
 
 
 def bullet_bars(
@@ -136,4 +134,107 @@ def _bullet_hover(b: Bullet) -> str:
     return (
         f"{b.code} {b.name}<br>执行率 {percent(b.execution)}<br>序时进度 {percent(b.planned)}"
         f"<br>差距 {points(b.planned - b.execution)} 个百分点 · {STATUS_LABELS[b.status]}"
+    )
+
+
+INK_BAR, FREE_BAR = INK, "#dfe4ea"  # paid dark, free pale: the committed part stands out
+
+
+@dataclass(frozen=True)
+class Stack:
+    """One project's budget split three ways, in 元: paid, committed, neither."""
+
+    code: str
+    name: str
+    label: str
+    budget: Decimal
+    paid: Decimal
+    committed: Decimal
+    free: Decimal
+
+
+def stack_data(statuses: Iterable[Any], limit: int | None = None) -> list[Stack]:
+    """The same projects, in the same order, as the bullet bars above them."""
+    order = [b.code for b in bullet_data(statuses, limit)]
+    by_code = {p.code: p for p in statuses}
+    rows = []
+    for code in order:
+        f = by_code[code].figures
+        rows.append(
+            Stack(
+                code=code,
+                name=by_code[code].name,
+                label=short_label(code, by_code[code].name),
+                budget=f.budget,
+                paid=f.disbursed,
+                committed=f.committed,
+                free=max(f.uncommitted, Decimal(0)),
+            )
+        )
+    return rows
+
+
+STACK_PARTS = (
+    ("paid", "已支付", INK_BAR),
+    ("committed", "已签合同未支付", COMMITTED),
+    ("free", "未占用余额", FREE_BAR),
+)
+
+
+def commitment_bars(
+    statuses: Sequence[Any],
+    link: Callable[[str], str] | None = None,
+    limit: int | None = None,
+    unit: str = "yuan",
+) -> Figure:
+    """Paid, committed and free as one stacked bar a project, each as a share of its
+    budget (projects of every size read alike); the hover gives the amounts."""
+    rows = stack_data(statuses, limit)
+    labels = [r.label for r in rows]
+    traces = []
+    for part, name, color in STACK_PARTS:
+        values = [getattr(r, part) for r in rows]
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": name,
+                "x": [rate_number(_share(v, r.budget)) for v, r in zip(values, rows, strict=True)],
+                "y": labels,
+                "customdata": [r.code for r in rows],
+                "marker": {"color": color},
+                "hovertext": [_stack_hover(r, name, v, unit) for v, r in zip(values, rows, strict=True)],
+                "hovertemplate": "%{hovertext}<extra></extra>",
+            }
+        )
+    layout = base_layout(
+        height=max(160, 70 + 30 * len(rows)),
+        barmode="stack",
+        hovermode="closest",
+        xaxis={"range": [0, 100], "ticksuffix": "%", "gridcolor": GRID, "zeroline": False, "side": "top"},
+        yaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": labels,
+            "autorange": "reversed",
+            "automargin": True,
+        },
+    )
+    layout["margin"] = {"l": 10, "r": 16, "t": 30, "b": 10}
+    layout["legend"] = {"orientation": "h", "x": 0, "y": 0, "yanchor": "top", "traceorder": "normal"}
+    figure: Figure = {"data": traces, "layout": layout, "title": "各项目支付、合同占用与未占用余额"}
+    if link is not None:
+        figure["links"] = {r.code: link(r.code) for r in rows}
+    return figure
+
+
+def _share(value: Decimal, budget: Decimal) -> Decimal:
+    return value / budget * 100 if budget > 0 else Decimal(0)
+
+
+def _stack_hover(r: Stack, name: str, value: Decimal, unit: str) -> str:
+    label = UNITS.get(unit, "元")
+    return (
+        f"{r.code} {r.name}<br>{name} {money(value, unit)} {label}（{percent(_share(value, r.budget))}）"
+        f"<br>全年预算 {money(r.budget, unit)} {label}"
     )

@@ -13,7 +13,19 @@ from typing import Any
 
 from tracker.domain import lag
 from tracker.domain.plan import HUNDRED
-from web.charts.common import BLUE, GREEN, GRID, INK, MUTED, RED, Figure, base_layout, in_unit, number
+from web.charts.common import (
+    BLUE,
+    COMMITTED,
+    GREEN,
+    GRID,
+    INK,
+    MUTED,
+    RED,
+    Figure,
+    base_layout,
+    in_unit,
+    number,
+)
 from web.formatting import UNITS, money, percent, points
 
 
@@ -40,10 +52,20 @@ class SCurveData:
     marks: tuple[Mark, ...]
     forecast: tuple[tuple[dt.date, Decimal], ...]  # as-of point and 31 Dec, or empty
     forecast_rate: Decimal
+    # (day, disbursed + open commitments, open commitments) where either changes; empty
+    # when the project never had a commitment up to the as-of day
+    committed: tuple[tuple[dt.date, Decimal, Decimal], ...] = ()
 
 
-def s_curve_data(series: dict[str, Any], progress: dict[str, Any]) -> SCurveData:
+def s_curve_data(
+    series: dict[str, Any],
+    progress: dict[str, Any],
+    committed: Sequence[tuple[dt.date, Decimal]] = (),
+) -> SCurveData:
     """The curves of ``Queries.series(year, code=…)`` and ``Queries.progress(…)``.
+
+    ``committed`` is each day's change of open commitments in 元
+    (``queries.commitments.committed_changes``): drawn as a band above disbursed.
 
     Up to the as-of day the planned curve is the plan's interpolation on each day's
     budget (as the status uses it); after it, on the as-of budget. Cumulative amounts
@@ -102,7 +124,30 @@ def s_curve_data(series: dict[str, Any], progress: dict[str, Any]) -> SCurveData
         marks=tuple(marks),
         forecast=forecast,
         forecast_rate=figures.forecast_rate,
+        committed=_committed_band(pts, committed, as_of),
     )
+
+
+def _committed_band(
+    pts: Sequence[dict[str, Any]], changes: Sequence[tuple[dt.date, Decimal]], as_of: dt.date
+) -> tuple[tuple[dt.date, Decimal, Decimal], ...]:
+    """Disbursed plus what is still committed, on each day either changes up to the
+    as-of day (and on that day), so the band's steps follow both lines."""
+    changes = [(d, v) for d, v in changes if d <= as_of]
+    if not changes or not pts:
+        return ()
+    by_day = dict(changes)
+    open_ = Decimal(0)
+    out: list[tuple[dt.date, Decimal, Decimal]] = []
+    previous: tuple[Decimal, Decimal] | None = None
+    for i, p in enumerate(pts):
+        day = p["date"]
+        open_ += by_day.get(day, Decimal(0))
+        paid = p["figures"].disbursed
+        if (out or open_) and (previous != (paid, open_) or i == len(pts) - 1):
+            out.append((day, paid + open_, open_))  # from the first commitment's day on
+            previous = (paid, open_)
+    return tuple(out)
 
 
 def _changes(rows: Sequence[tuple[dt.date, Decimal, Decimal]]) -> list[tuple[dt.date, Decimal, Decimal]]:
@@ -132,11 +177,17 @@ def _corners(
     return [r for r in rows if r[0] in keys]
 
 
-def s_curve(series: dict[str, Any], progress: dict[str, Any], unit: str = "yuan") -> Figure:
+def s_curve(
+    series: dict[str, Any],
+    progress: dict[str, Any],
+    unit: str = "yuan",
+    committed: Sequence[tuple[dt.date, Decimal]] = (),
+) -> Figure:
     """The project's S-curve: cumulative disbursed (solid) against the plan (dashed),
     checkpoints filled when met and hollow when missed, the forecast to 31 December
-    (dotted), the as-of day as a vertical line; y in 元 or 万元."""
-    return s_curve_figure(s_curve_data(series, progress), unit)
+    (dotted), the as-of day as a vertical line, open commitments as a band above
+    disbursed; y in 元 or 万元."""
+    return s_curve_figure(s_curve_data(series, progress, committed), unit)
 
 
 def s_curve_figure(data: SCurveData, unit: str = "yuan") -> Figure:
@@ -183,6 +234,8 @@ def s_curve_figure(data: SCurveData, unit: str = "yuan") -> Figure:
             "hovertemplate": "%{hovertext}<extra></extra>",
         },
     ]
+    if data.committed:
+        traces.extend(_committed_traces(data.committed, unit, amount))
     if data.forecast:
         traces.append(
             {
@@ -245,6 +298,40 @@ def s_curve_figure(data: SCurveData, unit: str = "yuan") -> Figure:
     )
     layout["margin"] = {"l": 70, "r": 16, "t": 24, "b": 40}
     return {"data": traces, "layout": layout, "title": "累计支付与支出计划（S 曲线）"}
+
+
+def _committed_traces(
+    band: Sequence[tuple[dt.date, Decimal, Decimal]], unit: str, amount: Callable[[Decimal], str]
+) -> list[dict[str, Any]]:
+    """The band from disbursed up to disbursed + committed: an unseen lower edge on the
+    band's own days (so the fill starts where the first commitment does, not at
+    1 January), then the upper edge filled down to it."""
+    x = [d.isoformat() for d, _, _ in band]
+    lower = {
+        "type": "scatter",
+        "mode": "lines",
+        "name": "已签合同未支付（下沿）",
+        "x": x,
+        "y": [number(in_unit(v - c, unit)) for _, v, c in band],
+        "line": {"width": 0, "shape": "hv"},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+    upper = {
+        "type": "scatter",
+        "mode": "lines",
+        "name": "已签合同未支付",
+        "x": x,
+        "y": [number(in_unit(v, unit)) for _, v, _ in band],
+        "line": {"color": COMMITTED, "width": 1, "shape": "hv"},
+        "fill": "tonexty",
+        "fillcolor": "rgba(111, 90, 168, 0.22)",
+        "hovertext": [
+            f"{d.isoformat()}<br>已签合同未支付 {amount(c)}<br>支付加合同 {amount(v)}" for d, v, c in band
+        ],
+        "hovertemplate": "%{hovertext}<extra></extra>",
+    }
+    return [lower, upper]
 
 
 MARK_STYLES = {

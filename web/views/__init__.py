@@ -13,6 +13,7 @@ AREAS = (
     "projects",
     "forms",
     "reallocations",
+    "commitments",
     "register",
     "alerts",
     "rollups",

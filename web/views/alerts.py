@@ -32,6 +32,22 @@ FILTERS = ("unit", "rule", "severity")
 def figure_lines(alert: dict[str, Any]) -> list[tuple[str, str]]:
     """The figures an alert was raised with, as (label, text) pairs in Chinese."""
     f, rule = alert["figures"], alert["rule"]
+    if rule == "overspend_refused" and f.get("kind") == "transfer":
+        return [
+            ("调剂日期", f.get("date", "")),
+            ("拟调出", _yuan(f.get("amount"))),
+            ("调入项目", f.get("to", "")),
+            ("文号", f.get("doc", "")),
+            ("可调出余额", _yuan(f.get("available"))),
+            ("尝试次数", str(alert.get("attempts", 1))),
+        ]
+    if rule == "overspend_refused" and f.get("kind") == "commitment":
+        return [
+            ("签订日期", f.get("date", "")),
+            ("拟登记合同", _yuan(f.get("amount"))),
+            ("未占用余额", _yuan(f.get("available"))),
+            ("尝试次数", str(alert.get("attempts", 1))),
+        ]
     if rule == "overspend_refused":
         return [
             ("支付日期", f.get("date", "")),
@@ -54,6 +70,8 @@ def figure_lines(alert: dict[str, Any]) -> list[tuple[str, str]]:
             ("目标", _pct(f.get("target_rate"))),
             ("按当前进度预计", _pct(f.get("projected_rate"))),
         ]
+    if f.get("committed"):  # a project waiting for invoices, not a stalled one
+        lines.append(("已签合同未支付", _yuan(f.get("committed"))))
     return [*lines, ("可用余额", _yuan(f.get("available")))]
 
 

@@ -1,6 +1,7 @@
 """总览: the unit's totals, a bullet bar per project and the traffic-light table.
 
-The figures are ``tracker.queries.status_report`` (what ``tracker status`` prints),
+The figures are ``tracker.queries.statuses`` (what ``tracker status`` prints, without
+the plan warnings, which only the project and plan pages show),
 limited to the units the user may read, narrowed by the filters in the URL
 (functional class, funding source, expenditure type) and the unit switcher. The
 selection logic is plain functions of query results, so the project list
@@ -178,7 +179,7 @@ def select(sc: Scope, user_units: Sequence[str], args: Mapping[str, str]) -> Sel
     pass the filters, with their total, as of the request's time control."""
     tv = current()
     queries: Queries = tracker().queries
-    units = queries.units()
+    units = queries.units(tv.known)
     asked = args.get("unit")
     if asked is None:
         unit = default_unit(user_units, sc.readable, units)
@@ -191,17 +192,17 @@ def select(sc: Scope, user_units: Sequence[str], args: Mapping[str, str]) -> Sel
         if unit not in units:
             abort(404)
     try:
-        report = queries.status_report(tv.year, tv.as_of, unit, tv.known)
+        as_of, found = queries.statuses(tv.year, tv.as_of, unit, known=tv.known, all_units=units)
     except NotFoundError:
         abort(404)
-    readable = sc.filter(report["projects"], key="unit")
+    readable = sc.filter(found, key="unit")
     filters = Filters.from_args(args)
     shown = filters.apply(readable)
     total = total_of(shown)
     rule, rule_source = Queries.total_rule(units, unit, {p.unit for p in shown})
     return Selection(
         year=tv.year,
-        as_of=report["as_of"],
+        as_of=as_of,
         unit=unit,
         unit_name=str(units[unit]["name"]) if unit else "",
         units=unit_tree(list(units.values()), sc.readable),
@@ -232,12 +233,17 @@ def index() -> Any:
     figure = charts.bullet_bars(
         sel.projects, link=lambda code: project_url(sel.year, code), limit=BULLET_LIMIT
     )
+    stack = None
+    if sel.total.committed or any(p.figures.committed for p in sel.projects):
+        link = lambda code: project_url(sel.year, code)  # noqa: E731
+        stack = charts.commitment_bars(sel.projects, link=link, limit=BULLET_LIMIT, unit=money_unit())
     table = status_table(sel.projects, sel.total, sel.rule, money_unit(), request.args.to_dict())
     return render_template(
         "dashboard/index.html",
         sel=sel,
         table=table,
         chart=figure,
+        stack=stack,
         bullet_limit=BULLET_LIMIT,
         status_order=STATUS_ORDER,
         link_base=project_url(sel.year, CODE_MARK),

@@ -30,6 +30,7 @@ from tracker.domain.project import KIND_LABELS
 from tracker.queries.project_page import ProjectPageQueries
 from web.extensions import tracker
 from web.form_errors import FORM, Submission
+from web.views.commitments import open_choices
 from web.views.form_page import default_day, done, in_year, link, recordable, show, standing
 from web.views.plan_form import MAX_ROWS, PLAN, PLAN_MODES, describe_plan, plan_spec, plan_values, posted_rows
 
@@ -46,6 +47,7 @@ PAYMENT_FIELDS = {
     "凭证号": "voucher",
     "资金来源": "source",
     "备注": "note",
+    "合同": "commitment",
 }
 PAYMENT_LABELS = {
     "amount": "金额",
@@ -55,6 +57,7 @@ PAYMENT_LABELS = {
     "voucher": "凭证号",
     "source": "资金来源",
     "note": "备注",
+    "commitment": "按合同支付",
 }
 OVERSPEND_HINT = "，请减少金额或先追加预算"
 
@@ -64,8 +67,10 @@ OVERSPEND_HINT = "，请减少金额或先追加预算"
 def payment(year: int, code: str) -> Any:
     facts = recordable(year, code)
     sub = Submission(PAYMENT_FIELDS, PAYMENT_LABELS)
+    contracts = open_choices(facts)
     if request.method == "GET":
         sub.values["date"] = default_day(year)
+        sub.values["commitment"] = request.args.get("commitment", "")
     else:
         wan = sub.text("wan") == "1"
         amount = sub.amount(wan=wan)
@@ -75,6 +80,9 @@ def payment(year: int, code: str) -> Any:
         voucher = sub.words("voucher", "凭证号", required=False, limit=100)
         source = sub.check("source", lambda: _optional(sub.text("source"), cls.funding_source))
         note = sub.words("note", "备注", required=False, limit=500, lines=True)
+        commitment = sub.text("commitment").strip() or None
+        if commitment is not None and commitment not in dict(contracts):
+            sub.errors.add("commitment", "请选择本项目仍有未支付余额的合同，或选择“不按合同支付”")
         if not sub.errors and amount is not None:
             pid = sub.run(
                 lambda: tracker().pay(
@@ -89,6 +97,7 @@ def payment(year: int, code: str) -> Any:
                     user=current_user.name,
                     note=note,
                     request_id=sub.request_id,
+                    commitment=commitment,
                 ),
                 OVERSPEND_HINT,
             )
@@ -102,7 +111,7 @@ def payment(year: int, code: str) -> Any:
                 )
     figures = standing(facts)
     sources = [("", f"与项目相同（{facts.source}）"), *((s, s) for s in cls.FUNDING_SOURCES)]
-    return show("forms/payment.html", facts, sub, figures=figures, sources=sources)
+    return show("forms/payment.html", facts, sub, figures=figures, sources=sources, contracts=contracts)
 
 
 def _optional(text: str, parse: Callable[[str], str]) -> str | None:

@@ -9,6 +9,7 @@ its indicators') stored events. It never loads the aggregate.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
@@ -20,6 +21,8 @@ from werkzeug.routing import BuildError
 
 from tracker.domain.errors import NotFoundError
 from tracker.domain.lag import STATUS_LABELS
+from tracker.domain.money import from_fen
+from tracker.queries import commitments as commitment_queries
 from tracker.queries import default_as_of
 from tracker.queries.known_views import mark_recorded_after
 from tracker.queries.project_history import indicator_history, project_history, split_history
@@ -45,7 +48,14 @@ ACTIONS = (
     ("forms.appropriation", "追加预算"),
     ("forms.plan", "设定支出计划"),
     ("reallocations.new", "预算调剂"),
+    ("commitments.new", "登记合同"),
 )
+
+
+def committed_changes(project_id: str, known: Any) -> list[tuple[dt.date, Decimal]]:
+    """Each day's change of the project's open commitments in 元, for the S-curve's band."""
+    rows = commitment_queries.committed_changes(tracker().read, project_id, known)
+    return [(day, from_fen(fen)) for day, fen in rows]
 
 
 def action_url(endpoint: str, **values: Any) -> str | None:
@@ -169,8 +179,10 @@ def show(year: int, code: str) -> Any:
         except NotFoundError:
             abort(404)
     everything = request.args.get("all") == "1"
-    ledger = pages.ledger(facts.id, as_of, limit=None if everything else PAYMENT_LIMIT)
-    indicators = pages.indicators(year, code, as_of)
+    ledger = pages.ledger(facts.id, as_of, limit=None if everything else PAYMENT_LIMIT, known=tv.known)
+    known = tv.known
+    as_known = None if known is None else (lambda rows: tracker().known_indicator_rows(rows, known))
+    indicators = pages.indicators(year, code, as_of, as_known)
     events, event_count = project_history(tracker().events, facts.id, None if everything else HISTORY_LIMIT)
     for ind in indicators:
         events += indicator_history(tracker().events.get(UUID(ind.id)), ind.name)
@@ -187,6 +199,11 @@ def show(year: int, code: str) -> Any:
     # One URL built per page, the payment's id put in per row (a thousand url_for calls
     # would cost more than the rest of the page).
     reverse_url = action_url("forms.reversal", year=year, code=code, payment_id=ID) if can_record else None
+    _, commitments = tracker().commitments(code, year=year, as_of=as_of, known=tv.known)
+    release_url = (
+        action_url("commitments.release", year=year, code=code, commitment_id=ID) if can_record else None
+    )
+    pay_url = action_url("forms.payment", year=year, code=code, commitment=ID) if can_record else None
     progress_url = (
         action_url("forms.indicator", year=year, code=code, indicator_id=ID) if can_record else None
     )
@@ -196,7 +213,7 @@ def show(year: int, code: str) -> Any:
         status=progress["project"],
         progress=progress,
         as_of=as_of,
-        chart=charts.s_curve(series, progress, money_unit()),
+        chart=charts.s_curve(series, progress, money_unit(), committed_changes(facts.id, tv.known)),
         ledger=ledger,
         indicators=indicators,
         history=history,
@@ -204,6 +221,9 @@ def show(year: int, code: str) -> Any:
         actions=actions,
         reverse_url=reverse_url,
         progress_url=progress_url,
+        commitments=commitments,
+        release_url=release_url,
+        pay_url=pay_url,
         placeholder=ID,
         everything=everything,
         event_count=event_count,

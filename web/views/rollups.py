@@ -77,6 +77,8 @@ def projects_url(tv: TimeView, unit: str | None, **filters: str) -> str:
     if "projects.index" not in current_app.view_functions:
         return ""
     values: dict[str, Any] = {"unit": unit or ALL_UNITS, **filters, "year": str(tv.year)}
+    if tv.known is not None:  # the projects behind it as known on the same moment
+        values["known_on"] = tv.known.url
     return url_for("projects.index", **values)
 
 
@@ -105,7 +107,7 @@ def index() -> Any:
     sc = scope()
     tv = current()
     queries: Queries = tracker().queries
-    units = queries.units()
+    units = queries.units(tv.known)
     choice = choose(sc, user.units, request.args, units)
     unit = choice.unit
     as_of = tv.as_of.isoformat()
@@ -116,7 +118,7 @@ def index() -> Any:
     by_class = marginal(pivot, 0)
     by_source = in_order(marginal(pivot, 1), FUNDING_SOURCES)
     by_type = in_order({**types, "level": None}, EXPENDITURE_TYPES)
-    heat: Heatmap = unit_months(tracker().read, tv.year, tv.as_of, unit)
+    heat: Heatmap = unit_months(tracker().read, tv.year, tv.as_of, unit, tv.known)
     rule, _ = Queries.total_rule(units, unit, [row.code for row in heat.rows])  # as the status total
     shown = money_unit()
 

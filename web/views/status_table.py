@@ -36,6 +36,7 @@ SORT_KEYS: dict[str, tuple[Callable[[ProjectStatus], Any], str]] = {
     "budget": (lambda p: p.figures.budget, "desc"),
     "disbursed": (lambda p: p.figures.disbursed, "desc"),
     "available": (lambda p: p.figures.available, "desc"),
+    "committed": (lambda p: p.figures.committed, "desc"),
     "execution": (lambda p: p.figures.execution_rate, "asc"),
     "planned": (lambda p: p.figures.planned_rate, "desc"),
     "lag": (lambda p: p.figures.lag_points, "desc"),
@@ -138,6 +139,7 @@ class TableRow:
     planned: Cell
     lag: Cell
     forecast: Cell
+    committed: Cell
 
     def cells(self, *names: str) -> Markup:
         """The named number cells as HTML: digits, signs and separators only, so they
@@ -172,6 +174,7 @@ def table_row(p: ProjectStatus | None, f: Figures, unit: str, rule: lag.StatusRu
         planned=rate(planned),
         lag=rate(planned - execution, "+", ""),
         forecast=rate(f.forecast_rate),
+        committed=amount(f.committed),
     )
 
 

@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 from tracker.domain.errors import TrackerError
 from tracker.domain.inputs import parse_code
 from tracker.queries import projects
+from tracker.queries.known import KnownOn
 from web.auth import WebUser, scope
 from web.extensions import tracker
 from web.form_errors import FormErrors
@@ -73,7 +74,7 @@ def download() -> Any:
             errors.refuse(e, "请填写要下载自评表的项目编码")
     if not errors:
         try:
-            data = _export(kind, fmt, tv.year, unit, code, tv.as_of)
+            data = _export(kind, fmt, tv.year, unit, code, tv.as_of, tv.known)
         except TrackerError as e:
             errors.refuse(e)
     if errors:
@@ -89,8 +90,11 @@ def download() -> Any:
     )
 
 
-def _export(kind: str, fmt: str, year: int, unit: str | None, code: str, as_of: Any) -> bytes:
-    """The file's bytes, written the CLI's way into a private temporary folder."""
+def _export(
+    kind: str, fmt: str, year: int, unit: str | None, code: str, as_of: Any, known: KnownOn | None = None
+) -> bytes:
+    """The file's bytes, written the CLI's way into a private temporary folder (as
+    known on the time control's moment, when it has one)."""
     app = tracker()
     with tempfile.TemporaryDirectory(prefix="tracker-export-") as folder:
         path = Path(folder) / f"export.{fmt}"
@@ -98,13 +102,14 @@ def _export(kind: str, fmt: str, year: int, unit: str | None, code: str, as_of: 
             from tracker.exporting.monitoring import write_monitoring
 
             assert unit is not None
-            write_monitoring(app, year, unit, as_of, path)
+            write_monitoring(app, year, unit, as_of, path, known)
         elif kind == "selfeval":
             from tracker.exporting.selfeval_form import with_names, write_selfeval_xlsx
 
-            write_selfeval_xlsx(with_names(app, app.self_evaluation(code, year)), path)
+            write_selfeval_xlsx(with_names(app, app.self_evaluation(code, year, known_on=known)), path)
         else:
             from tracker.exporting import export
 
-            export(app.read, kind, year, unit, path, fmt="fdp" if fmt == "zip" else fmt, as_of=as_of)
+            kind_fmt = "fdp" if fmt == "zip" else fmt
+            export(app.read, kind, year, unit, path, fmt=kind_fmt, as_of=as_of, known=known)
         return path.read_bytes()

@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 from tracker.exporting.ranking import title, write_ranking
 from tracker.queries.ranking import Ranking
 from web.auth import WebUser, scope
+from web.charts.common import short_label
 from web.charts.rollups import RollupBar, rollup_class_figure
 from web.extensions import tracker
 from web.formatting import money_unit
@@ -47,7 +48,7 @@ def ranking_bars(k: Ranking) -> list[RollupBar]:
     return [
         RollupBar(
             key=r.code,
-            label=f"{r.rank}. {r.code} {r.name}",
+            label=f"{r.rank}. {short_label(r.code, r.name, 8)}",
             projects=r.projects,
             budget=r.figures.budget,
             disbursed=r.figures.disbursed,

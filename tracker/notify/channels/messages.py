@@ -16,6 +16,7 @@ from typing import Any
 from tracker.notify.channels.errors import FieldError
 
 CENT = Decimal("0.01")
+WAN = Decimal(10000)
 SEVERITY_LABELS = {"yellow": "黄色预警", "red": "红色预警"}
 STATUS_LABELS = {"green": "正常", "yellow": "预警", "red": "严重滞后"}
 RULE_LABELS = {"ratio": "按执行率与序时进度之比", "points": "按落后序时进度的百分点"}
@@ -80,7 +81,8 @@ def render_alert(alert: dict[str, Any]) -> Message:
 
     Keys: unit, unit_name, project, project_name, rule, severity (yellow/red),
     execution_rate, planned_rate, lag_points, available (decimal strings), as_of,
-    period, link. A missing or malformed key raises ``MessageError`` naming it, so a
+    period, link; optional ``committed`` (元, open commitments), shown as
+    ``已签合同未支付 X 万元``. A missing or malformed key raises ``MessageError`` naming it, so a
     bad alert fails loudly in the task instead of sending a half-empty message.
     """
     severity = _get(alert, "severity")
@@ -90,6 +92,10 @@ def render_alert(alert: dict[str, Any]) -> Message:
     unit = f"{_one_line(_get(alert, 'unit_name'))}（{_one_line(_get(alert, 'unit'))}）"
     project = _project(alert)
     figures = _figures(alert)
+    if alert.get("committed") not in (None, ""):
+        committed = _decimal(alert, "committed")
+        if committed > 0:  # waiting for an invoice, not stalled: say so
+            figures["已签合同未支付"] = f"{(committed / WAN).quantize(CENT, rounding=ROUND_HALF_UP):,} 万元"
     rule = _one_line(_get(alert, "rule"))
     rule = RULE_LABELS.get(rule, rule)
     as_of, period, link = (_one_line(_get(alert, k)) for k in ("as_of", "period", "link"))

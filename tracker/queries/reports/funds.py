@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tracker.domain.money import ZERO, from_fen
+from tracker.queries.known import KnownOn
 from tracker.queries.reports.ledger import Ledger, load
 from tracker.store.readstore import ReadStore
 
@@ -57,10 +58,15 @@ def part_of_source(source: str) -> str:
 
 
 def funds_block(
-    read: ReadStore, year: int, unit: str | None = None, project_ids: Iterable[str] | None = None
+    read: ReadStore,
+    year: int,
+    unit: str | None = None,
+    project_ids: Iterable[str] | None = None,
+    known: KnownOn | None = None,
 ) -> list[dict[str, object]]:
-    """The four lines for a unit's subtree, or for some of its projects (``project_ids``)."""
-    led = load(read, year, unit)
+    """The four lines for a unit's subtree, or for some of its projects (``project_ids``);
+    as known on ``known`` when given."""
+    led = load(read, year, unit, known=known)
     wanted = set(project_ids) if project_ids is not None else set(led.projects)
     lines = {label: FundsLine(label) for label in LABELS}
     _add_budgets(led, wanted, lines)
