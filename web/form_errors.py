@@ -29,6 +29,9 @@ EXPIRED = "表单已失效，请核对后重新提交。"
 RESUBMITTED = "这张表单已提交过，且内容有改动。如确需再登记一笔，请核对后再次提交。"
 
 
+EMPTY = "不能为空"
+
+
 class FormErrors:
     """Messages by input name, filled from the service layer's refusals.
 
@@ -50,7 +53,12 @@ class FormErrors:
         return len(self.messages)
 
     def add(self, name: str, message: str) -> None:
-        """The first message for an input wins: it is the one the user fixes first."""
+        """The first message for an input wins: it is the one the user fixes first.
+
+        The domain's bare "不能为空" (the CLI prints it after the field's name) says what
+        to do beside the box instead: 请填写文号."""
+        if message == EMPTY and self.labels.get(name):
+            message = f"请填写{self.labels[name]}"
         self.messages.setdefault(name, message)
 
     def refuse(self, error: TrackerError, message: str | None = None) -> None:
@@ -62,7 +70,8 @@ class FormErrors:
         out = {}
         for name, message in self.messages.items():
             label = self.labels.get(name, "")
-            out[name] = message if not label or message.startswith(label) else f"{label}：{message}"
+            named = not label or message.startswith(label) or message == f"请填写{label}"
+            out[name] = message if named else f"{label}：{message}"
         return out
 
 

@@ -284,7 +284,7 @@ def test_the_payer_decides_and_applies_as_project_pay_does() -> None:
     from decimal import Decimal
 
     from tracker.domain.ids import entry_id
-    from tracker.importing.deciding import Payer
+    from tracker.importing.deciding import _FAST_EVENT, Payer
     from tracker.importing.errors import ImportInterrupted
     from tracker.importing.headroom import Headroom
     from tracker.importing.records import PaymentRow
@@ -302,6 +302,10 @@ def test_the_payer_decides_and_applies_as_project_pay_does() -> None:
     room = Headroom(YEAR, {dt.date(YEAR, 1, 1): 100_000_000})
     events = Payer(project, room).pay(rows, "u")
     assert [without_time(vars(e)) for e in events] == [without_time(vars(e)) for e in expected]
+    # Made without the dataclass's constructor: the same class, the same attributes in
+    # the same order (the stored state follows it).
+    assert _FAST_EVENT is not None
+    assert [(type(e), list(vars(e))) for e in events] == [(type(e), list(vars(e))) for e in expected]
     assert without_time(vars(project)) == without_time(vars(reference))
     assert project.modified_on == events[-1].timestamp
     # A refusal is the aggregate's own, and leaves the project as it was.

@@ -106,7 +106,7 @@ def test_a_double_submit_records_once(app: Flask, officer: FlaskClient) -> None:
         ({"amount": "abc"}, "amount", ""),
         ({"to": ""}, "to", "请选择调入项目"),
         ({"to": "P2"}, "to", "请选择调入项目"),
-        ({"doc": ""}, "doc", "不能为空"),
+        ({"doc": ""}, "doc", "请填写文号"),
         ({"date": "2025-01-01"}, "date", "不在项目"),
     ],
 )

@@ -31,7 +31,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 
 from tracker.domain.errors import ConcurrencyError, TrackerError
-from tracker.store.one_transaction import OneTransaction
+from tracker.store.one_transaction import OneTransaction, settle, write_behind
 
 if TYPE_CHECKING:
     from tracker.commands.base import CommandBase
@@ -100,6 +100,7 @@ class BatchSave:
         kind: type[A],
         decide: Callable[[A], Iterable[EventChunk]],
         missing: TrackerError,
+        loaded: A | None = None,
     ) -> A:
         """Let ``decide`` change the aggregate and yield its events in chunks; store each
         chunk with its read-model rows in one transaction (or keep it, see ``combine``).
@@ -112,7 +113,7 @@ class BatchSave:
         app = self._app
         lock = app.lock_for(aggregate_id)
         with lock:
-            aggregate = app.load_for_update(aggregate_id, kind, missing)
+            aggregate = loaded if loaded is not None else app.load_for_update(aggregate_id, kind, missing)
             start = aggregate.version
             kept = len(self._kept)
             try:
@@ -152,18 +153,28 @@ class BatchSave:
             if close is not None:
                 close()
 
-    def flush(self) -> None:
+    def flush(self, *, behind: bool = False) -> None:
         """Store the kept chunks: all their events and ``combine``'s rows in one insert.
         If that fails, the aggregates concerned are evicted (their cached copies hold
-        events that were not stored) and the error propagates."""
+        events that were not stored) and the error propagates.
+
+        ``behind``: inside a ``one_transaction``, the insert runs in the background
+        (``OneTransaction.write_behind``) while the caller decides the next chunks; its
+        error, if any, is raised by the transaction's next read, write or commit, and
+        the transaction then rolls back (evicting every aggregate it touched)."""
         kept = self._kept
         if not kept or self._combine is None:
+            if not behind:
+                settle(self._app.recorder)  # the write before is done: the caller counts it
             return
         encode = self._app.mapper.to_stored_event
         try:
             stored = [encode(e) for _, events, _ in kept for e in events]
             rows = self._combine([r for _, _, r in kept])
-            self._app.recorder.insert_events(stored, projection=rows)
+            if behind:
+                write_behind(self._app.recorder, stored, projection=rows)
+            else:
+                self._app.recorder.insert_events(stored, projection=rows)
         except BaseException:
             self._forget_kept()
             raise

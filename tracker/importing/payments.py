@@ -38,11 +38,16 @@ from tracker.importing.headroom import Headroom
 from tracker.importing.merged import PARAMS_PER_STATEMENT, PG_PARAMS_PER_STATEMENT, merged_groups
 from tracker.importing.records import IMPORT_NOTE, PaymentRow
 from tracker.importing.state import chunks
+from tracker.store.one_transaction import COPY_MIN_EVENTS
 
 if TYPE_CHECKING:
     from tracker.commands.tracker import BudgetTracker
 
-EVENTS_PER_TRANSACTION = 20_000
+EVENTS_PER_TRANSACTION = 20_000  # decided at a time on one project (the chunk ``_verify`` checks)
+# Decided events stored together (the last insert waits; the others overlap the deciding
+# of the next projects): small enough that little is left for the last, large enough
+# that rows sorted across projects still land next to each other.
+EVENTS_PER_INSERT = 10_000
 
 
 def record_payments(
@@ -58,42 +63,83 @@ def record_payments(
     other writer can move a project on: each project is decided on its current state
     (a cached copy that another process has overtaken is reloaded first), and the
     decided events of many projects are stored together, up to
-    ``EVENTS_PER_TRANSACTION`` at a time (``BatchSave`` with ``combine``).
-    ``progress(created, present)`` follows each insert. (A writer thread overlapping
-    the saves with the next project's work was tried: the per-event Python work of both
-    threads fights over the GIL and it was slower.)
+    ``EVENTS_PER_INSERT`` at a time (``BatchSave`` with ``combine``).
+    ``progress(created, present)`` follows each insert, once the database has taken it.
+
+    Each insert but the last runs in the background (``BatchSave.flush(behind=True)``)
+    while the next projects are decided: the database's work overlaps this thread's.
+    So that no read has to wait for such a write, every project is loaded first, under
+    its lock, before any payment is written (``_load_all``). (An earlier writer thread
+    that also encoded the events was slower: the per-event Python work of both threads
+    fought over the interpreter lock. Here the background thread only runs the
+    drivers, which let go of it while the database works.)
     """
     who = app.acting_user(user)
     by_project: dict[UUID, list[PaymentRow]] = {}
     for p in payments:
         by_project.setdefault(p.project_id, []).append(p)
-    per_statement = PG_PARAMS_PER_STATEMENT if app.read.is_postgres else PARAMS_PER_STATEMENT
-    done = [0, 0]  # (created, present) of the rows sent to the database
+    postgres = app.read.is_postgres
+
+    def combine(groups: list[Any]) -> list[Any]:
+        # On PostgreSQL a batch of more than COPY_MIN_EVENTS goes by COPY, which takes
+        # the merged statements apart into rows again: statements of 900 parameters
+        # are 18 times fewer to build and take apart. Smaller batches are executed as
+        # SQL, where psycopg parses a statement of more than 50 parameters anew each time.
+        small = postgres and sum(len(events) for events in groups) <= COPY_MIN_EVENTS
+        return merged_groups(groups, PG_PARAMS_PER_STATEMENT if small else PARAMS_PER_STATEMENT)
+
+    done = [0, 0]  # (created, present) of the rows written to the database
+    sending = [0, 0]  # of the rows being written in the background
     kept = [0, 0]  # of the rows decided since the last insert
 
-    def sent() -> None:
-        _flush(batch)
-        done[:] = [done[0] + kept[0], done[1] + kept[1]]
+    def sent(behind: bool) -> None:
+        # Once ``_flush`` returns, the write before it is done (its error raised here):
+        # "written" counts the rows the database has taken, to be committed with the rest.
+        _flush(batch, behind)
+        written = sending if behind else [sending[0] + kept[0], sending[1] + kept[1]]
+        done[:] = [done[0] + written[0], done[1] + written[1]]
+        sending[:] = kept if behind else [0, 0]
         kept[:] = [0, 0]
         if progress is not None:
-            progress(done[0], done[1])  # "written": sent, to be committed with the rest
+            progress(done[0], done[1])
 
-    with BatchSave(app, combine=lambda groups: merged_groups(groups, per_statement)) as batch:
+    with (
+        contextlib.ExitStack() as held,
+        BatchSave(app, combine=combine) as batch,
+    ):
+        projects = _load_all(app, by_project, held)
         for pid, rows in by_project.items():
-            made = _project_payments(app, batch, pid, rows, who)
+            made = _project_payments(app, batch, projects.pop(pid), rows, who)
             kept[:] = [kept[0] + made, kept[1] + len(rows) - made]
-            if batch.kept_events >= EVENTS_PER_TRANSACTION:
-                sent()
-        sent()
+            if batch.kept_events >= EVENTS_PER_INSERT:
+                sent(behind=True)
+        sent(behind=False)
     created, present = done
     return created, present
 
 
+def _missing(rows: list[PaymentRow]) -> NotFoundError:
+    return NotFoundError(f"项目 {rows[0].code} 不存在", "项目编码")
+
+
+def _load_all(
+    app: BudgetTracker, by_project: dict[UUID, list[PaymentRow]], held: contextlib.ExitStack
+) -> dict[UUID, Project]:
+    """Every project paid into, current (``_up_to_date``) and locked (``lock_for``)
+    until the payments are recorded: another thread of this process cannot change
+    one meanwhile (the import's transaction keeps them locked until its commit)."""
+    projects: dict[UUID, Project] = {}
+    for pid, rows in by_project.items():
+        held.enter_context(app.lock_for(pid))
+        _up_to_date(app, pid)
+        projects[pid] = app.load_for_update(pid, Project, _missing(rows))
+    return projects
+
+
 def _project_payments(
-    app: BudgetTracker, batch: BatchSave, pid: UUID, rows: list[PaymentRow], who: str
+    app: BudgetTracker, batch: BatchSave, project: Project, rows: list[PaymentRow], who: str
 ) -> int:
     """One project's new payments decided (kept by the batch); returns how many."""
-    missing = NotFoundError(f"项目 {rows[0].code} 不存在", "项目编码")
     made: list[int] = [0]
 
     def decide(project: Project) -> Iterator[EventChunk]:
@@ -101,8 +147,7 @@ def _project_payments(
         made[0] = len(pending)
         return _batches(project, pending, who)
 
-    _up_to_date(app, pid)
-    batch.save(pid, Project, decide, missing)
+    batch.save(project.id, Project, decide, _missing(rows), loaded=project)
     return made[0]
 
 
@@ -121,9 +166,9 @@ def _up_to_date(app: BudgetTracker, pid: UUID) -> None:
         app.evict(pid)
 
 
-def _flush(batch: BatchSave) -> None:
+def _flush(batch: BatchSave, behind: bool) -> None:
     try:
-        batch.flush()
+        batch.flush(behind=behind)
     except IntegrityError:
         # Only another import that recorded the same 凭证号 with other content, after
         # this one checked the file, can clash here: the transaction is rolled back.

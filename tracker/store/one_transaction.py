@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
@@ -39,6 +40,7 @@ from tracker.store import chain_pg
 from tracker.store.pg_copy import RowWriter, copy_events, last_ids
 
 COPY_MIN_EVENTS = 50  # a command's few events keep the library's insert
+BEHIND_SWITCH_INTERVAL = 0.0002  # seconds; see ``OneTransaction.write_behind``
 
 # The library's own translation of driver errors, most specific first.
 _SQLITE_ERRORS: tuple[tuple[type[Exception], type[Exception]], ...] = (
@@ -92,6 +94,10 @@ class OneTransaction:
         self._sqlite: Any = None  # the library's wrapper of it, on SQLite
         self._savepoints = 0
         self.committed = False
+        self._behind: threading.Thread | None = None  # the write in the background, if any
+        self._interval = sys.getswitchinterval()
+        self._behind_error: BaseException | None = None
+        self._failed: BaseException | None = None  # a background write failed: no commit
 
     # ------------------------------------------------------------- lifecycle
 
@@ -108,7 +114,12 @@ class OneTransaction:
         return self
 
     def commit(self) -> None:
-        """The one COMMIT: everything becomes visible at once, or nothing does."""
+        """The one COMMIT: everything becomes visible at once, or nothing does. A write
+        still running in the background is waited for first; if one failed, nothing is
+        committed (its error is raised, again if it was raised before)."""
+        self._settle()
+        if self._failed is not None:
+            raise self._failed
         try:
             self._conn.execute("COMMIT")
         except (sqlite3.Error, psycopg.Error) as e:
@@ -118,6 +129,8 @@ class OneTransaction:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
     ) -> None:
+        with contextlib.suppress(BaseException):  # a background write's error: rolled back below
+            self._settle()
         self._unpin()
         try:
             if not self.committed:
@@ -182,7 +195,9 @@ class OneTransaction:
 
     @contextlib.contextmanager
     def _pinned_connection(self) -> Iterator[Any]:
-        """The pinned connection, driver errors translated as the library does."""
+        """The pinned connection, driver errors translated as the library does (once
+        any write in the background is done: one thread at a time uses it)."""
+        self._settle()
         try:
             yield self._conn if self._postgres else self._sqlite
         except (sqlite3.Error, psycopg.Error) as e:
@@ -191,6 +206,7 @@ class OneTransaction:
     @contextlib.contextmanager
     def _pinned_transaction(self, commit: bool) -> Iterator[Any]:
         """A cursor on the pinned connection; a write runs in its own savepoint."""
+        self._settle()
         with self._savepoint() if commit else contextlib.nullcontext(), self._pinned_connection():
             cursor = self._conn.cursor() if self._postgres else self._sqlite.cursor()
             try:
@@ -234,7 +250,77 @@ class OneTransaction:
         own ``transaction(commit=True)``, which is one here)."""
         if not stored_events:
             return None
+        self._settle()
         self._on_insert(stored_events)
+        return self._write(recorder, original, stored_events, kwargs)
+
+    def write_behind(self, recorder: Any, stored_events: Sequence[Any], kwargs: dict[str, Any]) -> None:
+        """``insert_events`` in a thread of its own, while this thread goes on.
+
+        Why: the database's own work on a large batch (SQLite inserting into the
+        indexes, PostgreSQL's server process taking a COPY) waits for nothing this
+        thread computes next, and the machine's second core is otherwise idle. Both
+        drivers let go of the interpreter lock while the database works. One write at
+        a time: the next use of the connection by this thread (a read, a write, the
+        commit) first waits for it, and raises its error if it failed — and then the
+        transaction can only be rolled back. Same savepoint, same statements as
+        ``insert_events``; the aggregates are locked here, before it starts.
+
+        Meanwhile the interpreter's switch interval is ``BEHIND_SWITCH_INTERVAL``
+        (process-wide, restored when the write is done): after each statement the
+        writer needs the interpreter lock back, and by default a thread busy in Python
+        keeps it up to 5 ms before handing it over — over a write's thousand
+        statements, seconds of the writer waiting (measured: the background jobs of a
+        100,000-row import took 13 s instead of 8.5 s, and the importer waited 3.2 s
+        instead of 0.6 s for them)."""
+        if not stored_events:
+            return
+        self._settle()
+        self._on_insert(stored_events)
+        original = vars(self._datastore)[_SHADOWS].originals[id(recorder)]
+
+        def run() -> None:
+            self._adopt()
+            try:
+                self._write(recorder, original, stored_events, kwargs)
+            except BaseException as e:
+                self._behind_error = self._failed = e
+            finally:
+                self._disown()
+
+        self._interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._interval, BEHIND_SWITCH_INTERVAL))
+        self._behind = threading.Thread(target=run, name="tracker-write-behind", daemon=True)
+        self._behind.start()
+
+    def _settle(self) -> None:
+        """Wait for the write in the background (none in its own thread)."""
+        behind = self._behind
+        if behind is None or behind.ident == threading.get_ident():
+            return
+        behind.join()
+        sys.setswitchinterval(self._interval)
+        self._behind = None
+        error, self._behind_error = self._behind_error, None
+        if error is not None:
+            raise error
+
+    def _adopt(self) -> None:
+        """The background thread's library calls go to this transaction too."""
+        with _INSTALL:
+            vars(self._datastore)[_SHADOWS].open[threading.get_ident()] = self
+
+    def _disown(self) -> None:
+        with _INSTALL:
+            vars(self._datastore)[_SHADOWS].open.pop(threading.get_ident(), None)
+
+    def _write(
+        self,
+        recorder: Any,
+        original: Callable[..., Any],
+        stored_events: Sequence[Any],
+        kwargs: dict[str, Any],
+    ) -> Any:
         if not self._postgres:
             return original(stored_events, **kwargs)
         with self._savepoint():
@@ -308,7 +394,9 @@ class _Shadows:
 
         store.transaction = transaction
         store.get_connection = get_connection
+        self.originals: dict[int, Callable[..., Any]] = {}
         for r in recorders:
+            self.originals[id(r)] = r.insert_events
             r.insert_events = self._insert_events(r, r.insert_events)
 
     def _insert_events(self, recorder: Any, original: Callable[..., Any]) -> Callable[..., Any]:
@@ -324,3 +412,32 @@ class _Shadows:
         for obj in self.objects:
             for name in self.NAMES:
                 vars(obj).pop(name, None)
+
+
+def _open_on(recorder: Any) -> OneTransaction | None:
+    """This thread's open transaction on ``recorder``, if any."""
+    with _INSTALL:
+        shadows = vars(recorder.datastore).get(_SHADOWS)
+        if shadows is None or id(recorder) not in shadows.originals:
+            return None
+        return shadows.open.get(threading.get_ident())
+
+
+def settle(recorder: Any) -> None:
+    """Wait for this thread's write in the background on ``recorder``, if any; raises
+    its error if it failed."""
+    tx = _open_on(recorder)
+    if tx is not None:
+        tx._settle()
+
+
+def write_behind(recorder: Any, stored_events: Sequence[Any], **kwargs: Any) -> None:
+    """``recorder.insert_events(stored_events, **kwargs)``, in the background when this
+    thread has a ``OneTransaction`` open on the recorder (see
+    ``OneTransaction.write_behind``), else at once. Errors of a background write are
+    raised by this thread's next use of the transaction."""
+    tx = _open_on(recorder)
+    if tx is None:
+        recorder.insert_events(stored_events, **kwargs)
+        return
+    tx.write_behind(recorder, stored_events, kwargs)
