@@ -23,6 +23,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import gevent
 from locust import constant_pacing, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
@@ -32,6 +33,17 @@ _managers = itertools.count()
 sent: dict[str, dict[str, Any]] = {}  # Idempotency-Key -> token and body, before sending
 accepted: dict[str, str] = {}  # Idempotency-Key -> the payment id answered
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def desynchronise(pacing: float) -> None:
+    """Start a user at a random moment of its first period.
+
+    Locust starts every user within the same second, and ``constant_pacing`` then keeps
+    each one's phase for the whole run: 50 officers paying in the same few milliseconds
+    of every second and 20 managers opening the dashboard together every two seconds,
+    bursts no real office makes. A random first wait spreads the phases evenly; the
+    pacing still holds the offered rate exactly (one request a user a period)."""
+    gevent.sleep(random.uniform(0, pacing))
 
 
 class Officer(FastHttpUser):
@@ -44,6 +56,7 @@ class Officer(FastHttpUser):
         me = ACCOUNTS["officers"][next(_officers) % len(ACCOUNTS["officers"])]
         self.token, self.projects = me["token"], me["projects"]
         self.rnd = random.Random()
+        desynchronise(1)
 
     @task
     def pay(self) -> None:
@@ -79,6 +92,7 @@ class Manager(FastHttpUser):
         token = CSRF.search(page.text)
         form = {"csrf_token": token.group(1) if token else "", "name": me["name"], "password": me["password"]}
         self.client.post("/login", data=form, name="POST /login", allow_redirects=False)
+        desynchronise(2)
 
     @task
     def dashboard(self) -> None:
