@@ -11,6 +11,7 @@ events table lock, so projections apply in notification order).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -45,13 +46,29 @@ class TrackerSQLiteRecorder(SQLiteApplicationRecorder):
         processes opening an old file together take turns, and the second finds the
         chain built instead of failing on a stale read snapshot.
         """
-        super().create_table()
+        self._create_tables_retrying()
         with self.datastore.transaction(commit=False) as c:
             if chain.head_of(c).count:
                 return  # the usual start: no write lock, so a start never waits for a rebuild
         with self.datastore.transaction(commit=True) as c:
             c.execute(f"DELETE FROM {chain.CHAIN_TABLE} WHERE 0")
             chain.seal(c, self.events_table_name, is_postgres=False)
+
+    def _create_tables_retrying(self, attempts: int = 20) -> None:
+        """The library's ``CREATE ... IF NOT EXISTS`` statements, again if SQLite said
+        "database is locked". They run in a deferred transaction: when several
+        processes start on a file that lacks a table (a release adding read tables,
+        gunicorn's workers starting together), one whose read snapshot went stale
+        while another created it is refused at once, without the busy timeout. The
+        statements are idempotent, so trying again is safe."""
+        for attempt in range(attempts):
+            try:
+                super().create_table()
+                return
+            except OperationalError as e:
+                if "locked" not in str(e) or attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
