@@ -94,3 +94,23 @@ def screenshots_dir(tmp_path: Path) -> Path:
     folder = Path(chosen) if chosen else tmp_path / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def open_page(browser: Any, viewport: dict[str, int]) -> tuple[Any, Guard]:
+    """A new page in its own context (Chinese locale, Beijing time) whose every request
+    outside 127.0.0.1 is aborted and remembered in the returned guard."""
+    context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
+    guard = Guard()
+    context.route("**/*", guard.route)
+    return context.new_page(), guard
+
+
+def sign_in(page: Any, base: str, name: str) -> None:
+    """Sign in through the form as one of the seeded accounts (tests/webdata.py)."""
+    from webdata import PASSWORD
+
+    page.goto(base + "/login")
+    page.fill("#name", name)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
-from browser import DESKTOP, PHONE, Guard, launch, screenshots_dir, serve
-from webdata import PASSWORD, TODAY, seed
+from browser import DESKTOP, PHONE, launch, open_page, screenshots_dir, serve, sign_in
+from webdata import TODAY, seed
 
 from tracker.commands.users import UserCommands
 from web import create_app
@@ -46,21 +46,6 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 @pytest.fixture
 def browser() -> Iterator[Any]:
     yield from launch()
-
-
-def open_page(browser: Any, viewport: dict[str, int]) -> tuple[Any, Guard]:
-    context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
-    guard = Guard()
-    context.route("**/*", guard.route)
-    return context.new_page(), guard
-
-
-def sign_in(page: Any, base: str, name: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#name", name)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
 
 
 def figure(page: Any, name_part: str) -> dict[str, Any]:
