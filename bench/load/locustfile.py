@@ -19,12 +19,14 @@ import json
 import os
 import random
 import re
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import gevent
-from locust import constant_pacing, events, task
+from locust import events, task
 from locust.contrib.fasthttp import FastHttpUser
 
 ACCOUNTS: dict[str, Any] = json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text(encoding="utf-8"))
@@ -35,28 +37,44 @@ accepted: dict[str, str] = {}  # Idempotency-Key -> the payment id answered
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def desynchronise(pacing: float) -> None:
-    """Start a user at a random moment of its first period.
+def steady(period: float) -> Callable[[Any], float]:
+    """A wait time that keeps each user on its own schedule: one task every ``period``
+    seconds from a random first moment (set by ``start_at_random``).
 
-    Locust starts every user within the same second, and ``constant_pacing`` then keeps
-    each one's phase for the whole run: 50 officers paying in the same few milliseconds
-    of every second and 20 managers opening the dashboard together every two seconds,
-    bursts no real office makes. A random first wait spreads the phases evenly; the
-    pacing still holds the offered rate exactly (one request a user a period)."""
-    gevent.sleep(random.uniform(0, pacing))
+    Locust's ``constant_pacing`` cannot do this: it measures its first period from the
+    user's creation, so a random sleep in ``on_start`` is taken back by a shorter first
+    wait, and every user is again in step from its second task on (50 officers paying in
+    the same few milliseconds of every second, 20 managers opening the dashboard
+    together every two seconds: bursts no real office makes). Here the schedule is kept
+    from the user's own first task. After a task that overran its period the next one
+    starts at once, and a user never falls more than one period behind its schedule
+    (no storm of catching up after a stall)."""
+
+    def wait(user: Any) -> float:
+        now = time.perf_counter()
+        user.due = max(user.due + period, now - period)
+        return max(0.0, user.due - now)
+
+    return wait
+
+
+def start_at_random(user: Any, period: float) -> None:
+    """Sleep a random part of the first period, and start the user's schedule there."""
+    gevent.sleep(random.uniform(0, period))
+    user.due = time.perf_counter()
 
 
 class Officer(FastHttpUser):
     """Records a payment about once a second, with its own Idempotency-Key."""
 
     fixed_count = int(os.environ.get("LOAD_OFFICERS", "50"))
-    wait_time = constant_pacing(1)
+    wait_time = steady(1)
 
     def on_start(self) -> None:
         me = ACCOUNTS["officers"][next(_officers) % len(ACCOUNTS["officers"])]
         self.token, self.projects = me["token"], me["projects"]
         self.rnd = random.Random()
-        desynchronise(1)
+        start_at_random(self, 1)
 
     @task
     def pay(self) -> None:
@@ -84,7 +102,7 @@ class Manager(FastHttpUser):
     """Signs in through the form once, then opens the dashboard about every two seconds."""
 
     fixed_count = int(os.environ.get("LOAD_MANAGERS", "20"))
-    wait_time = constant_pacing(2)
+    wait_time = steady(2)
 
     def on_start(self) -> None:
         me = ACCOUNTS["managers"][next(_managers) % len(ACCOUNTS["managers"])]
@@ -92,7 +110,7 @@ class Manager(FastHttpUser):
         token = CSRF.search(page.text)
         form = {"csrf_token": token.group(1) if token else "", "name": me["name"], "password": me["password"]}
         self.client.post("/login", data=form, name="POST /login", allow_redirects=False)
-        desynchronise(2)
+        start_at_random(self, 2)
 
     @task
     def dashboard(self) -> None:
