@@ -24,9 +24,20 @@ class ReadStore:
         return to_pg(statement) if self.is_postgres else statement
 
     def all(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
-        with self.datastore.transaction(commit=False) as c:
+        """The rows of one statement.
+
+        On PostgreSQL the statement runs on its own (the pool's connections are in
+        autocommit mode), not inside BEGIN ... ROLLBACK: one statement sees one snapshot
+        either way, and the two extra round trips were a third of a payment request's
+        waits on the database under load."""
+        with self._cursor() as c:
             c.execute(self.sql(statement), tuple(params))
             return [dict(r) for r in c.fetchall()]
+
+    def _cursor(self) -> Any:
+        if self.is_postgres:
+            return self.datastore.cursor()
+        return self.datastore.transaction(commit=False)
 
     def one(self, statement: str, params: Sequence[Any] = ()) -> Row | None:
         rows = self.all(statement, params)
