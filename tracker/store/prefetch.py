@@ -75,16 +75,24 @@ def prefetched(app: Any, ids: Sequence[UUID]) -> Iterator[None]:
     if snapshots is not None:
         from_snapshots = {i: _Read(1) for i in unique}
         for row in _latest(snapshots, unique):
-            from_snapshots[row.originator_id].rows.append(row)
-            from_snapshots[row.originator_id].lowest = row.originator_version
+            read = from_snapshots[_id(row)]
+            read.rows.append(row)
+            read.lowest = row.originator_version
     lowest = {i: from_snapshots[i].lowest if i in from_snapshots else 1 for i in unique}
     from_events = {i: _Read(v) for i, v in lowest.items()}
     for row in _from_versions(events, lowest):
-        from_events[row.originator_id].rows.append(row)
+        from_events[_id(row)].rows.append(row)
     # Of the snapshots only the latest was read: it answers the repository's question
     # (the latest, ``desc`` with ``limit=1``); with none stored, "none" is the answer.
     with _serving(events, from_events), _serving(snapshots, from_snapshots):
         yield
+
+
+def _id(row: StoredEvent) -> UUID:
+    key = row.originator_id
+    if not isinstance(key, UUID):
+        raise TypeError(f"an originator id that is not a UUID: {key!r}")
+    return key
 
 
 def _supported(recorder: Any) -> bool:
@@ -146,12 +154,12 @@ def _latest(recorder: Any, ids: list[UUID]) -> list[StoredEvent]:
     for start in range(0, len(ids), IDS_PER_STATEMENT):
         part = ids[start : start + IDS_PER_STATEMENT]
         marks = ",".join("?" * len(part))
-        statement = (
+        text = (
             f"SELECT originator_id, originator_version, topic, state FROM {table} AS t "
             f"WHERE originator_id IN ({marks}) AND originator_version = "
             f"(SELECT MAX(originator_version) FROM {table} AS u WHERE u.originator_id = t.originator_id)"
         )
-        out += _sqlite_rows(recorder, statement, [i.hex for i in part])
+        out += _sqlite_rows(recorder, text, [i.hex for i in part])
     return out
 
 
@@ -171,13 +179,13 @@ def _from_versions(recorder: Any, lowest: dict[UUID, int]) -> list[StoredEvent]:
     for start in range(0, len(ids), IDS_PER_STATEMENT):
         part = ids[start : start + IDS_PER_STATEMENT]
         values = ",".join("(?, ?)" for _ in part)
-        statement = (
+        text = (
             f"WITH s(id, v) AS (VALUES {values}) "
             f"SELECT e.originator_id, e.originator_version, e.topic, e.state FROM {table} AS e "
             "JOIN s ON e.originator_id = s.id AND e.originator_version >= s.v "
             "ORDER BY e.originator_id, e.originator_version"
         )
-        out += _sqlite_rows(recorder, statement, [x for i in part for x in (i.hex, lowest[i])])
+        out += _sqlite_rows(recorder, text, [x for i in part for x in (i.hex, lowest[i])])
     return out
 
 
