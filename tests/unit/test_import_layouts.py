@@ -466,6 +466,40 @@ def test_fits_all_is_the_same_as_paying_one_after_another() -> None:
     assert not room.fits_all([(dt.date(2024, 3, 1), 30), (dt.date(2024, 7, 1), 30)])
 
 
+CHANGES = st.lists(
+    st.tuples(st.dates(dt.date(2024, 1, 1), dt.date(2024, 12, 31)), st.integers(-5_000, 5_000)), max_size=8
+)
+
+
+@given(
+    CHANGES,
+    CHANGES,
+    st.lists(
+        st.tuples(st.dates(dt.date(2024, 1, 1), dt.date(2024, 12, 31)), st.integers(1, 3_000)), max_size=8
+    ),
+)
+def test_fits_all_is_each_payment_checked_in_turn(
+    budget: list[tuple[dt.date, int]], earlier: list[tuple[dt.date, int]], payments: list[tuple[dt.date, int]]
+) -> None:
+    """``fits_all`` (one pass) against paying one after another through
+    ``available_from``, on a headroom with additions pending in its blocks and queue."""
+    deltas: dict[dt.date, int] = {}
+    for day, fen in budget:
+        deltas[day] = deltas.get(day, 0) + fen
+    rooms = [Headroom(2024, deltas), Headroom(2024, deltas)]
+    for room in rooms:
+        for day, fen in earlier:
+            room.add(day, fen)
+            room.available_from(dt.date(2024, 1, 1))  # applies the queue to the blocks
+    one_by_one = True
+    for day, fen in payments:
+        if fen > rooms[1].available_from(day):
+            one_by_one = False
+            break
+        rooms[1].add(day, -fen)
+    assert rooms[0].fits_all(payments) == one_by_one
+
+
 # -------------------------------------------------------- merged statements
 
 

@@ -120,6 +120,7 @@ def test_a_project_snapshot_is_written_as_the_library_writes_it(
             project.reverse(uuid4(), paid, None, dt.date(YEAR, 12, 31), "退回", "李四")
     project.collect_events()  # as a save does before the snapshot is taken
     snapshot = Snapshot.take(project)
+    assert mapper.writer.usable  # the spelled-out writer, not the library, wrote it
     stored = mapper.to_stored_event(snapshot)
     assert stored.state == library_bytes(mapper, snapshot)
     assert vars(mapper.to_domain_event(stored).mutate(None)) == vars(project)

@@ -15,6 +15,7 @@ is saved (``payments._verify``).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import operator
 from collections.abc import Iterable
 
@@ -58,6 +59,7 @@ class Headroom:
         self.queued_total = 0
         self.queued_last = -1  # the latest day index among them
         self.least: dict[int, int] = {}  # day index -> least balance from it on, queue aside
+        self.after: list[int] | None = None  # see ``_later_blocks``
 
     def _index(self, day: dt.date) -> int:
         index = day.toordinal() - self.first
@@ -85,8 +87,19 @@ class Headroom:
         end = min((b + 1) * self.BLOCK, len(self.balance))
         least = min(self.balance[i:end]) + self.pending[b]
         if b + 1 < self.blocks:
-            least = min(least, *map(operator.add, self.lowest[b + 1 :], self.pending[b + 1 :]))
+            least = min(least, self._later_blocks()[b + 1])
         return least
+
+    def _later_blocks(self) -> list[int]:
+        """The least balance of the blocks from each one on (kept until the blocks change):
+        a question about a day not asked before (a county's projects pay on a hundred
+        different days each) then looks at its own block only, not at every later one."""
+        if self.after is None:
+            after = list(map(operator.add, self.lowest, self.pending))
+            for b in range(len(after) - 2, -1, -1):
+                after[b] = min(after[b], after[b + 1])
+            self.after = after
+        return self.after
 
     def _apply_queue(self) -> None:
         if len(self.queued) > self.BLOCK:
@@ -98,6 +111,7 @@ class Headroom:
         self.queued_total = 0
         self.queued_last = -1
         self.least.clear()
+        self.after = None
 
     def _apply(self, i: int, delta: int) -> None:
         b = i // self.BLOCK
@@ -133,12 +147,12 @@ class Headroom:
             first = min(first, i)
         if not spent:
             return True
-        running = 0
-        for i in range(len(self.balance)):
-            running += spent.get(i, 0)
-            if i >= first and self.balance[i] + self._pending_at(i) - running < 0:
-                return False
-        return True
-
-    def _pending_at(self, i: int) -> int:
-        return self.pending[i // self.BLOCK]
+        daily = [0] * len(self.balance)
+        for i, fen in spent.items():
+            daily[i] = fen
+        running = list(itertools.accumulate(daily))  # spent up to each day
+        level = map(operator.sub, self.balance[first:], running[first:])
+        if any(self.pending):
+            size = self.BLOCK
+            level = map(operator.add, level, (self.pending[i // size] for i in range(first, len(daily))))
+        return min(level) >= 0  # one pass in C over a county's 1,000 projects' years

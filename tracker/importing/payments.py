@@ -39,6 +39,7 @@ from tracker.importing.merged import PARAMS_PER_STATEMENT, PG_PARAMS_PER_STATEME
 from tracker.importing.records import IMPORT_NOTE, PaymentRow
 from tracker.importing.state import chunks
 from tracker.store.one_transaction import COPY_MIN_EVENTS
+from tracker.store.prefetch import prefetched
 
 if TYPE_CHECKING:
     from tracker.commands.tracker import BudgetTracker
@@ -127,12 +128,16 @@ def _load_all(
 ) -> dict[UUID, Project]:
     """Every project paid into, current (``_up_to_date``) and locked (``lock_for``)
     until the payments are recorded: another thread of this process cannot change
-    one meanwhile (the import's transaction keeps them locked until its commit)."""
+    one meanwhile (the import's transaction keeps them locked until its commit).
+    Their stored events are read in a few statements (``prefetched``), not two per
+    project: at 1,000 projects on PostgreSQL, 2,000 round trips fewer."""
     projects: dict[UUID, Project] = {}
-    for pid, rows in by_project.items():
+    for pid in by_project:
         held.enter_context(app.lock_for(pid))
-        _up_to_date(app, pid)
-        projects[pid] = app.load_for_update(pid, Project, _missing(rows))
+    with prefetched(app, list(by_project)):
+        for pid, rows in by_project.items():
+            _up_to_date(app, pid)
+            projects[pid] = app.load_for_update(pid, Project, _missing(rows))
     return projects
 
 
