@@ -75,8 +75,11 @@ def project_sums(
     only = ""
     extra: list[Any] = []
     if unit_codes is not None:
+        # The unit's projects a filter on rows read by month or date from the covering
+        # indexes: on the project (its key) each row would be looked up in the table
+        # (``|| ''`` keeps SQLite off it; the same rows either way).
         only = (
-            " AND project_id IN (SELECT id FROM rm_projects WHERE year = ? AND unit_code "
+            " AND (project_id || '') IN (SELECT id FROM rm_projects WHERE year = ? AND unit_code "
             f"IN ({marks(len(unit_codes))}))"
         )
         extra = [year, *unit_codes]
