@@ -105,6 +105,13 @@ def assert_known_sums_unchanged(app: BudgetTracker, rnd: random.Random) -> None:
             for units in (None, ["450001"]):
                 mine = sums.project_sums(app.read, YEAR, day, units, known)
                 assert nonzero(mine) == nonzero(plain_sums(app, day, known, units)), (known.stamp, day)
+    # Without a moment (the monthly and daily sums, the unit's days read by date): the
+    # same as every row recorded, the unit's projects or all.
+    everything = KnownOn(dt.datetime(2999, 1, 1, tzinfo=dt.UTC))
+    for day in days:
+        for units in (None, ["450001"]):
+            mine = sums.project_sums(app.read, YEAR, day, units)
+            assert nonzero(mine) == nonzero(plain_sums(app, day, everything, units)), day
 
 
 def random_commands(app: BudgetTracker, clock: Clock, rnd: random.Random, n: int) -> None:

@@ -239,3 +239,12 @@ def test_to_wan_prints_two_decimals(amount: Decimal, wan: Decimal) -> None:
 )
 def test_to_wan_rounds_half_up(amount: Decimal, wan: Decimal) -> None:
     assert to_wan(amount) == wan
+
+
+@given(st.integers(min_value=-(10**20), max_value=10**20))
+def test_from_fen_is_the_division_by_100_quantized_to_the_fen(fen: int) -> None:
+    """The exponent shift gives the very Decimal (value, digits and exponent) of the
+    plain division it replaced, negative amounts and zero included."""
+    plain = (Decimal(fen) / 100).quantize(Decimal("0.01"))
+    assert from_fen(fen).as_tuple() == plain.as_tuple()
+    assert str(from_fen(fen)) == str(plain)

@@ -80,15 +80,20 @@ def project_sums(
             f"IN ({marks(len(unit_codes))}))"
         )
         extra = [year, *unit_codes]
+    # The partial month's days read by date from the covering index, the unit's projects
+    # a filter: on the project (its key) each daily row is looked up in the table too
+    # (``|| ''`` keeps SQLite off it; the same rows either way). The months keep the key:
+    # a dozen rows a project, measured no faster by month.
+    only_days = only.replace("AND project_id IN", "AND (project_id || '') IN")
     monthly = "SELECT project_id, budget_fen AS b, spent_fen AS s FROM rm_monthly WHERE month >= ? AND month"
     daily = "SELECT project_id, {0}budget_fen AS b, {0}spent_fen AS s FROM rm_daily WHERE date"
     if last == month_end:
         sql, params = f"{monthly} <= ?{only}", [f"{year}-01", month, *extra]
     elif last.day <= 15:
-        sql = f"{monthly} < ?{only} UNION ALL {daily.format('')} >= ? AND date <= ?{only}"
+        sql = f"{monthly} < ?{only} UNION ALL {daily.format('')} >= ? AND date <= ?{only_days}"
         params = [f"{year}-01", month, *extra, f"{month}-01", last.isoformat(), *extra]
     else:
-        sql = f"{monthly} <= ?{only} UNION ALL {daily.format('-')} > ? AND date <= ?{only}"
+        sql = f"{monthly} <= ?{only} UNION ALL {daily.format('-')} > ? AND date <= ?{only_days}"
         params = [f"{year}-01", month, *extra, last.isoformat(), month_end.isoformat(), *extra]
     grouped = f"SELECT project_id, SUM(b) AS b, SUM(s) AS s FROM ({sql}) t GROUP BY project_id"
     return {r["project_id"]: (int(r["b"]), int(r["s"])) for r in read.all(grouped, params)}
