@@ -83,8 +83,9 @@ def project_sums(
     # The partial month's days read by date from the covering index, the unit's projects
     # a filter: on the project (its key) each daily row is looked up in the table too
     # (``|| ''`` keeps SQLite off it; the same rows either way). The months keep the key:
-    # a dozen rows a project, measured no faster by month.
-    only_days = only.replace("AND project_id IN", "AND (project_id || '') IN")
+    # a dozen rows a project, measured no faster by month. SQLite only: PostgreSQL's
+    # planner does better with the key (as of 20 June at 200 projects, 6 ms against 37).
+    only_days = only if read.is_postgres else only.replace("AND project_id IN", "AND (project_id || '') IN")
     monthly = "SELECT project_id, budget_fen AS b, spent_fen AS s FROM rm_monthly WHERE month >= ? AND month"
     daily = "SELECT project_id, {0}budget_fen AS b, {0}spent_fen AS s FROM rm_daily WHERE date"
     if last == month_end:
