@@ -49,23 +49,21 @@ def app(db_url: str) -> Iterator[BudgetTracker]:
     tracker.close()
 
 
-@pytest.fixture
-def payments_csv(tmp_path: Path) -> Path:
-    path = tmp_path / "payments.csv"
+def write_payments(path: Path, rows: int, amount: str) -> Path:
+    """A payments table of ``rows`` rows spread over the year and the projects."""
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["日期", "项目编码", "金额(元)", "收款人", "凭证号"])
-        for k in range(PAYMENTS):
+        for k in range(rows):
             w.writerow(
-                [
-                    f"2024-{1 + k * 12 // PAYMENTS:02d}-15",
-                    f"W{k % PROJECTS}",
-                    "12.34",
-                    "某公司",
-                    f"记-{k + 1}",
-                ]
+                [f"2024-{1 + k * 12 // rows:02d}-15", f"W{k % PROJECTS}", amount, "某公司", f"记-{k + 1}"]
             )
     return path
+
+
+@pytest.fixture
+def payments_csv(tmp_path: Path) -> Path:
+    return write_payments(tmp_path / "payments.csv", PAYMENTS, "12.34")
 
 
 @pytest.fixture
@@ -169,20 +167,7 @@ KILL_ROWS = 25_000  # three inserts of the real size (10,000): two go behind
 def test_an_import_killed_while_a_write_runs_behind_records_nothing_and_a_rerun_records_all_once(
     app: BudgetTracker, db_url: str, tmp_path: Path
 ) -> None:
-    path = tmp_path / "many.csv"
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["日期", "项目编码", "金额(元)", "收款人", "凭证号"])
-        for k in range(KILL_ROWS):
-            w.writerow(
-                [
-                    f"2024-{1 + k * 12 // KILL_ROWS:02d}-15",
-                    f"W{k % PROJECTS}",
-                    "1.00",
-                    "某公司",
-                    f"记-{k + 1}",
-                ]
-            )
+    path = write_payments(tmp_path / "many.csv", KILL_ROWS, "1.00")
     before = everything(app)
     env = {k: v for k, v in os.environ.items() if k not in ("TRACKER_DB", "TRACKER_USER")}
     env.update(TRACKER_DB=db_url, TRACKER_USER="导入员", PYTHONIOENCODING="utf-8")
